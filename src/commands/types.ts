@@ -1,0 +1,194 @@
+// The command table's vocabulary. Every family file (src/commands/<family>.ts) exports one
+// `CommandEntry[]`; src/commands/index.ts joins them once. Dispatch, arity checks, COMMAND output,
+// key extraction (routing, WAL) and INFO commandstats all read that one table.
+
+import type { Keyspace } from "../engine/keyspace.ts";
+import type { ReplyWriter } from "../protocol/reply-writer.ts";
+
+/** Arguments of one command, name included (argv[0]). Views into the receive buffer: copy to keep. */
+export type Args = Uint8Array[];
+
+/** Command flags (Redis's names). Tests use flags, never names. */
+export const CmdFlag = {
+  WRITE: 1 << 0,
+  READONLY: 1 << 1,
+  /** May grow memory: refused with -OOM when over maxmemory under noeviction. */
+  DENYOOM: 1 << 2,
+  ADMIN: 1 << 3,
+  PUBSUB: 1 << 4,
+  NOSCRIPT: 1 << 5,
+  /** Allowed while the dataset is loading. */
+  LOADING: 1 << 6,
+  STALE: 1 << 7,
+  /** Runs without authentication (AUTH, HELLO, QUIT...). */
+  NO_AUTH: 1 << 8,
+  FAST: 1 << 9,
+  /** Not listed by COMMAND. */
+  HIDDEN: 1 << 10,
+  MAY_REPLICATE: 1 << 11,
+  NO_MULTI: 1 << 12,
+  ALLOW_BUSY: 1 << 13,
+  /** Writes its own mutation records (no automatic journaling). */
+  NO_AUTOJOURNAL: 1 << 14,
+} as const;
+
+/** Flag names in the order COMMAND INFO prints them. */
+export const CMD_FLAG_NAMES: readonly [number, string][] = [
+  [CmdFlag.WRITE, "write"],
+  [CmdFlag.READONLY, "readonly"],
+  [CmdFlag.DENYOOM, "denyoom"],
+  [CmdFlag.ADMIN, "admin"],
+  [CmdFlag.PUBSUB, "pubsub"],
+  [CmdFlag.NOSCRIPT, "noscript"],
+  [CmdFlag.LOADING, "loading"],
+  [CmdFlag.STALE, "stale"],
+  [CmdFlag.NO_AUTH, "no_auth"],
+  [CmdFlag.FAST, "fast"],
+  [CmdFlag.MAY_REPLICATE, "may_replicate"],
+  [CmdFlag.NO_MULTI, "no_multi"],
+  [CmdFlag.ALLOW_BUSY, "allow_busy"],
+];
+
+export type Handler = (c: Client, argv: Args) => void;
+
+export interface CommandEntry {
+  /** Lower-case name (`get`), or `container|sub` for subcommands (`client|setname`). */
+  name: string;
+  /** Redis arity: positive = exactly N arguments (name included), negative = at least -N. */
+  arity: number;
+  flags: number;
+  /** Position of the first key (0 = no keys), the last key (-1 = last argument), and the step. */
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  /** ACL categories without the `@` (`string`, `keyspace`, `connection`...). */
+  categories: readonly string[];
+  /** One-line summary for COMMAND DOCS. */
+  summary: string;
+  /** The Redis version that introduced it (COMMAND DOCS `since`). */
+  since: string;
+  /** Absent for containers whose subcommands do the work. */
+  handler?: Handler;
+  /** Subcommands (CLIENT, CONFIG, OBJECT...). Their `name` is `container|sub`. */
+  subcommands?: CommandEntry[];
+  /** Runtime statistics (INFO commandstats). */
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+/** Per-connection state visible to command handlers. The server (src/server/) implements it. */
+export interface Client {
+  readonly id: number;
+  /** Replies go here; its `resp` field is the connection's protocol version (2 or 3). */
+  readonly reply: ReplyWriter;
+  readonly server: ServerContext;
+  /** The keyspace of the selected database (only db 0 exists). */
+  readonly db: Keyspace;
+  name: string;
+  libName: string;
+  libVersion: string;
+  authenticated: boolean;
+  /** Unix ms when the connection was accepted. */
+  readonly createdAt: number;
+  /** Unix ms of the last command. */
+  lastInteraction: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  /** Name of the last command run (CLIENT LIST `cmd=`). */
+  lastCommand: string;
+  /** CLIENT REPLY ON|OFF|SKIP. */
+  replyMode: "on" | "off" | "skip";
+  /** CLIENT NO-EVICT. */
+  noEvict: boolean;
+  /** Pending query bytes and pending reply bytes (CLIENT LIST `qbuf=`, `omem=`). */
+  queryBufferBytes(): number;
+  outputBufferBytes(): number;
+  /** Closes the connection after the replies produced so far have been written (QUIT). */
+  closeAfterReply(): void;
+  /** Closes the connection now (CLIENT KILL). */
+  kill(): void;
+}
+
+/** Server-wide state visible to command handlers. */
+export interface ServerContext {
+  readonly keyspace: Keyspace;
+  readonly config: ConfigStore;
+  /** The command table (for COMMAND and dispatch). */
+  readonly commands: CommandTable;
+  readonly stats: ServerStats;
+  /** Connected clients, by id. */
+  readonly clients: Map<number, Client>;
+  readonly startedAt: number;
+  readonly runId: string;
+  readonly version: string;
+  readonly tcpPort: number;
+  readonly pid: number;
+  readonly configFile: string;
+  readonly executable: string;
+  /** True while the dataset is loading (commands without LOADING get -LOADING). */
+  loading: boolean;
+  /** INFO sections from subsystems (persistence, replication...): name → rendered lines. */
+  readonly infoProviders: Map<string, () => string>;
+  readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
+  /** Stops the server (SHUTDOWN). `save`: snapshot first when persistence exists. */
+  shutdown(save: boolean | undefined): Promise<void>;
+}
+
+export interface ServerStats {
+  totalConnectionsReceived: number;
+  totalCommandsProcessed: number;
+  rejectedConnections: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  errorReplies: number;
+  /** Error counts by prefix (ERR, WRONGTYPE...): INFO errorstats. */
+  errorCounts: Map<string, number>;
+  clientOutputLimitDisconnections: number;
+  clientQueryBufferLimitDisconnections: number;
+}
+
+export interface CommandTable {
+  /** Lookup by lower-case name. */
+  get(name: string): CommandEntry | undefined;
+  /** All top-level entries, in table order. */
+  all(): readonly CommandEntry[];
+}
+
+/** Runtime configuration with Redis's parameter names (CONFIG GET/SET). */
+export interface ConfigStore {
+  /** Current value of a parameter as Redis prints it, or undefined when unknown. */
+  get(name: string): string | undefined;
+  /** Names matching a glob pattern (CONFIG GET pattern). */
+  match(pattern: string): string[];
+  /** Sets a parameter; returns an error message (without the ERR prefix handling) or undefined. */
+  set(name: string, value: string): string | undefined;
+  /** Writes the current config back to the config file; error message or undefined. */
+  rewrite(): string | undefined;
+}
+
+export interface SlowLogEntry {
+  id: number;
+  time: number; // unix seconds
+  durationUs: number;
+  args: string[];
+  peer: string;
+  clientName: string;
+}
+
+export interface SlowLog {
+  entries: SlowLogEntry[];
+  nextId: number;
+  reset(): void;
+}
+
+export interface LatencyMonitor {
+  /** event name → samples [unix seconds, ms] (latest last) and max */
+  events: Map<string, { samples: [number, number][]; max: number }>;
+  reset(events?: string[]): number;
+}
