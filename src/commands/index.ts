@@ -1,0 +1,22 @@
+// Joins the command families in a fixed order and builds the name map once.
+// Nothing else in the code base switches over command names.
+import { connectionCommands } from "./connection.ts";
+import { keyCommands } from "./keys.ts";
+import { serverCommands } from "./server.ts";
+import { stringCommands } from "./strings.ts";
+import type { CommandEntry, CommandTable } from "./types.ts";
+
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, keyCommands, connectionCommands, serverCommands];
+
+export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
+  const byName = new Map<string, CommandEntry>();
+  const list: CommandEntry[] = [];
+  for (const family of families) {
+    for (const entry of family) {
+      if (byName.has(entry.name)) throw new Error(`command ${entry.name} is declared twice`);
+      byName.set(entry.name, entry);
+      list.push(entry);
+    }
+  }
+  return { get: (name) => byName.get(name), all: () => list };
+}

@@ -1,0 +1,3 @@
+// Generic key commands. Placeholder until filled in.
+import type { CommandEntry } from "./types.ts";
+export const keyCommands: CommandEntry[] = [];
