@@ -1,0 +1,37 @@
+// Builds table entries with their runtime counters zeroed, so family files list only what they declare.
+import type { CommandEntry, Handler } from "./types.ts";
+
+export interface CommandSpec {
+  name: string;
+  arity: number;
+  flags: number;
+  /** [firstKey, lastKey, step]; omit for commands without keys. */
+  keys?: readonly [number, number, number];
+  categories: readonly string[];
+  summary: string;
+  since: string;
+  handler?: Handler;
+  subcommands?: CommandEntry[];
+}
+
+export function defineCommand(spec: CommandSpec): CommandEntry {
+  const [firstKey, lastKey, step] = spec.keys ?? [0, 0, 0];
+  const entry: CommandEntry = {
+    name: spec.name,
+    arity: spec.arity,
+    flags: spec.flags,
+    firstKey,
+    lastKey,
+    step,
+    categories: spec.categories,
+    summary: spec.summary,
+    since: spec.since,
+    calls: 0,
+    usec: 0,
+    rejectedCalls: 0,
+    failedCalls: 0,
+  };
+  if (spec.handler) entry.handler = spec.handler;
+  if (spec.subcommands) entry.subcommands = spec.subcommands;
+  return entry;
+}
