@@ -57,6 +57,12 @@ export class Keyspace {
   randomSlot(): number { return -1; }
   /** Reclaims expired entries, checking at most `maxChecks` slots; returns how many it removed. */
   sweepExpired(_maxChecks: number): number { return 0; }
+  /** Changes limits and policy at run time (CONFIG SET); evicts at once if over the new limits. */
+  configure(_opts: { maxMemory?: Bytes; maxEntries?: number; policy?: EvictionPolicy }): void {}
+  /** Current options. */
+  get maxMemory(): Bytes { return 0; }
+  get maxEntries(): number { return 0; }
+  get policy(): EvictionPolicy { return "s3fifo"; }
   stats(): EngineStats { throw new Error("stub"); }
   resetStats(): void {}
 }
