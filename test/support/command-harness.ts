@@ -255,11 +255,11 @@ export function dispatchLocal(c: Client, argv: Args, now: () => number = Date.no
       entry.rejectedCalls++;
       c.reply.error(ERR_NOAUTH);
     } else {
+      c.lastCommand = entry.name;
       const t0 = performance.now();
       entry.handler!(c, argv);
       entry.usec += Math.round((performance.now() - t0) * 1000);
       entry.calls++;
-      c.lastCommand = entry.name;
       c.server.stats.totalCommandsProcessed++;
       if (c.reply.len > before && c.reply.buf[before] === 45 /* - */) entry.failedCalls++;
     }
