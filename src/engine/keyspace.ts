@@ -1,68 +1,790 @@
-// STUB: the real implementation is being written. Signatures here are the contract.
-import type { EngineStats, EvictionPolicy, Milliseconds, Bytes, MutationListener, Status, ValueType } from "./types.ts";
+// The keyspace: keys and values as bytes in arena pages, an open-addressing index of slot ids,
+// per-slot typed arrays (hash, record location, type/flags, expiry), an eviction policy and exact
+// memory accounting. No JS object, string or Uint8Array exists per entry, so a million entries
+// cost the garbage collector nothing. It knows nothing about sockets or files; every mutation can
+// be observed as a `MutationRecord` (for the WAL) at no cost when nobody listens.
+
+import { Arena, lenBytes, readLen, recordBytes, writeRecord } from "./arena.ts";
+import { equalsAt, hashBytes } from "./bytes.ts";
+import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
+import {
+  EVICTION_POLICIES,
+  MutationCause,
+  MutationOp,
+  SetFlag,
+  Status,
+  ValueType,
+  type Bytes,
+  type EngineStats,
+  type EvictionPolicy,
+  type Milliseconds,
+  type MutationListener,
+  type MutationRecord,
+} from "./types.ts";
+
+const NIL = 0xffffffff;
+const TYPE_MASK = 7;
+const LIVE = 8;
+const HAS_EXP = 16;
+const OFFSET_BITS = 18;
+const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
+const MAX_LOAD = 0.75;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Bytes charged to every entry on top of its record: the per-slot arrays (hash 4, location 4,
+ * flags 1, eviction links and state 9) and its share of the index (about 6). `maxMemory` limits
+ * records plus this.
+ */
+export const ENTRY_OVERHEAD = 24;
 
 export interface KeyspaceOptions {
-  /** Limit on `usedBytes` (records + fixed per-entry overhead). @default 0 (unlimited) */
+  /** Limit on `usedBytes` (records + ENTRY_OVERHEAD per entry), in bytes. @default 0 (unlimited) */
   maxMemory?: Bytes;
   /** Limit on the number of entries. @default 0 (unlimited) */
   maxEntries?: number;
-  /** @default "s3fifo" */
+  /** What to evict when a limit is reached. @default "s3fifo" */
   policy?: EvictionPolicy;
-  /** Clock in epoch ms. @default Date.now */
+  /** Clock in epoch ms (tests inject a fake one). @default Date.now */
   now?: () => Milliseconds;
-  /** Receives every mutation (sets, deletes, expiries, evictions). @default none (free) */
+  /** Receives every mutation (sets, deletes, expiries, evictions). @default none (costs nothing) */
   onMutation?: MutationListener;
-  /** Slots to allocate up front. @default 1024 */
+  /** Slots allocated up front (grows by 1.5x). @default 1024 */
   initialCapacity?: number;
 }
 
+/** Checks options up front; throws naming the option. */
+function checkOptions(o: KeyspaceOptions): void {
+  const count = (name: string, v: number | undefined): void => {
+    if (v === undefined) return;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+      throw new TypeError(`${name} must be a non-negative integer, got ${String(v)}`);
+    }
+  };
+  count("maxMemory", o.maxMemory);
+  count("maxEntries", o.maxEntries);
+  count("initialCapacity", o.initialCapacity);
+  if (o.policy !== undefined && !EVICTION_POLICIES.includes(o.policy)) {
+    throw new TypeError(`policy must be one of ${EVICTION_POLICIES.join(", ")}, got ${String(o.policy)}`);
+  }
+  if (o.now !== undefined && typeof o.now !== "function") throw new TypeError("now must be a function");
+}
+
 export class Keyspace {
-  constructor(_opts: KeyspaceOptions = {}) { throw new Error("stub"); }
-  /** Number of live entries (expired-but-not-yet-reclaimed entries may be counted). */
-  get size(): number { return 0; }
-  now(): Milliseconds { return 0; }
-  /** Slot of `key` or -1; counts a hit/miss, expires lazily, records the access for eviction. */
-  lookup(_key: Uint8Array): number { return -1; }
-  /** Slot of `key` or -1; expires lazily, no stats, no access recorded. */
-  peek(_key: Uint8Array): number { return -1; }
-  /** Copy of the value, counting a hit/miss. */
-  get(_key: Uint8Array): Uint8Array | undefined { return undefined; }
-  typeOf(_slot: number): ValueType { return 0; }
-  /** The page holding the slot's record; value bytes are page[valueOffset(slot) .. + valueLength(slot)). */
-  valuePage(_slot: number): Uint8Array { return new Uint8Array(0); }
-  valueOffset(_slot: number): number { return 0; }
-  valueLength(_slot: number): number { return 0; }
-  /** View of the value; valid until the next mutation of this keyspace. */
-  valueView(_slot: number): Uint8Array { return new Uint8Array(0); }
-  /** View of the key; valid until the next mutation. */
-  keyView(_slot: number): Uint8Array { return new Uint8Array(0); }
-  /** Absolute expiry (ms), 0 when none. */
-  expireAt(_slot: number): Milliseconds { return 0; }
-  /** Bytes charged to this entry (MEMORY USAGE). */
-  entryBytes(_slot: number): number { return 0; }
-  /** Access frequency (OBJECT FREQ), or -1 when the policy does not track it. */
-  frequency(_slot: number): number { return -1; }
-  /** Ms since last access (OBJECT IDLETIME), or -1 when the policy does not track it. */
-  idleMs(_slot: number): number { return -1; }
-  /** Sets key → value. expireAt: absolute ms, 0 = none. flags: SetFlag bits. */
-  set(_key: Uint8Array, _value: Uint8Array, _expireAt: Milliseconds = 0, _flags = 0, _type: ValueType = 0): Status { return 0; }
-  delete(_key: Uint8Array): boolean { return false; }
-  /** Sets an absolute expiry; a time not in the future deletes the key. False when missing. */
-  expire(_key: Uint8Array, _at: Milliseconds): boolean { return false; }
-  persist(_key: Uint8Array): boolean { return false; }
-  clear(): void {}
-  /** Visits up to ~count slots from `cursor`; returns the next cursor, 0 when done. */
-  scan(_cursor: number, _count: number, _visit: (slot: number) => void): number { return 0; }
-  /** A random live slot, -1 when empty. */
-  randomSlot(): number { return -1; }
-  /** Reclaims expired entries, checking at most `maxChecks` slots; returns how many it removed. */
-  sweepExpired(_maxChecks: number): number { return 0; }
+  // ---- per-slot arrays ----
+  private cap: number;
+  private hashes: Uint32Array;
+  /** Record location; for a free slot, the next free slot. */
+  private locs: Uint32Array;
+  /** Type in bits 0-2, LIVE, HAS_EXP. */
+  private meta: Uint8Array;
+  /** Absolute expiry (ms), allocated on first use. */
+  private exp: Float64Array | null = null;
+  /** Last access (coarse seconds), only for the lru policy (OBJECT IDLETIME). */
+  private atime: Uint32Array | null = null;
+  private highWater = 0;
+  private freeHead = NIL;
+  private count = 0;
+  private ttlCount = 0;
+  // ---- index: open addressing, linear probing, backward-shift deletion ----
+  private table: Int32Array;
+  private tsize: number;
+  private tmax: number;
+  // ---- storage, policy, limits ----
+  private readonly arena = new Arena();
+  private used = 0;
+  private pol: Policy;
+  private maxMem: number;
+  private maxEnt: number;
+  private readonly clock: () => Milliseconds;
+  private readonly listener: MutationListener | null;
+  private readonly rec: MutationRecord = {
+    op: MutationOp.Set,
+    cause: MutationCause.Command,
+    type: ValueType.String,
+    key: EMPTY,
+    value: EMPTY,
+    expireAt: 0,
+  };
+  private sweepCursor = 0;
+  private coarseSec = 0;
+  private compactCountdown = 1024;
+  private readonly initialCap: number;
+  // ---- counters ----
+  private hits = 0;
+  private misses = 0;
+  private sets = 0;
+  private deletes = 0;
+  private evictions = 0;
+  private expiredCount = 0;
+
+  constructor(opts: KeyspaceOptions = {}) {
+    checkOptions(opts);
+    this.initialCap = Math.max(16, opts.initialCapacity ?? 1024);
+    this.cap = this.initialCap;
+    this.hashes = new Uint32Array(this.cap);
+    this.locs = new Uint32Array(this.cap);
+    this.meta = new Uint8Array(this.cap);
+    this.tsize = tableSizeFor(this.cap);
+    this.table = new Int32Array(this.tsize).fill(-1);
+    this.tmax = Math.floor(this.tsize * MAX_LOAD);
+    this.maxMem = opts.maxMemory ?? 0;
+    this.maxEnt = opts.maxEntries ?? 0;
+    this.clock = opts.now ?? Date.now;
+    this.listener = opts.onMutation ?? null;
+    this.pol = this.makePolicy(opts.policy ?? "s3fifo");
+    this.coarseSec = Math.floor(this.clock() / 1000);
+  }
+
+  private makePolicy(name: EvictionPolicy): Policy {
+    this.atime = null;
+    switch (name) {
+      case "noeviction":
+        return new NoEviction();
+      case "lru":
+        this.atime = new Uint32Array(this.cap);
+        return new Lru(this.cap);
+      case "volatile-ttl":
+        return new VolatileTtl(this.cap, (exclude) => this.nearestExpiry(exclude));
+      default:
+        return new S3Fifo(this.cap);
+    }
+  }
+
+  // ---- options ------------------------------------------------------------------------------
+
+  get size(): number {
+    return this.count;
+  }
+  get maxMemory(): Bytes {
+    return this.maxMem;
+  }
+  get maxEntries(): number {
+    return this.maxEnt;
+  }
+  get policy(): EvictionPolicy {
+    return this.pol.name;
+  }
+  /** Entries that carry an expiry. */
+  get volatileCount(): number {
+    return this.ttlCount;
+  }
+  now(): Milliseconds {
+    return this.clock();
+  }
+
   /** Changes limits and policy at run time (CONFIG SET); evicts at once if over the new limits. */
-  configure(_opts: { maxMemory?: Bytes; maxEntries?: number; policy?: EvictionPolicy }): void {}
-  /** Current options. */
-  get maxMemory(): Bytes { return 0; }
-  get maxEntries(): number { return 0; }
-  get policy(): EvictionPolicy { return "s3fifo"; }
-  stats(): EngineStats { throw new Error("stub"); }
-  resetStats(): void {}
+  configure(opts: { maxMemory?: Bytes; maxEntries?: number; policy?: EvictionPolicy }): void {
+    checkOptions(opts);
+    if (opts.maxMemory !== undefined) this.maxMem = opts.maxMemory;
+    if (opts.maxEntries !== undefined) this.maxEnt = opts.maxEntries;
+    if (opts.policy !== undefined && opts.policy !== this.pol.name) {
+      this.pol = this.makePolicy(opts.policy);
+      for (let s = 0; s < this.highWater; s++) if (this.meta[s]! & LIVE) this.pol.insert(s, this.hashes[s]!);
+    }
+    this.makeRoom(0, 0, -1);
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  /** Slot of `key` or -1; counts a hit or miss, expires lazily, records the access for eviction. */
+  lookup(key: Uint8Array): number {
+    const slot = this.find(key, hashBytes(key));
+    if (slot < 0) {
+      this.misses++;
+      return -1;
+    }
+    if (this.meta[slot]! & HAS_EXP && this.exp![slot]! <= this.clock()) {
+      this.removeSlot(slot, MutationCause.Expired);
+      this.misses++;
+      return -1;
+    }
+    this.hits++;
+    this.pol.access(slot);
+    if (this.atime !== null) this.atime[slot] = this.coarseSec;
+    return slot;
+  }
+
+  /** Slot of `key` or -1; expires lazily, no stats, no access recorded. */
+  peek(key: Uint8Array): number {
+    const slot = this.find(key, hashBytes(key));
+    if (slot < 0) return -1;
+    if (this.meta[slot]! & HAS_EXP && this.exp![slot]! <= this.clock()) {
+      this.removeSlot(slot, MutationCause.Expired);
+      return -1;
+    }
+    return slot;
+  }
+
+  /** A copy of the value, counting a hit or miss. */
+  get(key: Uint8Array): Uint8Array | undefined {
+    const slot = this.lookup(key);
+    if (slot < 0) return undefined;
+    const page = this.valuePage(slot);
+    const off = this.valueOffset(slot);
+    return page.slice(off, off + this.valueLength(slot));
+  }
+
+  typeOf(slot: number): ValueType {
+    return (this.meta[slot]! & TYPE_MASK) as ValueType;
+  }
+
+  /** The page holding the slot's record; the value is page[valueOffset, valueOffset + valueLength). */
+  valuePage(slot: number): Uint8Array {
+    return this.arena.pages[this.locs[slot]! >>> OFFSET_BITS]!;
+  }
+
+  valueOffset(slot: number): number {
+    const page = this.valuePage(slot);
+    const off = (this.locs[slot]! & OFFSET_MASK) << 2;
+    const kb = lenBytes(page, off);
+    const klen = readLen(page, off);
+    return off + kb + lenBytes(page, off + kb) + klen;
+  }
+
+  valueLength(slot: number): number {
+    const page = this.valuePage(slot);
+    const off = (this.locs[slot]! & OFFSET_MASK) << 2;
+    return readLen(page, off + lenBytes(page, off));
+  }
+
+  /** A view of the value; valid until the next mutation of this keyspace. */
+  valueView(slot: number): Uint8Array {
+    const off = this.valueOffset(slot);
+    return this.valuePage(slot).subarray(off, off + this.valueLength(slot));
+  }
+
+  /** A view of the key; valid until the next mutation of this keyspace. */
+  keyView(slot: number): Uint8Array {
+    const page = this.valuePage(slot);
+    const off = (this.locs[slot]! & OFFSET_MASK) << 2;
+    const kb = lenBytes(page, off);
+    const start = off + kb + lenBytes(page, off + kb);
+    return page.subarray(start, start + readLen(page, off));
+  }
+
+  /** Absolute expiry (ms), 0 when none. */
+  expireAt(slot: number): Milliseconds {
+    return this.meta[slot]! & HAS_EXP ? this.exp![slot]! : 0;
+  }
+
+  /** Bytes charged to this entry (MEMORY USAGE). */
+  entryBytes(slot: number): number {
+    return this.recordSize(slot) + ENTRY_OVERHEAD;
+  }
+
+  /** Access frequency (OBJECT FREQ), or -1 when the policy does not track it. */
+  frequency(slot: number): number {
+    return this.pol.frequency(slot);
+  }
+
+  /** Ms since the last access (OBJECT IDLETIME, 1 s resolution), or -1 when not tracked. */
+  idleMs(slot: number): number {
+    if (this.atime === null) return -1;
+    return Math.max(0, this.clock() - this.atime[slot]! * 1000);
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  /**
+   * Sets key → value. `expireAt` is absolute ms (0 = none); a time not in the future removes the key.
+   * `flags` are SetFlag bits. Returns Ok, Exists (NX), NotFound (XX), OutOfMemory or TooLarge.
+   */
+  set(key: Uint8Array, value: Uint8Array, expireAt: Milliseconds = 0, flags = 0, type: ValueType = ValueType.String): Status {
+    const h = hashBytes(key);
+    let slot = this.find(key, h);
+    if (slot >= 0 && this.meta[slot]! & HAS_EXP && this.exp![slot]! <= this.clock()) {
+      this.removeSlot(slot, MutationCause.Expired);
+      slot = -1;
+    }
+    if (slot >= 0) {
+      if (flags & SetFlag.NX) return Status.Exists;
+      if (flags & SetFlag.KEEPTTL) expireAt = this.expireAt(slot);
+      else if (expireAt !== 0 && expireAt <= this.clock()) return this.deleteExpiredWrite(slot);
+      return this.replace(slot, key, value, expireAt, type);
+    }
+    if (flags & SetFlag.XX) return Status.NotFound;
+    if (expireAt !== 0 && !(flags & SetFlag.KEEPTTL) && expireAt <= this.clock()) return Status.Ok;
+    if (flags & SetFlag.KEEPTTL) expireAt = 0;
+    return this.insert(key, h, value, expireAt, type);
+  }
+
+  /** Removes `key`; false when it was missing. */
+  delete(key: Uint8Array): boolean {
+    const slot = this.peek(key);
+    if (slot < 0) return false;
+    this.deletes++;
+    this.removeSlot(slot, MutationCause.Command);
+    return true;
+  }
+
+  /** Sets an absolute expiry; a time not in the future deletes the key. False when missing. */
+  expire(key: Uint8Array, at: Milliseconds): boolean {
+    const slot = this.peek(key);
+    if (slot < 0) return false;
+    if (at <= this.clock()) {
+      this.deleteExpiredWrite(slot);
+      return true;
+    }
+    this.setExpiry(slot, at);
+    if (this.listener !== null) this.emit(MutationOp.Expire, MutationCause.Command, slot, EMPTY, at);
+    return true;
+  }
+
+  /** Removes the expiry; false when the key is missing or has none. */
+  persist(key: Uint8Array): boolean {
+    const slot = this.peek(key);
+    if (slot < 0 || !(this.meta[slot]! & HAS_EXP)) return false;
+    this.setExpiry(slot, 0);
+    if (this.listener !== null) this.emit(MutationOp.Expire, MutationCause.Command, slot, EMPTY, 0);
+    return true;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.cap = this.initialCap;
+    this.hashes = new Uint32Array(this.cap);
+    this.locs = new Uint32Array(this.cap);
+    this.meta = new Uint8Array(this.cap);
+    this.exp = null;
+    this.tsize = tableSizeFor(this.cap);
+    this.table = new Int32Array(this.tsize).fill(-1);
+    this.tmax = Math.floor(this.tsize * MAX_LOAD);
+    this.highWater = 0;
+    this.freeHead = NIL;
+    this.count = 0;
+    this.ttlCount = 0;
+    this.used = 0;
+    this.sweepCursor = 0;
+    this.arena.reset();
+    this.pol = this.makePolicy(this.pol.name);
+    if (this.listener !== null) {
+      const r = this.rec;
+      r.op = MutationOp.Clear;
+      r.cause = MutationCause.Command;
+      r.type = ValueType.String;
+      r.key = EMPTY;
+      r.value = EMPTY;
+      r.expireAt = 0;
+      this.listener(r);
+    }
+  }
+
+  // ---- iteration and maintenance ------------------------------------------------------------
+
+  /**
+   * Visits up to `count` live entries starting at `cursor` and returns the next cursor (0 when
+   * done). Cursors are slot ids, which never move (growth and compaction move index cells and
+   * bytes, not slots), so every key present for a whole scan is visited exactly once.
+   */
+  scan(cursor: number, count: number, visit: (slot: number) => void): number {
+    let i = cursor;
+    const end = this.highWater;
+    let seen = 0;
+    const budget = Math.max(1, count) * 10 + 64;
+    for (let examined = 0; i < end && seen < count && examined < budget; i++, examined++) {
+      const m = this.meta[i]!;
+      if (!(m & LIVE)) continue;
+      if (m & HAS_EXP && this.exp![i]! <= this.clock()) {
+        this.removeSlot(i, MutationCause.Expired);
+        continue;
+      }
+      visit(i);
+      seen++;
+    }
+    return i >= this.highWater ? 0 : i;
+  }
+
+  /** A random live slot, -1 when empty. */
+  randomSlot(): number {
+    while (this.count > 0) {
+      const start = Math.floor(Math.random() * this.highWater);
+      for (let n = 0; n < this.highWater; n++) {
+        const s = (start + n) % this.highWater;
+        if (!(this.meta[s]! & LIVE)) continue;
+        if (this.meta[s]! & HAS_EXP && this.exp![s]! <= this.clock()) {
+          this.removeSlot(s, MutationCause.Expired);
+          break;
+        }
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Reclaims expired entries, examining at most `maxChecks` slots from where the last call
+   * stopped; returns how many it removed. Also advances the coarse access clock and compacts one
+   * fragmented arena page when it is worth it, so a caller's periodic tick does all upkeep.
+   */
+  sweepExpired(maxChecks: number): number {
+    const now = this.clock();
+    this.coarseSec = Math.floor(now / 1000);
+    if (this.arena.fragmented()) this.compactOnePage();
+    if (this.ttlCount === 0 || this.highWater === 0) return 0;
+    let removed = 0;
+    let i = this.sweepCursor;
+    for (let n = 0; n < maxChecks; n++) {
+      if (i >= this.highWater) i = 0;
+      const m = this.meta[i]!;
+      if (m & HAS_EXP && m & LIVE && this.exp![i]! <= now) {
+        this.removeSlot(i, MutationCause.Expired);
+        removed++;
+        if (this.ttlCount === 0) break;
+      }
+      i++;
+    }
+    this.sweepCursor = i;
+    return removed;
+  }
+
+  stats(): EngineStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      sets: this.sets,
+      deletes: this.deletes,
+      evictions: this.evictions,
+      expired: this.expiredCount,
+      entries: this.count,
+      memoryBytes: this.memoryBytes(),
+      usedBytes: this.used,
+    };
+  }
+
+  resetStats(): void {
+    this.hits = this.misses = this.sets = this.deletes = this.evictions = this.expiredCount = 0;
+  }
+
+  /** Exact bytes allocated by the engine (arrays, index, arena pages). */
+  memoryBytes(): Bytes {
+    return (
+      this.hashes.byteLength +
+      this.locs.byteLength +
+      this.meta.byteLength +
+      (this.exp?.byteLength ?? 0) +
+      (this.atime?.byteLength ?? 0) +
+      this.table.byteLength +
+      this.pol.bytes() +
+      this.arena.allocatedBytes +
+      this.arena.overheadBytes()
+    );
+  }
+
+  /** @internal Invariant checks for tests: index ↔ slots ↔ accounting agree. Returns problems found. */
+  checkInvariants(): string[] {
+    const problems: string[] = [];
+    let live = 0;
+    let used = 0;
+    let ttl = 0;
+    for (let s = 0; s < this.highWater; s++) {
+      const m = this.meta[s]!;
+      if (!(m & LIVE)) continue;
+      live++;
+      if (m & HAS_EXP) ttl++;
+      used += this.entryBytes(s);
+      if (this.find(this.keyView(s), this.hashes[s]!) !== s) problems.push(`slot ${s} not found by its key`);
+    }
+    let indexed = 0;
+    for (let i = 0; i < this.tsize; i++) if (this.table[i]! >= 0) indexed++;
+    if (live !== this.count) problems.push(`count ${this.count} but ${live} live slots`);
+    if (indexed !== this.count) problems.push(`index holds ${indexed} for ${this.count} entries`);
+    if (used !== this.used) problems.push(`usedBytes ${this.used} but entries add up to ${used}`);
+    if (ttl !== this.ttlCount) problems.push(`ttlCount ${this.ttlCount} but ${ttl} entries expire`);
+    return problems;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private find(key: Uint8Array, h: number): number {
+    const table = this.table;
+    const size = this.tsize;
+    const hashes = this.hashes;
+    let i = home(h, size);
+    for (;;) {
+      const s = table[i]!;
+      if (s < 0) return -1;
+      if (hashes[s] === h && this.keyEquals(s, key)) return s;
+      if (++i === size) i = 0;
+    }
+  }
+
+  private keyEquals(slot: number, key: Uint8Array): boolean {
+    const loc = this.locs[slot]!;
+    const page = this.arena.pages[loc >>> OFFSET_BITS]!;
+    const off = (loc & OFFSET_MASK) << 2;
+    const b = page[off]!;
+    const klen = b < 128 ? b : readLen(page, off);
+    if (klen !== key.length) return false;
+    const kb = b < 128 ? 1 : 4;
+    return equalsAt(page, off + kb + lenBytes(page, off + kb), key);
+  }
+
+  private recordSize(slot: number): number {
+    const loc = this.locs[slot]!;
+    const page = this.arena.pages[loc >>> OFFSET_BITS]!;
+    const off = (loc & OFFSET_MASK) << 2;
+    return recordBytes(readLen(page, off), readLen(page, off + lenBytes(page, off)));
+  }
+
+  private insert(key: Uint8Array, h: number, value: Uint8Array, expireAt: number, type: ValueType): Status {
+    const need = recordBytes(key.length, value.length);
+    if (this.maxMem > 0 || this.maxEnt > 0) {
+      const st = this.makeRoom(need + ENTRY_OVERHEAD, 1, -1);
+      if (st !== Status.Ok) return st;
+    }
+    if (--this.compactCountdown <= 0) {
+      this.compactCountdown = 1024;
+      if (this.arena.fragmented()) this.compactOnePage();
+    }
+    const slot = this.takeSlot();
+    const loc = this.arena.alloc(need);
+    writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key, value);
+    this.hashes[slot] = h;
+    this.locs[slot] = loc;
+    this.index(slot, h); // before marking it live: a rehash inside re-indexes live slots only
+    this.meta[slot] = LIVE | type;
+    if (expireAt !== 0) this.setExpiry(slot, expireAt);
+    this.count++;
+    this.used += need + ENTRY_OVERHEAD;
+    this.pol.insert(slot, h);
+    if (this.atime !== null) this.atime[slot] = this.coarseSec;
+    this.sets++;
+    if (this.listener !== null) this.emitSet(key, value, expireAt, type);
+    return Status.Ok;
+  }
+
+  private replace(slot: number, key: Uint8Array, value: Uint8Array, expireAt: number, type: ValueType): Status {
+    const oldNeed = this.recordSize(slot);
+    const need = recordBytes(key.length, value.length);
+    if (need > oldNeed && (this.maxMem > 0 || this.maxEnt > 0)) {
+      if (this.maxMem > 0 && need + ENTRY_OVERHEAD > this.maxMem) return Status.TooLarge;
+      const st = this.makeRoom(need - oldNeed, 0, slot);
+      if (st !== Status.Ok) return st;
+    }
+    if (need === oldNeed) {
+      const loc = this.locs[slot]!;
+      writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key, value);
+    } else {
+      const loc = this.arena.alloc(need);
+      writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key, value);
+      this.arena.free(this.locs[slot]!, oldNeed);
+      this.locs[slot] = loc;
+      this.used += need - oldNeed;
+    }
+    this.meta[slot] = (this.meta[slot]! & ~TYPE_MASK) | type;
+    this.setExpiry(slot, expireAt);
+    this.pol.access(slot);
+    if (this.atime !== null) this.atime[slot] = this.coarseSec;
+    this.sets++;
+    if (this.listener !== null) this.emitSet(key, value, expireAt, type);
+    return Status.Ok;
+  }
+
+  /** A write whose expiry is already past: the key is removed (logged as a delete). */
+  private deleteExpiredWrite(slot: number): Status {
+    this.deletes++;
+    this.removeSlot(slot, MutationCause.Command);
+    return Status.Ok;
+  }
+
+  /** Evicts until `extraBytes` and `extraEntries` fit. Never evicts `exclude`. */
+  private makeRoom(extraBytes: number, extraEntries: number, exclude: number): Status {
+    const maxMem = this.maxMem;
+    const maxEnt = this.maxEnt;
+    if (maxMem > 0 && extraBytes > maxMem) return Status.TooLarge;
+    while ((maxMem > 0 && this.used + extraBytes > maxMem) || (maxEnt > 0 && this.count + extraEntries > maxEnt)) {
+      const victim = this.pol.victim(exclude);
+      if (victim < 0) return Status.OutOfMemory;
+      this.evictions++;
+      this.pol.evicted(victim, this.hashes[victim]!);
+      this.removeSlot(victim, MutationCause.Evicted);
+    }
+    return Status.Ok;
+  }
+
+  private removeSlot(slot: number, cause: MutationCause): void {
+    if (this.listener !== null) this.emit(MutationOp.Delete, cause, slot, EMPTY, 0);
+    if (cause === MutationCause.Expired) this.expiredCount++;
+    const size = this.recordSize(slot);
+    this.unindex(slot);
+    this.pol.remove(slot);
+    this.arena.free(this.locs[slot]!, size);
+    this.used -= size + ENTRY_OVERHEAD;
+    if (this.meta[slot]! & HAS_EXP) this.ttlCount--;
+    this.meta[slot] = 0;
+    this.locs[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.count--;
+  }
+
+  private setExpiry(slot: number, at: number): void {
+    const had = (this.meta[slot]! & HAS_EXP) !== 0;
+    if (at === 0) {
+      if (had) {
+        this.meta[slot] = this.meta[slot]! & ~HAS_EXP;
+        this.ttlCount--;
+      }
+      return;
+    }
+    if (this.exp === null) this.exp = new Float64Array(this.cap);
+    this.exp[slot] = at;
+    if (!had) {
+      this.meta[slot] = this.meta[slot]! | HAS_EXP;
+      this.ttlCount++;
+    }
+  }
+
+  private takeSlot(): number {
+    if (this.freeHead !== NIL) {
+      const s = this.freeHead;
+      this.freeHead = this.locs[s]!;
+      return s;
+    }
+    if (this.highWater === this.cap) this.grow();
+    return this.highWater++;
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.cap * 1.5);
+    this.hashes = growU32(this.hashes, cap);
+    this.locs = growU32(this.locs, cap);
+    const meta = new Uint8Array(cap);
+    meta.set(this.meta);
+    this.meta = meta;
+    if (this.exp !== null) {
+      const exp = new Float64Array(cap);
+      exp.set(this.exp);
+      this.exp = exp;
+    }
+    if (this.atime !== null) this.atime = growU32(this.atime, cap);
+    this.pol.grow(cap);
+    this.cap = cap;
+  }
+
+  private index(slot: number, h: number): void {
+    if (this.count + 1 > this.tmax) this.rehash(Math.ceil(this.tsize * 1.5));
+    const table = this.table;
+    const size = this.tsize;
+    let i = home(h, size);
+    while (table[i]! >= 0) if (++i === size) i = 0;
+    table[i] = slot;
+  }
+
+  private rehash(size: number): void {
+    const table = new Int32Array(size).fill(-1);
+    for (let s = 0; s < this.highWater; s++) {
+      if (!(this.meta[s]! & LIVE)) continue;
+      let i = home(this.hashes[s]!, size);
+      while (table[i]! >= 0) if (++i === size) i = 0;
+      table[i] = s;
+    }
+    this.table = table;
+    this.tsize = size;
+    this.tmax = Math.floor(size * MAX_LOAD);
+  }
+
+  /** Removes a slot from the index, shifting later cells of its run back (no tombstones). */
+  private unindex(slot: number): void {
+    const table = this.table;
+    const size = this.tsize;
+    let i = home(this.hashes[slot]!, size);
+    while (table[i] !== slot) if (++i === size) i = 0;
+    let j = i;
+    for (;;) {
+      if (++j === size) j = 0;
+      const s = table[j]!;
+      if (s < 0) break;
+      const k = home(this.hashes[s]!, size);
+      if (i <= j ? k <= i || k > j : k <= i && k > j) {
+        table[i] = s;
+        i = j;
+      }
+    }
+    table[i] = -1;
+  }
+
+  /** Moves the live records out of the most fragmented page so it can be released. */
+  private compactOnePage(): void {
+    const id = this.arena.compactionCandidate();
+    if (id < 0) return;
+    const page = this.arena.pages[id]!;
+    const end = this.arena.usedBytesOf(id);
+    let off = 0;
+    while (off < end) {
+      const kb = lenBytes(page, off);
+      const klen = readLen(page, off);
+      const vb = lenBytes(page, off + kb);
+      const vlen = readLen(page, off + kb);
+      const size = recordBytes(klen, vlen);
+      const key = page.subarray(off + kb + vb, off + kb + vb + klen);
+      const loc = ((id << OFFSET_BITS) | (off >>> 2)) >>> 0;
+      const slot = this.find(key, hashBytes(key));
+      if (slot >= 0 && this.locs[slot] === loc) {
+        const to = this.arena.alloc(size);
+        const dst = this.arena.pages[to >>> OFFSET_BITS]!;
+        dst.set(page.subarray(off, off + size), (to & OFFSET_MASK) << 2);
+        this.locs[slot] = to;
+        this.arena.free(loc, size);
+      }
+      off += size;
+    }
+  }
+
+  /** volatile-ttl's sample: the entry with the nearest expiry among up to 16 candidates. */
+  private nearestExpiry(exclude: number): number {
+    if (this.ttlCount === 0 || this.exp === null) return -1;
+    let best = -1;
+    let bestAt = Infinity;
+    let found = 0;
+    const start = Math.floor(Math.random() * this.highWater);
+    for (let n = 0; n < this.highWater && found < 16 && n < 1024; n++) {
+      const s = (start + n) % this.highWater;
+      if (s === exclude || (this.meta[s]! & (LIVE | HAS_EXP)) !== (LIVE | HAS_EXP)) continue;
+      found++;
+      if (this.exp[s]! < bestAt) {
+        bestAt = this.exp[s]!;
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  private emitSet(key: Uint8Array, value: Uint8Array, expireAt: number, type: ValueType): void {
+    const r = this.rec;
+    r.op = MutationOp.Set;
+    r.cause = MutationCause.Command;
+    r.type = type;
+    r.key = key;
+    r.value = value;
+    r.expireAt = expireAt;
+    this.listener!(r);
+  }
+
+  private emit(op: MutationOp, cause: MutationCause, slot: number, value: Uint8Array, expireAt: number): void {
+    const r = this.rec;
+    r.op = op;
+    r.cause = cause;
+    r.type = this.typeOf(slot);
+    r.key = this.keyView(slot);
+    r.value = value;
+    r.expireAt = expireAt;
+    this.listener!(r);
+  }
+}
+
+/** Index cell where a hash's probe starts (fast range reduction, no modulo). */
+function home(h: number, size: number): number {
+  const i = Math.floor((h * size) / 4294967296);
+  return i < size ? i : size - 1;
+}
+
+function tableSizeFor(capacity: number): number {
+  return Math.max(64, Math.ceil(capacity / MAX_LOAD));
+}
+
+function growU32(a: Uint32Array, cap: number): Uint32Array {
+  const b = new Uint32Array(cap);
+  b.set(a);
+  return b;
 }

@@ -1,0 +1,286 @@
+// The embedded API: a fast, memory-dense in-process cache for Bun programs, on the same Keyspace
+// engine the server uses. Keys and values are bytes; strings are accepted and encoded as UTF-8.
+
+import { Utf8Scratch, decodeUtf8 } from "./engine/bytes.ts";
+import { globMatch } from "./engine/glob.ts";
+import { Keyspace } from "./engine/keyspace.ts";
+import { EVICTION_POLICIES, SetFlag, Status, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
+
+export type CacheKey = string | Uint8Array;
+export type CacheValue = string | Uint8Array;
+
+export interface CacheOptions {
+  /**
+   * Limit on the bytes charged to entries (their key and value bytes, a small header and 24 bytes
+   * of fixed per-entry overhead). @default 0 (unlimited)
+   */
+  maxMemory?: Bytes;
+  /** Limit on the number of entries. @default 0 (unlimited) */
+  maxEntries?: number;
+  /** Default time to live of new entries, in ms; 0 means entries do not expire. @default 0 */
+  ttl?: Milliseconds;
+  /**
+   * What to drop when a limit is reached: "s3fifo" (default; beats LRU on skewed and scan-heavy
+   * traffic), "lru", "volatile-ttl" (nearest expiry first) or "noeviction" (a set that does not fit
+   * throws a RangeError). @default "s3fifo"
+   */
+  eviction?: EvictionPolicy;
+  /** Clock in epoch ms, for tests. @default Date.now */
+  now?: () => Milliseconds;
+  /** How often expired entries are reclaimed in the background, in ms; 0 turns it off. @default 100 */
+  sweepIntervalMs?: Milliseconds;
+}
+
+export interface SetOptions {
+  /** Time to live in ms (overrides the cache's default); 0 means no expiry. */
+  ttl?: Milliseconds;
+  /** Only set when the key is absent. */
+  nx?: boolean;
+  /** Only set when the key is present. */
+  xx?: boolean;
+}
+
+export interface ScanOptions {
+  /** Redis glob pattern the keys must match. */
+  match?: string;
+  /** How many entries to examine per call (a hint, as in Redis). @default 10 */
+  count?: number;
+}
+
+export type CacheStats = Omit<EngineStats, "usedBytes"> & { usedBytes: Bytes };
+
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+export class Cache {
+  private readonly ks: Keyspace;
+  private readonly keyScratch = new Utf8Scratch();
+  private readonly valueScratch = new Utf8Scratch();
+  private readonly defaultTtl: Milliseconds;
+  private readonly loads = new Map<string, Promise<Uint8Array>>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(opts: CacheOptions = {}) {
+    if (opts === null || typeof opts !== "object") throw new TypeError("options must be an object");
+    if (opts.ttl !== undefined) checkTtl("ttl", opts.ttl);
+    if (opts.eviction !== undefined && !EVICTION_POLICIES.includes(opts.eviction)) {
+      throw new TypeError(`eviction must be one of ${EVICTION_POLICIES.join(", ")}, got ${String(opts.eviction)}`);
+    }
+    const sweep = opts.sweepIntervalMs ?? 100;
+    checkTtl("sweepIntervalMs", sweep);
+    this.ks = new Keyspace({
+      maxMemory: opts.maxMemory,
+      maxEntries: opts.maxEntries,
+      policy: opts.eviction,
+      now: opts.now,
+    });
+    this.defaultTtl = opts.ttl ?? 0;
+    if (sweep > 0) {
+      this.timer = setInterval(() => this.ks.sweepExpired(2000), sweep);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Number of entries (entries that expired but are not yet reclaimed may be counted). */
+  get size(): number {
+    return this.ks.size;
+  }
+
+  /** Stores `value` under `key`. Returns false when `nx`/`xx` prevented it. */
+  set(key: CacheKey, value: CacheValue, opts?: SetOptions): boolean {
+    let flags = 0;
+    let ttl = this.defaultTtl;
+    if (opts !== undefined) {
+      if (opts.ttl !== undefined) ttl = checkTtl("ttl", opts.ttl);
+      if (opts.nx) flags |= SetFlag.NX;
+      if (opts.xx) flags |= SetFlag.XX;
+    }
+    const k = this.keyBytes(key);
+    const v = this.valueBytes(value);
+    const st = this.ks.set(k, v, ttl > 0 ? this.ks.now() + ttl : 0, flags);
+    if (st === Status.Ok) return true;
+    if (st === Status.Exists || st === Status.NotFound) return false;
+    throw outOfMemory(st);
+  }
+
+  /** A copy of the value, or undefined when missing or expired. */
+  get(key: CacheKey): Uint8Array | undefined {
+    return this.ks.get(this.keyBytes(key));
+  }
+
+  /** The value decoded as UTF-8, or undefined. */
+  getString(key: CacheKey): string | undefined {
+    const slot = this.ks.lookup(this.keyBytes(key));
+    return slot < 0 ? undefined : decodeUtf8(this.ks.valueView(slot));
+  }
+
+  has(key: CacheKey): boolean {
+    return this.ks.peek(this.keyBytes(key)) >= 0;
+  }
+
+  delete(key: CacheKey): boolean {
+    return this.ks.delete(this.keyBytes(key));
+  }
+
+  /** Ms left to live; -1 when the entry has no expiry, -2 when it is missing. */
+  ttl(key: CacheKey): number {
+    const slot = this.ks.peek(this.keyBytes(key));
+    if (slot < 0) return -2;
+    const at = this.ks.expireAt(slot);
+    return at === 0 ? -1 : Math.max(0, at - this.ks.now());
+  }
+
+  /** Sets the time to live in ms; 0 or less removes the entry (as Redis's EXPIRE). False when missing. */
+  expire(key: CacheKey, ms: Milliseconds): boolean {
+    if (typeof ms !== "number" || Number.isNaN(ms)) throw new TypeError(`ms must be a number, got ${String(ms)}`);
+    return this.ks.expire(this.keyBytes(key), ms <= 0 ? 0 : this.ks.now() + ms);
+  }
+
+  /** Removes the expiry. False when the key is missing or had none. */
+  persist(key: CacheKey): boolean {
+    return this.ks.persist(this.keyBytes(key));
+  }
+
+  getMany(keys: readonly CacheKey[]): (Uint8Array | undefined)[] {
+    if (!Array.isArray(keys)) throw new TypeError("keys must be an array");
+    return keys.map((k) => this.get(k));
+  }
+
+  /** Sets every pair; all pairs are checked before any is stored. */
+  setMany(entries: readonly (readonly [CacheKey, CacheValue])[], opts?: SetOptions): void {
+    if (!Array.isArray(entries)) throw new TypeError("entries must be an array of [key, value] pairs");
+    for (const e of entries) {
+      if (!Array.isArray(e) || e.length !== 2) throw new TypeError("entries must be an array of [key, value] pairs");
+      this.keyBytes(e[0]);
+      this.valueBytes(e[1]);
+    }
+    for (const [k, v] of entries) this.set(k, v, opts);
+  }
+
+  /** Adds `by` to the integer stored at `key` (missing = 0) and returns the result. Keeps the TTL. */
+  incr(key: CacheKey, by = 1): number {
+    if (!Number.isSafeInteger(by)) throw new TypeError(`by must be a safe integer, got ${String(by)}`);
+    const k = this.keyBytes(key);
+    const slot = this.ks.peek(k);
+    let current = 0;
+    if (slot >= 0) {
+      const parsed = parseInteger(this.ks.valueView(slot));
+      if (parsed === undefined) throw new TypeError("the value at key is not an integer");
+      current = parsed;
+    }
+    const next = current + by;
+    if (!Number.isSafeInteger(next)) throw new RangeError("incr would overflow the safe integer range");
+    const st = this.ks.set(k, this.valueScratch.encode(String(next)), 0, SetFlag.KEEPTTL);
+    if (st !== Status.Ok) throw outOfMemory(st);
+    return next;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.ks.clear();
+  }
+
+  /**
+   * The cached value, or the loader's result stored under `key`. Concurrent callers for the same
+   * key share one load; a failed load rejects every waiter and caches nothing.
+   */
+  getOrSet(key: CacheKey, loader: () => Promise<CacheValue> | CacheValue, opts?: SetOptions): Promise<Uint8Array> {
+    if (typeof loader !== "function") throw new TypeError("loader must be a function");
+    const hit = this.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const id = typeof key === "string" ? "s" + key : "b" + latin1(this.keyBytes(key));
+    const pending = this.loads.get(id);
+    if (pending !== undefined) return pending;
+    const keyCopy = typeof key === "string" ? key : key.slice();
+    const load = (async () => {
+      try {
+        const value = await loader();
+        const bytes = typeof value === "string" ? new TextEncoder().encode(value) : this.valueBytes(value).slice();
+        this.set(keyCopy, bytes, opts);
+        return bytes;
+      } finally {
+        this.loads.delete(id);
+      }
+    })();
+    this.loads.set(id, load);
+    return load;
+  }
+
+  stats(): CacheStats {
+    return this.ks.stats();
+  }
+
+  /** One step of a Redis-style scan: [next cursor (0 when done), keys]. */
+  scan(cursor: number, opts: ScanOptions = {}): [number, string[]] {
+    if (!Number.isSafeInteger(cursor) || cursor < 0) throw new TypeError(`cursor must be a non-negative integer, got ${String(cursor)}`);
+    const count = opts.count ?? 10;
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${String(count)}`);
+    const pattern = opts.match === undefined ? null : new TextEncoder().encode(opts.match);
+    const keys: string[] = [];
+    const next = this.ks.scan(cursor, count, (slot) => {
+      const k = this.ks.keyView(slot);
+      if (pattern === null || globMatch(pattern, k)) keys.push(decodeUtf8(k));
+    });
+    return [next, keys];
+  }
+
+  /** Stops the background sweep. The cache stays usable. */
+  close(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** @internal The engine underneath, for tests and the server. */
+  get keyspace(): Keyspace {
+    return this.ks;
+  }
+
+  private keyBytes(key: CacheKey): Uint8Array {
+    if (typeof key === "string") return this.keyScratch.encode(key);
+    if (key instanceof Uint8Array) return key;
+    throw new TypeError(`key must be a string or Uint8Array, got ${describe(key)}`);
+  }
+
+  private valueBytes(value: CacheValue): Uint8Array {
+    if (typeof value === "string") return this.valueScratch.encode(value);
+    if (value instanceof Uint8Array) return value;
+    throw new TypeError(`value must be a string or Uint8Array, got ${describe(value)}`);
+  }
+}
+
+function checkTtl(name: string, ms: unknown): number {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`${name} must be a finite number of ms >= 0, got ${String(ms)}`);
+  }
+  return ms;
+}
+
+function outOfMemory(st: Status): RangeError {
+  if (st === Status.TooLarge) return new RangeError("value is larger than maxMemory allows for one entry");
+  return new RangeError("out of memory: the entry does not fit in maxMemory/maxEntries and eviction is 'noeviction'");
+}
+
+const describe = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+
+const latin1 = (b: Uint8Array): string => {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+};
+
+/** Parses a canonical decimal integer (Redis rules: optional '-', no '+', no leading zeros). */
+function parseInteger(b: Uint8Array): number | undefined {
+  const n = b.length;
+  if (n === 0 || n > 20) return undefined;
+  let i = 0;
+  const neg = b[0] === 45;
+  if (neg) i = 1;
+  if (i === n || (b[i] === 48 && n > i + 1) || (neg && b[i] === 48)) return undefined;
+  let v = 0n;
+  for (; i < n; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10n + BigInt(d);
+  }
+  if (v > SAFE_MAX) return undefined;
+  return neg ? -Number(v) : Number(v);
+}

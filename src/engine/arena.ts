@@ -1,0 +1,198 @@
+// Record storage: key and value bytes live in large pages, never in one JS object per entry.
+//
+// A record is [key length][value length][key bytes][value bytes], padded to 4 bytes. Lengths use
+// 1 byte below 128, else 4 bytes (top bit set). A record's location (`loc`) is one u32: the page id
+// in the high 14 bits and the offset in 4-byte units in the low 18 bits (pages are 1 MiB).
+// Records are bump-allocated in the current page; a record larger than half a page gets a page of
+// its own. Freed bytes are counted per page; a page whose records are all gone is released, and
+// pages that are mostly dead are compacted by the keyspace (which moves the live records out).
+
+export const PAGE_BYTES = 1 << 20;
+const UNIT_SHIFT = 2; // locations count 4-byte units
+const OFFSET_BITS = 18; // 2^18 units * 4 bytes = 1 MiB
+const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
+export const MAX_PAGES = 1 << 14; // 16384 page ids
+const DEDICATED_MIN = PAGE_BYTES >>> 1;
+
+/** Bytes of a record's header for these lengths. */
+export const headerBytes = (klen: number, vlen: number): number => (klen < 128 ? 1 : 4) + (vlen < 128 ? 1 : 4);
+
+/** Bytes a record occupies in a page (header + key + value, padded to 4). */
+export const recordBytes = (klen: number, vlen: number): number => (headerBytes(klen, vlen) + klen + vlen + 3) & ~3;
+
+export class Arena {
+  /** Pages by id; null when released. */
+  readonly pages: (Uint8Array | null)[] = [];
+  /** Live record bytes per page id. */
+  private live = new Float64Array(64);
+  /** Bytes handed out in each page (end of the last record). */
+  private used = new Float64Array(64);
+  private freeIds: number[] = [];
+  private cur = -1;
+  private top = 0;
+  /** Bytes allocated for pages (exact). */
+  allocatedBytes = 0;
+  /** Bytes held by live records. */
+  liveBytes = 0;
+
+  constructor() {
+    this.openPage();
+  }
+
+  pageOf(loc: number): Uint8Array {
+    return this.pages[loc >>> OFFSET_BITS]!;
+  }
+
+  static offsetOf(loc: number): number {
+    return (loc & OFFSET_MASK) << UNIT_SHIFT;
+  }
+
+  static pageIdOf(loc: number): number {
+    return loc >>> OFFSET_BITS;
+  }
+
+  /** Reserves `n` bytes (a multiple of 4) and returns their location. */
+  alloc(n: number): number {
+    if (n >= DEDICATED_MIN) {
+      const id = this.takeId();
+      this.pages[id] = new Uint8Array(n);
+      this.live[id] = n;
+      this.used[id] = n;
+      this.allocatedBytes += n;
+      this.liveBytes += n;
+      return (id << OFFSET_BITS) >>> 0;
+    }
+    if (this.top + n > PAGE_BYTES) this.openPage();
+    const off = this.top;
+    this.top += n;
+    this.used[this.cur] = this.top;
+    this.live[this.cur]! += n;
+    this.liveBytes += n;
+    return ((this.cur << OFFSET_BITS) | (off >>> UNIT_SHIFT)) >>> 0;
+  }
+
+  /** Gives back a record's bytes. Releases its page when nothing live is left in it. */
+  free(loc: number, n: number): void {
+    const id = loc >>> OFFSET_BITS;
+    const left = (this.live[id]! -= n);
+    this.liveBytes -= n;
+    if (left <= 0 && id !== this.cur) this.releasePage(id);
+  }
+
+  /** The most fragmented page other than the current one, or -1 when none is worth compacting. */
+  compactionCandidate(): number {
+    let best = -1;
+    let bestLive = PAGE_BYTES / 2;
+    for (let id = 0; id < this.pages.length; id++) {
+      const page = this.pages[id];
+      if (page === null || page === undefined || id === this.cur || page.length !== PAGE_BYTES) continue;
+      if (this.live[id]! < bestLive) {
+        bestLive = this.live[id]!;
+        best = id;
+      }
+    }
+    return best;
+  }
+
+  /** True when pages hold far more than the live records (worth compacting a page). */
+  fragmented(): boolean {
+    return this.allocatedBytes > 4 * PAGE_BYTES && this.allocatedBytes - this.liveBytes > this.allocatedBytes / 3;
+  }
+
+  /** Where records end in a page (for walking it). */
+  usedBytesOf(id: number): number {
+    return this.used[id]!;
+  }
+
+  /** Drops every page and starts over. */
+  reset(): void {
+    this.pages.length = 0;
+    this.freeIds.length = 0;
+    this.live = new Float64Array(64);
+    this.used = new Float64Array(64);
+    this.allocatedBytes = 0;
+    this.liveBytes = 0;
+    this.cur = -1;
+    this.openPage();
+  }
+
+  private openPage(): void {
+    const prev = this.cur;
+    const id = this.takeId();
+    this.pages[id] = new Uint8Array(PAGE_BYTES);
+    this.allocatedBytes += PAGE_BYTES;
+    this.live[id] = 0;
+    this.used[id] = 0;
+    this.cur = id;
+    this.top = 0;
+    if (prev >= 0 && this.live[prev]! <= 0) this.releasePage(prev);
+  }
+
+  private takeId(): number {
+    if (this.freeIds.length > 0) return this.freeIds.pop()!;
+    const id = this.pages.length;
+    if (id >= MAX_PAGES) throw new RangeError("fast-cache: the arena is full (16384 pages)");
+    this.pages.push(null);
+    if (id >= this.live.length) {
+      const live = new Float64Array(this.live.length * 2);
+      live.set(this.live);
+      this.live = live;
+      const used = new Float64Array(this.used.length * 2);
+      used.set(this.used);
+      this.used = used;
+    }
+    return id;
+  }
+
+  private releasePage(id: number): void {
+    const page = this.pages[id];
+    if (!page) return;
+    this.allocatedBytes -= page.length;
+    this.pages[id] = null;
+    this.live[id] = 0;
+    this.used[id] = 0;
+    this.freeIds.push(id);
+  }
+
+  /** Bytes of the arena's own bookkeeping arrays. */
+  overheadBytes(): number {
+    return this.live.byteLength + this.used.byteLength;
+  }
+}
+
+// ---- record encoding ---------------------------------------------------------------------------
+
+/** Writes a record at `off` of `page`. */
+export function writeRecord(page: Uint8Array, off: number, key: Uint8Array, value: Uint8Array): void {
+  let p = writeLen(page, off, key.length);
+  p = writeLen(page, p, value.length);
+  if (key.length < 32) {
+    for (let i = 0; i < key.length; i++) page[p + i] = key[i]!;
+  } else page.set(key, p);
+  p += key.length;
+  if (value.length < 32) {
+    for (let i = 0; i < value.length; i++) page[p + i] = value[i]!;
+  } else page.set(value, p);
+}
+
+function writeLen(page: Uint8Array, p: number, n: number): number {
+  if (n < 128) {
+    page[p] = n;
+    return p + 1;
+  }
+  page[p] = 0x80 | (n >>> 24);
+  page[p + 1] = (n >>> 16) & 255;
+  page[p + 2] = (n >>> 8) & 255;
+  page[p + 3] = n & 255;
+  return p + 4;
+}
+
+/** Reads a length at `p`. */
+export function readLen(page: Uint8Array, p: number): number {
+  const b = page[p]!;
+  if (b < 128) return b;
+  return ((b & 0x7f) * 16777216) + (page[p + 1]! << 16) + (page[p + 2]! << 8) + page[p + 3]!;
+}
+
+/** Size of the length field at `p`. */
+export const lenBytes = (page: Uint8Array, p: number): number => (page[p]! < 128 ? 1 : 4);

@@ -1,0 +1,70 @@
+// Byte helpers for the engine: key hashing, comparison against page bytes, and UTF-8 encoding
+// of string keys into a reused scratch buffer (no allocation on the hot path for short keys).
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * 32-bit hash of bytes. Short keys use an inlined multiply-xor loop (cheaper than a native call);
+ * long keys use Bun's xxHash32. The choice depends only on the length, so it is deterministic.
+ */
+export function hashBytes(b: Uint8Array): number {
+  const n = b.length;
+  if (n > 64) return Bun.hash.xxHash32(b, 0x9e3779b1);
+  let h = 0x811c9dc5 ^ n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+    h = Math.imul(h ^ w, 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  for (; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** True when `page[off, off+key.length)` equals `key`. */
+export function equalsAt(page: Uint8Array, off: number, key: Uint8Array): boolean {
+  const n = key.length;
+  for (let i = 0; i < n; i++) if (page[off + i] !== key[i]) return false;
+  return true;
+}
+
+/** A growable scratch buffer for encoding string keys and values without allocating. */
+export class Utf8Scratch {
+  private buf = new Uint8Array(256);
+
+  /** Encodes `s` and returns a view valid until the next call. */
+  encode(s: string): Uint8Array {
+    const n = s.length;
+    if (n * 3 > this.buf.length) this.buf = new Uint8Array(Math.max(n * 3, this.buf.length * 2));
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return buf.subarray(0, encoder.encodeInto(s, buf).written);
+      buf[i] = c;
+    }
+    return buf.subarray(0, n);
+  }
+}
+
+/** Decodes UTF-8 bytes (ASCII fast path for short values). */
+export function decodeUtf8(b: Uint8Array): string {
+  const n = b.length;
+  if (n <= 64) {
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (b[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
+  }
+  return decoder.decode(b);
+}
+
+/** Encodes a string to fresh bytes (when the caller keeps them). */
+export const utf8 = (s: string): Uint8Array => encoder.encode(s);
