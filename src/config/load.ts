@@ -1,0 +1,80 @@
+// Builds the server configuration: defaults, then the TOML file (`--config FILE`), then CLI flags.
+// Every value goes through the parameter's own parser, so a bad value fails with a message that
+// names where it came from (`--maxmemory`, or `maxmemory in /etc/fast-cache.toml`).
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { defaultConfig, isParamError, PARAM_BY_NAME, type ParamName, type ServerConfig } from "./params.ts";
+
+/** A configuration mistake; the message is meant for the user as is. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Converts a TOML value to the Redis text form its parameter parses. */
+function tomlValueText(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  if (typeof v === "bigint") return String(v);
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (Array.isArray(v) && v.every((x) => typeof x === "string" || typeof x === "number")) return v.join(" ");
+  return undefined;
+}
+
+/** Reads a TOML config file into `name → text`. Unknown names and odd values are errors. */
+export function readConfigFile(path: string): Map<ParamName, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  let doc: Record<string, unknown>;
+  try {
+    doc = Bun.TOML.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`config file ${path} is not valid TOML: ${(e as Error).message}`);
+  }
+  const out = new Map<ParamName, string>();
+  for (const [key, value] of Object.entries(doc)) {
+    const def = PARAM_BY_NAME.get(key.toLowerCase());
+    if (def === undefined) throw new ConfigError(`config file ${path}: unknown parameter '${key}'`);
+    const t = tomlValueText(value);
+    if (t === undefined) throw new ConfigError(`config file ${path}: '${key}' must be a string, number or boolean`);
+    out.set(def.name, t);
+  }
+  return out;
+}
+
+/** Parses `text` for parameter `name` and stores it; `where` names the source in errors. */
+export function applyParam(cfg: ServerConfig, name: ParamName, text: string, where: string): void {
+  const def = PARAM_BY_NAME.get(name);
+  if (def === undefined) throw new ConfigError(`unknown parameter ${where}`);
+  const v = def.parse(text);
+  if (isParamError(v)) throw new ConfigError(`invalid value for ${where}: '${text}' (${v.reason})`);
+  (cfg as unknown as Record<string, unknown>)[name] = v;
+}
+
+export interface LoadedConfig {
+  config: ServerConfig;
+  /** Absolute path of the config file, "" when none. */
+  file: string;
+  /** Parameters the file set (CONFIG REWRITE keeps them). */
+  fileKeys: Set<ParamName>;
+}
+
+/** Defaults ← config file ← flags (Redis names without the dashes, as text). */
+export function loadConfig(opts: { file?: string; flags?: ReadonlyMap<ParamName, string> } = {}): LoadedConfig {
+  const config = defaultConfig();
+  const fileKeys = new Set<ParamName>();
+  let file = "";
+  if (opts.file !== undefined && opts.file !== "") {
+    file = resolve(opts.file);
+    for (const [name, text] of readConfigFile(file)) {
+      applyParam(config, name, text, `${name} in ${file}`);
+      fileKeys.add(name);
+    }
+  }
+  for (const [name, text] of opts.flags ?? []) applyParam(config, name, text, `--${name}`);
+  return { config, file, fileKeys };
+}

@@ -1,0 +1,290 @@
+// Every server parameter, with Redis's name, its type, default, and how it is parsed and printed.
+// CONFIG GET/SET, the TOML file, the CLI flags (`--<name>`) and `--help` all read this one table.
+
+import type { EvictionPolicy } from "../engine/types.ts";
+
+/** `client-output-buffer-limit` for one client class: bytes, bytes, seconds (0 = no limit). */
+export interface OutputBufferLimit {
+  hard: number;
+  soft: number;
+  softSeconds: number;
+}
+
+export type OutputBufferClass = "normal" | "replica" | "pubsub";
+
+/** Redis `maxmemory-policy` names accepted by CONFIG SET / --maxmemory-policy. */
+export const MAXMEMORY_POLICIES = [
+  "s3fifo",
+  "noeviction",
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "volatile-lru",
+  "volatile-lfu",
+  "volatile-random",
+  "volatile-ttl",
+] as const;
+export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
+
+/**
+ * Maps a Redis policy name to the engine's policy. The engine has four: S3-FIFO, LRU,
+ * volatile-ttl and noeviction. Redis's other names map to the nearest one:
+ * - allkeys-lfu, volatile-lfu → s3fifo (frequency-aware, like LFU)
+ * - allkeys-lru, volatile-lru → lru (the volatile- variants also evict keys without a TTL)
+ * - allkeys-random → s3fifo (cheap and scan-resistant; there is no random policy)
+ * - volatile-random → volatile-ttl (prefers keys that have a TTL)
+ */
+export function enginePolicy(p: MaxmemoryPolicy): EvictionPolicy {
+  switch (p) {
+    case "noeviction":
+      return "noeviction";
+    case "allkeys-lru":
+    case "volatile-lru":
+      return "lru";
+    case "volatile-ttl":
+    case "volatile-random":
+      return "volatile-ttl";
+    default:
+      return "s3fifo";
+  }
+}
+
+/** The typed server configuration. Field names are the Redis parameter names. */
+export interface ServerConfig {
+  /** TCP port; 0 picks a free one. @default 6379 */
+  port: number;
+  /** Address to listen on (one address). @default "127.0.0.1" */
+  bind: string;
+  /** Password for AUTH; empty = no password. @default "" */
+  requirepass: string;
+  /** Memory limit on the keyspace's used bytes; 0 = unlimited. Accepts 100mb, 1gb... @default 0 */
+  maxmemory: number;
+  /** Eviction policy when maxmemory is reached. @default "s3fifo" */
+  "maxmemory-policy": MaxmemoryPolicy;
+  /** Most simultaneous clients. @default 10000 */
+  maxclients: number;
+  /** Close clients idle for this many seconds; 0 = never. @default 0 */
+  timeout: number;
+  /** Refuse non-loopback clients while no password is set. @default true */
+  "protected-mode": boolean;
+  /**
+   * Output buffer limits per client class. Redis has no limit for normal clients; we default to
+   * a 256 MiB hard limit so one client that never reads cannot take all memory.
+   * @default normal 256mb 0 0, replica 256mb 64mb 60, pubsub 32mb 8mb 60
+   */
+  "client-output-buffer-limit": Record<OutputBufferClass, OutputBufferLimit>;
+  /** Most bytes buffered for one incomplete command. @default 1gb */
+  "client-query-buffer-limit": number;
+  /** Longest bulk string accepted from a client. @default 512mb */
+  "proto-max-bulk-len": number;
+  /** Log commands slower than this many µs; negative = off, 0 = all. @default 10000 */
+  "slowlog-log-slower-than": number;
+  /** Slow log entries kept. @default 128 */
+  "slowlog-max-len": number;
+  /** Record latency events of at least this many ms; 0 = off. @default 0 */
+  "latency-monitor-threshold": number;
+  /** Background task frequency (active expiry, timeouts) in Hz. @default 10 */
+  hz: number;
+  /** Number of databases (only db 0 exists). @default 1 */
+  databases: number;
+  /** Snapshot schedule (Redis syntax); "" = none. @default "" */
+  save: string;
+  /** Append-only log. @default false */
+  appendonly: boolean;
+  /** Working directory for persistence files. @default the current directory */
+  dir: string;
+  /** Snapshot file name. @default "dump.rdb" */
+  dbfilename: string;
+}
+
+export type ParamName = keyof ServerConfig;
+
+export interface ParamDef {
+  name: ParamName;
+  /** What --help prints. */
+  help: string;
+  /** Changing it needs a restart (CONFIG SET refuses). */
+  immutable?: boolean;
+  /** TOML type written by CONFIG REWRITE. */
+  toml: "number" | "string" | "boolean";
+  /** Parses the Redis text form; a string is an error reason. */
+  parse(text: string): unknown;
+  /** Prints like CONFIG GET. */
+  format(value: unknown): string;
+}
+
+class ParamError {
+  constructor(readonly reason: string) {}
+}
+export const isParamError = (v: unknown): v is ParamError => v instanceof ParamError;
+const bad = (reason: string): ParamError => new ParamError(reason);
+
+/** Redis memtoull: digits with an optional unit b, k, kb, m, mb, g, gb (case-insensitive). */
+export function parseMemory(text: string): number | undefined {
+  const m = /^(\d{1,19})([a-z]*)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = m[2]!.toLowerCase();
+  const mul: Record<string, number> = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  const f = mul[unit];
+  if (f === undefined) return undefined;
+  const v = Number(m[1]) * f;
+  return Number.isSafeInteger(v) ? v : undefined;
+}
+
+function intParam(name: ParamName, help: string, min: number, max: number, extra: Partial<ParamDef> = {}): ParamDef {
+  return {
+    name,
+    help,
+    toml: "number",
+    parse: (t) => {
+      const s = t.trim();
+      if (!/^-?\d{1,16}$/.test(s)) return bad("argument couldn't be parsed into an integer");
+      const v = Number(s);
+      if (v < min || v > max) return bad(`argument must be between ${min} and ${max} inclusive`);
+      return v;
+    },
+    format: (v) => String(v),
+    ...extra,
+  };
+}
+
+function memoryParam(name: ParamName, help: string, min = 0): ParamDef {
+  return {
+    name,
+    help,
+    toml: "string",
+    parse: (t) => {
+      const v = parseMemory(t);
+      if (v === undefined) return bad("argument must be a memory value");
+      if (v < min) return bad(`argument must be a memory value of at least ${min}`);
+      return v;
+    },
+    format: (v) => String(v),
+  };
+}
+
+function boolParam(name: ParamName, help: string): ParamDef {
+  return {
+    name,
+    help,
+    toml: "boolean",
+    parse: (t) => {
+      const s = t.trim().toLowerCase();
+      if (s === "yes" || s === "true") return true;
+      if (s === "no" || s === "false") return false;
+      return bad("argument must be 'yes' or 'no'");
+    },
+    format: (v) => (v ? "yes" : "no"),
+  };
+}
+
+function stringParam(name: ParamName, help: string, extra: Partial<ParamDef> = {}): ParamDef {
+  return { name, help, toml: "string", parse: (t) => t, format: (v) => String(v), ...extra };
+}
+
+const OBL_CLASSES: Record<string, OutputBufferClass> = { normal: "normal", slave: "replica", replica: "replica", pubsub: "pubsub" };
+
+function parseOutputLimits(text: string): Record<OutputBufferClass, OutputBufferLimit> | ParamError {
+  const parts = text.trim().split(/\s+/).filter((p) => p !== "");
+  if (parts.length === 0 || parts.length % 4 !== 0) return bad("Wrong number of arguments in buffer limit configuration.");
+  const out = defaultOutputLimits();
+  for (let i = 0; i < parts.length; i += 4) {
+    const cls = OBL_CLASSES[parts[i]!.toLowerCase()];
+    if (cls === undefined) return bad("Invalid client class specified in buffer limit configuration.");
+    const hard = parseMemory(parts[i + 1]!);
+    const soft = parseMemory(parts[i + 2]!);
+    const secs = Number(parts[i + 3]);
+    if (hard === undefined || soft === undefined || !/^\d+$/.test(parts[i + 3]!)) {
+      return bad("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+    }
+    out[cls] = { hard, soft, softSeconds: secs };
+  }
+  return out;
+}
+
+export function defaultOutputLimits(): Record<OutputBufferClass, OutputBufferLimit> {
+  return {
+    normal: { hard: 256 * 1024 * 1024, soft: 0, softSeconds: 0 },
+    replica: { hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, softSeconds: 60 },
+    pubsub: { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 },
+  };
+}
+
+function formatOutputLimits(v: unknown): string {
+  const l = v as Record<OutputBufferClass, OutputBufferLimit>;
+  const one = (name: string, x: OutputBufferLimit): string => `${name} ${x.hard} ${x.soft} ${x.softSeconds}`;
+  return `${one("normal", l.normal)} ${one("slave", l.replica)} ${one("pubsub", l.pubsub)}`;
+}
+
+export const PARAMS: readonly ParamDef[] = [
+  intParam("port", "TCP port to listen on (0 = any free port)", 0, 65535, { immutable: true }),
+  stringParam("bind", "address to listen on", {
+    immutable: true,
+    parse: (t) => {
+      const s = t.trim();
+      if (s === "" || /\s/.test(s)) return bad("exactly one address is supported");
+      return s;
+    },
+  }),
+  stringParam("requirepass", "password clients must send with AUTH (empty = none)"),
+  memoryParam("maxmemory", "memory limit for keys and values, e.g. 100mb, 1gb (0 = unlimited)"),
+  {
+    name: "maxmemory-policy",
+    help: `eviction policy: ${MAXMEMORY_POLICIES.join(", ")}`,
+    toml: "string",
+    parse: (t) => {
+      const s = t.trim().toLowerCase();
+      if ((MAXMEMORY_POLICIES as readonly string[]).includes(s)) return s;
+      return bad(`argument(s) must be one of the following: ${MAXMEMORY_POLICIES.join(", ")}`);
+    },
+    format: (v) => String(v),
+  },
+  intParam("maxclients", "most simultaneous clients", 1, 1_000_000),
+  intParam("timeout", "close clients idle for this many seconds (0 = never)", 0, 2_147_483_647),
+  boolParam("protected-mode", "refuse non-loopback clients when no password is set (yes/no)"),
+  {
+    name: "client-output-buffer-limit",
+    help: "output buffer limits: '<class> <hard> <soft> <seconds>' (class normal, replica, pubsub)",
+    toml: "string",
+    parse: parseOutputLimits,
+    format: formatOutputLimits,
+  },
+  memoryParam("client-query-buffer-limit", "most bytes buffered for one incomplete command", 1024 * 1024),
+  memoryParam("proto-max-bulk-len", "longest bulk string a client may send", 1024 * 1024),
+  intParam("slowlog-log-slower-than", "log commands slower than this many microseconds (-1 = off)", -1, Number.MAX_SAFE_INTEGER),
+  intParam("slowlog-max-len", "slow log length", 0, 1_000_000),
+  intParam("latency-monitor-threshold", "record events of at least this many ms (0 = off)", 0, Number.MAX_SAFE_INTEGER),
+  intParam("hz", "background tasks per second", 1, 500),
+  intParam("databases", "number of databases (only 1 is supported)", 1, 1, { immutable: true }),
+  stringParam("save", "snapshot schedule, e.g. '3600 1 300 100' (empty = none)"),
+  boolParam("appendonly", "append-only log (yes/no)"),
+  stringParam("dir", "working directory for persistence files", { immutable: true }),
+  stringParam("dbfilename", "snapshot file name", { immutable: true }),
+];
+
+export const PARAM_BY_NAME: ReadonlyMap<string, ParamDef> = new Map(PARAMS.map((p) => [p.name, p]));
+
+export function defaultConfig(): ServerConfig {
+  return {
+    port: 6379,
+    bind: "127.0.0.1",
+    requirepass: "",
+    maxmemory: 0,
+    "maxmemory-policy": "s3fifo",
+    maxclients: 10000,
+    timeout: 0,
+    "protected-mode": true,
+    "client-output-buffer-limit": defaultOutputLimits(),
+    "client-query-buffer-limit": 1024 * 1024 * 1024,
+    "proto-max-bulk-len": 512 * 1024 * 1024,
+    "slowlog-log-slower-than": 10000,
+    "slowlog-max-len": 128,
+    "latency-monitor-threshold": 0,
+    hz: 10,
+    databases: 1,
+    save: "",
+    appendonly: false,
+    dir: process.cwd(),
+    dbfilename: "dump.rdb",
+  };
+}
