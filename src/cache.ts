@@ -2,6 +2,7 @@
 // engine the server uses. Keys and values are bytes; strings are accepted and encoded as UTF-8.
 
 import { Utf8Scratch, decodeUtf8 } from "./engine/bytes.ts";
+import { coarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
 import { Keyspace } from "./engine/keyspace.ts";
 import { EVICTION_POLICIES, SetFlag, Status, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
@@ -25,8 +26,13 @@ export interface CacheOptions {
    * throws a RangeError). @default "s3fifo"
    */
   eviction?: EvictionPolicy;
-  /** Clock in epoch ms, for tests. @default Date.now */
+  /** Clock in epoch ms, for tests. When given, it is read on every expiry check. @default Date.now */
   now?: () => Milliseconds;
+  /**
+   * With the default clock, the system time is read at most once per this many ms (and at least
+   * every 1024 reads), as lru-cache's `ttlResolution`: expiry may lag by up to this much. @default 1
+   */
+  ttlResolution?: Milliseconds;
   /** How often expired entries are reclaimed in the background, in ms; 0 turns it off. @default 100 */
   sweepIntervalMs?: Milliseconds;
 }
@@ -71,7 +77,7 @@ export class Cache {
       maxMemory: opts.maxMemory,
       maxEntries: opts.maxEntries,
       policy: opts.eviction,
-      now: opts.now,
+      now: opts.now ?? coarseClock(checkTtl("ttlResolution", opts.ttlResolution ?? 1)),
     });
     this.defaultTtl = opts.ttl ?? 0;
     if (sweep > 0) {
@@ -110,7 +116,7 @@ export class Cache {
   /** The value decoded as UTF-8, or undefined. */
   getString(key: CacheKey): string | undefined {
     const slot = this.ks.lookup(this.keyBytes(key));
-    return slot < 0 ? undefined : decodeUtf8(this.ks.valueView(slot));
+    return slot < 0 ? undefined : this.ks.valueString(slot);
   }
 
   has(key: CacheKey): boolean {

@@ -6,6 +6,7 @@
 // Records are bump-allocated in the current page; a record larger than half a page gets a page of
 // its own. Freed bytes are counted per page; a page whose records are all gone is released, and
 // pages that are mostly dead are compacted by the keyspace (which moves the live records out).
+// Pages are Buffers so values decode to strings without an intermediate view (`toString`).
 
 export const PAGE_BYTES = 1 << 20;
 const UNIT_SHIFT = 2; // locations count 4-byte units
@@ -22,7 +23,7 @@ export const recordBytes = (klen: number, vlen: number): number => (headerBytes(
 
 export class Arena {
   /** Pages by id; null when released. */
-  readonly pages: (Uint8Array | null)[] = [];
+  readonly pages: (Buffer | null)[] = [];
   /** Live record bytes per page id. */
   private live = new Float64Array(64);
   /** Bytes handed out in each page (end of the last record). */
@@ -39,7 +40,7 @@ export class Arena {
     this.openPage();
   }
 
-  pageOf(loc: number): Uint8Array {
+  pageOf(loc: number): Buffer {
     return this.pages[loc >>> OFFSET_BITS]!;
   }
 
@@ -55,7 +56,7 @@ export class Arena {
   alloc(n: number): number {
     if (n >= DEDICATED_MIN) {
       const id = this.takeId();
-      this.pages[id] = new Uint8Array(n);
+      this.pages[id] = Buffer.allocUnsafeSlow(n);
       this.live[id] = n;
       this.used[id] = n;
       this.allocatedBytes += n;
@@ -119,7 +120,7 @@ export class Arena {
   private openPage(): void {
     const prev = this.cur;
     const id = this.takeId();
-    this.pages[id] = new Uint8Array(PAGE_BYTES);
+    this.pages[id] = Buffer.allocUnsafeSlow(PAGE_BYTES);
     this.allocatedBytes += PAGE_BYTES;
     this.live[id] = 0;
     this.used[id] = 0;

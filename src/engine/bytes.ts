@@ -35,18 +35,34 @@ export function equalsAt(page: Uint8Array, off: number, key: Uint8Array): boolea
 /** A growable scratch buffer for encoding string keys and values without allocating. */
 export class Utf8Scratch {
   private buf = new Uint8Array(256);
+  /** Views of `buf` by length, made once: a subarray() costs more than the rest of a lookup. */
+  private views: Uint8Array[] = [];
 
   /** Encodes `s` and returns a view valid until the next call. */
   encode(s: string): Uint8Array {
     const n = s.length;
-    if (n * 3 > this.buf.length) this.buf = new Uint8Array(Math.max(n * 3, this.buf.length * 2));
+    if (n * 3 > this.buf.length) {
+      this.buf = new Uint8Array(Math.max(n * 3, this.buf.length * 2));
+      this.views = [];
+    }
     const buf = this.buf;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c >= 0x80) return buf.subarray(0, encoder.encodeInto(s, buf).written);
+      if (c >= 0x80) return this.view(encoder.encodeInto(s, buf).written);
       buf[i] = c;
     }
-    return buf.subarray(0, n);
+    return this.view(n);
+  }
+
+  private view(n: number): Uint8Array {
+    if (n > 512) return this.buf.subarray(0, n);
+    let v = this.views[n];
+    if (v === undefined) {
+      while (this.views.length < n) this.views.push(this.buf.subarray(0, this.views.length));
+      v = this.buf.subarray(0, n);
+      this.views[n] = v;
+    }
+    return v;
   }
 }
 

@@ -248,6 +248,12 @@ export class Keyspace {
     return readLen(page, off + lenBytes(page, off));
   }
 
+  /** The value decoded as UTF-8. */
+  valueString(slot: number): string {
+    const off = this.valueOffset(slot);
+    return this.arena.pages[this.locs[slot]! >>> OFFSET_BITS]!.toString("utf8", off, off + this.valueLength(slot));
+  }
+
   /** A view of the value; valid until the next mutation of this keyspace. */
   valueView(slot: number): Uint8Array {
     const off = this.valueOffset(slot);
