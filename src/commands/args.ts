@@ -147,7 +147,8 @@ export function bigIntArgOrReply(c: Replier, argv: Args, i: number, msg: string 
 /**
  * argv[i] as an integer in [min, max] (Redis's getRangeLongFromObjectOrReply). A non-integer gets
  * the integer error; an out-of-range value gets `msg`, or
- * `ERR value is out of range, must be between <min> and <max>` when no message is given.
+ * `ERR value is out of range, value must between <min> and <max>` (Redis 7.0's wording) when no
+ * message is given.
  */
 export function intRangeArgOrReply(c: Replier, argv: Args, i: number, min: number, max: number, msg?: string): number | undefined {
   const v = parseInt64(argv[i]!);
@@ -156,7 +157,7 @@ export function intRangeArgOrReply(c: Replier, argv: Args, i: number, min: numbe
     return undefined;
   }
   if (v < min || v > max) {
-    c.reply.error(msg ?? `ERR value is out of range, must be between ${min} and ${max}`);
+    c.reply.error(msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
     return undefined;
   }
   return v;
