@@ -226,7 +226,8 @@ export function resolveCommand(c: Client, argv: Args): CommandEntry | undefined 
     c.reply.error(ERR_ARITY(entry.name));
     return undefined;
   }
-  if (!entry.subcommands) return entry;
+  // A container called alone runs its own handler when it has one (COMMAND); Redis does the same.
+  if (!entry.subcommands || argv.length === 1) return entry;
   const subName = dec.decode(argv[1]!).toLowerCase();
   const sub = entry.subcommands.find((s) => s.name === `${entry.name}|${subName}`);
   if (!sub) {
@@ -250,7 +251,10 @@ export function dispatchLocal(c: Client, argv: Args, now: () => number = Date.no
   const before = c.reply.len;
   const modeBefore = c.replyMode;
   const entry = resolveCommand(c, argv);
-  if (entry) {
+  if (entry && !entry.handler) {
+    entry.rejectedCalls++;
+    c.reply.error(ERR_ARITY(entry.name));
+  } else if (entry) {
     if (!c.authenticated && c.server.config.get("requirepass") && !(entry.flags & CmdFlag.NO_AUTH)) {
       entry.rejectedCalls++;
       c.reply.error(ERR_NOAUTH);
