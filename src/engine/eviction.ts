@@ -76,8 +76,13 @@ class List {
   }
 }
 
+/**
+ * No eviction bookkeeping at all. Used for `noeviction`, and for every policy while the keyspace
+ * has no limit (nothing can be evicted, so links and frequencies would be dead weight: about 13
+ * bytes per entry). The keyspace builds the real policy when a limit is configured.
+ */
 export class NoEviction implements Policy {
-  readonly name = "noeviction" as const;
+  constructor(readonly name: EvictionPolicy = "noeviction") {}
   bytes(): number {
     return 0;
   }
@@ -148,8 +153,11 @@ export class S3Fifo implements Policy {
   private readonly main: List;
   /** Per slot: frequency in bits 0-1, queue in bit 2 (0 = small, 1 = main). */
   private state: Uint8Array;
-  /** Ghost: hashes of keys evicted from S, direct-mapped (a newer ghost replaces an older one). */
-  private ghost: Uint32Array;
+  /**
+   * Ghost: 16-bit fingerprints of keys evicted from S, direct-mapped by the hash's low bits
+   * (a newer ghost replaces an older one; a false match is 1 in 65536).
+   */
+  private ghost: Uint16Array;
   private ghostMask: number;
 
   constructor(capacity: number) {
@@ -158,7 +166,7 @@ export class S3Fifo implements Policy {
     this.main = new List(this.links);
     this.state = new Uint8Array(capacity);
     const g = ghostSize(capacity);
-    this.ghost = new Uint32Array(g);
+    this.ghost = new Uint16Array(g);
     this.ghostMask = g - 1;
   }
 
@@ -173,19 +181,15 @@ export class S3Fifo implements Policy {
     this.state = state;
     const g = ghostSize(capacity);
     if (g !== this.ghost.length) {
-      const ghost = new Uint32Array(g);
-      for (let i = 0; i < this.ghost.length; i++) {
-        const h = this.ghost[i]!;
-        if (h !== 0) ghost[h & (g - 1)] = h;
-      }
-      this.ghost = ghost;
+      // Fingerprints cannot be re-homed without their hashes; a grown cache starts a fresh ghost.
+      this.ghost = new Uint16Array(g);
       this.ghostMask = g - 1;
     }
   }
 
   insert(slot: number, hash: number): void {
     const gi = hash & this.ghostMask;
-    const tag = hash | 1; // 0 marks an empty ghost cell
+    const tag = (hash >>> 16) | 1; // 0 marks an empty ghost cell
     if (this.ghost[gi] === tag) {
       this.ghost[gi] = 0;
       this.state[slot] = 4;
@@ -237,7 +241,7 @@ export class S3Fifo implements Policy {
   }
 
   evicted(slot: number, hash: number): void {
-    if ((this.state[slot]! & 4) === 0) this.ghost[hash & this.ghostMask] = hash | 1;
+    if ((this.state[slot]! & 4) === 0) this.ghost[hash & this.ghostMask] = (hash >>> 16) | 1;
   }
 
   frequency(slot: number): number {

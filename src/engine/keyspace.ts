@@ -138,6 +138,7 @@ export class Keyspace {
 
   private makePolicy(name: EvictionPolicy): Policy {
     this.atime = null;
+    if (this.maxMem === 0 && this.maxEnt === 0) return new NoEviction(name);
     switch (name) {
       case "noeviction":
         return new NoEviction();
@@ -176,10 +177,13 @@ export class Keyspace {
   /** Changes limits and policy at run time (CONFIG SET); evicts at once if over the new limits. */
   configure(opts: { maxMemory?: Bytes; maxEntries?: number; policy?: EvictionPolicy }): void {
     checkOptions(opts);
+    const wasLimited = this.maxMem > 0 || this.maxEnt > 0;
     if (opts.maxMemory !== undefined) this.maxMem = opts.maxMemory;
     if (opts.maxEntries !== undefined) this.maxEnt = opts.maxEntries;
-    if (opts.policy !== undefined && opts.policy !== this.pol.name) {
-      this.pol = this.makePolicy(opts.policy);
+    const limited = this.maxMem > 0 || this.maxEnt > 0;
+    const name = opts.policy ?? this.pol.name;
+    if (name !== this.pol.name || limited !== wasLimited) {
+      this.pol = this.makePolicy(name);
       for (let s = 0; s < this.highWater; s++) if (this.meta[s]! & LIVE) this.pol.insert(s, this.hashes[s]!);
     }
     this.makeRoom(0, 0, -1);
