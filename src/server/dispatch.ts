@@ -1,0 +1,200 @@
+// Runs one parsed command the way Redis's processCommand + call() do: lookup (subcommands of
+// containers as `container|sub`), arity, auth, loading, out-of-memory for DENYOOM, then the
+// handler; then counters (entry calls/µs/failed/rejected, totals, errorstats), the slow log,
+// the latency monitor and CLIENT REPLY OFF/SKIP. No command name appears here: only flags.
+
+import { latencyRecord } from "../commands/server-state.ts";
+import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable, type ServerContext } from "../commands/types.ts";
+import type { ServerConfig } from "../config/params.ts";
+import type { Keyspace } from "../engine/keyspace.ts";
+import {
+  ERR_ARITY,
+  ERR_LOADING,
+  ERR_NOAUTH,
+  ERR_OOM,
+  ERR_UNKNOWN_COMMAND,
+  ERR_UNKNOWN_SUBCOMMAND,
+} from "../protocol/errors.ts";
+
+const dec = new TextDecoder();
+const MINUS = 45;
+/** Longer than any command name: such a name is unknown without building a string. */
+const MAX_NAME_LEN = 64;
+
+/** Lower-case ASCII name of a command argument, or "" when it cannot be a command name. */
+export function commandName(b: Uint8Array): string {
+  const n = b.length;
+  if (n === 0 || n > MAX_NAME_LEN) return "";
+  let s = "";
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    s += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  }
+  return s;
+}
+
+/** Redis's `'a' 'b' ` argument preview of unknown-command errors: at most 128 bytes of arguments. */
+export function argsPreview(argv: Args): string {
+  let out = "";
+  let used = 0;
+  for (let i = 1; i < argv.length && used < 128; i++) {
+    const a = argv[i]!;
+    const take = Math.min(a.length, 128 - used);
+    out += `'${dec.decode(a.subarray(0, take))}' `;
+    used += take + 3;
+  }
+  return out;
+}
+
+/** True when `argc` satisfies `arity` (positive: exactly; negative: at least). */
+export const arityOk = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity);
+
+export interface DispatcherDeps {
+  commands: CommandTable;
+  config: ServerConfig;
+  keyspace: Keyspace;
+  server: ServerContext;
+}
+
+export class Dispatcher {
+  private readonly commands: CommandTable;
+  private readonly subcommands = new Map<string, CommandEntry>();
+  private readonly config: ServerConfig;
+  private readonly keyspace: Keyspace;
+  private readonly server: ServerContext;
+
+  constructor(deps: DispatcherDeps) {
+    this.commands = deps.commands;
+    this.config = deps.config;
+    this.keyspace = deps.keyspace;
+    this.server = deps.server;
+    for (const e of deps.commands.all()) for (const s of e.subcommands ?? []) this.subcommands.set(s.name, s);
+  }
+
+  /** Finds the entry to run, or replies the lookup/arity error and returns undefined. */
+  resolve(c: Client, argv: Args): CommandEntry | undefined {
+    const name = commandName(argv[0]!);
+    const entry = name === "" ? undefined : this.commands.get(name);
+    if (entry === undefined) {
+      this.reject(c, undefined, ERR_UNKNOWN_COMMAND(dec.decode(argv[0]!.subarray(0, 128)), argsPreview(argv)));
+      return undefined;
+    }
+    if (entry.subcommands === undefined || argv.length === 1) {
+      if (!arityOk(entry.arity, argv.length) || entry.handler === undefined) {
+        this.reject(c, entry, ERR_ARITY(entry.name));
+        return undefined;
+      }
+      return entry;
+    }
+    const sub = this.subcommands.get(`${entry.name}|${commandName(argv[1]!)}`);
+    if (sub === undefined) {
+      this.reject(c, undefined, ERR_UNKNOWN_SUBCOMMAND(dec.decode(argv[1]!.subarray(0, 128)), entry.name));
+      return undefined;
+    }
+    if (!arityOk(sub.arity, argv.length) || sub.handler === undefined) {
+      this.reject(c, sub, ERR_ARITY(sub.name));
+      return undefined;
+    }
+    return sub;
+  }
+
+  /** Runs one command for `c`; its reply (if any) is appended to `c.reply`. */
+  run(c: Client, argv: Args): void {
+    const reply = c.reply;
+    const mark = reply.len;
+    const modeBefore = c.replyMode;
+    const entry = this.resolve(c, argv);
+    if (entry !== undefined) this.call(c, entry, argv, mark);
+    // CLIENT REPLY: a command that leaves replies OFF or SKIP (including the CLIENT REPLY
+    // OFF/SKIP itself) sends nothing; SKIP lasts for exactly one more command.
+    const mode = c.replyMode;
+    if (mode !== "on") {
+      reply.len = mark;
+      if (modeBefore === "skip" && mode === "skip") c.replyMode = "on";
+    }
+  }
+
+  private call(c: Client, entry: CommandEntry, argv: Args, mark: number): void {
+    const flags = entry.flags;
+    const cfg = this.config;
+    if (cfg.requirepass !== "" && !c.authenticated && (flags & CmdFlag.NO_AUTH) === 0) {
+      return this.reject(c, entry, ERR_NOAUTH);
+    }
+    if (this.server.loading && (flags & CmdFlag.LOADING) === 0) return this.reject(c, entry, ERR_LOADING);
+    if ((flags & CmdFlag.DENYOOM) !== 0 && this.overMemoryWithoutEviction()) return this.reject(c, entry, ERR_OOM);
+
+    c.lastCommand = entry.name;
+    const stats = this.server.stats;
+    const t0 = Bun.nanoseconds();
+    try {
+      entry.handler!(c, argv);
+    } catch (e) {
+      c.reply.len = mark;
+      c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const us = (Bun.nanoseconds() - t0) / 1000;
+    entry.calls++;
+    entry.usec += us;
+    stats.totalCommandsProcessed++;
+    const reply = c.reply;
+    if (reply.len > mark && reply.buf[mark] === MINUS) {
+      entry.failedCalls++;
+      this.countError(reply.buf, mark, reply.len);
+    }
+    const slower = cfg["slowlog-log-slower-than"];
+    if (slower >= 0 && us >= slower) this.slowlog(c, argv, us);
+    const latencyMs = cfg["latency-monitor-threshold"];
+    if (latencyMs > 0 && us >= latencyMs * 1000) {
+      const event = (flags & CmdFlag.FAST) !== 0 ? "fast-command" : "command";
+      latencyRecord(this.server.latency, event, Math.floor(Date.now() / 1000), Math.round(us / 1000));
+    }
+  }
+
+  private overMemoryWithoutEviction(): boolean {
+    const ks = this.keyspace;
+    const max = ks.maxMemory;
+    return max > 0 && ks.policy === "noeviction" && ks.stats().usedBytes >= max;
+  }
+
+  private reject(c: Client, entry: CommandEntry | undefined, msg: string): void {
+    if (entry !== undefined) entry.rejectedCalls++;
+    const r = c.reply;
+    const at = r.len;
+    r.error(msg);
+    this.countError(r.buf, at, r.len);
+  }
+
+  /** INFO errorstats: counts an error reply by its first word (ERR, WRONGTYPE, NOAUTH...). */
+  private countError(buf: Uint8Array, from: number, to: number): void {
+    let end = from + 1;
+    const limit = Math.min(to, from + 33);
+    while (end < limit && buf[end] !== 32 && buf[end] !== 13) end++;
+    const code = dec.decode(buf.subarray(from + 1, end));
+    const stats = this.server.stats;
+    stats.errorReplies++;
+    stats.errorCounts.set(code, (stats.errorCounts.get(code) ?? 0) + 1);
+  }
+
+  /** Slow log entry like Redis's slowlogCreateEntry: 32 arguments at most, 128 bytes each. */
+  private slowlog(c: Client, argv: Args, us: number): void {
+    const log = this.server.slowlog;
+    const max = this.config["slowlog-max-len"];
+    const argc = argv.length;
+    const shown = argc > 32 ? 31 : argc;
+    const args: string[] = [];
+    for (let i = 0; i < shown; i++) {
+      const a = argv[i]!;
+      args.push(a.length > 128 ? `${dec.decode(a.subarray(0, 128))}... (${a.length - 128} more bytes)` : dec.decode(a));
+    }
+    if (shown < argc) args.push(`... (${argc - shown} more arguments)`);
+    log.entries.unshift({
+      id: log.nextId++,
+      time: Math.floor(Date.now() / 1000),
+      durationUs: Math.round(us),
+      args,
+      peer: `${c.remoteAddress}:${c.remotePort}`,
+      clientName: c.name,
+    });
+    if (log.entries.length > max) log.entries.length = max;
+  }
+}

@@ -1,0 +1,184 @@
+// Starts the Redis-compatible server: Bun.listen with reusePort, one Connection per socket,
+// maxclients and protected mode at accept, and the background cron (active expiry, idle
+// timeout, soft output limits). Tests start it in-process with their own table and keyspace.
+
+import type { Socket, TCPSocketListener } from "bun";
+import { buildCommandTable } from "../commands/index.ts";
+import type { CommandTable } from "../commands/types.ts";
+import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
+import { ServerConfigStore } from "../config/store.ts";
+import { Keyspace } from "../engine/keyspace.ts";
+import { ERR_MAX_CLIENTS } from "../protocol/errors.ts";
+import { Connection, type ConnectionHost } from "./connection.ts";
+import { ServerState } from "./context.ts";
+import { Dispatcher } from "./dispatch.ts";
+import { DENIED_PROTECTED_MODE, protectedModeDenies } from "./protected-mode.ts";
+
+/** Slots checked per active-expiry round, and the most rounds per tick (Redis repeats while >25% expired). */
+const EXPIRE_CHECKS_PER_ROUND = 200;
+const EXPIRE_MAX_ROUNDS = 16;
+
+export interface StartOptions {
+  /** Parameters; missing ones take their defaults. */
+  config?: Partial<ServerConfig>;
+  /** The config file the values came from ("" = none; CONFIG REWRITE refuses). */
+  configFile?: string;
+  /** Parameters the file set (CONFIG REWRITE keeps them). */
+  configFileKeys?: Set<ParamName>;
+  /** Command table. @default buildCommandTable() (every family) */
+  commands?: CommandTable;
+  /**
+   * Keyspace. @default a new Keyspace sized by maxmemory / maxmemory-policy. A keyspace passed
+   * in keeps its own limits until CONFIG SET changes them.
+   */
+  keyspace?: Keyspace;
+  /** Called by SHUTDOWN after the server stopped (the CLI exits the process here). */
+  onShutdown?: (save: boolean | undefined) => void | Promise<void>;
+}
+
+export interface RunningServer {
+  readonly hostname: string;
+  /** The bound port (the real one when 0 was asked). */
+  readonly port: number;
+  readonly context: ServerState;
+  readonly config: ServerConfigStore;
+  readonly keyspace: Keyspace;
+  /** Stops listening, closes every connection and the cron. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Listening failed (port in use, bad address...); the message is one line for the user. */
+export class ServerStartError extends Error {
+  override name = "ServerStartError";
+}
+
+type Sock = Socket<Connection | undefined>;
+
+export function startServer(opts: StartOptions = {}): RunningServer {
+  const values: ServerConfig = { ...defaultConfig(), ...opts.config };
+  const store = new ServerConfigStore(values, opts.configFile ?? "", opts.configFileKeys ?? new Set());
+  const keyspace =
+    opts.keyspace ?? new Keyspace({ maxMemory: values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]) });
+  const commands = opts.commands ?? buildCommandTable();
+  const state = new ServerState(keyspace, store, commands);
+  const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state });
+  const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace };
+  let nextId = 1;
+
+  const onOpen = (s: Sock): void => {
+    if (state.clients.size >= values.maxclients) {
+      state.stats.rejectedConnections++;
+      s.end(`-${ERR_MAX_CLIENTS}\r\n`);
+      return;
+    }
+    state.stats.totalConnectionsReceived++;
+    const denied = protectedModeDenies({
+      protectedMode: values["protected-mode"],
+      requirepass: values.requirepass,
+      remoteAddress: s.remoteAddress,
+    });
+    if (denied) {
+      s.end(DENIED_PROTECTED_MODE);
+      return;
+    }
+    const conn = new Connection(nextId++, s, host);
+    s.data = conn;
+    state.clients.set(conn.id, conn);
+  };
+
+  let listener: TCPSocketListener<Connection | undefined>;
+  try {
+    listener = Bun.listen<Connection | undefined>({
+      hostname: values.bind,
+      port: values.port,
+      reusePort: true,
+      data: undefined,
+      socket: {
+        binaryType: "uint8array",
+        open: onOpen,
+        data: (s, chunk) => s.data?.onData(chunk),
+        drain: (s) => s.data?.onDrain(),
+        close: (s) => s.data?.onClose(),
+        // Errors thrown by our own callbacks land here: the connection's state can no longer be
+        // trusted, so it is closed; the server goes on.
+        error: (s, err) => {
+          const c = s.data;
+          if (c !== undefined && !c.closed) {
+            c.reply.error(`ERR internal error: ${err.message}`);
+            c.closeAfterReply();
+            try {
+              c.flush();
+            } catch {
+              c.onClose();
+              s.end();
+            }
+          }
+        },
+      },
+    });
+  } catch (e) {
+    throw new ServerStartError(listenErrorMessage(e, values.bind, values.port));
+  }
+  state.tcpPort = listener.port;
+
+  // ---- cron ---------------------------------------------------------------------------------
+  let ticks = 0;
+  const tick = (): void => {
+    let rounds = 0;
+    while (rounds++ < EXPIRE_MAX_ROUNDS && keyspace.sweepExpired(EXPIRE_CHECKS_PER_ROUND) * 4 > EXPIRE_CHECKS_PER_ROUND);
+    if (++ticks % values.hz === 0) clientsCron(state, values);
+  };
+  let timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));
+  timer.unref();
+
+  store.onChange((name) => {
+    if (name === "maxmemory") keyspace.configure({ maxMemory: values.maxmemory });
+    else if (name === "maxmemory-policy") keyspace.configure({ policy: enginePolicy(values["maxmemory-policy"]) });
+    else if (name === "hz") {
+      clearInterval(timer);
+      timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));
+      timer.unref();
+    }
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      clearInterval(timer);
+      listener.stop(true);
+      for (const c of state.clients.values()) c.kill();
+      state.clients.clear();
+    })();
+    return stopped;
+  };
+  state.onShutdown = async (save) => {
+    await stop();
+    await opts.onShutdown?.(save);
+  };
+
+  return { hostname: listener.hostname, port: listener.port, context: state, config: store, keyspace, stop };
+}
+
+/** Once a second: idle timeout and soft output-buffer limits. */
+function clientsCron(state: ServerState, cfg: ServerConfig): void {
+  const now = Date.now();
+  const idleMs = cfg.timeout * 1000;
+  for (const c of state.clients.values()) {
+    if (!(c instanceof Connection)) continue;
+    if (idleMs > 0 && now - c.lastInteraction > idleMs) {
+      c.kill();
+      continue;
+    }
+    if (c.outputBufferBytes() > 0) c.checkOutputLimit(now);
+  }
+}
+
+function listenErrorMessage(e: unknown, bind: string, port: number): string {
+  const err = e as { code?: string; message?: string };
+  const code = err.code ?? "";
+  const msg = err.message ?? String(e);
+  if (code === "EADDRINUSE" || /in use/i.test(msg)) return `cannot listen on ${bind}:${port}: address already in use`;
+  if (code === "EADDRNOTAVAIL") return `cannot listen on ${bind}:${port}: address not available`;
+  if (code === "EACCES") return `cannot listen on ${bind}:${port}: permission denied`;
+  return `cannot listen on ${bind}:${port}: ${msg.split("\n")[0]}`;
+}
