@@ -235,7 +235,7 @@ export const commandCommand: CommandEntry = defineCommand({
     sub("info", -2, "Returns information about one, multiple or all commands.", "2.8.13", cmdInfo),
     sub("docs", -2, "Returns documentary information about one, multiple or all commands.", "7.0.0", cmdDocs),
     sub("list", -2, "Returns a list of command names.", "7.0.0", cmdList),
-    sub("getkeys", -3, "Extracts the key names from an arbitrary command.", "2.8.13", cmdGetKeys),
+    sub("getkeys", -4, "Extracts the key names from an arbitrary command.", "2.8.13", cmdGetKeys),
     sub("help", 2, "Returns helpful text about the different subcommands.", "5.0.0", (c, argv) => replyHelp(c, argv, HELP_LINES)),
   ],
 });

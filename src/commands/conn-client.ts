@@ -131,9 +131,10 @@ function cmdKill(c: Client, argv: Args): void {
   if (oldStyle) {
     address = bytesToString(argv[2]!);
     skipme = false;
-  } else if (argv.length % 2 === 1) {
+  } else {
     for (let i = 2; i < argv.length; i += 2) {
       const opt = argv[i]!;
+      if (i + 1 >= argv.length) return c.reply.error(ERR_SYNTAX);
       const value = bytesToString(argv[i + 1]!);
       if (isKeyword(opt, "id")) {
         const n = parseInt64(argv[i + 1]!);
@@ -156,8 +157,6 @@ function cmdKill(c: Client, argv: Args): void {
         return c.reply.error(ERR_SYNTAX);
       }
     }
-  } else {
-    return c.reply.error(ERR_SYNTAX);
   }
   let killed = 0;
   let self = false;
