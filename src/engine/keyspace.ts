@@ -224,9 +224,18 @@ export class Keyspace {
   get(key: Uint8Array): Uint8Array | undefined {
     const slot = this.lookup(key);
     if (slot < 0) return undefined;
+    return this.copyValue(slot);
+  }
+
+  /** A fresh copy of the slot's value (a plain Uint8Array the caller owns). */
+  copyValue(slot: number): Uint8Array {
     const page = this.valuePage(slot);
     const off = this.valueOffset(slot);
-    return page.slice(off, off + this.valueLength(slot));
+    const n = this.valueLength(slot);
+    const out = new Uint8Array(n);
+    if (n < 64) for (let i = 0; i < n; i++) out[i] = page[off + i]!;
+    else out.set(page.subarray(off, off + n));
+    return out;
   }
 
   typeOf(slot: number): ValueType {
