@@ -235,7 +235,7 @@ function cpuSection(): string {
 
 function commandStat(e: CommandEntry): string {
   const perCall = e.calls > 0 ? (e.usec / e.calls).toFixed(2) : "0.00";
-  return `cmdstat_${e.name}:calls=${e.calls},usec=${e.usec},usec_per_call=${perCall},rejected_calls=${e.rejectedCalls},failed_calls=${e.failedCalls}\r\n`;
+  return `cmdstat_${e.name}:calls=${e.calls},usec=${Math.round(e.usec)},usec_per_call=${perCall},rejected_calls=${e.rejectedCalls},failed_calls=${e.failedCalls}\r\n`;
 }
 
 function commandstatsSection(s: ServerContext): string {

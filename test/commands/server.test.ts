@@ -143,6 +143,19 @@ describe("CONFIG", () => {
     expect(info.get("keyspace_misses")).toBe("0");
   });
 
+  test("CONFIG REWRITE without a config file fails like Redis", () => {
+    const h = createHarness();
+    expect(h.run(["config", "rewrite"])).toEqual({ error: "ERR The server is running without a config file" });
+  });
+
+  test("CONFIG SET reports the store's parse errors and immutable parameters", () => {
+    const h = createHarness();
+    const bad = h.run(["config", "set", "maxmemory", "lots"]) as { error: string };
+    expect(bad.error).toStartWith("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - ");
+    expect(h.run(["config", "set", "maxmemory", "1mb"])).toBe("OK");
+    expect(h.run(["config", "get", "maxmemory"])).toEqual(["maxmemory", "1048576"]);
+  });
+
   test("CONFIG REWRITE calls the store; HELP lists the subcommands", () => {
     const store = new MemoryConfigStore();
     const h = createHarness({ configStore: store });
@@ -168,7 +181,7 @@ describe("INFO", () => {
     expect(f.get("loading")).toBe("0");
     expect(Number(f.get("used_memory"))).toBeGreaterThan(0);
     expect(Number(f.get("used_memory_rss"))).toBeGreaterThan(0);
-    expect(f.get("maxmemory_policy")).toBe("noeviction");
+    expect(f.get("maxmemory_policy")).toBe(h.config.get("maxmemory-policy")!);
     expect(f.get("process_id")).toBe(String(process.pid));
     expect(text.endsWith("\r\n")).toBe(true);
   });

@@ -6,15 +6,18 @@
 //   expect(h.run(["set", "k", "v"])).toBe("OK");
 //   h.clock.advance(1000);
 //
-// The local dispatcher mirrors Redis's processCommand order for what a table-only test needs:
-// lookup (and subcommand lookup), arity, auth, then the handler; it keeps the per-entry counters
-// (calls, failed, rejected), totalCommandsProcessed and errorstats, and applies CLIENT REPLY.
+// Commands go through the server's real Dispatcher (src/server/dispatch.ts: lookup, subcommands,
+// arity, auth, loading, OOM, counters, errorstats, slow log, CLIENT REPLY) and the real
+// ServerConfigStore over typed defaults; only the connection and the clock are fakes.
 import { Keyspace, type KeyspaceOptions } from "../../src/engine/keyspace.ts";
 import { globMatch } from "../../src/engine/glob.ts";
 import { buildCommandTable } from "../../src/commands/index.ts";
-import { createLatencyMonitor, createServerStats, createSlowLog } from "../../src/commands/server-state.ts";
-import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable, type ConfigStore, type ServerContext } from "../../src/commands/types.ts";
-import { ERR_ARITY, ERR_NOAUTH, ERR_UNKNOWN_COMMAND, ERR_UNKNOWN_SUBCOMMAND } from "../../src/protocol/errors.ts";
+import { createLatencyMonitor, createSlowLog } from "../../src/commands/server-state.ts";
+import type { Args, Client, CommandTable, ConfigStore, ServerContext } from "../../src/commands/types.ts";
+import { defaultConfig, type ServerConfig } from "../../src/config/params.ts";
+import { ServerConfigStore } from "../../src/config/store.ts";
+import { Dispatcher } from "../../src/server/dispatch.ts";
+import { createStatsFor } from "../../src/server/context.ts";
 import { ReplyWriter, type Resp } from "../../src/protocol/reply-writer.ts";
 import { decodeAll, type DecodeOptions, type RespValue } from "./resp-decode.ts";
 
@@ -32,7 +35,7 @@ export function fakeClock(start = 1_700_000_000_000): FakeClock {
   return { now: () => t, advance: (ms) => void (t += ms), set: (ms) => void (t = ms) };
 }
 
-/** Redis's defaults for the parameters our commands read; anything can be added with `config`. */
+/** Defaults of MemoryConfigStore (a stand-in store for CONFIG tests). */
 export const DEFAULT_CONFIG: Readonly<Record<string, string>> = {
   requirepass: "",
   maxmemory: "0",
@@ -53,7 +56,7 @@ export const DEFAULT_CONFIG: Readonly<Record<string, string>> = {
   loglevel: "notice",
 };
 
-/** An in-memory ConfigStore for tests: any known name is settable; `validate` may refuse values. */
+/** An in-memory ConfigStore for CONFIG tests: any known name is settable; `validate` may refuse values. */
 export class MemoryConfigStore implements ConfigStore {
   readonly values = new Map<string, string>();
   rewrites = 0;
@@ -98,9 +101,12 @@ export interface FakeServer extends ServerContext {
 
 export interface HarnessOptions {
   keyspace?: KeyspaceOptions;
-  /** Initial config values on top of DEFAULT_CONFIG. */
+  /** Config values set through the real store before the first command (Redis names and syntax). */
   config?: Readonly<Record<string, string>>;
-  /** A ConfigStore to use instead of MemoryConfigStore. */
+  /**
+   * A ConfigStore that CONFIG commands see instead of the real one (e.g. MemoryConfigStore).
+   * The dispatcher keeps reading the typed values (`harness.values`).
+   */
   configStore?: ConfigStore;
   /** Fake clock start (unix ms). */
   now?: number;
@@ -124,19 +130,28 @@ export interface Harness {
   keyspace: Keyspace;
   clock: FakeClock;
   config: ConfigStore;
+  /** The typed config the dispatcher reads (requirepass, slowlog thresholds...). */
+  values: ServerConfig;
+  dispatcher: Dispatcher;
 }
 
 export function createHarness(opts: HarnessOptions = {}): Harness {
   const clock = fakeClock(opts.now);
   const keyspace = new Keyspace({ now: clock.now, ...opts.keyspace });
-  const config = opts.configStore ?? new MemoryConfigStore(opts.config);
+  const values = defaultConfig();
+  const realStore = new ServerConfigStore(values);
+  for (const [k, v] of Object.entries(opts.config ?? {})) {
+    const problem = realStore.set(k, v);
+    if (problem !== undefined) throw new Error(`harness config ${k}=${v}: ${problem}`);
+  }
+  const config = opts.configStore ?? realStore;
   const commands = opts.commands ?? buildCommandTable();
   const clients = new Map<number, Client>();
   const server: FakeServer = {
     keyspace,
     config,
     commands,
-    stats: createServerStats(),
+    stats: createStatsFor(keyspace),
     clients,
     startedAt: clock.now(),
     runId: "0123456789abcdef0123456789abcdef01234567",
@@ -167,7 +182,7 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
       name: "",
       libName: "",
       libVersion: "",
-      authenticated: !config.get("requirepass"),
+      authenticated: values.requirepass === "",
       createdAt: clock.now(),
       lastInteraction: clock.now(),
       remoteAddress: o.remoteAddress ?? "127.0.0.1",
@@ -193,11 +208,13 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     return c;
   };
   const client = newClient({ resp: opts.resp ?? 2 });
+  const dispatcher = new Dispatcher({ commands, config: values, keyspace, server });
 
   const runRaw = (argv: readonly (string | Uint8Array)[], c: FakeClient = client): Uint8Array => {
     const args: Args = argv.map((a) => (typeof a === "string" ? enc.encode(a) : a));
     c.reply.reset();
-    dispatchLocal(c, args, clock.now);
+    dispatcher.run(c, args);
+    c.lastInteraction = clock.now();
     return c.reply.bytes().slice();
   };
   const runAs = (c: FakeClient, argv: readonly (string | Uint8Array)[]): RespValue | undefined => {
@@ -205,77 +222,5 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     if (values.length > 1) throw new Error(`command produced ${values.length} replies`);
     return values[0];
   };
-  return { run: (argv) => runAs(client, argv), runAs, runRaw, newClient, client, server, keyspace, clock, config };
-}
-
-/** Finds the entry to run: the command, or its subcommand for containers. Replies on failure. */
-export function resolveCommand(c: Client, argv: Args): CommandEntry | undefined {
-  const name = dec.decode(argv[0]!).toLowerCase();
-  const entry = c.server.commands.get(name);
-  if (!entry) {
-    // Redis: each argument quoted, at most 128 characters of arguments in all.
-    let preview = "";
-    for (let i = 1; i < argv.length && preview.length < 128; i++) {
-      preview += `'${dec.decode(argv[i]!).slice(0, 128 - preview.length)}' `;
-    }
-    c.reply.error(ERR_UNKNOWN_COMMAND(dec.decode(argv[0]!).slice(0, 128), preview));
-    return undefined;
-  }
-  if (!arityOk(entry.arity, argv.length)) {
-    entry.rejectedCalls++;
-    c.reply.error(ERR_ARITY(entry.name));
-    return undefined;
-  }
-  // A container called alone runs its own handler when it has one (COMMAND); Redis does the same.
-  if (!entry.subcommands || argv.length === 1) return entry;
-  const subName = dec.decode(argv[1]!).toLowerCase();
-  const sub = entry.subcommands.find((s) => s.name === `${entry.name}|${subName}`);
-  if (!sub) {
-    c.reply.error(ERR_UNKNOWN_SUBCOMMAND(dec.decode(argv[1]!), entry.name));
-    return undefined;
-  }
-  if (!arityOk(sub.arity, argv.length)) {
-    sub.rejectedCalls++;
-    c.reply.error(ERR_ARITY(sub.name));
-    return undefined;
-  }
-  return sub;
-}
-
-function arityOk(arity: number, argc: number): boolean {
-  return arity > 0 ? argc === arity : argc >= -arity;
-}
-
-/** The harness's stand-in for src/server/dispatch.ts. */
-export function dispatchLocal(c: Client, argv: Args, now: () => number = Date.now): void {
-  const before = c.reply.len;
-  const modeBefore = c.replyMode;
-  const entry = resolveCommand(c, argv);
-  if (entry && !entry.handler) {
-    entry.rejectedCalls++;
-    c.reply.error(ERR_ARITY(entry.name));
-  } else if (entry) {
-    if (!c.authenticated && c.server.config.get("requirepass") && !(entry.flags & CmdFlag.NO_AUTH)) {
-      entry.rejectedCalls++;
-      c.reply.error(ERR_NOAUTH);
-    } else {
-      c.lastCommand = entry.name;
-      const t0 = performance.now();
-      entry.handler!(c, argv);
-      entry.usec += Math.round((performance.now() - t0) * 1000);
-      entry.calls++;
-      c.server.stats.totalCommandsProcessed++;
-      if (c.reply.len > before && c.reply.buf[before] === 45 /* - */) entry.failedCalls++;
-    }
-  }
-  c.lastInteraction = now();
-  if (c.reply.len > before && c.reply.buf[before] === 45) {
-    const text = dec.decode(c.reply.buf.subarray(before + 1, Math.min(c.reply.len, before + 64)));
-    const code = text.split(/[ \r]/, 1)[0]!;
-    c.server.stats.errorReplies++;
-    c.server.stats.errorCounts.set(code, (c.server.stats.errorCounts.get(code) ?? 0) + 1);
-  }
-  // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's reply, then turns back on.
-  if (c.replyMode !== "on") c.reply.len = before;
-  if (modeBefore === "skip" && c.replyMode === "skip") c.replyMode = "on";
+  return { run: (argv) => runAs(client, argv), runAs, runRaw, newClient, client, server, keyspace, clock, config, values, dispatcher };
 }
