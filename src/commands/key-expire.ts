@@ -3,7 +3,7 @@
 // before they reach the engine; a time not in the future deletes the key.
 
 import { ERR_INVALID_EXPIRE, ERR_NOT_INTEGER } from "../protocol/errors.ts";
-import { bytesToString, isKeyword, parseInt64 } from "./args.ts";
+import { bytesToString, isKeyword, parseBigInt64, parseInt64 } from "./args.ts";
 import type { Args, Client } from "./types.ts";
 
 export const ERR_EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
@@ -17,8 +17,8 @@ const LT = 8;
 
 /** 2^63 and the int64 bounds divided by 1000, as doubles (the checks mirror Redis's). */
 const INT64_LIMIT = 2 ** 63;
-const INT64_MAX_DIV_1000 = 9223372036854775;
-const INT64_MIN_DIV_1000 = -9223372036854775;
+const INT64_MAX_DIV_1000 = 9223372036854775n;
+const INT64_MIN_DIV_1000 = -9223372036854775n;
 
 /** Parses NX/XX/GT/LT from argv[3..]; returns the flag bits or -1 after replying the error. */
 function expireFlagsOrReply(c: Client, argv: Args): number {
@@ -55,12 +55,16 @@ function expireGeneric(c: Client, argv: Args, relative: boolean, seconds: boolea
   let when = parseInt64(argv[2]!);
   if (Number.isNaN(when)) return c.reply.error(ERR_NOT_INTEGER);
   if (seconds) {
-    if (when > INT64_MAX_DIV_1000 || when < INT64_MIN_DIV_1000) return c.reply.error(ERR_INVALID_EXPIRE(cmd));
+    if (!Number.isSafeInteger(when)) {
+      // Exact bounds (doubles cannot tell ±9223372036854775 from ±9223372036854776).
+      const exact = parseBigInt64(argv[2]!)!;
+      if (exact > INT64_MAX_DIV_1000 || exact < INT64_MIN_DIV_1000) return c.reply.error(ERR_INVALID_EXPIRE(cmd));
+    }
     when *= 1000;
   }
   const db = c.db;
   const basetime = relative ? db.now() : 0;
-  if (when + basetime >= INT64_LIMIT) return c.reply.error(ERR_INVALID_EXPIRE(cmd));
+  if (relative && when + basetime >= INT64_LIMIT) return c.reply.error(ERR_INVALID_EXPIRE(cmd));
   when += basetime;
 
   const key = argv[1]!;

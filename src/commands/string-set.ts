@@ -4,7 +4,7 @@
 
 import { SetFlag, Status, ValueType } from "../engine/types.ts";
 import { ERR_ARITY, ERR_INVALID_EXPIRE, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../protocol/errors.ts";
-import { isKeyword, parseInt64 } from "./args.ts";
+import { isKeyword, parseBigInt64, parseInt64 } from "./args.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyWriteFailure } from "./string-value.ts";
 import type { Args, Client } from "./types.ts";
 
@@ -22,7 +22,7 @@ const ANY_EXPIRE = EX | PX | EXAT | PXAT;
 
 /** 2^63: the first value past int64 (exactly representable as a double). */
 const INT64_LIMIT = 2 ** 63;
-const INT64_MAX_DIV_1000 = 9223372036854775;
+const INT64_MAX_DIV_1000 = 9223372036854775n;
 
 /** Result of `parseExtendedOrReply` (reused: commands run one at a time). */
 const parsed = { flags: 0, expireArg: 0 };
@@ -75,15 +75,19 @@ export function expireAtOrReply(c: Client, arg: Uint8Array, seconds: boolean, re
     c.reply.error(ERR_NOT_INTEGER);
     return -1;
   }
-  if (v <= 0 || (seconds && v > INT64_MAX_DIV_1000)) {
+  // Exact bound for seconds (doubles cannot tell 9223372036854775 from 9223372036854776).
+  if (v <= 0 || (seconds && !Number.isSafeInteger(v) && parseBigInt64(arg)! > INT64_MAX_DIV_1000)) {
     c.reply.error(ERR_INVALID_EXPIRE(cmd));
     return -1;
   }
   let ms = seconds ? v * 1000 : v;
-  if (relative) ms += c.db.now();
-  if (ms >= INT64_LIMIT) {
-    c.reply.error(ERR_INVALID_EXPIRE(cmd));
-    return -1;
+  if (relative) {
+    ms += c.db.now();
+    // Redis detects the int64 overflow of the addition.
+    if (ms >= INT64_LIMIT) {
+      c.reply.error(ERR_INVALID_EXPIRE(cmd));
+      return -1;
+    }
   }
   return ms;
 }
