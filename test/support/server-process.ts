@@ -221,6 +221,15 @@ export class RawClient {
     return Promise.race([this.closedP.promise.then(() => true), t]);
   }
 
+  /** Stops reading (the server's replies back up into its output backlog). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   close(): void {
     if (!this.closedFlag) this.socket.end();
   }
