@@ -2,7 +2,7 @@
 // engine the server uses. Keys and values are bytes; strings are accepted and encoded as UTF-8.
 
 import { Utf8Scratch, decodeUtf8 } from "./engine/bytes.ts";
-import { coarseClock } from "./engine/clock.ts";
+import { CoarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
 import { Keyspace } from "./engine/keyspace.ts";
 import { EVICTION_POLICIES, SetFlag, Status, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
@@ -77,7 +77,8 @@ export class Cache {
       maxMemory: opts.maxMemory,
       maxEntries: opts.maxEntries,
       policy: opts.eviction,
-      now: opts.now ?? coarseClock(checkTtl("ttlResolution", opts.ttlResolution ?? 1)),
+      now: opts.now,
+      clock: opts.now ? undefined : new CoarseClock(checkTtl("ttlResolution", opts.ttlResolution ?? 1)),
     });
     this.defaultTtl = opts.ttl ?? 0;
     if (sweep > 0) {
@@ -137,7 +138,7 @@ export class Cache {
 
   /** Sets the time to live in ms; 0 or less removes the entry (as Redis's EXPIRE). False when missing. */
   expire(key: CacheKey, ms: Milliseconds): boolean {
-    if (typeof ms !== "number" || Number.isNaN(ms)) throw new TypeError(`ms must be a number, got ${String(ms)}`);
+    if (typeof ms !== "number" || !Number.isFinite(ms)) throw new RangeError(`ms must be a finite number, got ${String(ms)}`);
     return this.ks.expire(this.keyBytes(key), ms <= 0 ? 0 : this.ks.now() + ms);
   }
 

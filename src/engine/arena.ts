@@ -167,11 +167,11 @@ export class Arena {
 export function writeRecord(page: Uint8Array, off: number, key: Uint8Array, value: Uint8Array): void {
   let p = writeLen(page, off, key.length);
   p = writeLen(page, p, value.length);
-  if (key.length < 32) {
+  if (key.length < 128) {
     for (let i = 0; i < key.length; i++) page[p + i] = key[i]!;
   } else page.set(key, p);
   p += key.length;
-  if (value.length < 32) {
+  if (value.length < 128) {
     for (let i = 0; i < value.length; i++) page[p + i] = value[i]!;
   } else page.set(value, p);
 }
