@@ -70,9 +70,10 @@ function zeroCounters(e: CommandEntry): void {
  */
 function cmdResetStat(c: Client): void {
   const s = c.server;
+  // Engine first: the server's keyspaceHits/Misses may be views over the engine's counters.
+  s.keyspace.resetStats();
   resetServerStats(s.stats);
   for (const e of s.commands.all()) zeroCounters(e);
-  s.keyspace.resetStats();
   resetInfoState(s);
   c.reply.ok();
 }

@@ -138,6 +138,7 @@ describe("CONFIG", () => {
     expect(ping.calls).toBe(0);
     expect(h.server.stats.errorCounts.size).toBe(0);
     expect(h.keyspace.stats().misses).toBe(0);
+    expect(h.server.stats.keyspaceMisses).toBe(0);
     const info = fields(h.run(["info", "stats"]) as string);
     expect(info.get("total_commands_processed")).toBe("1"); // the CONFIG RESETSTAT itself, counted after it ran
     expect(info.get("keyspace_misses")).toBe("0");
