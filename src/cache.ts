@@ -194,7 +194,7 @@ export class Cache {
     if (typeof loader !== "function") throw new TypeError("loader must be a function");
     const hit = this.get(key);
     if (hit !== undefined) return Promise.resolve(hit);
-    const id = typeof key === "string" ? "s" + key : "b" + latin1(this.keyBytes(key));
+    const id = latin1(this.keyBytes(key)); // the same key as a string or as bytes shares one load
     const pending = this.loads.get(id);
     if (pending !== undefined) return pending;
     const keyCopy = typeof key === "string" ? key : key.slice();
