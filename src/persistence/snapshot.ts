@@ -41,9 +41,9 @@ export interface SnapshotOptions {
   now?: () => Milliseconds;
   /** A slice ends after this many entries. @default 10000 */
   sliceEntries?: number;
-  /** A slice ends after this many raw bytes. @default 1 MiB */
+  /** A slice ends after this many raw bytes. @default 256 KiB */
   sliceBytes?: number;
-  /** A slice ends after this many ms. @default 4 */
+  /** A slice stops walking after this many ms (compressing and writing the chunk follow). @default 2 */
   sliceMs?: number;
 }
 
@@ -74,8 +74,10 @@ export class SnapshotWriter {
   private rawBytes = 0;
   private cursor = 0;
   private started = false;
+  private sealed = false;
   private finished = false;
   private aborted = false;
+  private committing = false;
   private now = 0;
   private readonly t0 = performance.now();
   private readonly chunkHeader = new Uint8Array(CHUNK_HEADER_BYTES);
@@ -83,7 +85,7 @@ export class SnapshotWriter {
   constructor(src: SnapshotSource, opts: SnapshotOptions) {
     this.src = src;
     this.opts = {
-      shard: 0, compress: true, level: 1, now: Date.now, sliceEntries: 10_000, sliceBytes: 1024 * 1024, sliceMs: 4,
+      shard: 0, compress: true, level: 1, now: Date.now, sliceEntries: 10_000, sliceBytes: 256 * 1024, sliceMs: 2,
       ...opts,
     };
     this.path = join(opts.dir, snapshotName(this.opts.shard, opts.seq));
@@ -115,9 +117,9 @@ export class SnapshotWriter {
     this.chunkEntries++;
   };
 
-  /** Walks and writes one slice; returns true once the file is complete and renamed into place. */
+  /** Walks and writes one slice; returns true once every entry is written (then commit it). */
   step(): boolean {
-    if (this.finished) return true;
+    if (this.sealed) return true;
     const { sliceEntries, sliceBytes, sliceMs } = this.opts;
     const deadline = performance.now() + sliceMs;
     this.now = this.opts.now();
@@ -132,8 +134,8 @@ export class SnapshotWriter {
       if (performance.now() > deadline) break;
     }
     this.writeChunk();
-    if (done && this.started) this.finish();
-    return this.finished;
+    if (done && this.started) this.seal();
+    return this.sealed;
   }
 
   private writeChunk(): void {
@@ -159,7 +161,8 @@ export class SnapshotWriter {
     }
   }
 
-  private finish(): void {
+  /** Writes the trailer and the real header. */
+  private seal(): void {
     encodeChunkHeader(this.chunkHeader, TRAILER_MAGIC, 0, undefined, this.chunks);
     this.writeAll(this.chunkHeader);
     const header = new Uint8Array(SNAP_HEADER_BYTES);
@@ -168,12 +171,44 @@ export class SnapshotWriter {
       createdAt: Date.now(), entries: this.keys, chunks: this.chunks,
     });
     fs.writeSync(this.fd, header, 0, header.length, 0);
+    this.sealed = true;
+  }
+
+  /** fsync, rename into place, fsync the directory: blocking. */
+  private commitSync(): void {
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = -1;
     fs.renameSync(this.tmpPath, this.path);
     fsyncDir(this.opts.dir);
     this.finished = true;
+  }
+
+  /** The same with both fsyncs on the thread pool, so the event loop keeps running. */
+  private commitAsync(done: (err: Error | null) => void): void {
+    this.committing = true;
+    fs.fsync(this.fd, (err) => {
+      this.committing = false;
+      if (this.aborted || err) {
+        fs.closeSync(this.fd);
+        this.fd = -1;
+        fs.rmSync(this.tmpPath, { force: true });
+        return done(err ?? new Error("snapshot aborted"));
+      }
+      try {
+        fs.closeSync(this.fd);
+        this.fd = -1;
+        fs.renameSync(this.tmpPath, this.path);
+      } catch (e) {
+        return done(e as Error);
+      }
+      const dirFd = fs.openSync(this.opts.dir, "r");
+      fs.fsync(dirFd, (e2) => {
+        fs.closeSync(dirFd);
+        this.finished = true;
+        done(e2);
+      });
+    });
   }
 
   result(): SnapshotResult {
@@ -183,11 +218,11 @@ export class SnapshotWriter {
     };
   }
 
-  /** Stops and removes the temp file. */
+  /** Stops and removes the temp file (a snapshot already renamed into place stays). */
   abort(): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.finished || this.aborted) return;
     this.aborted = true;
+    if (this.committing) return; // the fsync callback closes and removes the file
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     fs.rmSync(this.tmpPath, { force: true });
@@ -197,6 +232,7 @@ export class SnapshotWriter {
   runSync(): SnapshotResult {
     try {
       while (!this.step());
+      this.commitSync();
     } catch (e) {
       this.abort();
       throw e;
@@ -204,19 +240,21 @@ export class SnapshotWriter {
     return this.result();
   }
 
-  /** Writes one slice per setImmediate (BGSAVE). */
+  /** Writes one slice per setImmediate, then syncs off the event loop (BGSAVE). */
   runAsync(): Promise<SnapshotResult> {
     return new Promise((resolve, reject) => {
+      const fail = (e: unknown): void => {
+        this.abort();
+        reject(e);
+      };
       const tick = (): void => {
+        if (this.aborted) return fail(new Error("snapshot aborted"));
         try {
-          if (this.step()) {
-            if (!this.aborted) resolve(this.result());
-            else reject(new Error("snapshot aborted"));
-          } else setImmediate(tick);
+          if (!this.step()) return void setImmediate(tick);
         } catch (e) {
-          this.abort();
-          reject(e);
+          return fail(e);
         }
+        this.commitAsync((err) => (err ? fail(err) : resolve(this.result())));
       };
       setImmediate(tick);
     });
