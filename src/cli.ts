@@ -41,13 +41,14 @@ function main(): void {
     if (e instanceof ServerStartError) fail(e.message, 1);
     throw e;
   }
-  const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
+  const running = server;
   const stop = (): void => {
-    void server.stop().then(() => process.exit(0));
+    void running.stop().then(() => process.exit(0));
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+  process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
 }
 
 main();

@@ -32,6 +32,12 @@ export interface StartOptions {
    * in keeps its own limits until CONFIG SET changes them.
    */
   keyspace?: Keyspace;
+  /**
+   * SO_REUSEPORT, so several workers can share the port. Note: with it, a second server started
+   * on a port already held by a reusePort listener (e.g. a stale process) shares the port
+   * silently instead of failing with "address already in use". @default true
+   */
+  reusePort?: boolean;
   /** Called by SHUTDOWN after the server stopped (the CLI exits the process here). */
   onShutdown?: (save: boolean | undefined) => void | Promise<void>;
 }
@@ -91,7 +97,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     listener = Bun.listen<Connection | undefined>({
       hostname: values.bind,
       port: values.port,
-      reusePort: true,
+      reusePort: opts.reusePort ?? true,
       data: undefined,
       socket: {
         binaryType: "uint8array",

@@ -1,6 +1,6 @@
 // Whole-process protocol tests: a real `bun src/cli.ts` on port 0, raw bytes over TCP.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { encodeCommand } from "../support/resp-decode.ts";
+import { encodeCommand, type RespValue } from "../support/resp-decode.ts";
 import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
 
 let srv: ServerProcess;
@@ -15,7 +15,7 @@ describe("pipelining", () => {
   test("10,000 mixed pipelined commands in one write are answered in order", async () => {
     using c = await RawClient.connect(srv.port);
     const parts: Uint8Array[] = [];
-    const want: unknown[] = [];
+    const want: RespValue[] = [];
     let counter = 0;
     for (let i = 0; i < 10_000; i++) {
       switch (i % 5) {
