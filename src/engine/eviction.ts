@@ -14,7 +14,11 @@ export interface Policy {
   grow(capacity: number): void;
   insert(slot: number, hash: number): void;
   access(slot: number): void;
-  remove(slot: number): void;
+  /**
+   * Forgets a removed entry. True when the keyspace may reuse the slot now; false when the policy
+   * keeps it until later and then hands it back through its `release` callback.
+   */
+  remove(slot: number): boolean;
   /** The slot to evict next (never `exclude`), or -1 when nothing can be evicted. */
   victim(exclude: number): number;
   /** Remembers an evicted key (S3-FIFO's ghost queue). */
@@ -89,7 +93,9 @@ export class NoEviction implements Policy {
   grow(): void {}
   insert(): void {}
   access(): void {}
-  remove(): void {}
+  remove(): boolean {
+    return true;
+  }
   victim(): number {
     return -1;
   }
@@ -122,8 +128,9 @@ export class Lru implements Policy {
     this.list.unlink(slot);
     this.list.push(slot);
   }
-  remove(slot: number): void {
+  remove(slot: number): boolean {
     this.list.unlink(slot);
+    return true;
   }
   victim(exclude: number): number {
     let s = this.list.head;
@@ -139,19 +146,48 @@ export class Lru implements Policy {
   }
 }
 
+/** A FIFO over slot ids with `next` links only: push at the tail, pop at the head. */
+class Fifo {
+  head = NIL;
+  tail = NIL;
+  /** Live members (dead ones wait in the queue until they reach the head or a purge). */
+  size = 0;
+  push(next: Uint32Array, slot: number): void {
+    next[slot] = NIL;
+    if (this.tail === NIL) this.head = slot;
+    else next[this.tail] = slot;
+    this.tail = slot;
+  }
+  pop(next: Uint32Array): number {
+    const s = this.head;
+    this.head = next[s]!;
+    if (this.head === NIL) this.tail = NIL;
+    return s;
+  }
+}
+
+const FREQ = 3;
+const IN_MAIN = 4;
+const DEAD = 8;
+
 /**
  * S3-FIFO (Yang et al., "FIFO queues are all you need for cache eviction", SOSP 2023).
  * New keys enter the small queue S (about 10% of entries). A key reaching the head of S moves
  * to the main queue M if it was read while in S, else it is evicted and its hash goes to the ghost
  * table G. A key whose hash is in G enters M directly. M is a FIFO with a 2-bit frequency that
- * buys re-insertions (CLOCK-like). Hits only bump a counter, so reads never touch the lists.
+ * buys re-insertions (CLOCK-like). Hits only bump a counter, so reads never touch the queues.
+ *
+ * Queues are singly linked (4 bytes per slot instead of 8): a deleted key is only marked dead and
+ * its slot goes back to the keyspace when it reaches a queue's head, or when dead slots outnumber
+ * live ones and a purge walks the queues (amortized O(1) per delete).
  */
 export class S3Fifo implements Policy {
   readonly name = "s3fifo" as const;
-  private readonly links: Links;
-  private readonly small: List;
-  private readonly main: List;
-  /** Per slot: frequency in bits 0-1, queue in bit 2 (0 = small, 1 = main). */
+  private next: Uint32Array;
+  private readonly small = new Fifo();
+  private readonly main = new Fifo();
+  private dead = 0;
+  /** Per slot: frequency in bits 0-1, IN_MAIN, DEAD. */
   private state: Uint8Array;
   /**
    * Ghost: 16-bit fingerprints of keys evicted from S, direct-mapped by the hash's low bits
@@ -160,10 +196,12 @@ export class S3Fifo implements Policy {
   private ghost: Uint16Array;
   private ghostMask: number;
 
-  constructor(capacity: number) {
-    this.links = new Links(capacity);
-    this.small = new List(this.links);
-    this.main = new List(this.links);
+  /** `release` gives a dead slot back to the keyspace for reuse. */
+  constructor(
+    capacity: number,
+    private readonly release: (slot: number) => void,
+  ) {
+    this.next = new Uint32Array(capacity);
     this.state = new Uint8Array(capacity);
     const g = ghostSize(capacity);
     this.ghost = new Uint16Array(g);
@@ -171,11 +209,13 @@ export class S3Fifo implements Policy {
   }
 
   bytes(): number {
-    return this.links.bytes() + this.state.byteLength + this.ghost.byteLength;
+    return this.next.byteLength + this.state.byteLength + this.ghost.byteLength;
   }
 
   grow(capacity: number): void {
-    this.links.grow(capacity);
+    const next = new Uint32Array(capacity);
+    next.set(this.next);
+    this.next = next;
     const state = new Uint8Array(capacity);
     state.set(this.state);
     this.state = state;
@@ -192,35 +232,50 @@ export class S3Fifo implements Policy {
     const tag = (hash >>> 16) | 1; // 0 marks an empty ghost cell
     if (this.ghost[gi] === tag) {
       this.ghost[gi] = 0;
-      this.state[slot] = 4;
-      this.main.push(slot);
+      this.state[slot] = IN_MAIN;
+      this.main.push(this.next, slot);
+      this.main.size++;
     } else {
       this.state[slot] = 0;
-      this.small.push(slot);
+      this.small.push(this.next, slot);
+      this.small.size++;
     }
   }
 
   access(slot: number): void {
     const s = this.state[slot]!;
-    if ((s & 3) !== 3) this.state[slot] = s + 1;
+    if ((s & FREQ) !== FREQ) this.state[slot] = s + 1;
   }
 
-  remove(slot: number): void {
-    if (this.state[slot]! & 4) this.main.unlink(slot);
-    else this.small.unlink(slot);
+  remove(slot: number): boolean {
+    const st = this.state[slot]!;
+    this.state[slot] = st | DEAD;
+    if (st & IN_MAIN) this.main.size--;
+    else this.small.size--;
+    this.dead++;
+    if (this.dead > 1024 && this.dead > this.small.size + this.main.size) this.purge();
+    return false;
   }
 
   victim(exclude: number): number {
-    const total = this.small.size + this.main.size;
-    // Each loop either returns or moves one key (bounded by 4 passes over M: freq ≤ 3).
-    for (let guard = 4 * total + 8; guard > 0; guard--) {
+    const next = this.next;
+    // Each loop either returns, drops a dead slot or moves one key (M re-insertions are bounded
+    // by the 2-bit frequency), so the guard is never reached in practice.
+    for (let guard = 4 * (this.small.size + this.main.size + this.dead) + 8; guard > 0; guard--) {
+      const total = this.small.size + this.main.size;
       if (this.small.size > 0 && (this.small.size * 10 >= total || this.main.size === 0)) {
         const s = this.small.head;
         const st = this.state[s]!;
-        if ((st & 3) >= PROMOTE_MIN_FREQ || s === exclude) {
-          this.small.unlink(s);
-          this.state[s] = 4; // promoted: frequency starts over in M
-          this.main.push(s);
+        if (st & DEAD) {
+          this.dropHead(this.small);
+          continue;
+        }
+        if ((st & FREQ) >= PROMOTE_MIN_FREQ || s === exclude) {
+          this.small.pop(next);
+          this.small.size--;
+          this.state[s] = IN_MAIN; // promoted: frequency starts over in M
+          this.main.push(next, s);
+          this.main.size++;
           continue;
         }
         return s;
@@ -228,11 +283,15 @@ export class S3Fifo implements Policy {
       if (this.main.size === 0) return -1;
       const m = this.main.head;
       const st = this.state[m]!;
-      if ((st & 3) !== 0 || m === exclude) {
-        this.main.unlink(m);
-        this.state[m] = st & 3 ? st - 1 : st;
-        this.main.push(m);
+      if (st & DEAD) {
+        this.dropHead(this.main);
+        continue;
+      }
+      if ((st & FREQ) !== 0 || m === exclude) {
         if (m === exclude && total === 1) return -1;
+        this.main.pop(next);
+        this.state[m] = st & FREQ ? st - 1 : st;
+        this.main.push(next, m);
         continue;
       }
       return m;
@@ -240,17 +299,45 @@ export class S3Fifo implements Policy {
     return -1;
   }
 
+  private dropHead(q: Fifo): void {
+    const s = q.pop(this.next);
+    this.state[s] = 0;
+    this.dead--;
+    this.release(s);
+  }
+
+  /** Unlinks every dead slot from both queues and releases it. */
+  private purge(): void {
+    for (const q of [this.small, this.main]) {
+      let prev = NIL;
+      let s = q.head;
+      while (s !== NIL) {
+        const n = this.next[s]!;
+        if (this.state[s]! & DEAD) {
+          if (prev === NIL) q.head = n;
+          else this.next[prev] = n;
+          if (q.tail === s) q.tail = prev;
+          this.state[s] = 0;
+          this.dead--;
+          this.release(s);
+        } else prev = s;
+        s = n;
+      }
+    }
+  }
+
   evicted(slot: number, hash: number): void {
-    if ((this.state[slot]! & 4) === 0) this.ghost[hash & this.ghostMask] = (hash >>> 16) | 1;
+    if ((this.state[slot]! & IN_MAIN) === 0) this.ghost[hash & this.ghostMask] = (hash >>> 16) | 1;
   }
 
   frequency(slot: number): number {
-    return this.state[slot]! & 3;
+    return this.state[slot]! & FREQ;
   }
 
   clear(): void {
-    this.small.clear();
-    this.main.clear();
+    this.small.head = this.small.tail = NIL;
+    this.main.head = this.main.tail = NIL;
+    this.small.size = this.main.size = this.dead = 0;
     this.ghost.fill(0);
   }
 }
@@ -286,8 +373,9 @@ export class VolatileTtl implements Policy {
     this.list.push(slot);
   }
   access(): void {}
-  remove(slot: number): void {
+  remove(slot: number): boolean {
     this.list.unlink(slot);
+    return true;
   }
   victim(exclude: number): number {
     const s = this.sample(exclude);

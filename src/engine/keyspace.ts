@@ -150,7 +150,7 @@ export class Keyspace {
       case "volatile-ttl":
         return new VolatileTtl(this.cap, (exclude) => this.nearestExpiry(exclude));
       default:
-        return new S3Fifo(this.cap);
+        return new S3Fifo(this.cap, (slot) => this.freeSlot(slot));
     }
   }
 
@@ -187,6 +187,7 @@ export class Keyspace {
     if (name !== this.pol.name || limited !== wasLimited) {
       this.pol = this.makePolicy(name);
       for (let s = 0; s < this.highWater; s++) if (this.meta[s]! & LIVE) this.pol.insert(s, this.hashes[s]!);
+      this.rebuildFreeList(); // slots the old policy was holding back
     }
     this.makeRoom(0, 0, -1);
   }
@@ -629,14 +630,24 @@ export class Keyspace {
     if (cause === MutationCause.Expired) this.expiredCount++;
     const size = this.recordSize(slot);
     this.unindex(slot);
-    this.pol.remove(slot);
     this.arena.free(this.locs[slot]!, size);
     this.used -= size + ENTRY_OVERHEAD;
     if (this.meta[slot]! & HAS_EXP) this.ttlCount--;
     this.meta[slot] = 0;
+    this.count--;
+    if (this.pol.remove(slot)) this.freeSlot(slot);
+  }
+
+  /** Puts a slot on the free list (the policy may hold a removed slot back for a while). */
+  private freeSlot(slot: number): void {
     this.locs[slot] = this.freeHead;
     this.freeHead = slot;
-    this.count--;
+  }
+
+  /** Rebuilds the free list from every slot that is not live (after a policy change). */
+  private rebuildFreeList(): void {
+    this.freeHead = NIL;
+    for (let s = this.highWater - 1; s >= 0; s--) if (!(this.meta[s]! & LIVE)) this.freeSlot(s);
   }
 
   private setExpiry(slot: number, at: number): void {
