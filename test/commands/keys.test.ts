@@ -10,7 +10,7 @@ const invalidExpire = (cmd: string) => ({ error: `ERR invalid expire time in '${
 const enc = new TextEncoder();
 
 function script(h: Harness, steps: [string[], unknown][]): void {
-  for (const [argv, expected] of steps) expect([argv, h.run(argv)]).toEqual([argv, expected]);
+  for (const [argv, expected] of steps) expect([argv, h.run(argv)] as unknown[]).toEqual([argv, expected]);
 }
 
 function sorted(v: unknown): string[] {

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { ValueType } from "../../src/engine/types.ts";
 import { createHarness, type Harness } from "../support/command-harness.ts";
+import type { RespValue } from "../support/resp-decode.ts";
 
 const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
 const NOT_INT = { error: "ERR value is not an integer or out of range" };
@@ -12,7 +13,7 @@ const invalidExpire = (cmd: string) => ({ error: `ERR invalid expire time in '${
 
 /** Runs each [argv, expected] in order on one harness. */
 function script(h: Harness, steps: [string[], unknown][]): void {
-  for (const [argv, expected] of steps) expect([argv, h.run(argv)]).toEqual([argv, expected]);
+  for (const [argv, expected] of steps) expect([argv, h.run(argv)] as unknown[]).toEqual([argv, expected]);
 }
 
 /** A harness with `key` holding a non-string value (no such command exists yet). */
@@ -496,7 +497,7 @@ describe("LCS", () => {
   test("IDX is a map in RESP3", () => {
     const h = createHarness({ resp: 3 });
     h.run(["mset", "a", "ohmytext", "b", "mynewtext"]);
-    expect(h.run(["lcs", "a", "b", "idx", "minmatchlen", "3"])).toEqual(new Map<unknown, unknown>([["matches", [[[4, 7], [5, 8]]]], ["len", 6]]));
+    expect(h.run(["lcs", "a", "b", "idx", "minmatchlen", "3"])).toEqual(new Map<RespValue, RespValue>([["matches", [[[4, 7], [5, 8]]]], ["len", 6]]));
   });
 
   test("a longer pair matches Redis range for range", () => {
