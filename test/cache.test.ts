@@ -277,6 +277,32 @@ describe("Cache expiry", () => {
   });
 });
 
+describe("Cache background upkeep and the real clock", () => {
+  test("expired entries are reclaimed in the background without being read", async () => {
+    const clock = fakeClock();
+    const cache = new Cache({ now: clock.now, sweepIntervalMs: 5 });
+    open.push(cache);
+    for (let i = 0; i < 100; i++) cache.set(`k${i}`, "v", { ttl: 10 });
+    cache.set("stays", "v");
+    clock.advance(10);
+    const deadline = Date.now() + 5000;
+    while (cache.stats().expired < 100 && Date.now() < deadline) await Bun.sleep(5);
+    expect(cache.stats().expired).toBe(100);
+    expect(cache.size).toBe(1);
+  });
+
+  test("with the default clock an entry expires in real time", async () => {
+    const cache = new Cache();
+    open.push(cache);
+    cache.set("k", "v", { ttl: 20 });
+    expect(cache.getString("k")).toBe("v");
+    const deadline = Date.now() + 5000;
+    while (cache.has("k") && Date.now() < deadline) await Bun.sleep(5);
+    expect(cache.has("k")).toBe(false);
+    expect(cache.ttl("k")).toBe(-2);
+  });
+});
+
 describe("Cache incr", () => {
   test("starts a missing key from 0 and adds by", () => {
     const { cache } = make();
@@ -559,6 +585,15 @@ describe("Cache scan", () => {
       expect(++calls).toBeLessThan(100_000);
     } while (cursor !== 0);
     for (let i = 0; i < 1000; i++) expect(seen.has(`stable:${i}`)).toBe(true);
+  });
+
+  test("UTF-8 keys, with zero bytes and multi-byte characters, come back from scan usable as keys", () => {
+    const { cache } = make();
+    const keys = ["plain", "é", "日本", "🎉", "a\u0000b", ""];
+    for (const k of keys) cache.set(k, `value of ${k}`);
+    const scanned = scanAll(cache);
+    expect(scanned.sort()).toEqual([...keys].sort());
+    for (const k of scanned) expect(cache.getString(k)).toBe(`value of ${k}`);
   });
 
   test("a bad cursor or count is rejected naming it", () => {
