@@ -84,3 +84,42 @@ describe("Keyspace under random operations", () => {
     30_000,
   );
 });
+
+describe("Keyspace slot reuse with policies that hold removed slots back", () => {
+  test.each(["s3fifo", "lru", "volatile-ttl"] as const)(
+    "%s: mass deletes, reinserts and evictions keep every value right and memory bounded",
+    (policy) => {
+      const { ks, clock } = keyspace({ policy, maxEntries: 5000 });
+      const rnd = seededRandom(99);
+      const value = (k: number, round: number): string => `v${k}:${round}:${"y".repeat(k % 50)}`;
+      const current = new Map<number, string>();
+      let peak = 0;
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 5000; i++) {
+          const k = Math.floor(rnd() * 20_000);
+          const v = value(k, round);
+          ks.set(b(`key:${k}`), b(v), rnd() < 0.2 ? clock.now() + 1 + Math.floor(rnd() * 50) : 0);
+          current.set(k, v);
+          if (rnd() < 0.3) ks.get(b(`key:${Math.floor(rnd() * 20_000)}`));
+        }
+        // delete most of what is there (more dead slots than live ones), then check the rest
+        for (const k of [...current.keys()]) {
+          if (rnd() < 0.85) {
+            ks.delete(b(`key:${k}`));
+            current.delete(k);
+          }
+        }
+        clock.advance(Math.floor(rnd() * 30));
+        for (const [k, v] of current) {
+          const got = str(ks.get(b(`key:${k}`)));
+          if (got !== undefined) expect(got).toBe(v); // evicted or expired is fine, wrong is not
+        }
+        expect(ks.size).toBeLessThanOrEqual(5000);
+        expectConsistent(ks);
+        peak = Math.max(peak, ks.stats().memoryBytes);
+      }
+      expect(peak).toBeLessThan(16 * 1024 * 1024);
+    },
+    60_000,
+  );
+});
