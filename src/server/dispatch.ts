@@ -21,16 +21,61 @@ const MINUS = 45;
 /** Longer than any command name: such a name is unknown without building a string. */
 const MAX_NAME_LEN = 64;
 
-/** Lower-case ASCII name of a command argument, or "" when it cannot be a command name. */
-export function commandName(b: Uint8Array): string {
-  const n = b.length;
-  if (n === 0 || n > MAX_NAME_LEN) return "";
-  let s = "";
-  for (let i = 0; i < n; i++) {
-    const c = b[i]!;
-    s += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+/**
+ * Case-insensitive lookup of command names straight from argument bytes: an open-addressing
+ * table keyed by an FNV-1a hash of the lower-cased bytes, so dispatch builds no string.
+ */
+export class NameIndex<T> {
+  private readonly names: (Uint8Array | undefined)[];
+  private readonly values: (T | undefined)[];
+  private readonly mask: number;
+
+  constructor(pairs: Iterable<readonly [string, T]>) {
+    const list = [...pairs];
+    let size = 16;
+    while (size < list.length * 4) size *= 2;
+    this.names = new Array<Uint8Array | undefined>(size).fill(undefined);
+    this.values = new Array<T | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+    for (const [name, value] of list) {
+      const b = new TextEncoder().encode(name.toLowerCase());
+      let i = NameIndex.hash(b) & this.mask;
+      while (this.names[i] !== undefined) i = (i + 1) & this.mask;
+      this.names[i] = b;
+      this.values[i] = value;
+    }
   }
-  return s;
+
+  private static hash(b: Uint8Array): number {
+    let h = 2166136261 ^ b.length;
+    for (let i = 0; i < b.length; i++) {
+      let c = b[i]!;
+      if (c >= 65 && c <= 90) c += 32;
+      h = Math.imul(h ^ c, 16777619);
+    }
+    return h >>> 0;
+  }
+
+  get(b: Uint8Array): T | undefined {
+    const n = b.length;
+    if (n === 0 || n > MAX_NAME_LEN) return undefined;
+    const names = this.names;
+    let i = NameIndex.hash(b) & this.mask;
+    for (;;) {
+      const name = names[i];
+      if (name === undefined) return undefined;
+      if (name.length === n) {
+        let k = 0;
+        for (; k < n; k++) {
+          let c = b[k]!;
+          if (c >= 65 && c <= 90) c += 32;
+          if (c !== name[k]) break;
+        }
+        if (k === n) return this.values[i];
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
 }
 
 /** Redis's `'a' 'b' ` argument preview of unknown-command errors: at most 128 bytes of arguments. */
@@ -57,24 +102,27 @@ export interface DispatcherDeps {
 }
 
 export class Dispatcher {
-  private readonly commands: CommandTable;
-  private readonly subcommands = new Map<string, CommandEntry>();
+  private readonly commands: NameIndex<CommandEntry>;
+  private readonly subcommands = new Map<CommandEntry, NameIndex<CommandEntry>>();
   private readonly config: ServerConfig;
   private readonly keyspace: Keyspace;
   private readonly server: ServerContext;
 
   constructor(deps: DispatcherDeps) {
-    this.commands = deps.commands;
+    this.commands = new NameIndex(deps.commands.all().map((e) => [e.name, e] as const));
     this.config = deps.config;
     this.keyspace = deps.keyspace;
     this.server = deps.server;
-    for (const e of deps.commands.all()) for (const s of e.subcommands ?? []) this.subcommands.set(s.name, s);
+    for (const e of deps.commands.all()) {
+      if (e.subcommands === undefined) continue;
+      const subs = e.subcommands.map((s) => [s.name.slice(s.name.indexOf("|") + 1), s] as const);
+      this.subcommands.set(e, new NameIndex(subs));
+    }
   }
 
   /** Finds the entry to run, or replies the lookup/arity error and returns undefined. */
   resolve(c: Client, argv: Args): CommandEntry | undefined {
-    const name = commandName(argv[0]!);
-    const entry = name === "" ? undefined : this.commands.get(name);
+    const entry = this.commands.get(argv[0]!);
     if (entry === undefined) {
       this.reject(c, undefined, ERR_UNKNOWN_COMMAND(dec.decode(argv[0]!.subarray(0, 128)), argsPreview(argv)));
       return undefined;
@@ -86,7 +134,7 @@ export class Dispatcher {
       }
       return entry;
     }
-    const sub = this.subcommands.get(`${entry.name}|${commandName(argv[1]!)}`);
+    const sub = this.subcommands.get(entry)?.get(argv[1]!);
     if (sub === undefined) {
       this.reject(c, undefined, ERR_UNKNOWN_SUBCOMMAND(dec.decode(argv[1]!.subarray(0, 128)), entry.name));
       return undefined;

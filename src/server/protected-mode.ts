@@ -14,9 +14,11 @@ export const DENIED_PROTECTED_MODE =
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback (::ffff:127.x.y.z), and for Unix sockets (""). */
 export function isLoopback(address: string): boolean {
   if (address === "" || address === "::1" || address === "0:0:0:0:0:0:0:1") return true;
-  const a = address.toLowerCase();
-  const v4 = a.startsWith("::ffff:") ? a.slice(7) : a;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+  let v4 = address;
+  if (v4.length > 7 && v4.slice(0, 7).toLowerCase() === "::ffff:") v4 = v4.slice(7);
+  if (!v4.startsWith("127.")) return false;
+  const parts = v4.split(".");
+  return parts.length === 4 && parts.every((p) => p.length > 0 && p.length <= 3 && Number(p) <= 255 && /^\d+$/.test(p));
 }
 
 /** Should this peer be refused with DENIED? */

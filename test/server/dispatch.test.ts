@@ -1,7 +1,7 @@
 // Dispatch checks through an in-process server with a test-only command table.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { buildCommandTable } from "../../src/commands/index.ts";
-import { argsPreview, arityOk, commandName } from "../../src/server/dispatch.ts";
+import { argsPreview, arityOk, NameIndex } from "../../src/server/dispatch.ts";
 import { startServer, type RunningServer } from "../../src/server/server.ts";
 import { RawClient } from "../support/server-process.ts";
 import { testCommands } from "./test-commands.ts";
@@ -15,10 +15,13 @@ beforeAll(() => {
 afterAll(() => srv.stop());
 
 describe("helpers", () => {
-  test("commandName lower-cases ASCII and refuses overlong names", () => {
-    expect(commandName(enc.encode("GeT"))).toBe("get");
-    expect(commandName(enc.encode("x".repeat(65)))).toBe("");
-    expect(commandName(new Uint8Array(0))).toBe("");
+  test("NameIndex finds names case-insensitively from bytes", () => {
+    const names = Array.from({ length: 300 }, (_, i) => `cmd${i}`);
+    const idx = new NameIndex(names.map((n, i) => [n, i] as const));
+    for (let i = 0; i < names.length; i++) expect(idx.get(enc.encode(names[i]!.toUpperCase()))).toBe(i);
+    expect(idx.get(enc.encode("cmd300"))).toBeUndefined();
+    expect(idx.get(enc.encode("x".repeat(65)))).toBeUndefined();
+    expect(idx.get(new Uint8Array(0))).toBeUndefined();
   });
   test("arity: positive is exact, negative is a minimum", () => {
     expect(arityOk(2, 2)).toBe(true);
