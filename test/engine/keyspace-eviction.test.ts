@@ -212,6 +212,19 @@ describe("Keyspace volatile-ttl", () => {
   });
 });
 
+describe("Keyspace volatile-ttl with few volatile keys", () => {
+  test("while any key has an expiry, only keys with an expiry are evicted, however many keys have none", () => {
+    const { ks, clock } = keyspace({ maxEntries: 20_010, policy: "volatile-ttl" });
+    for (let i = 0; i < 20_000; i++) ks.set(b(`p${i}`), b("v"));
+    for (let i = 0; i < 10; i++) ks.set(b(`t${i}`), b("v"), clock.now() + 1000 + i);
+    for (let i = 0; i < 10; i++) ks.set(b(`n${i}`), b("v"));
+    // the ten new keys push out exactly the ten volatile ones
+    expect(Array.from({ length: 10 }, (_, i) => ks.peek(b(`t${i}`)))).toEqual(new Array(10).fill(-1));
+    for (let i = 0; i < 20_000; i++) if (ks.peek(b(`p${i}`)) < 0) throw new Error(`persistent key p${i} was evicted`);
+    expect(ks.size).toBe(20_010);
+  });
+});
+
 describe("Keyspace configure", () => {
   test("shrinking maxMemory evicts at once down to the new limit", () => {
     const { ks } = keyspace();
