@@ -76,6 +76,18 @@ describe.each(variants)("$name", (v) => {
   });
 });
 
+describe("SHUTDOWN", () => {
+  test("SHUTDOWN NOSAVE stops the process with exit code 0", async () => {
+    const srv = await spawnServer();
+    using c = await RawClient.connect(srv.port);
+    c.sendCommand("SHUTDOWN", "NOSAVE");
+    expect(await c.waitClosed()).toBe(true);
+    const code = await Promise.race([srv.proc.exited, Bun.sleep(5000).then(() => "still running")]);
+    expect(code).toBe(0);
+    await srv.stop();
+  });
+});
+
 describe("config file", () => {
   test("--config loads TOML and flags override it; CONFIG REWRITE writes it back", async () => {
     const dir = (await import("node:fs")).mkdtempSync(join((await import("node:os")).tmpdir(), "fc-cli-"));
