@@ -73,7 +73,7 @@ class Model {
     const next = cur + by;
     if (!Number.isSafeInteger(next)) return "RangeError";
     if (e !== undefined) e.value = String(next);
-    else this.map.set(k, { value: String(next), expireAt: 0 });
+    else this.map.set(k, { value: String(next), expireAt: this.defaultTtl > 0 ? this.clock.now() + this.defaultTtl : 0 });
     return next;
   }
   liveKeys(): string[] {

@@ -313,6 +313,12 @@ describe("Cache incr", () => {
     expect(cache.incr("n", 0)).toBe(-9);
   });
 
+  test("a counter created by incr gets the cache's default ttl, like any new entry", () => {
+    const { cache } = make({ ttl: 1000 });
+    expect(cache.incr("n")).toBe(1);
+    expect(cache.ttl("n")).toBe(1000);
+  });
+
   test("works on an integer stored as a string and keeps its expiry", () => {
     const { cache } = make();
     cache.set("n", "41", { ttl: 5000 });
