@@ -1,6 +1,8 @@
 // The string family through the real command table over a real Keyspace with a fake clock.
 // Expected replies were checked against redis-server 7.0.15 (RESP2 and RESP3).
 import { describe, expect, test } from "bun:test";
+import { argPreview, isKeyword, parseBigInt64, parseDouble, parseInt64 } from "../../src/commands/args.ts";
+import { formatLongDoubleHuman, parseLongDouble } from "../../src/commands/long-double.ts";
 import { ValueType } from "../../src/engine/types.ts";
 import { createHarness, type Harness } from "../support/command-harness.ts";
 import type { RespValue } from "../support/resp-decode.ts";
@@ -535,5 +537,70 @@ describe("the string table", () => {
     expect(h.run(["get"])).toEqual({ error: "ERR wrong number of arguments for 'get' command" });
     expect(h.run(["set", "k"])).toEqual({ error: "ERR wrong number of arguments for 'set' command" });
     expect(h.run(["lcs", "a"])).toEqual({ error: "ERR wrong number of arguments for 'lcs' command" });
+  });
+});
+
+// The parse helpers every family shares (src/commands/args.ts), tested here with their first user.
+describe("argument helpers", () => {
+  const b = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+  test.each([
+    ["0", 0],
+    ["-1", -1],
+    ["123", 123],
+    ["9007199254740991", 9007199254740991],
+    ["-9223372036854775808", -9223372036854775808],
+    ["9223372036854775807", 9223372036854775807],
+  ])("parseInt64 accepts %p", (text, value) => {
+    expect(parseInt64(b(text))).toBe(value);
+  });
+
+  test.each([[""], ["-"], ["-0"], ["01"], ["+1"], [" 1"], ["1 "], ["1.0"], ["9223372036854775808"], ["-9223372036854775809"], ["1e3"]])(
+    "parseInt64 refuses %p",
+    (text) => {
+      expect(parseInt64(b(text))).toBeNaN();
+    },
+  );
+
+  test("parseBigInt64 is exact at the edges", () => {
+    expect(parseBigInt64(b("9223372036854775807"))).toBe(9223372036854775807n);
+    expect(parseBigInt64(b("-9223372036854775808"))).toBe(-9223372036854775808n);
+    expect(parseBigInt64(b("x"))).toBeUndefined();
+  });
+
+  test.each([
+    ["1.5", 1.5],
+    [".5", 0.5],
+    ["5.", 5],
+    ["-1e3", -1000],
+    ["inf", Infinity],
+    ["-Infinity", -Infinity],
+    ["0x10", 16],
+    ["0x1p-2", 0.25],
+    ["1e-310", 1e-310],
+  ])("parseDouble accepts %p like strtod", (text, value) => {
+    expect(parseDouble(b(text))).toBe(value);
+  });
+
+  test.each([["nan"], [""], [" 1"], ["1 "], ["1e400"], ["1e-400"], ["abc"], ["1e"], ["0x"]])("parseDouble refuses %p", (text) => {
+    expect(parseDouble(b(text))).toBeNaN();
+  });
+
+  test("isKeyword ignores ASCII case only", () => {
+    expect(isKeyword(b("KeepTTL"), "keepttl")).toBe(true);
+    expect(isKeyword(b("keepttl "), "keepttl")).toBe(false);
+    expect(isKeyword(b("e@"), "e`")).toBe(false);
+  });
+
+  test("argPreview quotes arguments and stops near 128 characters", () => {
+    expect(argPreview([b("cmd"), b("a"), b("b c")])).toBe("'a' 'b c' ");
+    const long = argPreview([b("cmd"), b("x".repeat(200)), b("y")]);
+    expect(long).toBe(`'${"x".repeat(128)}' `);
+  });
+
+  test("formatLongDoubleHuman never uses an exponent", () => {
+    const ld = parseLongDouble(b("1e21"))!;
+    expect(formatLongDoubleHuman(ld)).toBe("1000000000000000000000");
+    expect(formatLongDoubleHuman(parseLongDouble(b("-1e-30"))!)).toBe("0");
   });
 });
