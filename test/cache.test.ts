@@ -70,6 +70,15 @@ describe("Cache round trips", () => {
     expect(cache.size).toBe(3);
   });
 
+  test("keys and values may be subarray views or Buffers; only the viewed bytes count", () => {
+    const { cache } = make();
+    const big = enc.encode("0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    cache.set(big.subarray(3, 6), big.subarray(10, 60));
+    expect(cache.getString("345")).toBe("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN");
+    cache.set(Buffer.from("buf"), Buffer.from("value"));
+    expect(cache.getString("buf")).toBe("value");
+  });
+
   test("get returns a copy: later writes to the cache do not change it", () => {
     const { cache } = make();
     cache.set("k", "one");
