@@ -23,7 +23,8 @@ export interface ConnectionHost {
 }
 
 export class Connection implements Client {
-  readonly reply = new ReplyWriter();
+  /** Starts small (idle connections are common) and grows by doubling for big pipelines. */
+  readonly reply = new ReplyWriter(4096);
   readonly server: ServerContext;
   readonly db: Keyspace;
   name = "";
