@@ -176,7 +176,11 @@ export class Cache {
     }
     const next = current + by;
     if (!Number.isSafeInteger(next)) throw new RangeError("incr would overflow the safe integer range");
-    const st = this.ks.set(k, this.valueScratch.encode(String(next)), 0, SetFlag.KEEPTTL);
+    // An existing counter keeps its TTL (as Redis's INCR); a new one gets the default ttl.
+    const st =
+      slot >= 0 || this.defaultTtl === 0
+        ? this.ks.set(k, this.valueScratch.encode(String(next)), 0, SetFlag.KEEPTTL)
+        : this.ks.set(k, this.valueScratch.encode(String(next)), this.ks.now() + this.defaultTtl);
     if (st !== Status.Ok) throw outOfMemory(st);
     return next;
   }

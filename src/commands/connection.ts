@@ -1,7 +1,7 @@
 // Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT and the CLIENT container
 // (src/commands/conn-client.ts). Errors and reply shapes follow Redis 7.0.
 import { ERR_DB_RANGE, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS } from "../protocol/errors.ts";
-import { bytesToString, isKeyword, parseInt64 } from "./args.ts";
+import { bytesToString, intRangeArgOrReply, isKeyword, parseInt64 } from "./args.ts";
 import { clientCommand, ERR_CLIENT_NAME } from "./conn-client.ts";
 import { defineCommand } from "./define.ts";
 import { REDIS_COMPAT_VERSION, sameBytes } from "./server-help.ts";
@@ -138,8 +138,8 @@ function cmdReset(c: Client): void {
 
 // SELECT index (only database 0 exists)
 function cmdSelect(c: Client, argv: Args): void {
-  const id = parseInt64(argv[1]!);
-  if (Number.isNaN(id) || id < -2147483648 || id > 2147483647) return c.reply.error(ERR_NOT_INTEGER);
+  const id = intRangeArgOrReply(c, argv, 1, -2147483648, 2147483647);
+  if (id === undefined) return;
   if (id !== 0) return c.reply.error(ERR_DB_RANGE);
   c.reply.ok();
 }

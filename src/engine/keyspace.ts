@@ -770,7 +770,10 @@ export class Keyspace {
     let bestAt = Infinity;
     let found = 0;
     const start = Math.floor(Math.random() * this.highWater);
-    for (let n = 0; n < this.highWater && found < 16 && n < 1024; n++) {
+    // Examine enough slots to expect 16 with an expiry (all of them when expiring keys are rare),
+    // so keys without expiry are evicted only when none has one, as in Redis.
+    const budget = Math.min(this.highWater, Math.ceil((16 * this.highWater) / this.ttlCount) + 64);
+    for (let n = 0; n < budget && found < 16; n++) {
       const s = (start + n) % this.highWater;
       if (s === exclude || (this.meta[s]! & (LIVE | HAS_EXP)) !== (LIVE | HAS_EXP)) continue;
       found++;
