@@ -106,10 +106,11 @@ export class NoEviction implements Policy {
   clear(): void {}
 }
 
-export class Lru implements Policy {
-  readonly name = "lru" as const;
-  private readonly links: Links;
-  private readonly list: List;
+/** Entries in one doubly linked order (oldest first); `lru` and `volatile-ttl` build on it. */
+abstract class LinkedOrder implements Policy {
+  abstract readonly name: EvictionPolicy;
+  protected readonly links: Links;
+  protected readonly list: List;
   constructor(capacity: number) {
     this.links = new Links(capacity);
     this.list = new List(this.links);
@@ -123,15 +124,12 @@ export class Lru implements Policy {
   insert(slot: number): void {
     this.list.push(slot);
   }
-  access(slot: number): void {
-    if (this.list.tail === slot) return;
-    this.list.unlink(slot);
-    this.list.push(slot);
-  }
+  abstract access(slot: number): void;
   remove(slot: number): boolean {
     this.list.unlink(slot);
     return true;
   }
+  /** The oldest entry other than `exclude`, or -1. */
   victim(exclude: number): number {
     let s = this.list.head;
     if (s === exclude) s = this.links.next[s]!;
@@ -143,6 +141,15 @@ export class Lru implements Policy {
   }
   clear(): void {
     this.list.clear();
+  }
+}
+
+export class Lru extends LinkedOrder {
+  readonly name = "lru" as const;
+  access(slot: number): void {
+    if (this.list.tail === slot) return;
+    this.list.unlink(slot);
+    this.list.push(slot);
   }
 }
 
@@ -352,43 +359,17 @@ const ghostSize = (capacity: number): number => {
  * volatile-ttl: among up to 16 sampled entries with an expiry, evict the nearest to expire;
  * when none of the sample has one, fall back to insertion order (FIFO).
  */
-export class VolatileTtl implements Policy {
+export class VolatileTtl extends LinkedOrder {
   readonly name = "volatile-ttl" as const;
-  private readonly links: Links;
-  private readonly list: List;
   constructor(
     capacity: number,
     private readonly sample: (exclude: number) => number,
   ) {
-    this.links = new Links(capacity);
-    this.list = new List(this.links);
-  }
-  bytes(): number {
-    return this.links.bytes();
-  }
-  grow(capacity: number): void {
-    this.links.grow(capacity);
-  }
-  insert(slot: number): void {
-    this.list.push(slot);
+    super(capacity);
   }
   access(): void {}
-  remove(slot: number): boolean {
-    this.list.unlink(slot);
-    return true;
-  }
-  victim(exclude: number): number {
+  override victim(exclude: number): number {
     const s = this.sample(exclude);
-    if (s >= 0) return s;
-    let h = this.list.head;
-    if (h === exclude) h = this.links.next[h]!;
-    return h === NIL ? -1 : h;
-  }
-  evicted(): void {}
-  frequency(): number {
-    return -1;
-  }
-  clear(): void {
-    this.list.clear();
+    return s >= 0 ? s : super.victim(exclude);
   }
 }
