@@ -1,0 +1,126 @@
+// Resume: reads the frames (after, upTo] from the WAL segment files, read-only, in slices of about
+// 1 MiB, and hands them to a subscriber as chunks. Reads are asynchronous (the thread pool), and a
+// slice is read only once the subscriber's queue has room, so a catch-up neither blocks the event
+// loop nor piles up memory. Frames are checked with the WAL decoder (CRC included) and must have
+// consecutive sequence numbers; any gap ends the catch-up with an error the subscriber is sent.
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { listFiles, type NamedFile } from "../persistence/io.ts";
+import { decodeFrame, FRAME_BAD, FRAME_HEADER_BYTES, FRAME_INCOMPLETE, newDecodedFrame, readU32 } from "../persistence/wal-format.ts";
+import type { Chunk } from "./chunk.ts";
+import { ERR_SEQ_TOO_OLD } from "./handshake.ts";
+
+const READ_BYTES = 1024 * 1024;
+/** How often to look again when frames already published are not in the files yet (write errors). */
+const POLL_MS = 20;
+/** Give up when published frames stay missing from the files this long. */
+const WAIT_LIMIT_MS = 10_000;
+
+export class CatchUpError extends Error {}
+
+export interface CatchUpSink {
+  /** Queues frames read from the files. */
+  push(chunk: Chunk): void;
+  /** Resolves true when the subscriber can take more, false once it is gone (the read stops). */
+  room(): Promise<boolean>;
+}
+
+export interface CatchUpRange {
+  dir: string;
+  shard: number;
+  /** The subscriber has every frame up to this sequence number. */
+  after: number;
+  /** Last sequence number to read (the live stream continues after it). */
+  upTo: number;
+}
+
+/** The last segment that can hold `seq` (its first sequence number is <= seq), or -1. */
+function segmentFor(segs: NamedFile[], seq: number): number {
+  let idx = -1;
+  for (let i = 0; i < segs.length; i++) if (segs[i]!.seq <= seq) idx = i;
+  return idx;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function openSegment(seg: NamedFile): Promise<FileHandle> {
+  try {
+    return await open(seg.path, "r");
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") throw new CatchUpError(`WAL segment ${seg.name} was removed while resuming`);
+    throw e;
+  }
+}
+
+/**
+ * Sends every frame with after < seq <= upTo to `sink`, in order. Rejects with CatchUpError when
+ * the files do not hold them all (pruned by a snapshot, a gap, corruption).
+ */
+export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<void> {
+  const { dir, shard, after, upTo } = range;
+  let next = after + 1;
+  if (next > upTo) return;
+  const segs = listFiles(dir, "wal", shard);
+  let idx = segmentFor(segs, next);
+  if (idx < 0) throw new CatchUpError(ERR_SEQ_TOO_OLD(after, segs[0]?.seq ?? upTo + 1));
+  let seg = segs[idx]!;
+  let fh = await openSegment(seg);
+  const f = newDecodedFrame();
+  let pos = 0;
+  let carry = new Uint8Array(0);
+  let waited = 0;
+  try {
+    while (next <= upTo) {
+      if (!(await sink.room())) return;
+      const need = carry.length >= FRAME_HEADER_BYTES ? readU32(carry, 8) : 0;
+      const buf = new Uint8Array(Math.max(carry.length + READ_BYTES, need));
+      buf.set(carry);
+      const { bytesRead } = await fh.read(buf, carry.length, buf.length - carry.length, pos);
+      pos += bytesRead;
+      const len = carry.length + bytesRead;
+      let off = 0;
+      let start = -1;
+      let frames = 0;
+      let first = 0;
+      while (next <= upTo) {
+        const n = decodeFrame(buf, off, len, f);
+        if (n === FRAME_INCOMPLETE) break;
+        if (n === FRAME_BAD) throw new CatchUpError(`corrupt WAL frame in ${seg.name} at offset ${pos - len + off}: ${f.error}`);
+        if (f.seq > next) throw new CatchUpError(`WAL gap: expected sequence ${next}, found ${f.seq} in ${seg.name}`);
+        if (f.seq === next) {
+          if (start < 0) {
+            start = off;
+            first = next;
+          }
+          frames++;
+          next++;
+        }
+        off += n;
+      }
+      if (frames > 0) sink.push({ buf: buf.subarray(start, off), frames, firstSeq: first, lastSeq: next - 1 });
+      carry = buf.subarray(off, len);
+      if (next > upTo || bytesRead > 0) {
+        if (bytesRead > 0) waited = 0;
+        continue;
+      }
+      // End of this file for now: go on with the next segment, or wait for the writer.
+      const now = listFiles(dir, "wal", shard);
+      const later = now.find((s) => s.seq > seg.seq);
+      if (later !== undefined) {
+        if (carry.length > 0) throw new CatchUpError(`torn WAL frame at the end of ${seg.name}`);
+        if (later.seq > next) throw new CatchUpError(`WAL gap: expected sequence ${next}, next segment starts at ${later.seq}`);
+        await fh.close();
+        seg = later;
+        fh = await openSegment(seg);
+        pos = 0;
+        waited = 0;
+        continue;
+      }
+      if (waited >= WAIT_LIMIT_MS) throw new CatchUpError(`WAL frames ${next}..${upTo} are not in the WAL files`);
+      await sleep(POLL_MS);
+      waited += POLL_MS;
+    }
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}

@@ -1,0 +1,185 @@
+// The WAL export: fans each group of WAL frames out to TCP subscribers (docs/EXPORT.md).
+//
+//   const exp = new WalExporter({ mode: "listen", address: "127.0.0.1:7390", walDir, startSeq });
+//   await exp.start();
+//   new Persistence({ ..., onFrames: (group) => exp.publish(group) });
+//   exp.info();          // the "# Walexport" INFO section
+//   await exp.stop();
+//
+// publish() copies the group once into a chunk (or transcodes it once to FCW2) and queues a
+// reference to it for every subscriber; one setImmediate per loop turn then writes each
+// subscriber's queue with one write(). Bun sockets have no vectored write, so that one coalesced
+// write per socket per turn is how frames are batched. Unaccepted bytes stay queued and go out from
+// `drain`; a subscriber over maxPendingBytes is dropped, so no subscriber can hold up the server or
+// the others.
+import type { SocketHandler, TCPSocketListener } from "bun";
+import { groupShape, type Chunk } from "./chunk.ts";
+import { Connector } from "./connector.ts";
+import { ExportCounters } from "./counters.ts";
+import { transcodeToFcw2 } from "./fcw2.ts";
+import { ERR_TOO_MANY, TokenCheck } from "./handshake.ts";
+import { walExportInfo, type WalExportStats } from "./info.ts";
+import { resolveExportOptions, type ResolvedExportOptions, type WalExportOptions } from "./options.ts";
+import { SubState, Subscriber, type SocketData, type SubscriberHost } from "./subscriber.ts";
+
+export class WalExporter implements SubscriberHost {
+  readonly opts: ResolvedExportOptions;
+  readonly counters = new ExportCounters();
+  readonly tokenCheck: TokenCheck | undefined;
+  /** Sequence number of the last published frame. */
+  lastSeq: number;
+  private readonly subs = new Set<Subscriber>();
+  private listener: TCPSocketListener<SocketData> | undefined;
+  private connector: Connector | undefined;
+  private flushScheduled = false;
+  private scratchBuf = new Uint8Array(0);
+  private checkTimer: ReturnType<typeof setInterval> | undefined;
+  private state: "new" | "started" | "stopped" = "new";
+
+  constructor(options: WalExportOptions) {
+    this.opts = resolveExportOptions(options);
+    this.tokenCheck = this.opts.token !== undefined ? new TokenCheck(this.opts.token) : undefined;
+    this.lastSeq = this.opts.startSeq;
+  }
+
+  private readonly common: Omit<SocketHandler<SocketData>, "open"> = {
+    binaryType: "uint8array",
+    data: (s, d) => s.data.sub?.onData(d),
+    drain: (s) => s.data.sub?.onDrain(),
+    close: (s) => s.data.sub?.finish(),
+    error: (s, e) => this.opts.log(`WAL export: socket error (${s.data.sub?.peer ?? "?"}): ${e.message}`),
+  };
+
+  /** Starts listening (listen mode, throws when the address is taken) or dialling (connect mode). */
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error("WalExporter.start: already started");
+    this.state = "started";
+    const o = this.opts;
+    if (o.writeTimeoutMs > 0) {
+      this.checkTimer = setInterval(() => {
+        const now = performance.now();
+        for (const sub of this.subs) sub.checkWriteTimeout(now);
+      }, Math.min(1000, Math.max(10, o.writeTimeoutMs >>> 2)));
+      this.checkTimer.unref();
+    }
+    if (o.mode === "listen") {
+      this.listener = Bun.listen<SocketData>({
+        hostname: o.host,
+        port: o.port,
+        data: { sub: undefined },
+        socket: { ...this.common, open: (s) => this.accept(s, "subscriber") },
+      });
+      o.log(`WAL export: listening on ${this.address} (${o.format})`);
+    } else {
+      this.connector = new Connector({
+        host: o.host, port: o.port, connectTimeoutMs: o.connectTimeoutMs, backoffMinMs: o.backoffMinMs, backoffMaxMs: o.backoffMaxMs,
+        handlers: { ...this.common, open: (s) => this.accept(s, "collector") },
+        countConnectFailure: () => void this.counters.connectFailures++,
+        log: o.log,
+      });
+      this.connector.start();
+    }
+  }
+
+  /** Bound port in listen mode (useful with port 0), the collector's port in connect mode. */
+  get port(): number {
+    return this.listener?.port ?? this.opts.port;
+  }
+
+  get address(): string {
+    const h = this.opts.host;
+    return `${h.includes(":") ? `[${h}]` : h}:${this.port}`;
+  }
+
+  private accept(s: Parameters<NonNullable<SocketHandler<SocketData>["open"]>>[0], role: "subscriber" | "collector"): void {
+    const sub = new Subscriber(this, s, role);
+    s.data = { sub };
+    if (this.state !== "started") return sub.close();
+    if (role === "subscriber" && this.subs.size >= this.opts.maxSubscribers) return sub.reject(ERR_TOO_MANY);
+    this.subs.add(sub);
+    sub.start();
+  }
+
+  /**
+   * Sends a group of FCW3 frames (the WAL writer's `onGroup` bytes: whole frames, consecutive
+   * sequence numbers) to every subscriber. The bytes are copied; the view may be reused after.
+   */
+  publish(frames: Uint8Array): void {
+    if (frames.length === 0) return;
+    const shape = groupShape(frames);
+    this.counters.groupsPublished++;
+    this.lastSeq = shape.lastSeq;
+    let wanted = false;
+    for (const sub of this.subs) {
+      if (sub.state !== SubState.Handshake) {
+        wanted = true;
+        break;
+      }
+    }
+    if (!wanted) return;
+    const buf = this.opts.format === "fcw2" ? transcodeToFcw2(frames, shape.frames, Date.now()) : frames.slice();
+    const chunk: Chunk = { buf, frames: shape.frames, firstSeq: shape.firstSeq, lastSeq: shape.lastSeq };
+    for (const sub of this.subs) sub.publish(chunk);
+    this.scheduleFlush();
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const sub of this.subs) sub.pump();
+  };
+
+  scratch(min: number): Uint8Array {
+    if (this.scratchBuf.length < min) this.scratchBuf = new Uint8Array(Math.max(min, 64 * 1024));
+    return this.scratchBuf;
+  }
+
+  removed(sub: Subscriber): void {
+    this.subs.delete(sub);
+    this.connector?.onClosed(sub);
+  }
+
+  stats(): WalExportStats {
+    const c = this.counters;
+    let active = 0;
+    let catchingUp = 0;
+    let slowest = -1;
+    let pending = 0;
+    for (const sub of this.subs) {
+      pending += sub.pendingBytes;
+      if (sub.state === SubState.Handshake) continue;
+      active++;
+      if (sub.state === SubState.CatchUp) catchingUp++;
+      if (slowest < 0 || sub.sentSeq < slowest) slowest = sub.sentSeq;
+    }
+    return {
+      mode: this.opts.mode, format: this.opts.format, address: this.address, lastSeq: this.lastSeq,
+      framesSent: c.framesSent, bytesSent: c.bytesSent, writeFailures: c.writeFailures, connectFailures: c.connectFailures,
+      subscribersAccepted: c.subscribersAccepted, subscribersRejected: c.subscribersRejected, subscribersActive: active,
+      subscribersDropped: c.subscribersDropped, subscribersCatchingUp: catchingUp, slowestSeq: slowest,
+      slowestLag: slowest < 0 ? 0 : this.lastSeq - slowest, pendingBytes: pending,
+      collectorConnected: this.connector?.current !== undefined,
+    };
+  }
+
+  /** The "# Walexport" section of INFO, lines joined with CRLF. */
+  info(): string {
+    return walExportInfo(this.stats());
+  }
+
+  /** Stops listening or dialling and closes every connection (queued bytes are discarded). */
+  async stop(): Promise<void> {
+    if (this.state === "stopped") return;
+    this.state = "stopped";
+    if (this.checkTimer !== undefined) clearInterval(this.checkTimer);
+    this.listener?.stop();
+    this.listener = undefined;
+    for (const sub of [...this.subs]) sub.close();
+    await this.connector?.stop();
+  }
+}
