@@ -23,6 +23,8 @@ export interface CatchUpSink {
   push(chunk: Chunk): void;
   /** Resolves true when the subscriber can take more, false once it is gone (the read stops). */
   room(): Promise<boolean>;
+  /** Called synchronously once every published frame has been pushed: switch to live now. */
+  caughtUp(): void;
 }
 
 export interface CatchUpRange {
@@ -30,8 +32,9 @@ export interface CatchUpRange {
   shard: number;
   /** The subscriber has every frame up to this sequence number. */
   after: number;
-  /** Last sequence number to read (the live stream continues after it). */
-  upTo: number;
+  /** Sequence number of the last published frame, read again after every slice: the reader
+   *  chases the stream and stops when it has pushed every frame published so far. */
+  upTo: () => number;
 }
 
 /** The last segment that can hold `seq` (its first sequence number is <= seq), or -1. */
@@ -53,16 +56,18 @@ async function openSegment(seg: NamedFile): Promise<FileHandle> {
 }
 
 /**
- * Sends every frame with after < seq <= upTo to `sink`, in order. Rejects with CatchUpError when
- * the files do not hold them all (pruned by a snapshot, a gap, corruption).
+ * Sends every frame after `after` to `sink`, in order, until it has pushed the last published
+ * one; then calls `sink.caughtUp()` in the same synchronous step (no frame can be published in
+ * between, so nothing is missed or sent twice). Rejects with CatchUpError when the files do not
+ * hold the frames (pruned by a snapshot, a gap, corruption).
  */
 export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<void> {
   const { dir, shard, after, upTo } = range;
   let next = after + 1;
-  if (next > upTo) return;
+  if (next > upTo()) return sink.caughtUp();
   const segs = listFiles(dir, "wal", shard);
-  let idx = segmentFor(segs, next);
-  if (idx < 0) throw new CatchUpError(ERR_SEQ_TOO_OLD(after, segs[0]?.seq ?? upTo + 1));
+  const idx = segmentFor(segs, next);
+  if (idx < 0) throw new CatchUpError(ERR_SEQ_TOO_OLD(after, segs[0]?.seq ?? upTo() + 1));
   let seg = segs[idx]!;
   let fh = await openSegment(seg);
   const f = newDecodedFrame();
@@ -70,7 +75,7 @@ export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<v
   let carry = new Uint8Array(0);
   let waited = 0;
   try {
-    while (next <= upTo) {
+    for (;;) {
       if (!(await sink.room())) return;
       const need = carry.length >= FRAME_HEADER_BYTES ? readU32(carry, 8) : 0;
       const buf = new Uint8Array(Math.max(carry.length + READ_BYTES, need));
@@ -82,7 +87,7 @@ export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<v
       let start = -1;
       let frames = 0;
       let first = 0;
-      while (next <= upTo) {
+      for (;;) {
         const n = decodeFrame(buf, off, len, f);
         if (n === FRAME_INCOMPLETE) break;
         if (n === FRAME_BAD) throw new CatchUpError(`corrupt WAL frame in ${seg.name} at offset ${pos - len + off}: ${f.error}`);
@@ -99,7 +104,8 @@ export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<v
       }
       if (frames > 0) sink.push({ buf: buf.subarray(start, off), frames, firstSeq: first, lastSeq: next - 1 });
       carry = buf.subarray(off, len);
-      if (next > upTo || bytesRead > 0) {
+      if (next > upTo()) return sink.caughtUp();
+      if (bytesRead > 0) {
         if (bytesRead > 0) waited = 0;
         continue;
       }
@@ -116,7 +122,7 @@ export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<v
         waited = 0;
         continue;
       }
-      if (waited >= WAIT_LIMIT_MS) throw new CatchUpError(`WAL frames ${next}..${upTo} are not in the WAL files`);
+      if (waited >= WAIT_LIMIT_MS) throw new CatchUpError(`WAL frames ${next}..${upTo()} are not in the WAL files`);
       await sleep(POLL_MS);
       waited += POLL_MS;
     }

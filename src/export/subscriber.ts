@@ -5,8 +5,9 @@
 //   HANDSHAKE  listen with a token: waiting for the auth line (connectTimeoutMs)
 //   HOLD       authorised; frames after `base` are kept in `held` while an optional
 //              FCWAL-FROM line may still come (startWaitMs; connectTimeoutMs for a collector)
-//   CATCHUP    resuming: frames (from, base] are read from the WAL files into the queue while
-//              live frames keep going to `held`
+//   CATCHUP    resuming: frames after <seq> are read from the WAL files into the queue, chasing
+//              the stream (published frames are on disk too, so none is held meanwhile) until
+//              the last published frame is queued; then it turns LIVE in that same step
 //   LIVE       `held` was appended to the queue; every published chunk is queued at once
 import type { Socket } from "bun";
 import { chunkAfter, textChunk, type Chunk } from "./chunk.ts";
@@ -175,15 +176,21 @@ export class Subscriber {
     const oldest = segs[0]?.seq ?? this.base + 1;
     if (oldest > seq + 1) return this.reject(H.ERR_SEQ_TOO_OLD(seq, oldest));
     this.state = SubState.CatchUp;
+    this.held = [];
+    this.heldBytes = 0;
     this.sentSeq = seq;
     this.streamed = true;
     host.counters.subscribersAccepted++;
-    host.opts.log(`WAL export: ${this.peer} resumes after ${seq} (catching up to ${this.base})`);
-    const sink = { push: (c: Chunk): void => this.enqueueChunk(c), room: (): Promise<boolean> => this.room() };
-    catchUp({ dir, shard: host.opts.shard, after: seq, upTo: this.base }, sink).then(
-      () => {
-        if (this.state === SubState.CatchUp) this.goLive();
+    host.opts.log(`WAL export: ${this.peer} resumes after ${seq} (stream at ${host.lastSeq})`);
+    const sink = {
+      push: (c: Chunk): void => {
+        this.enqueueChunk(c);
+        host.scheduleFlush();
       },
+      room: (): Promise<boolean> => this.room(),
+      caughtUp: (): void => this.goLive(),
+    };
+    catchUp({ dir, shard: host.opts.shard, after: seq, upTo: () => host.lastSeq }, sink).catch(
       (e: unknown) => {
         if (this.state === SubState.Closed) return;
         host.opts.log(`WAL export: resume of ${this.peer} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -240,7 +247,6 @@ export class Subscriber {
         this.enqueueChunk(c);
         break;
       case SubState.Hold:
-      case SubState.CatchUp:
         this.held.push(c);
         this.heldBytes += c.buf.length;
         break;

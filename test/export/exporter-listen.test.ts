@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { WalExporter } from "../../src/export/exporter.ts";
-import { activeSubscribers, Producer, subscribe, tempDir, until } from "./harness.ts";
+import { acceptedSubscribers, activeSubscribers, Producer, subscribe, tempDir, until } from "./harness.ts";
 
 const listen = (dir: string, extra: Partial<ConstructorParameters<typeof WalExporter>[0]> = {}): WalExporter =>
   new WalExporter({ mode: "listen", address: "127.0.0.1:0", walDir: dir, ...extra });
@@ -13,7 +13,7 @@ test("100,000 writes reach 3 subscribers exactly once, in sequence order, with t
   try {
     // One subscriber resumes from 0, one starts "from now", one sends nothing and is held briefly.
     const subs = [await subscribe(exp.port, { from: 0 }), await subscribe(exp.port, { from: "$" }), await subscribe(exp.port)];
-    await activeSubscribers(exp, 3);
+    await acceptedSubscribers(exp, 3);
     await producer.write(100_000, 700);
     await until(() => subs.every((s) => s.frames === 100_000), "every subscriber has 100,000 frames", 30_000);
     for (const s of subs) {
@@ -61,7 +61,7 @@ test("the right token is accepted", async () => {
   const producer = new Producer(dir.path, exp);
   try {
     const sub = await subscribe(exp.port, { token: "s3cret", from: "$" });
-    await activeSubscribers(exp, 1);
+    await acceptedSubscribers(exp, 1);
     await producer.write(10);
     await until(() => sub.frames === 10, "10 frames");
     expect(sub.problems).toEqual([]);

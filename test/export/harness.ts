@@ -161,3 +161,8 @@ export async function subscribe(port: number, opts: ClientOptions = {}): Promise
 export async function activeSubscribers(exp: WalExporter, n: number): Promise<void> {
   await until(() => exp.stats().subscribersActive === n, `${n} active subscribers`);
 }
+
+/** Waits until the exporter has started the streams of `n` subscribers in all. */
+export async function acceptedSubscribers(exp: WalExporter, n: number): Promise<void> {
+  await until(() => exp.stats().subscribersAccepted === n, `${n} accepted subscribers`);
+}
