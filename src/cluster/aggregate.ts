@@ -1,0 +1,190 @@
+// Keyless commands about the whole keyspace, answered from every worker and merged, so N workers
+// look like one server: DBSIZE (sum), KEYS (concatenation), SCAN (the cursor carries the worker),
+// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats and keyspace summed), and CONFIG SET /
+// CONFIG RESETSTAT (applied on every worker).
+
+import type { Args } from "../commands/types.ts";
+import { ReplyWriter } from "../protocol/reply-writer.ts";
+import { isError, readArray, readBulk, readInteger } from "./reply-reader.ts";
+import type { CrossHandler } from "./router.ts";
+import type { WorkerCluster } from "./worker-cluster.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+const firstError = (replies: Uint8Array[]): Uint8Array | undefined => replies.find((r) => isError(r, 0));
+
+const dbsize: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, c.reply.resp, (replies) => {
+    let n = 0;
+    for (const r of replies) n += Math.max(0, readInteger(r, 0) || 0);
+    hold(firstError(replies) ?? enc.encode(`:${n}\r\n`));
+  });
+  return true;
+};
+
+const keys: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, c.reply.resp, (replies) => {
+    const err = firstError(replies);
+    if (err !== undefined) return hold(err);
+    const w = new ReplyWriter(256);
+    const lists = replies.map((r) => ({ r, items: readArray(r, 0) ?? [] }));
+    w.arrayHeader(lists.reduce((n, l) => n + l.items.length, 0));
+    for (const { r, items } of lists) for (const [s, e] of items) w.raw(r.subarray(s, e));
+    hold(w.bytes());
+  });
+  return true;
+};
+
+const randomkey: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, c.reply.resp, (replies) => {
+    const err = firstError(replies);
+    if (err !== undefined) return hold(err);
+    const found = replies.filter((r) => readBulk(r, 0) !== null);
+    hold(found.length > 0 ? found[Math.floor(Math.random() * found.length)]! : replies[0]!);
+  });
+  return true;
+};
+
+/** Every worker runs it; the reply is this worker's (or the first error). */
+const everywhere: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, c.reply.resp, (replies) => hold(firstError(replies) ?? replies[cw.index]!));
+  return true;
+};
+
+/** Parses a SCAN cursor; undefined when it is not a plain unsigned decimal (the handler errors). */
+function cursorOf(a: Uint8Array): number | undefined {
+  if (a.length === 0 || a.length > 15) return undefined;
+  let n = 0;
+  for (const b of a) {
+    if (b < 48 || b > 57) return undefined;
+    n = n * 10 + (b - 48);
+  }
+  return n;
+}
+
+/** SCAN: composite cursor = local cursor × workers + worker; a finished worker hands on to the next. */
+const scan: CrossHandler = (cw, c, _e, argv) => {
+  const cursor = cursorOf(argv[1]!);
+  if (cursor === undefined) return false;
+  const n = cw.count;
+  const w = cursor % n;
+  const local = Math.floor(cursor / n);
+  const sub: Args = [argv[0]!, enc.encode(String(local)), ...argv.slice(2)];
+  const hold = c.hold(c.replyMode !== "on");
+  cw.ask(w, sub, c.reply.resp, (reply) => {
+    const items = readArray(reply, 0);
+    if (items === undefined || items.length !== 2) return hold(reply);
+    const next = Number(dec.decode(readBulk(reply, items[0]![0]) ?? new Uint8Array(0)));
+    const composite = next !== 0 ? next * n + w : w + 1 < n ? w + 1 : 0;
+    const out = new ReplyWriter(256);
+    out.arrayHeader(2);
+    out.bulkString(String(composite));
+    out.raw(reply.subarray(items[1]![0], items[1]![1]));
+    hold(out.bytes());
+  });
+  return true;
+};
+
+/** Text of a bulk or verbatim reply. */
+function textOf(r: Uint8Array): string | undefined {
+  if (r[0] === 61) {
+    const v = readBulkLike(r);
+    return v === undefined ? undefined : v.slice(4);
+  }
+  const b = readBulk(r, 0);
+  return b ? dec.decode(b) : undefined;
+}
+
+function readBulkLike(r: Uint8Array): string | undefined {
+  const lf = r.indexOf(10);
+  const len = Number(dec.decode(r.subarray(1, lf - 1)));
+  return dec.decode(r.subarray(lf + 1, lf + 1 + len));
+}
+
+const SUMMED = new Set(["Stats", "Keyspace", "Clients"]);
+const NOT_SUMMED = new Set(["maxclients", "instantaneous_input_kbps", "instantaneous_output_kbps"]);
+
+/** Sums integer fields of the Stats, Clients and Keyspace sections over every worker's INFO. */
+export function mergeInfo(texts: readonly string[], mine: number): string {
+  const totals = new Map<string, number>();
+  const keyspace = new Map<string, Map<string, number>>();
+  for (const t of texts) {
+    let section = "";
+    for (const line of t.split("\r\n")) {
+      if (line.startsWith("# ")) section = line.slice(2);
+      if (!SUMMED.has(section)) continue;
+      const i = line.indexOf(":");
+      if (i < 0) continue;
+      const k = line.slice(0, i);
+      const v = line.slice(i + 1);
+      if (section === "Keyspace") {
+        const m = keyspace.get(k) ?? new Map<string, number>();
+        for (const kv of v.split(",")) {
+          const [a, b] = kv.split("=");
+          if (a !== undefined && b !== undefined) m.set(a, (m.get(a) ?? 0) + Number(b));
+        }
+        keyspace.set(k, m);
+      } else if (/^-?\d+$/.test(v) && !NOT_SUMMED.has(k)) {
+        totals.set(k, (totals.get(k) ?? 0) + Number(v));
+      }
+    }
+  }
+  let section = "";
+  const out: string[] = [];
+  for (const line of texts[mine]!.split("\r\n")) {
+    if (line.startsWith("# ")) {
+      section = line.slice(2);
+      out.push(line);
+      if (section === "Keyspace") {
+        for (const [db, m] of [...keyspace].sort()) {
+          const ttl = m.get("avg_ttl") ?? 0;
+          out.push(`${db}:keys=${m.get("keys") ?? 0},expires=${m.get("expires") ?? 0},avg_ttl=${ttl}`);
+        }
+      }
+      continue;
+    }
+    if (section === "Keyspace" && line.includes(":")) continue;
+    const i = line.indexOf(":");
+    if (SUMMED.has(section) && i > 0 && totals.has(line.slice(0, i))) {
+      out.push(`${line.slice(0, i)}:${totals.get(line.slice(0, i))}`);
+    } else {
+      out.push(line);
+    }
+  }
+  return out.join("\r\n");
+}
+
+const info: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, c.reply.resp, (replies) => {
+    const texts = replies.map(textOf);
+    if (texts.some((t) => t === undefined)) return hold(replies[cw.index]!);
+    const merged = mergeInfo(texts as string[], cw.index);
+    const w = new ReplyWriter(merged.length + 64);
+    w.resp = c.reply.resp;
+    if (replies[cw.index]![0] === 61) w.verbatim(merged);
+    else w.bulkString(merged);
+    hold(w.bytes());
+  });
+  return true;
+};
+
+export const aggregateHandlers: Record<string, CrossHandler> = {
+  dbsize,
+  keys,
+  scan,
+  randomkey,
+  flushall: everywhere,
+  flushdb: everywhere,
+  info,
+  "config|set": everywhere,
+  "config|resetstat": everywhere,
+  save: everywhere,
+  bgsave: everywhere,
+  bgrewriteaof: everywhere,
+};

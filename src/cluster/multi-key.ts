@@ -1,0 +1,222 @@
+// Commands whose keys live on several workers.
+//
+// - MGET, DEL, UNLINK, EXISTS, TOUCH: split by owner, each part run by its owner, merged in
+//   argument order (MGET) or summed (the others). Reads of independent keys, as Redis Cluster
+//   clients do them.
+// - MSET: atomic. The gates of every worker involved are taken (ascending order), each owner
+//   stores its pairs, the gates open; no client can see some pairs and not others.
+// - Everything else over several workers (RENAME, RENAMENX, COPY, MSETNX, LCS, and MULTI/EXEC
+//   transactions): atomic on a scratch copy. Under the gates, every key is fetched from its
+//   owner into a scratch keyspace, the real command handler runs there (so the reply is exactly
+//   Redis's), and the keys it changed are written back to their owners.
+
+import type { Args, CommandEntry } from "../commands/types.ts";
+import { Keyspace } from "../engine/keyspace.ts";
+import type { ValueType } from "../engine/types.ts";
+import { ReplyWriter } from "../protocol/reply-writer.ts";
+import { PeerClient, dumpKey } from "./peer-session.ts";
+import { isError, readArray, readBulk, readInteger, replyEnd } from "./reply-reader.ts";
+import type { CrossHandler } from "./router.ts";
+import type { HoldingClient, WorkerCluster } from "./worker-cluster.ts";
+
+const enc = new TextEncoder();
+const DUMP = enc.encode("__dump");
+const RESTORE = enc.encode("__restore");
+const REPLACE = enc.encode("replace");
+const DEL = enc.encode("del");
+
+/** Keys (with their arguments) grouped by owner, and each group's argument positions. */
+interface Part {
+  owner: number;
+  argv: Args;
+  positions: number[];
+}
+
+function groupByOwner(cw: WorkerCluster, argv: Args, width: number): Part[] {
+  const parts = new Map<number, Part>();
+  for (let i = 1; i + width - 1 < argv.length; i += width) {
+    const owner = cw.slots.ownerOfKey(argv[i]!);
+    let p = parts.get(owner);
+    if (p === undefined) {
+      p = { owner, argv: [argv[0]!], positions: [] };
+      parts.set(owner, p);
+    }
+    for (let k = 0; k < width; k++) p.argv.push(argv[i + k]!);
+    p.positions.push(i);
+  }
+  return [...parts.values()];
+}
+
+/** MGET: each owner answers for its keys; the values go back in argument order. */
+const mget: CrossHandler = (cw, c, _entry, argv) => {
+  const parts = groupByOwner(cw, argv, 1);
+  const hold = c.hold(c.replyMode !== "on");
+  const values: Uint8Array[] = new Array<Uint8Array>(argv.length - 1);
+  let left = parts.length;
+  let failure: Uint8Array | undefined;
+  for (const p of parts) {
+    cw.ask(p.owner, p.argv, c.reply.resp, (reply) => {
+      const items = readArray(reply, 0);
+      if (items === undefined) failure ??= reply.slice();
+      else items.forEach(([s, e], j) => (values[p.positions[j]! - 1] = reply.slice(s, e)));
+      if (--left > 0) return;
+      if (failure !== undefined) return hold(failure);
+      const w = new ReplyWriter(64);
+      w.arrayHeader(values.length);
+      for (const v of values) w.raw(v);
+      hold(w.bytes());
+    });
+  }
+  return true;
+};
+
+/** DEL, UNLINK, EXISTS, TOUCH: the owners' counts added up. */
+const sum: CrossHandler = (cw, c, _entry, argv) => {
+  const parts = groupByOwner(cw, argv, 1);
+  const hold = c.hold(c.replyMode !== "on");
+  let total = 0;
+  let left = parts.length;
+  let failure: Uint8Array | undefined;
+  for (const p of parts) {
+    cw.ask(p.owner, p.argv, c.reply.resp, (reply) => {
+      const n = readInteger(reply, 0);
+      if (Number.isNaN(n)) failure ??= reply.slice();
+      else total += n;
+      if (--left > 0) return;
+      hold(failure ?? enc.encode(`:${total}\r\n`));
+    });
+  }
+  return true;
+};
+
+/** MSET over several workers, atomically. An odd argument count is left to the handler's error. */
+const mset: CrossHandler = (cw, c, _entry, argv) => {
+  if ((argv.length - 1) % 2 !== 0) return false;
+  const parts = groupByOwner(cw, argv, 2);
+  const hold = c.hold(c.replyMode !== "on");
+  const resp = c.reply.resp;
+  cw.withGates(
+    parts.map((p) => p.owner),
+    (release) => {
+      let left = parts.length;
+      let failure: Uint8Array | undefined;
+      for (const p of parts) {
+        cw.ask(p.owner, p.argv, resp, (reply) => {
+          if (isError(reply, 0)) failure ??= reply.slice();
+          if (--left === 0) hold(failure ?? enc.encode("+OK\r\n"));
+        });
+      }
+      release();
+    },
+  );
+  return true;
+};
+
+export const splitHandlers: Record<string, CrossHandler> = {
+  mget,
+  del: sum,
+  unlink: sum,
+  exists: sum,
+  touch: sum,
+  mset,
+};
+
+/** Distinct keys of the commands, by their latin1 spelling. */
+function keysOf(cmds: readonly { entry: CommandEntry; argv: Args }[]): Map<string, Uint8Array> {
+  const keys = new Map<string, Uint8Array>();
+  for (const { entry, argv } of cmds) {
+    if (entry.firstKey === 0 || entry.firstKey >= argv.length) continue;
+    const step = entry.step > 0 ? entry.step : 1;
+    let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
+    if (last >= argv.length) last = argv.length - 1;
+    for (let i = entry.firstKey; i <= last; i += step) {
+      const k = argv[i]!;
+      keys.set(Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1"), k.slice());
+    }
+  }
+  return keys;
+}
+
+function dumpBytes(ks: Keyspace, key: Uint8Array): Uint8Array {
+  const w = new ReplyWriter(64);
+  dumpKey(ks, key, w);
+  return w.bytes().slice();
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Runs `cmds` atomically over the workers owning their keys (see the file comment). `asArray`:
+ * reply with an array of every command's reply (EXEC); otherwise with the single reply.
+ * `cmds[i].argv` must stay valid until the call returns (they are copied here).
+ */
+export function runAtomicOnScratch(
+  cw: WorkerCluster,
+  c: HoldingClient,
+  argvs: Args[],
+  entry: CommandEntry | readonly CommandEntry[],
+  asArray: boolean,
+): void {
+  const cmds = argvs.map((argv, i) => ({
+    entry: Array.isArray(entry) ? (entry as readonly CommandEntry[])[i]! : (entry as CommandEntry),
+    argv: argv.map((a) => a.slice()),
+  }));
+  const keys = keysOf(cmds);
+  const owners = new Set<number>();
+  for (const k of keys.values()) owners.add(cw.slots.ownerOfKey(k));
+  const hold = c.hold(c.replyMode !== "on");
+  const resp = c.reply.resp;
+  cw.withGates(owners, (release) => {
+    const scratch = new Keyspace({ initialCapacity: 16 });
+    let left = keys.size;
+    const run = (): void => {
+      const before = new Map<string, Uint8Array>();
+      for (const [name, k] of keys) before.set(name, dumpBytes(scratch, k));
+      const client = new PeerClient(-2, cw.server, scratch);
+      client.reply.resp = resp;
+      const out = new ReplyWriter(256);
+      if (asArray) out.arrayHeader(cmds.length);
+      for (const { argv } of cmds) {
+        cw.exec(client, argv);
+        out.raw(client.reply.bytes());
+        client.reply.reset();
+      }
+      // Write back what changed, to each key's owner.
+      for (const [name, k] of keys) {
+        const after = dumpBytes(scratch, k);
+        if (sameBytes(after, before.get(name)!)) continue;
+        const owner = cw.slots.ownerOfKey(k);
+        const slot = scratch.peek(k);
+        if (slot < 0) {
+          cw.ask(owner, [DEL, k], 2, () => {});
+        } else {
+          const type = enc.encode(String(scratch.typeOf(slot)));
+          const at = enc.encode(String(scratch.expireAt(slot)));
+          cw.ask(owner, [RESTORE, k, type, scratch.valueView(slot).slice(), at, REPLACE], 2, () => {});
+        }
+      }
+      release();
+      hold(out.bytes());
+    };
+    if (left === 0) return run();
+    for (const k of keys.values()) {
+      cw.ask(cw.slots.ownerOfKey(k), [DUMP, k], 2, (reply) => {
+        const items = readArray(reply, 0);
+        if (items !== undefined && items.length === 3) {
+          const type = readInteger(reply, items[0]![0]) as ValueType;
+          const value = readBulk(reply, items[1]![0]);
+          const at = readInteger(reply, items[2]![0]);
+          if (value) scratch.set(k, value.slice(), at, 0, type);
+        }
+        if (--left === 0) run();
+      });
+    }
+  });
+}
+
+/** The end of the first reply in `bytes` (exported for tests of merged streams). */
+export const firstReplyEnd = (bytes: Uint8Array): number => replyEnd(bytes, 0);

@@ -1,0 +1,211 @@
+// The incoming half of a worker-to-worker channel. A peer's requests arrive as raw RESP; each is
+// run here, by the owner, through a dispatcher without a router (so nothing is forwarded twice),
+// and the replies of one `data` event leave in one write. Internal requests (`__name`) serve the
+// cluster itself: protocol switch, the gate, key transfer for cross-worker RENAME/COPY/moves.
+
+import type { Socket, UnixSocketListener } from "bun";
+import type { Args, Client, ServerContext } from "../commands/types.ts";
+import type { Keyspace } from "../engine/keyspace.ts";
+import { SetFlag, Status, type ValueType } from "../engine/types.ts";
+import { RespParser } from "../protocol/resp-parser.ts";
+import { ReplyWriter } from "../protocol/reply-writer.ts";
+import { OutputQueue } from "../server/output-queue.ts";
+import type { Gate } from "./gate.ts";
+
+/** Runs one command for a client (the worker's router-less dispatcher). */
+export type Executor = (c: Client, argv: Args) => void;
+
+/** A client that stands for a peer worker: replies go to the peer link. */
+export class PeerClient implements Client {
+  readonly reply = new ReplyWriter(16 * 1024);
+  name = "";
+  libName = "";
+  libVersion = "";
+  authenticated = true;
+  readonly createdAt = Date.now();
+  lastInteraction = this.createdAt;
+  readonly remoteAddress = "peer";
+  readonly remotePort = 0;
+  readonly localPort = 0;
+  lastCommand = "NULL";
+  replyMode: "on" | "off" | "skip" = "on";
+  noEvict = false;
+
+  constructor(
+    readonly id: number,
+    readonly server: ServerContext,
+    readonly db: Keyspace,
+  ) {}
+
+  queryBufferBytes(): number {
+    return 0;
+  }
+  outputBufferBytes(): number {
+    return this.reply.len;
+  }
+  closeAfterReply(): void {}
+  kill(): void {}
+}
+
+const U = 95; // '_'
+const dec = new TextDecoder();
+
+export interface PeerServerDeps {
+  path: string;
+  server: ServerContext;
+  keyspace: Keyspace;
+  exec: Executor;
+  gate: Gate;
+  /** Internal commands added by other cluster parts (name without the `__`). */
+  internal?: Map<string, (c: PeerClient, argv: Args) => void>;
+}
+
+/** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
+export function dumpKey(ks: Keyspace, key: Uint8Array, r: ReplyWriter): void {
+  const slot = ks.peek(key);
+  if (slot < 0) return r.nullArray();
+  r.arrayHeader(3);
+  r.integer(ks.typeOf(slot));
+  r.bulkFrom(ks.valuePage(slot), ks.valueOffset(slot), ks.valueLength(slot));
+  r.integer(ks.expireAt(slot));
+}
+
+class PeerSession {
+  private readonly parser = new RespParser();
+  private readonly client: PeerClient;
+  private readonly backlog = new OutputQueue();
+  /** Commands that arrived while the gate was held by someone else, in order. */
+  private deferred: Args[] = [];
+  private waitingGate = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket<PeerSession | undefined>,
+    id: number,
+    private readonly deps: PeerServerDeps,
+  ) {
+    this.client = new PeerClient(id, deps.server, deps.keyspace);
+  }
+
+  onData(chunk: Uint8Array): void {
+    this.parser.feed(chunk, this.sink);
+    this.flush();
+  }
+
+  private readonly sink = (argv: Args): boolean => {
+    if (this.deferred.length > 0 || this.waitingGate || !this.deps.gate.allows(this)) {
+      // Keep the arguments: the chunk is ours, but inline/partial buffers may be reused.
+      this.deferred.push(argv.map((a) => a.slice()));
+      if (!this.waitingGate) this.deps.gate.onOpen(this.resume);
+      return true;
+    }
+    this.run(argv);
+    return true;
+  };
+
+  private readonly resume = (): void => {
+    if (this.closed) return;
+    while (this.deferred.length > 0 && !this.waitingGate && this.deps.gate.allows(this)) {
+      this.run(this.deferred.shift()!);
+    }
+    if (this.deferred.length > 0 && !this.waitingGate) this.deps.gate.onOpen(this.resume);
+    this.flush();
+  };
+
+  private run(argv: Args): void {
+    const name = argv[0]!;
+    if (name.length > 2 && name[0] === U && name[1] === U) return this.internal(argv);
+    this.deps.exec(this.client, argv);
+  }
+
+  private internal(argv: Args): void {
+    const c = this.client;
+    const r = c.reply;
+    const name = dec.decode(argv[0]!.subarray(2));
+    const ks = this.deps.keyspace;
+    switch (name) {
+      case "resp":
+        r.resp = argv[1]![0] === 51 ? 3 : 2;
+        return;
+      case "lock":
+        // Granted now or later; until then this session's later requests wait.
+        this.waitingGate = true;
+        this.deps.gate.acquire(this, () => {
+          this.waitingGate = false;
+          r.ok();
+          queueMicrotask(this.resume);
+        });
+        return;
+      case "unlock":
+        this.deps.gate.release(this);
+        r.ok();
+        return;
+      case "dump":
+        return dumpKey(ks, argv[1]!, r);
+      case "restore": {
+        // __restore key type value expireAt nx|replace  → :1 stored, :0 not (NX and key exists)
+        const type = Number(dec.decode(argv[2]!)) as ValueType;
+        const at = Number(dec.decode(argv[4]!));
+        const nx = argv[5] !== undefined && argv[5][0] === 110;
+        if (!nx) ks.delete(argv[1]!);
+        const st = ks.set(argv[1]!, argv[3]!.slice(), at, nx ? SetFlag.NX : 0, type);
+        if (st === Status.OutOfMemory || st === Status.TooLarge) return r.error("OOM command not allowed when used memory > 'maxmemory'.");
+        r.integer(st === Status.Ok ? 1 : 0);
+        return;
+      }
+      default: {
+        const fn = this.deps.internal?.get(name);
+        if (fn !== undefined) return fn(c, argv);
+        r.error(`ERR unknown internal command '${name}'`);
+      }
+    }
+  }
+
+  private flush(): void {
+    const r = this.client.reply;
+    if (r.len === 0 || this.closed) return;
+    if (this.backlog.size > 0) {
+      this.backlog.append(r.buf.subarray(0, r.len));
+    } else {
+      const w = this.socket.write(r.buf, 0, r.len);
+      if (w >= 0 && w < r.len) this.backlog.append(r.buf.subarray(w, r.len));
+    }
+    r.reset();
+  }
+
+  onDrain(): void {
+    const q = this.backlog;
+    if (q.size === 0) return;
+    const w = this.socket.write(q.buf, q.start, q.size);
+    if (w > 0) q.consume(w);
+  }
+
+  onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.deferred = [];
+    this.deps.gate.forget(this);
+  }
+}
+
+/** Accepts the peers' links on this worker's Unix socket. */
+export function listenPeers(deps: PeerServerDeps): UnixSocketListener<PeerSession | undefined> {
+  let nextId = 1_000_000_000;
+  return Bun.listen<PeerSession | undefined>({
+    unix: deps.path,
+    data: undefined,
+    socket: {
+      binaryType: "uint8array",
+      open: (s) => {
+        s.data = new PeerSession(s, nextId++, deps);
+      },
+      data: (s, chunk) => s.data?.onData(chunk),
+      drain: (s) => s.data?.onDrain(),
+      close: (s) => s.data?.onClose(),
+      error: (s) => {
+        s.data?.onClose();
+        s.end();
+      },
+    },
+  });
+}

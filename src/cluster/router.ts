@@ -1,0 +1,101 @@
+// Routing, called by the dispatcher for every command once lookup, arity and auth passed (only
+// when the server runs as one of several workers; a single worker has no router at all).
+//
+//   keys all on this worker        → run here (return false)
+//   keys all on one other worker   → forwarded whole, reply spliced in place (hold)
+//   keys on several workers        → split and merged (MGET, DEL...), or run atomically under
+//                                    the gates of every worker involved (MSET, RENAME, COPY...)
+//   keyless whole-keyspace command → asked of every worker and merged (DBSIZE, KEYS, SCAN...)
+//   on a cluster port              → Redis Cluster rules: -MOVED / -CROSSSLOT, nothing forwarded
+
+import type { Args, Client, CommandEntry, CommandTable } from "../commands/types.ts";
+import { aggregateHandlers } from "./aggregate.ts";
+import { splitHandlers, runAtomicOnScratch } from "./multi-key.ts";
+import { keyHashSlot } from "./slots.ts";
+import type { HoldingClient, WorkerCluster } from "./worker-cluster.ts";
+
+export const ERR_CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
+export const ERR_MOVED = (slot: number, host: string, port: number): string => `MOVED ${slot} ${host}:${port}`;
+export const ERR_CLUSTERDOWN_UNBOUND = (slot: number): string => `CLUSTERDOWN Hash slot not served`.concat(slot < 0 ? "" : "");
+
+/** A cross-worker strategy: replies through the client's hold; false = let the owner run it. */
+export type CrossHandler = (cw: WorkerCluster, c: HoldingClient, entry: CommandEntry, argv: Args) => boolean;
+
+export interface Router {
+  /** True when the command was taken care of (forwarded, split, aggregated or refused). */
+  route(c: Client, entry: CommandEntry, argv: Args): boolean;
+}
+
+export class ClusterRouter implements Router {
+  private readonly split = new Map<CommandEntry, CrossHandler>();
+  private readonly aggregate = new Map<CommandEntry, CrossHandler>();
+
+  constructor(
+    private readonly cw: WorkerCluster,
+    table: CommandTable,
+  ) {
+    for (const [name, fn] of Object.entries(splitHandlers)) {
+      const e = table.get(name);
+      if (e !== undefined) this.split.set(e, fn);
+    }
+    for (const [name, fn] of Object.entries(aggregateHandlers)) {
+      const [top, sub] = name.split("|");
+      const e = table.get(top!);
+      if (e === undefined) continue;
+      const target = sub === undefined ? e : e.subcommands?.find((s) => s.name === name);
+      if (target !== undefined) this.aggregate.set(target, fn);
+    }
+  }
+
+  route(c: Client, entry: CommandEntry, argv: Args): boolean {
+    const cw = this.cw;
+    const first = entry.firstKey;
+    const onClusterPort = cw.clusterPort !== 0 && c.localPort === cw.clusterPort;
+    if (first === 0 || first >= argv.length) {
+      if (onClusterPort) return false; // a cluster node answers for itself
+      const agg = this.aggregate.get(entry);
+      if (agg === undefined) return false;
+      cw.counters.aggregated++;
+      return agg(cw, c as HoldingClient, entry, argv);
+    }
+    const slots = cw.slots;
+    const step = entry.step > 0 ? entry.step : 1;
+    let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
+    if (last >= argv.length) last = argv.length - 1;
+    const slot = keyHashSlot(argv[first]!);
+    const owner = slots.ownerOfSlot(slot);
+    let mixed = false;
+    let sameSlot = true;
+    for (let i = first + step; i <= last; i += step) {
+      const s = keyHashSlot(argv[i]!);
+      if (s !== slot) {
+        sameSlot = false;
+        if (slots.ownerOfSlot(s) !== owner) mixed = true;
+      }
+    }
+    if (onClusterPort || !cw.isWorker(owner)) {
+      if (!sameSlot) {
+        c.reply.error(ERR_CROSSSLOT);
+        return true;
+      }
+      if (owner === cw.index) return false;
+      const node = cw.nodes[owner];
+      cw.counters.moved++;
+      c.reply.error(node === undefined ? "CLUSTERDOWN Hash slot not served" : ERR_MOVED(slot, node.host, node.port));
+      return true;
+    }
+    if (!mixed) {
+      if (owner === cw.index) return false;
+      cw.counters.forwarded++;
+      const hold = (c as HoldingClient).hold(c.replyMode !== "on");
+      cw.links[owner]!.send(argv, c.reply.resp, hold);
+      return true;
+    }
+    cw.counters.split++;
+    const fn = this.split.get(entry);
+    if (fn !== undefined) return fn(cw, c as HoldingClient, entry, argv);
+    // Any other command over several workers runs atomically on a scratch copy of its keys.
+    runAtomicOnScratch(cw, c as HoldingClient, [argv], entry, false);
+    return true;
+  }
+}

@@ -1,0 +1,106 @@
+// Redis Cluster hash slots: CRC16/XMODEM of the key (or of its first non-empty {hash tag}) mod
+// 16384, and the map from slot to owner (a worker here, or a node of a static multi-machine map).
+
+/** Number of hash slots (Redis Cluster). */
+export const SLOT_COUNT = 16384;
+
+const CRC_TABLE = ((): Uint16Array => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let k = 0; k < 8; k++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
+    t[i] = c;
+  }
+  return t;
+})();
+
+/** CRC16/XMODEM (poly 0x1021, init 0) of `b[from, to)`, as Redis's crc16(). */
+export function crc16(b: Uint8Array, from = 0, to = b.length): number {
+  let crc = 0;
+  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >>> 8) ^ b[i]!) & 0xff]!;
+  return crc;
+}
+
+const OPEN = 123; // {
+const CLOSE = 125; // }
+
+/** The hash slot of a key, exactly as Redis's keyHashSlot(): a non-empty `{tag}` is hashed alone. */
+export function keyHashSlot(key: Uint8Array): number {
+  const n = key.length;
+  let s = 0;
+  for (; s < n; s++) if (key[s] === OPEN) break;
+  if (s === n) return crc16(key) & (SLOT_COUNT - 1);
+  let e = s + 1;
+  for (; e < n; e++) if (key[e] === CLOSE) break;
+  if (e === n || e === s + 1) return crc16(key) & (SLOT_COUNT - 1);
+  return crc16(key, s + 1, e) & (SLOT_COUNT - 1);
+}
+
+/** An inclusive slot range. */
+export interface SlotRange {
+  start: number;
+  end: number;
+}
+
+/** Splits the slots into `n` contiguous ranges, one per worker (the first ones one slot larger). */
+export function splitSlots(n: number): SlotRange[] {
+  if (!Number.isInteger(n) || n < 1 || n > SLOT_COUNT) throw new RangeError(`workers must be 1..${SLOT_COUNT}, got ${n}`);
+  const out: SlotRange[] = [];
+  const base = Math.floor(SLOT_COUNT / n);
+  const extra = SLOT_COUNT % n;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const size = base + (i < extra ? 1 : 0);
+    out.push({ start, end: start + size - 1 });
+    start += size;
+  }
+  return out;
+}
+
+/** Owner index per slot. `OWNER_NONE` marks slots no node serves (a partial static map). */
+export const OWNER_NONE = 0xffff;
+
+export class SlotMap {
+  /** owner index of each slot */
+  readonly owners = new Uint16Array(SLOT_COUNT).fill(OWNER_NONE);
+
+  constructor(ranges: readonly (readonly SlotRange[])[]) {
+    ranges.forEach((list, owner) => {
+      for (const r of list) this.owners.fill(owner, r.start, r.end + 1);
+    });
+  }
+
+  /** One contiguous range per owner, as splitSlots(n). */
+  static even(n: number): SlotMap {
+    return new SlotMap(splitSlots(n).map((r) => [r]));
+  }
+
+  ownerOfSlot(slot: number): number {
+    return this.owners[slot]!;
+  }
+
+  ownerOfKey(key: Uint8Array): number {
+    return this.owners[keyHashSlot(key)]!;
+  }
+
+  /** The contiguous ranges each owner serves (CLUSTER SLOTS / SHARDS / NODES). */
+  rangesOf(owner: number): SlotRange[] {
+    const out: SlotRange[] = [];
+    const o = this.owners;
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      if (o[s] !== owner) continue;
+      let e = s;
+      while (e + 1 < SLOT_COUNT && o[e + 1] === owner) e++;
+      out.push({ start: s, end: e });
+      s = e;
+    }
+    return out;
+  }
+
+  /** Number of slots with an owner. */
+  assigned(): number {
+    let n = 0;
+    for (const o of this.owners) if (o !== OWNER_NONE) n++;
+    return n;
+  }
+}
