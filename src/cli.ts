@@ -1,5 +1,7 @@
-// fast-cache-server entry point: flags → config → server. Prints one ready line; SIGINT/SIGTERM
-// stop it cleanly (exit 0); configuration and listen errors print one line and exit 1.
+// fast-cache-server entry point: flags → config → server. With persistence (the default), the
+// server listens at once (clients get -LOADING), recovers from --dir, then prints the ready line.
+// SIGINT/SIGTERM stop it cleanly (WAL flushed and synced, exit 0); configuration errors exit 2;
+// listen, lock and recovery errors print one line and exit 1.
 
 import { helpText, parseCliArgs } from "./config/flags.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
@@ -29,11 +31,13 @@ function main(): void {
   }
   let server;
   try {
-    const loaded = loadConfig({ file: req.configFile, flags: req.flags });
+    const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
+    const cfg = loaded.config;
     server = startServer({
-      config: loaded.config,
+      config: cfg,
       configFile: loaded.file,
       configFileKeys: loaded.fileKeys,
+      persistence: cfg.appendonly || cfg["snapshot-every-seconds"] > 0 ? { log: (line) => process.stderr.write(`${line}\n`) } : undefined,
       onShutdown: () => process.exit(0),
     });
   } catch (e) {
@@ -43,12 +47,24 @@ function main(): void {
   }
   const running = server;
   const stop = (): void => {
-    void running.stop().then(() => process.exit(0));
+    running.stop().then(
+      () => process.exit(0),
+      (e: unknown) => fail(`stopping: ${e instanceof Error ? e.message : String(e)}`, 1),
+    );
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
+  // Said only when loading takes a while (a fresh start prints nothing but the ready line).
+  const dir = running.persistence?.opts.dir;
+  const slow = setTimeout(() => process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`), 200);
+  running.ready.then(
+    () => {
+      clearTimeout(slow);
+      process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
+    },
+    (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),
+  );
 }
 
 main();

@@ -2,11 +2,12 @@
 // Nothing else in the code base switches over command names.
 import { connectionCommands } from "./connection.ts";
 import { keyCommands } from "./keys.ts";
+import { persistenceCommands } from "./persistence.ts";
 import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, keyCommands, connectionCommands, serverCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

@@ -1,5 +1,5 @@
 // Server commands: COMMAND (command-docs.ts), CONFIG (server-config.ts), INFO (info.ts), TIME,
-// DBSIZE, LASTSAVE, SHUTDOWN, and SLOWLOG / LATENCY (server-monitor.ts).
+// DBSIZE, SHUTDOWN (LASTSAVE is in persistence.ts), and SLOWLOG / LATENCY (server-monitor.ts).
 import { ERR_SYNTAX } from "../protocol/errors.ts";
 import { bytesToString, isKeyword } from "./args.ts";
 import { commandCommand } from "./command-docs.ts";
@@ -31,13 +31,6 @@ function cmdDbsize(c: Client): void {
   c.reply.integer(c.db.size);
 }
 
-// LASTSAVE: rdb_last_save_time from the persistence provider, 0 before persistence exists.
-function cmdLastsave(c: Client): void {
-  const text = c.server.infoProviders.get("persistence")?.() ?? "";
-  const m = /(?:^|\n)rdb_last_save_time:(\d+)/.exec(text);
-  c.reply.integer(m ? Number(m[1]) : 0);
-}
-
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. No reply on success: the connection closes.
 function cmdShutdown(c: Client, argv: Args): void {
   let save: boolean | undefined;
@@ -65,7 +58,6 @@ export const serverCommands: CommandEntry[] = [
   defineCommand({ name: "info", arity: -1, flags: LOADING | STALE, categories: ["slow", "dangerous"], summary: "Returns information and statistics about the server.", since: "1.0.0", handler: cmdInfo }),
   defineCommand({ name: "time", arity: 1, flags: LOADING | STALE | FAST, categories: ["fast"], summary: "Returns the server time.", since: "2.6.0", handler: cmdTime }),
   defineCommand({ name: "dbsize", arity: 1, flags: READONLY | FAST, categories: ["keyspace", "read", "fast"], summary: "Returns the number of keys in the database.", since: "1.0.0", handler: cmdDbsize }),
-  defineCommand({ name: "lastsave", arity: 1, flags: LOADING | STALE | FAST, categories: ["admin", "fast", "dangerous"], summary: "Returns the Unix timestamp of the last successful save to disk.", since: "1.0.0", handler: cmdLastsave }),
   defineCommand({
     name: "shutdown",
     arity: -1,

@@ -2,7 +2,7 @@
 // --help and --version. Values are checked later by the parameters' own parsers.
 
 import { parseArgs } from "node:util";
-import { defaultConfig, PARAMS, type ParamName } from "./params.ts";
+import { cliDefaultConfig, PARAMS, type ParamName } from "./params.ts";
 import { ConfigError } from "./load.ts";
 
 export type CliRequest =
@@ -51,7 +51,7 @@ function cliErrorMessage(e: unknown): string {
 
 /** The --help text: every flag with its meaning and default. */
 export function helpText(program = "fast-cache-server"): string {
-  const defaults = defaultConfig();
+  const defaults = cliDefaultConfig();
   const rows: [string, string][] = [
     ["--config FILE", "read parameters from a TOML file (Redis names as keys); flags override it"],
     ["--help", "print this help and exit"],

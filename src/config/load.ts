@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { defaultConfig, isParamError, PARAM_BY_NAME, type ParamName, type ServerConfig } from "./params.ts";
+import { cliDefaultConfig, defaultConfig, isParamError, PARAM_BY_NAME, savePoint, saveText, type ParamName, type ServerConfig } from "./params.ts";
 
 /** A configuration mistake; the message is meant for the user as is. */
 export class ConfigError extends Error {
@@ -63,9 +63,13 @@ export interface LoadedConfig {
   fileKeys: Set<ParamName>;
 }
 
-/** Defaults ← config file ← flags (Redis names without the dashes, as text). */
-export function loadConfig(opts: { file?: string; flags?: ReadonlyMap<ParamName, string> } = {}): LoadedConfig {
-  const config = defaultConfig();
+/**
+ * Defaults ← config file ← flags (Redis names without the dashes, as text). `cli: true` starts
+ * from the server command's defaults (WAL on) instead of the in-process ones.
+ */
+export function loadConfig(opts: { file?: string; flags?: ReadonlyMap<ParamName, string>; cli?: boolean } = {}): LoadedConfig {
+  const config = opts.cli ? cliDefaultConfig() : defaultConfig();
+  const given = new Set<ParamName>();
   const fileKeys = new Set<ParamName>();
   let file = "";
   if (opts.file !== undefined && opts.file !== "") {
@@ -73,8 +77,28 @@ export function loadConfig(opts: { file?: string; flags?: ReadonlyMap<ParamName,
     for (const [name, text] of readConfigFile(file)) {
       applyParam(config, name, text, `${name} in ${file}`);
       fileKeys.add(name);
+      given.add(name);
     }
   }
-  for (const [name, text] of opts.flags ?? []) applyParam(config, name, text, `--${name}`);
+  for (const [name, text] of opts.flags ?? []) {
+    applyParam(config, name, text, `--${name}`);
+    given.add(name);
+  }
+  syncSave(config, given);
   return { config, file, fileKeys };
+}
+
+/**
+ * `save` and snapshot-every-seconds / snapshot-min-writes describe one schedule: an explicit
+ * `save` (and no explicit snapshot-*) sets them from its first pair; then `save` is printed from them.
+ */
+function syncSave(config: ServerConfig, given: ReadonlySet<ParamName>): void {
+  if (given.has("save") && !given.has("snapshot-every-seconds") && !given.has("snapshot-min-writes")) {
+    const point = savePoint(config.save);
+    config["snapshot-every-seconds"] = point?.seconds ?? 0;
+    if (point !== undefined) config["snapshot-min-writes"] = point.changes;
+  }
+  if (given.has("save") || given.has("snapshot-every-seconds") || given.has("snapshot-min-writes") || config.save !== "") {
+    config.save = saveText(config);
+  }
 }

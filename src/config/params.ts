@@ -87,17 +87,38 @@ export interface ServerConfig {
   hz: number;
   /** Number of databases (only db 0 exists). @default 1 */
   databases: number;
-  /** Snapshot schedule (Redis syntax); "" = none. @default "" */
+  /**
+   * Snapshot schedule as Redis prints it ("<seconds> <changes>", "" = none). The server keeps it
+   * equal to snapshot-every-seconds / snapshot-min-writes; a `save` given in the file or as a
+   * flag sets those two from its first pair. @default "" (no persistence in-process)
+   */
   save: string;
-  /** Append-only log. @default false */
+  /** Write-ahead log of every mutation (Redis's AOF switch). @default false in-process, yes for the CLI */
   appendonly: boolean;
-  /** Working directory for persistence files. @default the current directory */
+  /** When WAL writes are fsynced: always (group commit), everysec, no. @default "everysec" */
+  appendfsync: FsyncPolicyName;
+  /** The interval of appendfsync everysec, in ms. @default 1000 */
+  "fsync-interval-ms": number;
+  /** Size at which a WAL segment is closed and the next one started. @default 64 MiB */
+  "wal-segment-bytes": number;
+  /** Automatic snapshot every this many seconds (0 = off)... @default 300 */
+  "snapshot-every-seconds": number;
+  /** ...when at least this many writes happened since the last one. @default 1000 */
+  "snapshot-min-writes": number;
+  /** A corrupt WAL frame at start-up: refuse to start (none) or truncate the log there. @default "none" */
+  "wal-repair": WalRepairMode;
+  /** Directory of WAL segments, snapshots and the lock file. @default "./data" */
   dir: string;
   /** Snapshot file name. @default "dump.rdb" */
   dbfilename: string;
 }
 
 export type ParamName = keyof ServerConfig;
+
+export const FSYNC_POLICIES = ["always", "everysec", "no"] as const;
+export type FsyncPolicyName = (typeof FSYNC_POLICIES)[number];
+export const WAL_REPAIR_MODES = ["none", "truncate"] as const;
+export type WalRepairMode = (typeof WAL_REPAIR_MODES)[number];
 
 export interface ParamDef {
   name: ParamName;
@@ -182,6 +203,48 @@ function stringParam(name: ParamName, help: string, extra: Partial<ParamDef> = {
   return { name, help, toml: "string", parse: (t) => t, format: (v) => String(v), ...extra };
 }
 
+function enumParam(name: ParamName, help: string, values: readonly string[]): ParamDef {
+  return {
+    name,
+    help,
+    toml: "string",
+    immutable: true,
+    parse: (t) => {
+      const s = t.trim().toLowerCase();
+      return values.includes(s) ? s : bad(`argument(s) must be one of the following: ${values.join(", ")}`);
+    },
+    format: (v) => String(v),
+  };
+}
+
+/** Redis's `save` syntax: "" or pairs of "<seconds> <changes>"; kept as the normalised text. */
+function parseSave(text: string): string | ParamError {
+  const parts = text.trim().split(/\s+/).filter((p) => p !== "");
+  if (parts.length % 2 !== 0 || !parts.every((p) => /^\d{1,15}$/.test(p))) return bad("Invalid save parameters");
+  return parts.join(" ");
+}
+
+/** The first "<seconds> <changes>" pair of a `save` value, or undefined for "" (no snapshots). */
+export function savePoint(save: string): { seconds: number; changes: number } | undefined {
+  const parts = save.trim().split(/\s+/).filter((p) => p !== "");
+  if (parts.length < 2) return undefined;
+  return { seconds: Number(parts[0]), changes: Number(parts[1]) };
+}
+
+/** The `save` text that describes the automatic snapshot schedule. */
+export function saveText(cfg: Pick<ServerConfig, "snapshot-every-seconds" | "snapshot-min-writes">): string {
+  const s = cfg["snapshot-every-seconds"];
+  return s > 0 ? `${s} ${cfg["snapshot-min-writes"]}` : "";
+}
+
+/** Defaults of the `fast-cache-server` command: the WAL is on. In-process servers default to none. */
+export function cliDefaultConfig(): ServerConfig {
+  const c = defaultConfig();
+  c.appendonly = true;
+  c.save = saveText(c);
+  return c;
+}
+
 const OBL_CLASSES: Record<string, OutputBufferClass> = { normal: "normal", slave: "replica", replica: "replica", pubsub: "pubsub" };
 
 function parseOutputLimits(text: string): Record<OutputBufferClass, OutputBufferLimit> | ParamError {
@@ -256,9 +319,18 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("latency-monitor-threshold", "record events of at least this many ms (0 = off)", 0, Number.MAX_SAFE_INTEGER),
   intParam("hz", "background tasks per second", 1, 500),
   intParam("databases", "number of databases (only 1 is supported)", 1, 1, { immutable: true }),
-  stringParam("save", "snapshot schedule, e.g. '3600 1 300 100' (empty = none)"),
-  boolParam("appendonly", "append-only log (yes/no)"),
-  stringParam("dir", "working directory for persistence files", { immutable: true }),
+  stringParam("save", "snapshot schedule '<seconds> <changes>' (empty = none); sets snapshot-every-seconds and snapshot-min-writes", {
+    immutable: true,
+    parse: parseSave,
+  }),
+  { ...boolParam("appendonly", "write-ahead log of every write (yes/no)"), immutable: true },
+  enumParam("appendfsync", "when the WAL is fsynced: always (replies wait for the sync), everysec, no", FSYNC_POLICIES),
+  intParam("fsync-interval-ms", "fsync interval of appendfsync everysec, in ms", 1, 3_600_000, { immutable: true }),
+  { ...memoryParam("wal-segment-bytes", "size at which a WAL segment file is closed, e.g. 64mb", 4096), immutable: true },
+  intParam("snapshot-every-seconds", "automatic snapshot interval in seconds (0 = off)", 0, 2_147_483_647, { immutable: true }),
+  intParam("snapshot-min-writes", "writes needed since the last snapshot for an automatic one", 0, Number.MAX_SAFE_INTEGER, { immutable: true }),
+  enumParam("wal-repair", "corrupt WAL frame at start-up: none (refuse to start) or truncate (drop it and what follows)", WAL_REPAIR_MODES),
+  stringParam("dir", "directory of the WAL, snapshots and the lock file", { immutable: true }),
   stringParam("dbfilename", "snapshot file name", { immutable: true }),
 ];
 
@@ -284,7 +356,13 @@ export function defaultConfig(): ServerConfig {
     databases: 1,
     save: "",
     appendonly: false,
-    dir: process.cwd(),
+    appendfsync: "everysec",
+    "fsync-interval-ms": 1000,
+    "wal-segment-bytes": 64 * 1024 * 1024,
+    "snapshot-every-seconds": 300,
+    "snapshot-min-writes": 1000,
+    "wal-repair": "none",
+    dir: "./data",
     dbfilename: "dump.rdb",
   };
 }

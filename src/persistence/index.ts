@@ -90,6 +90,7 @@ export class Persistence {
   private lock: DirLock | undefined;
   private job: SnapshotWriter | undefined;
   private jobStart = 0;
+  private jobDone: Promise<unknown> | undefined;
   private lastSaveAttempt = Date.now();
   private autoTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -117,7 +118,10 @@ export class Persistence {
     if (this.wal !== undefined) this.wal.append(m, seq);
   };
 
-  /** Takes the lock and recovers into `ks`, yielding to the event loop while loading. */
+  /**
+   * Takes the lock and recovers into `ks`, yielding to the event loop while loading. Rejects with
+   * a LockError (another process owns the directory) or a RecoveryError (corrupt data).
+   */
   async open(ks: PersistentKeyspace): Promise<RecoveryResult> {
     this.begin(ks);
     try {
@@ -212,6 +216,11 @@ export class Persistence {
     else this.wal.onDurable(cb);
   }
 
+  /** True when every recorded mutation is already durable (an `onDurable` callback would run at once). */
+  get allDurable(): boolean {
+    return this.wal === undefined || this.wal.allDurable;
+  }
+
   durable(): Promise<void> {
     return new Promise((resolve, reject) => this.onDurable((e) => (e ? reject(e) : resolve())));
   }
@@ -239,7 +248,15 @@ export class Persistence {
   bgsave(): Promise<SnapshotResult> {
     const w = this.startSnapshot();
     const dirtyAtStart = this.dirty;
-    return w.runAsync().then((r) => this.snapshotDone(r, dirtyAtStart), (e) => this.snapshotFailed(e));
+    const done = w.runAsync().then((r) => this.snapshotDone(r, dirtyAtStart), (e) => this.snapshotFailed(e));
+    this.jobDone = done;
+    return done;
+  }
+
+  /** Resolves once no snapshot is being written (at once when none is). */
+  whenSnapshotIdle(): Promise<void> {
+    const done = this.job !== undefined ? this.jobDone : undefined;
+    return done === undefined ? Promise.resolve() : done.then(() => {}, () => {});
   }
 
   private startSnapshot(): SnapshotWriter {
@@ -300,15 +317,18 @@ export class Persistence {
   /**
    * Stops timers, aborts a running BGSAVE, writes and syncs the WAL, releases the lock. Without a
    * WAL, saves a snapshot first when there are unsaved writes and automatic snapshots are on
-   * (what Redis does at SHUTDOWN with save points). Rejects when WAL frames could not be written.
+   * (what Redis does at SHUTDOWN with save points). `save: true` always snapshots first (SHUTDOWN
+   * SAVE), `save: false` never does (SHUTDOWN NOSAVE). Rejects when WAL frames could not be written.
    */
-  async close(): Promise<void> {
+  async close(opts: { save?: boolean } = {}): Promise<void> {
     if (this.autoTimer) clearInterval(this.autoTimer);
     this.autoTimer = undefined;
     this.job?.abort();
     this.job = undefined;
     try {
-      if (this.wal === undefined && this.ks !== undefined && this.dirty > 0 && this.opts.snapshotEverySeconds > 0) this.save();
+      const open = this.ks !== undefined && !this.loading;
+      if (open && opts.save === true) this.save();
+      else if (open && opts.save !== false && this.wal === undefined && this.dirty > 0 && this.opts.snapshotEverySeconds > 0) this.save();
       await this.wal?.close();
     } finally {
       this.wal = undefined;

@@ -220,6 +220,11 @@ export class WalWriter {
     else this.fireWaiters();
   }
 
+  /** True when every appended frame is durable under the policy. */
+  get allDurable(): boolean {
+    return this.appendedSeq <= this.durableSeq();
+  }
+
   private durableSeq(): number {
     return this.policy === "always" ? this.syncedSeq : this.writtenSeq;
   }

@@ -14,12 +14,24 @@ import { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import { OutputQueue } from "./output-queue.ts";
 
+/** Group commit seen from a connection (the server's Persistence). */
+export interface DurabilityGate {
+  /** True when replies must wait until the writes before them are synced (appendfsync always). */
+  readonly syncReplies: boolean;
+  /** True when nothing recorded is waiting for its sync. */
+  readonly allDurable: boolean;
+  /** Calls back, in order, once everything recorded so far is durable. */
+  onDurable(cb: (err?: Error) => void): void;
+}
+
 /** What a connection needs from its server. */
 export interface ConnectionHost {
   readonly server: ServerContext;
   readonly config: ServerConfig;
   readonly dispatcher: Dispatcher;
   readonly keyspace: Keyspace;
+  /** Persistence; absent = replies are never held. */
+  readonly persistence?: DurabilityGate;
 }
 
 export class Connection implements Client {
@@ -51,6 +63,16 @@ export class Connection implements Client {
   /** Unix ms since the backlog has been over the soft output limit, 0 when under. */
   private softSince = 0;
   private readonly sink: (argv: Args) => boolean;
+  /**
+   * appendfsync always: replies wait in `held` until the writes recorded before them are synced.
+   * `heldChunks` are the byte counts of the flushes still waiting (their callbacks fire in order);
+   * `releasable` bytes at the front are ready and go out in one write from a microtask.
+   */
+  private readonly durability: DurabilityGate | undefined;
+  private held: OutputQueue | undefined;
+  private heldChunks: number[] = [];
+  private releasable = 0;
+  private releaseQueued = false;
 
   constructor(
     readonly id: number,
@@ -66,6 +88,7 @@ export class Connection implements Client {
     this.localPort = socket.localPort;
     this.authenticated = host.config.requirepass === "";
     this.parser = new RespParser({ maxBulkLen: host.config["proto-max-bulk-len"] });
+    this.durability = host.persistence?.syncReplies ? host.persistence : undefined;
     const dispatcher = host.dispatcher;
     this.sink = (argv) => {
       dispatcher.run(this, argv);
@@ -79,7 +102,7 @@ export class Connection implements Client {
   }
 
   outputBufferBytes(): number {
-    return this.backlog.size + this.reply.len;
+    return this.backlog.size + this.reply.len + (this.held?.size ?? 0);
   }
 
   closeAfterReply(): void {
@@ -128,23 +151,73 @@ export class Connection implements Client {
     if (this.closed) return;
     const r = this.reply;
     const len = r.len;
+    if (this.durability !== undefined && ((this.held !== undefined && this.held.size > 0) || (len > 0 && !this.durability.allDurable))) {
+      return this.hold();
+    }
     if (len > 0) {
       this.server.stats.netOutputBytes += len;
-      if (this.backlog.size > 0) {
-        this.backlog.append(r.buf.subarray(0, len));
-      } else {
-        const w = this.socket.write(r.buf, 0, len);
-        if (w < 0) {
-          r.reset();
-          return;
-        }
-        if (w < len) this.backlog.append(r.buf.subarray(w, len));
-      }
+      if (!this.emit(r.buf, 0, len)) return;
       r.reset();
     }
     if (this.backlog.size > 0) this.checkOutputLimit(Date.now());
     else if (this.closing) this.end();
   }
+
+  /** Sends bytes behind the backlog (one write when it is empty); false when the socket is gone. */
+  private emit(buf: Uint8Array, start: number, len: number): boolean {
+    if (this.backlog.size > 0) {
+      this.backlog.append(buf.subarray(start, start + len));
+      return true;
+    }
+    const w = this.socket.write(buf, start, len);
+    if (w < 0) {
+      this.reply.reset();
+      return false;
+    }
+    if (w < len) this.backlog.append(buf.subarray(start + w, start + len));
+    return true;
+  }
+
+  /** appendfsync always: keeps this turn's replies until the writes before them are synced. */
+  private hold(): void {
+    const r = this.reply;
+    const len = r.len;
+    if (len === 0) return; // a close waits for the held replies (releaseHeld ends the connection)
+    this.server.stats.netOutputBytes += len;
+    this.held ??= new OutputQueue();
+    this.held.append(r.buf.subarray(0, len));
+    r.reset();
+    this.heldChunks.push(len);
+    this.durability!.onDurable(this.onChunkDurable);
+  }
+
+  private readonly onChunkDurable = (err?: Error): void => {
+    const n = this.heldChunks.shift() ?? 0;
+    if (this.closed) return;
+    if (err !== undefined) {
+      // The writes could not be made durable (the WAL closed while failing): never acknowledge them.
+      this.drop();
+      return;
+    }
+    this.releasable += n;
+    if (!this.releaseQueued) {
+      this.releaseQueued = true;
+      queueMicrotask(this.releaseHeld);
+    }
+  };
+
+  /** Writes every released held reply in one write. */
+  private readonly releaseHeld = (): void => {
+    this.releaseQueued = false;
+    const q = this.held;
+    const n = this.releasable;
+    this.releasable = 0;
+    if (this.closed || q === undefined || n === 0) return;
+    if (!this.emit(q.buf, q.start, n)) return;
+    q.consume(n);
+    if (this.backlog.size > 0) this.checkOutputLimit(Date.now());
+    else if (this.closing && this.heldChunks.length === 0 && q.size === 0) this.end();
+  };
 
   /** The socket can take more: resend the backlog (one write). */
   onDrain(): void {
@@ -182,6 +255,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     this.backlog.clear();
+    this.held?.clear();
   }
 
   /** Half-close after everything queued was written. */
@@ -196,6 +270,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     this.backlog.clear();
+    this.held?.clear();
     this.socket.end();
   }
 }

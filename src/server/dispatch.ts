@@ -94,11 +94,20 @@ export function argsPreview(argv: Args): string {
 /** True when `argc` satisfies `arity` (positive: exactly; negative: at least). */
 export const arityOk = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity);
 
+/** What dispatch needs from persistence: write commands are refused while the disk fails. */
+export interface WriteGate {
+  readonly writable: boolean;
+  /** The MISCONF error reply while not writable. */
+  misconfError(): string | undefined;
+}
+
 export interface DispatcherDeps {
   commands: CommandTable;
   config: ServerConfig;
   keyspace: Keyspace;
   server: ServerContext;
+  /** Persistence; absent = every write is allowed. */
+  persistence?: WriteGate;
 }
 
 export class Dispatcher {
@@ -107,8 +116,10 @@ export class Dispatcher {
   private readonly config: ServerConfig;
   private readonly keyspace: Keyspace;
   private readonly server: ServerContext;
+  private readonly gate: WriteGate | undefined;
 
   constructor(deps: DispatcherDeps) {
+    this.gate = deps.persistence;
     this.commands = new NameIndex(deps.commands.all().map((e) => [e.name, e] as const));
     this.config = deps.config;
     this.keyspace = deps.keyspace;
@@ -169,6 +180,11 @@ export class Dispatcher {
       return this.reject(c, entry, ERR_NOAUTH);
     }
     if (this.server.loading && (flags & CmdFlag.LOADING) === 0) return this.reject(c, entry, ERR_LOADING);
+    // Disk full or I/O errors: write commands get MISCONF until a write succeeds again; reads go on.
+    const gate = this.gate;
+    if (gate !== undefined && (flags & CmdFlag.WRITE) !== 0 && !gate.writable) {
+      return this.reject(c, entry, gate.misconfError() ?? "MISCONF persistence error");
+    }
     if ((flags & CmdFlag.DENYOOM) !== 0 && this.overMemoryWithoutEviction()) return this.reject(c, entry, ERR_OOM);
 
     c.lastCommand = entry.name;

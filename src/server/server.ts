@@ -8,10 +8,13 @@ import type { CommandTable } from "../commands/types.ts";
 import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
 import { ServerConfigStore } from "../config/store.ts";
 import { Keyspace } from "../engine/keyspace.ts";
+import type { Persistence, RecoveryResult } from "../persistence/index.ts";
+import { detachPersistence } from "../persistence/registry.ts";
 import { ERR_MAX_CLIENTS } from "../protocol/errors.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ServerState } from "./context.ts";
 import { Dispatcher } from "./dispatch.ts";
+import { describeNoPersistence, openForServer, persistenceFromConfig, type ServerPersistenceOptions } from "./persistence-setup.ts";
 import { DENIED_PROTECTED_MODE, protectedModeDenies } from "./protected-mode.ts";
 
 /** Slots checked per active-expiry round, and the most rounds per tick (Redis repeats while >25% expired). */
@@ -38,6 +41,13 @@ export interface StartOptions {
    * silently instead of failing with "address already in use". @default true
    */
   reusePort?: boolean;
+  /**
+   * Durability from the config's dir / appendonly / appendfsync / snapshot parameters (`true`, or
+   * extras such as `onFrames` for the export stream). The server listens at once and answers
+   * -LOADING until recovery ends (`ready`). Not allowed together with `keyspace`.
+   * @default undefined (no persistence: nothing is written to disk)
+   */
+  persistence?: boolean | ServerPersistenceOptions;
   /** Called by SHUTDOWN after the server stopped (the CLI exits the process here). */
   onShutdown?: (save: boolean | undefined) => void | Promise<void>;
 }
@@ -49,8 +59,15 @@ export interface RunningServer {
   readonly context: ServerState;
   readonly config: ServerConfigStore;
   readonly keyspace: Keyspace;
-  /** Stops listening, closes every connection and the cron. Idempotent. */
-  stop(): Promise<void>;
+  /** The server's persistence, undefined without one. */
+  readonly persistence: Persistence | undefined;
+  /** Resolves when the data set is loaded (at once without persistence); rejects with a RecoveryError. */
+  readonly ready: Promise<RecoveryResult | undefined>;
+  /**
+   * Stops listening, closes every connection and the cron, then persistence (WAL flushed and
+   * synced; `save: true` snapshots first, `false` never, default only where Redis would). Idempotent.
+   */
+  stop(opts?: { save?: boolean }): Promise<void>;
 }
 
 /** Listening failed (port in use, bad address...); the message is one line for the user. */
@@ -63,12 +80,19 @@ type Sock = Socket<Connection | undefined>;
 export function startServer(opts: StartOptions = {}): RunningServer {
   const values: ServerConfig = { ...defaultConfig(), ...opts.config };
   const store = new ServerConfigStore(values, opts.configFile ?? "", opts.configFileKeys ?? new Set());
+  const wantPersistence = opts.persistence !== undefined && opts.persistence !== false;
+  if (wantPersistence && opts.keyspace !== undefined) throw new TypeError("startServer: persistence needs a keyspace of its own (do not pass `keyspace`)");
+  const persistence = wantPersistence
+    ? persistenceFromConfig(values, typeof opts.persistence === "object" ? opts.persistence : {})
+    : undefined;
+  if (persistence === undefined) describeNoPersistence(values);
   const keyspace =
-    opts.keyspace ?? new Keyspace({ maxMemory: values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]) });
+    opts.keyspace ??
+    new Keyspace({ maxMemory: values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]), onMutation: persistence?.record });
   const commands = opts.commands ?? buildCommandTable();
   const state = new ServerState(keyspace, store, commands);
-  const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state });
-  const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace };
+  const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state, persistence });
+  const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence };
   let nextId = 1;
 
   const onOpen = (s: Sock): void => {
@@ -126,10 +150,15 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     throw new ServerStartError(listenErrorMessage(e, values.bind, values.port));
   }
   state.tcpPort = listener.port;
+  // Recovery starts once we listen, so clients get -LOADING meanwhile; a LockError or a
+  // RecoveryError rejects `ready` (the CLI exits with it).
+  const loaded = persistence !== undefined ? openForServer(persistence, keyspace, state, values) : Promise.resolve(undefined);
+  loaded.catch(() => {}); // the caller sees the error through `ready`
 
   // ---- cron ---------------------------------------------------------------------------------
   let ticks = 0;
   const tick = (): void => {
+    if (state.loading) return;
     let rounds = 0;
     while (rounds++ < EXPIRE_MAX_ROUNDS && keyspace.sweepExpired(EXPIRE_CHECKS_PER_ROUND) * 4 > EXPIRE_CHECKS_PER_ROUND);
     if (++ticks % values.hz === 0) clientsCron(state, values);
@@ -148,21 +177,29 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   });
 
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  const stop = (o: { save?: boolean } = {}): Promise<void> => {
     stopped ??= (async () => {
       clearInterval(timer);
       listener.stop(true);
       for (const c of state.clients.values()) c.kill();
       state.clients.clear();
+      if (persistence !== undefined) {
+        // A stop during loading waits for it, so the WAL is closed by the one who opened it.
+        const ok = await loaded.then(() => true, () => false);
+        detachPersistence(state);
+        if (ok) await persistence.close(o);
+      }
     })();
     return stopped;
   };
   state.onShutdown = async (save) => {
-    await stop();
+    await stop({ save });
     await opts.onShutdown?.(save);
   };
 
-  return { hostname: listener.hostname, port: listener.port, context: state, config: store, keyspace, stop };
+  return {
+    hostname: listener.hostname, port: listener.port, context: state, config: store, keyspace, persistence, ready: loaded, stop,
+  };
 }
 
 /** Once a second: idle timeout and soft output-buffer limits. */

@@ -7,7 +7,9 @@
 //   expect(await c.read(1)).toEqual(["PONG"]);
 
 import type { Socket, Subprocess } from "bun";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { RespDecoder, encodeCommand, type DecodeOptions, type RespValue } from "./resp-decode.ts";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
@@ -16,6 +18,8 @@ const READY = /ready to accept connections on (\S+):(\d+)/;
 
 export interface ServerProcess {
   port: number;
+  /** The data directory (--dir) the server uses. */
+  dir: string;
   proc: Subprocess<"ignore", "pipe", "pipe">;
   /** Everything the process printed so far. */
   stdout(): string;
@@ -30,6 +34,16 @@ export interface SpawnOptions {
   binary?: string;
   /** Longest wait for the ready line. @default 10000 */
   timeoutMs?: number;
+  /**
+   * Keep the data directory after stop. A directory the caller passed with `--dir` is never
+   * removed; without `--dir` each server gets a fresh temp dir, removed after stop. @default false
+   */
+  keepDir?: boolean;
+}
+
+/** A fresh temp directory for a server's data (parallel test files never share one). */
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "fc-data-"));
 }
 
 /** Collects a stream into a string as it arrives; `wait(re)` resolves when `re` matches. */
@@ -76,7 +90,15 @@ export async function runToExit(cmd: string[], timeoutMs = 15000): Promise<{ cod
 
 /** Starts the server on port 0 (unless `args` names a port) and waits for its ready line. */
 export async function spawnServer(args: string[] = [], opts: SpawnOptions = {}): Promise<ServerProcess> {
-  const withPort = args.includes("--port") ? args : ["--port", "0", ...args];
+  let withPort = args.includes("--port") ? args : ["--port", "0", ...args];
+  const ownDir = !args.includes("--dir");
+  const dir = ownDir ? tempDataDir() : args[args.indexOf("--dir") + 1]!;
+  if (ownDir) withPort = [...withPort, "--dir", dir];
+  // Test servers take no periodic snapshots unless asked (none would fire within a test anyway).
+  if (!args.some((a) => a === "--save" || a.startsWith("--snapshot-"))) withPort = [...withPort, "--snapshot-every-seconds", "0"];
+  const removeDir = (): void => {
+    if (ownDir && !opts.keepDir) rmSync(dir, { recursive: true, force: true });
+  };
   const cmd = opts.binary ? [opts.binary, ...withPort] : [BUN, "src/cli.ts", ...withPort];
   const proc = Bun.spawn(cmd, { cwd: REPO_ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const out = collect(proc.stdout);
@@ -86,6 +108,8 @@ export async function spawnServer(args: string[] = [], opts: SpawnOptions = {}):
     match = await out.wait(READY, opts.timeoutMs ?? 10000);
   } catch (e) {
     proc.kill("SIGKILL");
+    await proc.exited;
+    removeDir();
     throw new Error(`${(e as Error).message}\nstderr: ${err.text()}`);
   }
   const stop = async (): Promise<number> => {
@@ -93,10 +117,12 @@ export async function spawnServer(args: string[] = [], opts: SpawnOptions = {}):
     const t = setTimeout(() => proc.kill("SIGKILL"), 5000);
     const code = await proc.exited;
     clearTimeout(t);
+    removeDir();
     return code;
   };
   return {
     port: Number(match[2]),
+    dir,
     proc,
     stdout: out.text,
     stderr: err.text,
