@@ -47,12 +47,22 @@ export class WalExporter implements SubscriberHost {
     data: (s, d) => s.data.sub?.onData(d),
     drain: (s) => s.data.sub?.onDrain(),
     close: (s) => s.data.sub?.finish(),
-    error: (s, e) => this.opts.log(`WAL export: socket error (${s.data.sub?.peer ?? "?"}): ${e.message}`),
+    // Socket errors, and errors thrown by our own callbacks: the connection's state can no longer
+    // be trusted, so it is closed (a subscriber resumes with its sequence number).
+    error: (s, e) => {
+      this.opts.log(`WAL export: error on ${s.data.sub?.peer ?? "a connection"}: ${e.message}`);
+      s.data.sub?.refuse("internal error");
+    },
   };
 
-  /** Starts listening (listen mode, throws when the address is taken) or dialling (connect mode). */
-  async start(): Promise<void> {
+  /**
+   * Starts listening (listen mode; throws when the address is taken) or dialling (connect mode).
+   * `lastSeq`: the last sequence number already in the WAL files (the persistence's recovered
+   * `lastSeq`), when it was not known at construction (`startSeq`).
+   */
+  async start(lastSeq?: number): Promise<void> {
     if (this.state !== "new") throw new Error("WalExporter.start: already started");
+    if (lastSeq !== undefined) this.lastSeq = lastSeq;
     this.state = "started";
     const o = this.opts;
     if (o.writeTimeoutMs > 0) {
@@ -106,6 +116,15 @@ export class WalExporter implements SubscriberHost {
    */
   publish(frames: Uint8Array): void {
     if (frames.length === 0) return;
+    try {
+      this.fanOut(frames);
+    } catch (e) {
+      // Never let the export break the WAL writer that calls us.
+      this.opts.log(`WAL export: cannot publish a group of ${frames.length} bytes: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private fanOut(frames: Uint8Array): void {
     const shape = groupShape(frames);
     this.counters.groupsPublished++;
     this.lastSeq = shape.lastSeq;

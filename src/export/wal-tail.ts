@@ -11,7 +11,7 @@ import type { Socket } from "bun";
 import { TYPE_NAMES } from "../engine/types.ts";
 import type { DecodedFrame } from "../persistence/wal-format.ts";
 import type { Fcw2Frame } from "./fcw2.ts";
-import { AUTH_PREFIX, fromLine, MAX_LINE_BYTES, TokenCheck } from "./handshake.ts";
+import { AUTH_PREFIX, FROM_PREFIX, fromLine, MAX_LINE_BYTES, TokenCheck } from "./handshake.ts";
 import { parseHostPort } from "./options.ts";
 import { WalStreamReader, type StreamItem } from "./stream-reader.ts";
 
@@ -159,7 +159,7 @@ function tailConnect(a: TailArgs, io: TailIo): Promise<number> {
       socket: {
         binaryType: "uint8array",
         open: (s) => {
-          const hello = (a.token !== undefined ? AUTH_PREFIX + a.token + "\n" : "") + (a.from !== undefined ? new TextDecoder().decode(fromLine(a.from)) : "");
+          const hello = (a.token !== undefined ? `${AUTH_PREFIX}${a.token}\n` : "") + (a.from !== undefined ? `${FROM_PREFIX}${a.from}\n` : "");
           if (hello.length > 0) s.write(hello);
         },
         data: (s, d) => {

@@ -135,3 +135,35 @@ test("a FROM line after the stream started is refused", async () => {
     await producer.close();
   }
 });
+
+test("after a restart, a subscriber resumes across the old and the new segments", async () => {
+  using dir = tempDir();
+  const before = new Producer(dir.path, { publish: () => {} }, { segmentBytes: 8192 });
+  await before.write(300, 50);
+  await before.close();
+  const exp = listen(dir.path);
+  await exp.start(300); // the recovered last sequence number
+  const producer = new Producer(dir.path, exp, { startSeq: 300 });
+  try {
+    const sub = await subscribe(exp.port, { from: 0 });
+    await producer.write(200, 20);
+    await until(() => sub.lastSeq === 500, "old and new frames");
+    expect(sub.frames).toBe(500);
+    expect(sub.problems).toEqual([]);
+  } finally {
+    await exp.stop();
+    await producer.close();
+  }
+});
+
+test("a malformed group is logged, never thrown into the WAL writer", async () => {
+  const lines: string[] = [];
+  const exp = listen(undefined, { log: (l) => lines.push(l) });
+  await exp.start();
+  try {
+    expect(() => exp.publish(new Uint8Array([0x46, 0x43, 0x57, 0x33, 9, 9]))).not.toThrow();
+    expect(lines.some((l) => l.includes("cannot publish"))).toBe(true);
+  } finally {
+    await exp.stop();
+  }
+});
