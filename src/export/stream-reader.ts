@@ -1,15 +1,18 @@
 // Reads an export stream on the subscriber side: bytes arrive in any split, complete frames come
-// out. FCW3 and FCW2 frames are told apart by their magic (a stream carries one of them), and a
-// `FCWAL-ERR/1 <reason>\n` line (the server's reason for closing) comes out as an error item.
+// out. FCW3 and FCW2 frames are told apart by their magic (a stream carries one of them); a
+// `FCWAL-ERR/1 <reason>\n` line (the server's reason for closing) comes out as an error item and
+// the server's `FCWAL-AUTH/1 <token>\n` (connect mode) as an auth item.
 // Used by wal-tail and the tests; collectors in TypeScript can use it too.
 import { decodeFrame, FRAME_BAD, newDecodedFrame, readU32, FRAME_MAGIC, type DecodedFrame } from "../persistence/wal-format.ts";
 import { decodeFcw2Frame, FCW2_MAGIC, newFcw2Frame, type Fcw2Frame } from "./fcw2.ts";
-import { ERR_PREFIX, MAX_LINE_BYTES } from "./handshake.ts";
+import { AUTH_PREFIX, ERR_PREFIX, MAX_LINE_BYTES } from "./handshake.ts";
 
 export type StreamItem =
   | { kind: "fcw3"; frame: DecodedFrame }
   | { kind: "fcw2"; frame: Fcw2Frame }
-  | { kind: "error"; message: string };
+  | { kind: "error"; message: string }
+  /** connect mode: the server's `FCWAL-AUTH/1 <token>` line, first in the stream when it has a token. */
+  | { kind: "auth"; token: string };
 
 export class WalStreamError extends Error {}
 
@@ -68,8 +71,9 @@ export class WalStreamReader {
       return 0;
     }
     const text = new TextDecoder().decode(avail.subarray(0, nl)).replace(/\r$/, "");
-    if (!text.startsWith(ERR_PREFIX)) throw new WalStreamError(`unexpected text line in stream: ${text.slice(0, 80)}`);
-    onItem({ kind: "error", message: text.slice(ERR_PREFIX.length) });
+    if (text.startsWith(ERR_PREFIX)) onItem({ kind: "error", message: text.slice(ERR_PREFIX.length) });
+    else if (text.startsWith(AUTH_PREFIX)) onItem({ kind: "auth", token: text.slice(AUTH_PREFIX.length) });
+    else throw new WalStreamError(`unexpected text line in stream: ${text.slice(0, 80)}`);
     return nl + 1;
   }
 

@@ -11,7 +11,7 @@ import type { Socket } from "bun";
 import { TYPE_NAMES } from "../engine/types.ts";
 import type { DecodedFrame } from "../persistence/wal-format.ts";
 import type { Fcw2Frame } from "./fcw2.ts";
-import { AUTH_PREFIX, FROM_PREFIX, fromLine, MAX_LINE_BYTES, TokenCheck } from "./handshake.ts";
+import { AUTH_PREFIX, FROM_PREFIX, fromLine, TokenCheck } from "./handshake.ts";
 import { parseHostPort } from "./options.ts";
 import { WalStreamReader, type StreamItem } from "./stream-reader.ts";
 
@@ -105,14 +105,26 @@ class Printer {
   get done(): boolean {
     return this.a.count !== undefined && this.frames >= this.a.count;
   }
-  /** Feeds bytes; returns false when the stream must end (count reached, error line, bad bytes). */
-  feed(reader: WalStreamReader, bytes: Uint8Array): boolean {
+  /**
+   * Feeds bytes; returns false when the stream must end (count reached, error line, bad bytes).
+   * `conn` (--listen): the server's auth line is checked against `check` before any frame.
+   */
+  feed(reader: WalStreamReader, bytes: Uint8Array, conn?: { authed: boolean; check: TokenCheck | undefined }): boolean {
     let out = "";
     try {
       reader.feed(bytes, (item: StreamItem) => {
         if (this.done || this.error !== undefined) return;
         if (item.kind === "error") {
           this.error = item.message;
+          return;
+        }
+        if (item.kind === "auth") {
+          if (conn?.check !== undefined && !conn.check.matches(new TextEncoder().encode(item.token))) this.error = "the server sent a wrong token";
+          else if (conn !== undefined) conn.authed = true;
+          return;
+        }
+        if (conn !== undefined && conn.check !== undefined && !conn.authed) {
+          this.error = "the server sent no auth line";
           return;
         }
         if (item.kind === "fcw3") {
@@ -179,7 +191,7 @@ function tailConnect(a: TailArgs, io: TailIo): Promise<number> {
 
 interface CollectorConn {
   authed: boolean;
-  line: Uint8Array;
+  check: TokenCheck | undefined;
   reader: WalStreamReader;
 }
 
@@ -187,54 +199,24 @@ function tailListen(a: TailArgs, io: TailIo): Promise<number> {
   const { host, port } = parseHostPort(a.listen!, "--listen");
   const p = new Printer(a, io);
   const check = a.token !== undefined ? new TokenCheck(a.token) : undefined;
+  const conn = (): CollectorConn => ({ authed: false, check, reader: new WalStreamReader() });
   return new Promise((resolve) => {
-    const finish = (code: number): void => {
-      listener.stop(true);
-      resolve(code);
-    };
-    const onData = (s: Socket<CollectorConn>, d: Uint8Array): void => {
-      const c = s.data;
-      let bytes = d;
-      if (!c.authed) {
-        const buf = new Uint8Array(c.line.length + d.length);
-        buf.set(c.line);
-        buf.set(d, c.line.length);
-        if (buf.length < 4) return void (c.line = buf);
-        // Frames start with "FCW3"/"FCW2"; the server's auth line with "FCWA" (FCWAL-AUTH/1).
-        const text = buf[3] === 0x41;
-        let skip = 0;
-        if (text) {
-          const nl = buf.subarray(0, MAX_LINE_BYTES).indexOf(0x0a);
-          if (nl < 0 && buf.length < MAX_LINE_BYTES) return void (c.line = buf);
-          const line = nl < 0 ? "" : new TextDecoder().decode(buf.subarray(0, nl)).replace(/\r$/, "");
-          const ok = line.startsWith(AUTH_PREFIX) && (check === undefined || check.matches(new TextEncoder().encode(line.slice(AUTH_PREFIX.length))));
-          if (!ok) {
-            io.err("wal-tail: the server's auth line is missing or wrong; closing\n");
-            return void s.end();
-          }
-          skip = nl + 1;
-        } else if (check !== undefined) {
-          io.err("wal-tail: the server sent no auth line; closing\n");
-          return void s.end();
-        }
-        c.authed = true;
-        c.line = new Uint8Array(0);
-        bytes = buf.subarray(skip);
-      }
-      if (!p.feed(c.reader, bytes)) finish(p.error === undefined ? 0 : 1);
-    };
     const listener = Bun.listen<CollectorConn>({
       hostname: host,
       port,
-      data: { authed: false, line: new Uint8Array(0), reader: new WalStreamReader() },
+      data: conn(),
       socket: {
         binaryType: "uint8array",
         open: (s) => {
-          s.data = { authed: false, line: new Uint8Array(0), reader: new WalStreamReader() };
+          s.data = conn();
           // Tell the server where we are: after the last frame printed (or --from), else "from now".
           s.write(fromLine(p.lastSeq >= 0 ? p.lastSeq : "$"));
         },
-        data: onData,
+        data: (s: Socket<CollectorConn>, d: Uint8Array) => {
+          if (p.feed(s.data.reader, d, s.data)) return;
+          listener.stop(true);
+          resolve(p.error === undefined ? 0 : 1);
+        },
         error: (_s, e) => io.err(`wal-tail: ${e.message}\n`),
       },
     });

@@ -15,8 +15,18 @@ function frames(n: number): Uint8Array {
   return Buffer.concat(parts);
 }
 
-const describe = (it: StreamItem): string =>
-  it.kind === "error" ? `error:${it.message}` : it.kind === "fcw3" ? `${it.frame.seq}:${text(it.frame.key)}` : `fcw2:${text(it.frame.key)}`;
+function describe(it: StreamItem): string {
+  switch (it.kind) {
+    case "error":
+      return `error:${it.message}`;
+    case "auth":
+      return `auth:${it.token}`;
+    case "fcw3":
+      return `${it.frame.seq}:${text(it.frame.key)}`;
+    case "fcw2":
+      return `fcw2:${text(it.frame.key)}`;
+  }
+}
 
 test("frames split at every possible byte come out whole and in order", () => {
   const all = frames(20);
@@ -36,6 +46,13 @@ test("an FCWAL-ERR line after frames comes out as an error item", () => {
   r.feed(Buffer.concat([frames(2), tail.subarray(0, 10)]), (it) => seen.push(describe(it)));
   r.feed(tail.subarray(10), (it) => seen.push(describe(it)));
   expect(seen).toEqual(["1:k1", "2:k2", "error:subscriber too slow"]);
+});
+
+test("a connect-mode stream's auth line comes out as an auth item before the frames", () => {
+  const r = new WalStreamReader();
+  const seen: string[] = [];
+  r.feed(Buffer.concat([bytes("FCWAL-AUTH/1 tok en\r\n"), frames(1)]), (it) => seen.push(describe(it)));
+  expect(seen).toEqual(["auth:tok en", "1:k1"]);
 });
 
 test("FCW2 frames are recognised by their magic", () => {

@@ -102,6 +102,24 @@ test("--listen acts as the collector of a connect-mode exporter", async () => {
   }
 });
 
+test("--listen refuses a server with the wrong token", async () => {
+  using dir = tempDir();
+  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: () => {} } });
+  const port = l.port;
+  l.stop(true);
+  const io = capture();
+  const tail = runWalTail(["--listen", `127.0.0.1:${port}`, "--token", "right"], io);
+  const exp = new WalExporter({ mode: "connect", address: `127.0.0.1:${port}`, token: "wrong", walDir: dir.path, backoffMinMs: 10 });
+  await exp.start();
+  try {
+    expect(await tail).toBe(1);
+    expect(io.stderr).toContain("the server sent a wrong token");
+    expect(io.stdout).toBe("");
+  } finally {
+    await exp.stop();
+  }
+});
+
 test("bad arguments print the usage and exit with code 2", async () => {
   for (const argv of [[], ["--file"], ["--connect", "h:1", "--file", "x"], ["--from", "x", "--file", "f"], ["--bogus", "1"]]) {
     const io = capture();
