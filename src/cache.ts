@@ -6,6 +6,18 @@ import { CoarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
 import { Keyspace } from "./engine/keyspace.ts";
 import { EVICTION_POLICIES, SetFlag, Status, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
+import { Persistence, type FsyncPolicy, type PersistenceOptions, type RecoveryResult, type SnapshotResult } from "./persistence/index.ts";
+
+/**
+ * Durability for the embedded cache: the server's WAL, snapshots and recovery. `dir` is required;
+ * `fsync` is appendfsync (always | everysec | no). Every other PersistenceOptions field may be given.
+ */
+export interface CachePersistenceOptions extends Omit<PersistenceOptions, "appendfsync" | "dir"> {
+  /** Directory of WAL segments, snapshots and the lock file (created if missing). */
+  dir: string;
+  /** When WAL writes are fsynced. Under "always", `await cache.durable()` resolves once synced. @default "everysec" */
+  fsync?: FsyncPolicy;
+}
 
 export type CacheKey = string | Uint8Array;
 export type CacheValue = string | Uint8Array;
@@ -35,6 +47,11 @@ export interface CacheOptions {
   ttlResolution?: Milliseconds;
   /** How often expired entries are reclaimed in the background, in ms; 0 turns it off. @default 100 */
   sweepIntervalMs?: Milliseconds;
+  /**
+   * Keep the data on disk: the constructor recovers what `dir` holds (synchronously), then every
+   * change is logged. Call `await close()` to flush and release the directory. @default none
+   */
+  persistence?: CachePersistenceOptions;
 }
 
 export interface SetOptions {
@@ -64,6 +81,9 @@ export class Cache {
   private readonly defaultTtl: Milliseconds;
   private readonly loads = new Map<string, Promise<Uint8Array>>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly disk: Persistence | undefined;
+  /** What recovery loaded at construction (undefined without persistence). */
+  readonly recovered: RecoveryResult | undefined;
 
   constructor(opts: CacheOptions = {}) {
     if (opts === null || typeof opts !== "object") throw new TypeError("options must be an object");
@@ -73,13 +93,20 @@ export class Cache {
     }
     const sweep = opts.sweepIntervalMs ?? 100;
     checkTtl("sweepIntervalMs", sweep);
+    if (opts.persistence !== undefined) {
+      const { fsync, ...rest } = opts.persistence;
+      if (typeof rest.dir !== "string" || rest.dir === "") throw new TypeError("persistence.dir must be a non-empty string");
+      this.disk = new Persistence({ ...rest, appendfsync: fsync ?? "everysec", now: rest.now ?? opts.now });
+    }
     this.ks = new Keyspace({
       maxMemory: opts.maxMemory,
       maxEntries: opts.maxEntries,
       policy: opts.eviction,
       now: opts.now,
       clock: opts.now ? undefined : new CoarseClock(checkTtl("ttlResolution", opts.ttlResolution ?? 1)),
+      onMutation: this.disk?.record,
     });
+    if (this.disk !== undefined) this.recovered = this.disk.openSync(this.ks);
     this.defaultTtl = opts.ttl ?? 0;
     if (sweep > 0) {
       this.timer = setInterval(() => this.ks.sweepExpired(2000), sweep);
@@ -234,10 +261,36 @@ export class Cache {
     return [next, keys];
   }
 
-  /** Stops the background sweep. The cache stays usable. */
-  close(): void {
+  /**
+   * Stops the background sweep. With persistence, also writes and syncs the WAL and releases the
+   * directory (await it; later changes are not persisted). The cache stays usable in memory.
+   */
+  close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    return this.disk?.close() ?? Promise.resolve();
+  }
+
+  /** Resolves once every change made so far is durable under the fsync policy (at once without persistence). */
+  durable(): Promise<void> {
+    return this.disk?.durable() ?? Promise.resolve();
+  }
+
+  /** Writes a snapshot now (blocking) and prunes the WAL it covers. Needs persistence. */
+  save(): SnapshotResult {
+    if (this.disk === undefined) throw new Error("save() needs the persistence option");
+    return this.disk.save();
+  }
+
+  /** Writes a snapshot in slices between other work. Needs persistence. */
+  saveInBackground(): Promise<SnapshotResult> {
+    if (this.disk === undefined) return Promise.reject(new Error("saveInBackground() needs the persistence option"));
+    return this.disk.bgsave();
+  }
+
+  /** The persistence underneath (INFO fields, state), undefined without one. */
+  get persistence(): Persistence | undefined {
+    return this.disk;
   }
 
   /** @internal The engine underneath, for tests and the server. */

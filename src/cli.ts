@@ -3,6 +3,7 @@
 // SIGINT/SIGTERM stop it cleanly (WAL flushed and synced, exit 0); configuration errors exit 2;
 // listen, lock and recovery errors print one line and exit 1.
 
+import { readdirSync } from "node:fs";
 import { helpText, parseCliArgs } from "./config/flags.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import { ServerStartError, startServer } from "./server/server.ts";
@@ -11,6 +12,15 @@ import { VERSION } from "./server/version.ts";
 function fail(message: string, code: number): never {
   process.stderr.write(`fast-cache-server: ${message}\n`);
   process.exit(code);
+}
+
+/** True when `dir` holds WAL segments or snapshots. */
+function hasData(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((n) => n.startsWith("wal-") || n.startsWith("snap-"));
+  } catch {
+    return false;
+  }
 }
 
 function main(): void {
@@ -55,9 +65,12 @@ function main(): void {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  // Said only when loading takes a while (a fresh start prints nothing but the ready line).
+  // Said when there is data to load (a fresh start prints nothing but the ready line).
   const dir = running.persistence?.opts.dir;
-  const slow = setTimeout(() => process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`), 200);
+  const say = (): void => void process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
+  let slow: ReturnType<typeof setTimeout> | undefined;
+  if (dir !== undefined && hasData(dir)) say();
+  else if (dir !== undefined) slow = setTimeout(say, 1000);
   running.ready.then(
     () => {
       clearTimeout(slow);

@@ -263,6 +263,8 @@ export class Persistence {
     if (this.ks === undefined || this.loading) throw new Error("ERR persistence is not open");
     if (this.job !== undefined) throw new Error(ERR_BGSAVE_IN_PROGRESS);
     this.wal?.flush();
+    // Frames after the snapshot's seq go to a new segment, so the snapshot covers (and prunes) the rest.
+    this.wal?.rotateNow();
     this.lastSaveAttempt = Date.now();
     this.jobStart = performance.now();
     this.job = new SnapshotWriter(this.ks, {

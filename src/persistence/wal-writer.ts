@@ -324,8 +324,19 @@ export class WalWriter {
     this.retryTimer.unref();
   }
 
-  private maybeRotate(): void {
-    if (this.segSize < this.segmentBytes || this.partial || this.syncInFlight || this.needRewrite) return;
+  /**
+   * Closes the current segment now (when it holds anything and nothing is pending or syncing) so
+   * the next frame starts a new one: a snapshot taken right after covers the old one entirely.
+   */
+  rotateNow(): boolean {
+    if (this.segSize === 0 || this.len > 0 || this.closed) return false;
+    const before = this.segments.length;
+    this.maybeRotate(true);
+    return this.segments.length > before;
+  }
+
+  private maybeRotate(force = false): void {
+    if ((!force && this.segSize < this.segmentBytes) || this.partial || this.syncInFlight || this.needRewrite) return;
     if (this.policy !== "no" && this.segSize > this.syncedSize) {
       const t0 = performance.now();
       try {
