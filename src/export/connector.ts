@@ -27,6 +27,7 @@ export class Connector {
   private stopped = false;
   private sessionEnded: (() => void) | undefined;
   private wakeSleep: (() => void) | undefined;
+  private abortDial: (() => void) | undefined;
   private failing = false;
   private running: Promise<void> | undefined;
 
@@ -51,6 +52,7 @@ export class Connector {
     this.stopped = true;
     this.current?.close();
     this.wakeSleep?.();
+    this.abortDial?.();
     await this.running;
   }
 
@@ -106,6 +108,7 @@ export class Connector {
       const s = await this.dial(addr);
       const sub = s?.data.sub;
       if (sub !== undefined && sub.state !== SubState.Closed) return sub;
+      if (this.stopped) return undefined;
       h.countConnectFailure();
     }
     return undefined;
@@ -115,10 +118,13 @@ export class Connector {
     const h = this.h;
     return new Promise((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      const giveUp = (): void => {
+        clearTimeout(timer);
         settled = true;
         resolve(undefined);
-      }, h.connectTimeoutMs);
+      };
+      const timer = setTimeout(giveUp, h.connectTimeoutMs);
+      this.abortDial = giveUp;
       Bun.connect<SocketData>({ hostname, port: h.port, data: { sub: undefined }, socket: h.handlers }).then(
         (s) => {
           clearTimeout(timer);
