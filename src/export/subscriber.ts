@@ -75,7 +75,7 @@ export class Subscriber {
     return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
   }
 
-  /** Unsent bytes: queued for the socket plus held back during hold or catch-up. */
+  /** Unsent bytes: queued for the socket plus held back during the hold. */
   get pendingBytes(): number {
     return this.qBytes + this.heldBytes;
   }
