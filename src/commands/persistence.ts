@@ -50,7 +50,12 @@ function cmdBgsave(c: Client, argv: Args): void {
       scheduled.add(p);
       void p.whenSnapshotIdle().then(() => {
         scheduled.delete(p);
-        if (!p.bgsaveInProgress && !p.loading) p.bgsave().catch(() => {});
+        if (p.bgsaveInProgress || p.loading) return;
+        try {
+          p.bgsave().catch(() => {});
+        } catch {
+          // closed meanwhile: nothing to save
+        }
       });
     }
     return c.reply.simple(BGSAVE_SCHEDULED);

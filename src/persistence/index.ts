@@ -66,6 +66,11 @@ export interface PersistenceOptions {
 const POLICIES: readonly FsyncPolicy[] = ["always", "everysec", "no"];
 const BGSAVE_RETRY_MS = 5000;
 
+/** `opts` without its undefined fields, so they do not hide the defaults. */
+function definedOnly<T extends object>(opts: T): Partial<T> {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function check(cond: boolean, msg: string): void {
   if (!cond) throw new RangeError(msg);
 }
@@ -98,7 +103,7 @@ export class Persistence {
     const o = {
       dir: "./data", appendonly: true, appendfsync: "everysec" as FsyncPolicy, fsyncIntervalMs: 1000,
       segmentBytes: 64 * 1024 * 1024, snapshotEverySeconds: 300, snapshotMinWrites: 1000, repair: "none" as RepairMode,
-      shard: 0, compress: true, log: (line: string): void => console.log(line), now: Date.now, ...opts,
+      shard: 0, compress: true, log: (line: string): void => console.log(line), now: Date.now, ...definedOnly(opts),
     };
     if (!POLICIES.includes(o.appendfsync)) throw new TypeError(`appendfsync must be always, everysec or no (got ${String(o.appendfsync)})`);
     if (o.repair !== "none" && o.repair !== "truncate") throw new TypeError(`repair must be none or truncate (got ${String(o.repair)})`);
