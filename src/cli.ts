@@ -4,9 +4,12 @@
 // listen, lock and recovery errors print one line and exit 1.
 
 import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
+import { tellSupervisor, workerIdentity } from "./cluster/worker.ts";
 import { helpText, parseCliArgs } from "./config/flags.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
-import { ServerStartError, startServer } from "./server/server.ts";
+import { listenErrorMessage, ServerStartError, startServer } from "./server/server.ts";
 import { VERSION } from "./server/version.ts";
 
 function fail(message: string, code: number): never {
@@ -40,10 +43,20 @@ function main(): void {
     return;
   }
   let server;
+  const worker = workerIdentity();
   try {
     const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
     const cfg = loaded.config;
+    const workers = cfg.workers === 0 ? availableParallelism() : cfg.workers;
+    if (worker === undefined && (workers > 1 || cfg["cluster-ports"])) {
+      supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"]);
+      return;
+    }
+    if (worker !== undefined) {
+      cfg.port = worker.port;
+    }
     server = startServer({
+      worker,
       config: cfg,
       configFile: loaded.file,
       configFileKeys: loaded.fileKeys,
@@ -51,6 +64,7 @@ function main(): void {
       onShutdown: () => process.exit(0),
     });
   } catch (e) {
+    if (worker !== undefined) tellSupervisor({ t: "fatal", message: e instanceof Error ? e.message : String(e) });
     if (e instanceof ConfigError) fail(e.message, 2);
     if (e instanceof ServerStartError) fail(e.message, 1);
     throw e;
@@ -64,11 +78,25 @@ function main(): void {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // The supervisor is gone (even SIGKILLed): a worker never outlives it.
+  if (worker !== undefined) process.on("disconnect", stop);
   const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   // Said when there is data to load (a fresh start prints nothing but the ready line).
   const dir = running.persistence?.opts.dir;
   const say = (): void => void process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
   let slow: ReturnType<typeof setTimeout> | undefined;
+  if (worker !== undefined) {
+    // A worker reports to its supervisor, which prints the one ready line.
+    running.ready.then(
+      () => tellSupervisor({ t: "ready" }),
+      (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        tellSupervisor({ t: "fatal", message: `worker ${worker.index}: ${message}` });
+        fail(message, 1);
+      },
+    );
+    return;
+  }
   if (dir !== undefined && hasData(dir)) say();
   else if (dir !== undefined) slow = setTimeout(say, 1000);
   running.ready.then(
@@ -77,6 +105,34 @@ function main(): void {
       process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
     },
     (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),
+  );
+}
+
+/** Supervisor mode: N workers (this same program) share the port; one ready line for all. */
+function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean): void {
+  // The same entry (script or compiled executable) with the same flags.
+  const command = Bun.isStandaloneExecutable
+    ? [process.execPath, ...process.argv.slice(2)]
+    : [process.execPath, process.argv[1]!, ...process.argv.slice(2)];
+  startSupervisor({ workers, command, hostname, port, clusterPorts }).then(
+    (sup) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) return;
+        stopping = true;
+        sup.stop(signal === "SIGINT" ? "SIGTERM" : signal).then(() => process.exit(0));
+      };
+      process.on("SIGINT", () => stop("SIGINT"));
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      void sup.done.then((code) => process.exit(code));
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      if (clusterPorts) process.stderr.write(`${workers} workers; cluster ports ${sup.clusterPorts.join(",")}\n`);
+      process.stdout.write(`ready to accept connections on ${host}:${sup.port}\n`);
+    },
+    (e: unknown) => {
+      if (e instanceof WorkerStartError) fail(e.message, 1);
+      fail(listenErrorMessage(e, hostname, port), 1);
+    },
   );
 }
 

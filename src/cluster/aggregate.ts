@@ -67,26 +67,44 @@ function cursorOf(a: Uint8Array): number | undefined {
   return n;
 }
 
-/** SCAN: composite cursor = local cursor × workers + worker; a finished worker hands on to the next. */
+/** COUNT of a SCAN (default 10); the handler validates it. */
+function scanCount(argv: Args): number {
+  for (let i = 2; i + 1 < argv.length; i += 2) {
+    if (dec.decode(argv[i]!).toLowerCase() === "count") return Number(dec.decode(argv[i + 1]!)) || 10;
+  }
+  return 10;
+}
+
+/**
+ * SCAN: composite cursor = local cursor × workers + worker. A worker that finishes hands on to
+ * the next one within the same call while COUNT is not reached, so a small keyspace comes back
+ * in one call with cursor 0, as from one Redis.
+ */
 const scan: CrossHandler = (cw, c, _e, argv) => {
   const cursor = cursorOf(argv[1]!);
   if (cursor === undefined) return false;
   const n = cw.count;
-  const w = cursor % n;
-  const local = Math.floor(cursor / n);
-  const sub: Args = [argv[0]!, enc.encode(String(local)), ...argv.slice(2)];
+  const count = scanCount(argv);
   const hold = c.hold(c.replyMode !== "on");
-  cw.ask(w, sub, c.reply.resp, (reply) => {
-    const items = readArray(reply, 0);
-    if (items === undefined || items.length !== 2) return hold(reply);
-    const next = Number(dec.decode(readBulk(reply, items[0]![0]) ?? new Uint8Array(0)));
-    const composite = next !== 0 ? next * n + w : w + 1 < n ? w + 1 : 0;
-    const out = new ReplyWriter(256);
-    out.arrayHeader(2);
-    out.bulkString(String(composite));
-    out.raw(reply.subarray(items[1]![0], items[1]![1]));
-    hold(out.bytes());
-  });
+  const keys: Uint8Array[] = [];
+  const step = (w: number, local: number): void => {
+    const sub: Args = [argv[0]!, enc.encode(String(local)), ...argv.slice(2)];
+    cw.ask(w, sub, c.reply.resp, (reply) => {
+      const items = readArray(reply, 0);
+      if (items === undefined || items.length !== 2) return hold(reply.slice());
+      const next = Number(dec.decode(readBulk(reply, items[0]![0]) ?? new Uint8Array(0)));
+      for (const [s, e] of readArray(reply, items[1]![0]) ?? []) keys.push(reply.slice(s, e));
+      if (next === 0 && w + 1 < n && keys.length < count) return step(w + 1, 0);
+      const composite = next !== 0 ? next * n + w : w + 1 < n ? w + 1 : 0;
+      const out = new ReplyWriter(256);
+      out.arrayHeader(2);
+      out.bulkString(String(composite));
+      out.arrayHeader(keys.length);
+      for (const k of keys) out.raw(k);
+      hold(out.bytes());
+    });
+  };
+  step(cursor % n, Math.floor(cursor / n));
   return true;
 };
 
@@ -174,6 +192,41 @@ const info: CrossHandler = (cw, c, _e, argv) => {
   return true;
 };
 
+/** CLIENT LIST: every worker's clients, one text. */
+const clientList: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, c.reply.resp, (replies) => {
+    const texts = replies.map(textOf);
+    if (texts.some((t) => t === undefined)) return hold(firstError(replies) ?? replies[cw.index]!);
+    const w = new ReplyWriter(256);
+    w.resp = c.reply.resp;
+    const all = texts.join("");
+    if (replies[cw.index]![0] === 61) w.verbatim(all);
+    else w.bulkString(all);
+    hold(w.bytes());
+  });
+  return true;
+};
+
+/** CLIENT KILL: tried on every worker; killed counts add up, one +OK wins over "No such client". */
+const clientKill: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, c.reply.resp, (replies) => {
+    let total = 0;
+    let ints = 0;
+    for (const r of replies) {
+      if (r[0] === 43) return hold(r); // +OK (old form: one client)
+      const n = readInteger(r, 0);
+      if (!Number.isNaN(n)) {
+        total += n;
+        ints++;
+      }
+    }
+    hold(ints === replies.length ? enc.encode(`:${total}\r\n`) : replies[cw.index]!);
+  });
+  return true;
+};
+
 export const aggregateHandlers: Record<string, CrossHandler> = {
   dbsize,
   keys,
@@ -187,4 +240,6 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   save: everywhere,
   bgsave: everywhere,
   bgrewriteaof: everywhere,
+  "client|list": clientList,
+  "client|kill": clientKill,
 };

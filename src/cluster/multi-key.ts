@@ -95,6 +95,7 @@ const mset: CrossHandler = (cw, c, _entry, argv) => {
   const parts = groupByOwner(cw, argv, 2);
   const hold = c.hold(c.replyMode !== "on");
   const resp = c.reply.resp;
+  const resume = c.pause();
   cw.withGates(
     parts.map((p) => p.owner),
     (release) => {
@@ -107,6 +108,7 @@ const mset: CrossHandler = (cw, c, _entry, argv) => {
         });
       }
       release();
+      resume();
     },
   );
   return true;
@@ -170,6 +172,7 @@ export function runAtomicOnScratch(
   for (const k of keys.values()) owners.add(cw.slots.ownerOfKey(k));
   const hold = c.hold(c.replyMode !== "on");
   const resp = c.reply.resp;
+  const resume = c.pause();
   cw.withGates(owners, (release) => {
     const scratch = new Keyspace({ initialCapacity: 16 });
     let left = keys.size;
@@ -200,6 +203,7 @@ export function runAtomicOnScratch(
         }
       }
       release();
+      resume();
       hold(out.bytes());
     };
     if (left === 0) return run();

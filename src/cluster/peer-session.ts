@@ -9,6 +9,7 @@ import type { Keyspace } from "../engine/keyspace.ts";
 import { SetFlag, Status, type ValueType } from "../engine/types.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
+import type { DurabilityGate } from "../server/connection.ts";
 import { OutputQueue } from "../server/output-queue.ts";
 import type { Gate } from "./gate.ts";
 
@@ -56,8 +57,8 @@ export interface PeerServerDeps {
   keyspace: Keyspace;
   exec: Executor;
   gate: Gate;
-  /** Internal commands added by other cluster parts (name without the `__`). */
-  internal?: Map<string, (c: PeerClient, argv: Args) => void>;
+  /** appendfsync always: replies wait until the writes before them are synced. */
+  durability?: DurabilityGate | undefined;
 }
 
 /** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
@@ -69,6 +70,32 @@ export function dumpKey(ks: Keyspace, key: Uint8Array, r: ReplyWriter): void {
   r.bulkFrom(ks.valuePage(slot), ks.valueOffset(slot), ks.valueLength(slot));
   r.integer(ks.expireAt(slot));
 }
+
+/** `__` commands that move keys, run on the owner (here or for a peer). */
+export function runKeyTransfer(ks: Keyspace, name: string, argv: Args, r: ReplyWriter): void {
+  switch (name) {
+    case "dump":
+      return dumpKey(ks, argv[1]!, r);
+    case "restore": {
+      // __restore key type value expireAt nx|replace  → :1 stored, :0 not (NX and key exists)
+      const type = Number(dec.decode(argv[2]!)) as ValueType;
+      const at = Number(dec.decode(argv[4]!));
+      const nx = argv[5] !== undefined && argv[5][0] === 110;
+      const st = ks.set(argv[1]!, argv[3]!.slice(), at, nx ? SetFlag.NX : 0, type);
+      if (st === Status.OutOfMemory || st === Status.TooLarge) return r.error("OOM command not allowed when used memory > 'maxmemory'.");
+      r.integer(st === Status.Ok ? 1 : 0);
+      return;
+    }
+    default:
+      r.error(`ERR unknown internal command '${name}'`);
+  }
+}
+
+/** True when argv[0] names an internal (`__`) command. */
+export const isInternal = (argv: Args): boolean => {
+  const n = argv[0]!;
+  return n.length > 2 && n[0] === U && n[1] === U;
+};
 
 class PeerSession {
   private readonly parser = new RespParser();
@@ -140,37 +167,40 @@ class PeerSession {
         this.deps.gate.release(this);
         r.ok();
         return;
-      case "dump":
-        return dumpKey(ks, argv[1]!, r);
-      case "restore": {
-        // __restore key type value expireAt nx|replace  → :1 stored, :0 not (NX and key exists)
-        const type = Number(dec.decode(argv[2]!)) as ValueType;
-        const at = Number(dec.decode(argv[4]!));
-        const nx = argv[5] !== undefined && argv[5][0] === 110;
-        if (!nx) ks.delete(argv[1]!);
-        const st = ks.set(argv[1]!, argv[3]!.slice(), at, nx ? SetFlag.NX : 0, type);
-        if (st === Status.OutOfMemory || st === Status.TooLarge) return r.error("OOM command not allowed when used memory > 'maxmemory'.");
-        r.integer(st === Status.Ok ? 1 : 0);
-        return;
-      }
-      default: {
-        const fn = this.deps.internal?.get(name);
-        if (fn !== undefined) return fn(c, argv);
-        r.error(`ERR unknown internal command '${name}'`);
-      }
+      default:
+        runKeyTransfer(ks, name, argv, r);
     }
   }
 
   private flush(): void {
     const r = this.client.reply;
     if (r.len === 0 || this.closed) return;
-    if (this.backlog.size > 0) {
-      this.backlog.append(r.buf.subarray(0, r.len));
-    } else {
-      const w = this.socket.write(r.buf, 0, r.len);
-      if (w >= 0 && w < r.len) this.backlog.append(r.buf.subarray(w, r.len));
+    const d = this.deps.durability;
+    if (d !== undefined && d.syncReplies && (this.syncing > 0 || !d.allDurable)) {
+      // Group commit: these replies leave once the writes before them are durable, in order.
+      const bytes = r.bytes().slice();
+      r.reset();
+      this.syncing++;
+      d.onDurable(() => {
+        this.syncing--;
+        this.emit(bytes, 0, bytes.length);
+      });
+      return;
     }
+    this.emit(r.buf, 0, r.len);
     r.reset();
+  }
+
+  private syncing = 0;
+
+  private emit(buf: Uint8Array, start: number, len: number): void {
+    if (this.closed) return;
+    if (this.backlog.size > 0) {
+      this.backlog.append(buf.subarray(start, start + len));
+    } else {
+      const w = this.socket.write(buf, start, len);
+      if (w >= 0 && w < len) this.backlog.append(buf.subarray(start + w, start + len));
+    }
   }
 
   onDrain(): void {

@@ -5,7 +5,7 @@
 import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { Gate } from "./gate.ts";
-import { PeerClient, type Executor } from "./peer-session.ts";
+import { isInternal, PeerClient, runKeyTransfer, type Executor } from "./peer-session.ts";
 import type { PeerLink, ReplyCallback } from "./peer-link.ts";
 import type { SlotMap } from "./slots.ts";
 
@@ -27,6 +27,8 @@ export type ReplySlot = (reply: Uint8Array) => void;
 export interface HoldingClient extends Client {
   /** Reserves the next place in the reply stream; `discard` drops the reply (CLIENT REPLY OFF). */
   hold(discard: boolean): ReplySlot;
+  /** Holds the client's next commands back until the returned function is called. */
+  pause(): () => void;
 }
 
 export interface ClusterCounters {
@@ -100,7 +102,8 @@ export class WorkerCluster {
     if (owner === this.index) {
       const r = this.scratch.reply;
       r.resp = resp === 3 ? 3 : 2;
-      this.exec(this.scratch, argv);
+      if (isInternal(argv)) runKeyTransfer(this.keyspace, new TextDecoder().decode(argv[0]!.subarray(2)), argv, r);
+      else this.exec(this.scratch, argv);
       const out = r.bytes().slice();
       r.reset();
       cb(out);

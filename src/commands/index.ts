@@ -1,5 +1,6 @@
 // Joins the command families in a fixed order and builds the name map once.
 // Nothing else in the code base switches over command names.
+import { clusterCommands } from "./cluster.ts";
 import { connectionCommands } from "./connection.ts";
 import { keyCommands } from "./keys.ts";
 import { persistenceCommands } from "./persistence.ts";
@@ -7,7 +8,7 @@ import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, clusterCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

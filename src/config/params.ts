@@ -111,6 +111,14 @@ export interface ServerConfig {
   dir: string;
   /** Snapshot file name. @default "dump.rdb" */
   dbfilename: string;
+  /**
+   * Worker processes of the CLI server, one per core, sharing the port (SO_REUSEPORT) and the
+   * 16384 hash slots; 0 = the number of cores this process may use. In-process servers are one
+   * worker. @default 0
+   */
+  workers: number;
+  /** Each worker also listens on its own port (port+1+i) for Redis Cluster clients. @default false */
+  "cluster-ports": boolean;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -332,6 +340,8 @@ export const PARAMS: readonly ParamDef[] = [
   enumParam("wal-repair", "corrupt WAL frame at start-up: none (refuse to start) or truncate (drop it and what follows)", WAL_REPAIR_MODES),
   stringParam("dir", "directory of the WAL, snapshots and the lock file", { immutable: true }),
   stringParam("dbfilename", "snapshot file name", { immutable: true }),
+  intParam("workers", "worker processes sharing the port, one per core (0 = number of cores)", 0, 1024, { immutable: true }),
+  { ...boolParam("cluster-ports", "each worker also serves Redis Cluster clients on port+1+i (yes/no)"), immutable: true },
 ];
 
 export const PARAM_BY_NAME: ReadonlyMap<string, ParamDef> = new Map(PARAMS.map((p) => [p.name, p]));
@@ -364,5 +374,7 @@ export function defaultConfig(): ServerConfig {
     "wal-repair": "none",
     dir: "./data",
     dbfilename: "dump.rdb",
+    workers: 0,
+    "cluster-ports": false,
   };
 }

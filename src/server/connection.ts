@@ -13,6 +13,13 @@ import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import { OutputQueue } from "./output-queue.ts";
+import { ReplyOrder } from "./reply-order.ts";
+
+/** A worker's execution gate (src/cluster/gate.ts): closed while a cross-worker operation runs. */
+export interface ExecutionGate {
+  readonly holder: object | null;
+  onOpen(fn: () => void): void;
+}
 
 /** Group commit seen from a connection (the server's Persistence). */
 export interface DurabilityGate {
@@ -32,6 +39,8 @@ export interface ConnectionHost {
   readonly keyspace: Keyspace;
   /** Persistence; absent = replies are never held. */
   readonly persistence?: DurabilityGate;
+  /** Multi-worker servers: commands wait while the gate is held. */
+  readonly gate?: ExecutionGate;
 }
 
 export class Connection implements Client {
@@ -73,6 +82,11 @@ export class Connection implements Client {
   private heldChunks: number[] = [];
   private releasable = 0;
   private releaseQueued = false;
+  /** Multi-worker only: places of replies that other workers will send (see hold()). */
+  private order: ReplyOrder | undefined;
+  private readonly gate: ExecutionGate | undefined;
+  /** Commands that arrived while the gate was held, run in order once it opens. */
+  private deferred: Args[] | undefined;
 
   constructor(
     readonly id: number,
@@ -90,7 +104,9 @@ export class Connection implements Client {
     this.parser = new RespParser({ maxBulkLen: host.config["proto-max-bulk-len"] });
     this.durability = host.persistence?.syncReplies ? host.persistence : undefined;
     const dispatcher = host.dispatcher;
+    const gate = (this.gate = host.gate);
     this.sink = (argv) => {
+      if (gate !== undefined && (this.deferred !== undefined || gate.holder !== null || this.pauses > 0)) return this.defer(gate, argv);
       dispatcher.run(this, argv);
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       return !this.closing && !this.closed;
@@ -146,13 +162,86 @@ export class Connection implements Client {
     this.flush();
   }
 
+  /**
+   * Reserves the next place in this client's reply stream for a reply another worker sends; the
+   * replies written so far go before it, the ones written after it wait behind it.
+   */
+  hold(discard: boolean): (reply: Uint8Array) => void {
+    const order = (this.order ??= new ReplyOrder());
+    order.cut(this.reply.buf, this.reply.len);
+    this.reply.len = 0;
+    const seg = order.reserve();
+    return (bytes) => {
+      if (this.closed) return;
+      ReplyOrder.fill(seg, bytes, discard);
+      if (!this.running) this.flush();
+    };
+  }
+
+  /** Active pause() calls: this client's next commands wait until they are all undone. */
+  private pauses = 0;
+
+  /**
+   * Holds this client's next commands back (deferred, in order) until the returned function is
+   * called: a cross-worker atomic operation has not sent its writes yet, and a later command on
+   * the same keys must not overtake it.
+   */
+  pause(): () => void {
+    this.pauses++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.pauses === 0 && this.deferred !== undefined) queueMicrotask(this.resume);
+    };
+  }
+
+  private defer(gate: ExecutionGate, argv: Args): boolean {
+    const first = this.deferred === undefined;
+    (this.deferred ??= []).push(argv.map((a) => a.slice()));
+    if (first && this.pauses === 0) gate.onOpen(this.resume);
+    return true;
+  }
+
+  /** The gate opened: runs the commands that waited, in order, until it closes again. */
+  private readonly resume = (): void => {
+    const list = this.deferred;
+    const gate = this.gate;
+    if (list === undefined || gate === undefined || this.closed) return;
+    const dispatcher = this.host.dispatcher;
+    this.running = true;
+    try {
+      while (list.length > 0 && gate.holder === null && this.pauses === 0 && !this.closing && !this.closed) {
+        dispatcher.run(this, list.shift()!);
+        this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
+      }
+    } finally {
+      this.running = false;
+    }
+    if (list.length === 0 || this.closing) this.deferred = undefined;
+    else if (this.pauses === 0) gate.onOpen(this.resume);
+    this.flush();
+  };
+
+  /** True while a forwarded reply has not come back. */
+  private waitingForPeers(): boolean {
+    return this.order !== undefined && this.order.size > 0;
+  }
+
   /** Writes what the commands replied: one write(), the rest to the backlog. */
   flush(): void {
     if (this.closed) return;
+    const order = this.order;
+    if (order !== undefined && order.size > 0) {
+      const r = this.reply;
+      order.cut(r.buf, r.len);
+      r.len = 0;
+      order.release((b) => r.raw(b));
+    }
     const r = this.reply;
     const len = r.len;
     if (this.durability !== undefined && ((this.held !== undefined && this.held.size > 0) || (len > 0 && !this.durability.allDurable))) {
-      return this.hold();
+      return this.holdForSync();
     }
     if (len > 0) {
       this.server.stats.netOutputBytes += len;
@@ -160,7 +249,7 @@ export class Connection implements Client {
       r.reset();
     }
     if (this.backlog.size > 0) this.checkOutputLimit(Date.now());
-    else if (this.closing) this.end();
+    else if (this.closing && !this.waitingForPeers()) this.end();
   }
 
   /** Sends bytes behind the backlog (one write when it is empty); false when the socket is gone. */
@@ -179,7 +268,7 @@ export class Connection implements Client {
   }
 
   /** appendfsync always: keeps this turn's replies until the writes before them are synced. */
-  private hold(): void {
+  private holdForSync(): void {
     const r = this.reply;
     const len = r.len;
     if (len === 0) return; // a close waits for the held replies (releaseHeld ends the connection)
@@ -216,7 +305,7 @@ export class Connection implements Client {
     if (!this.emit(q.buf, q.start, n)) return;
     q.consume(n);
     if (this.backlog.size > 0) this.checkOutputLimit(Date.now());
-    else if (this.closing && this.heldChunks.length === 0 && q.size === 0) this.end();
+    else if (this.closing && this.heldChunks.length === 0 && q.size === 0 && !this.waitingForPeers()) this.end();
   };
 
   /** The socket can take more: resend the backlog (one write). */
@@ -227,7 +316,7 @@ export class Connection implements Client {
     if (w > 0) q.consume(w);
     if (q.size === 0) {
       this.softSince = 0;
-      if (this.closing) this.end();
+      if (this.closing && !this.waitingForPeers()) this.end();
     }
   }
 

@@ -108,6 +108,16 @@ export interface DispatcherDeps {
   server: ServerContext;
   /** Persistence; absent = every write is allowed. */
   persistence?: WriteGate;
+  /**
+   * Slot routing of a multi-worker server (src/cluster/router.ts); absent for a single worker,
+   * which then pays nothing for it.
+   */
+  router?: Router;
+}
+
+/** Sends a command to the worker that owns its keys; true when it took the command. */
+export interface Router {
+  route(c: Client, entry: CommandEntry, argv: Args): boolean;
 }
 
 export class Dispatcher {
@@ -117,9 +127,11 @@ export class Dispatcher {
   private readonly keyspace: Keyspace;
   private readonly server: ServerContext;
   private readonly gate: WriteGate | undefined;
+  private readonly router: Router | undefined;
 
   constructor(deps: DispatcherDeps) {
     this.gate = deps.persistence;
+    this.router = deps.router;
     this.commands = new NameIndex(deps.commands.all().map((e) => [e.name, e] as const));
     this.config = deps.config;
     this.keyspace = deps.keyspace;
@@ -163,7 +175,8 @@ export class Dispatcher {
     const mark = reply.len;
     const modeBefore = c.replyMode;
     const entry = this.resolve(c, argv);
-    if (entry !== undefined) this.call(c, entry, argv, mark);
+    // A routed command's reply comes later, in its place (the router handles CLIENT REPLY).
+    if (entry !== undefined && this.call(c, entry, argv, mark)) return;
     // CLIENT REPLY: a command that leaves replies OFF or SKIP (including the CLIENT REPLY
     // OFF/SKIP itself) sends nothing; SKIP lasts for exactly one more command.
     const mode = c.replyMode;
@@ -173,19 +186,32 @@ export class Dispatcher {
     }
   }
 
-  private call(c: Client, entry: CommandEntry, argv: Args, mark: number): void {
+  /** Runs `entry`; true when the router took it (forwarded, split or aggregated). */
+  private call(c: Client, entry: CommandEntry, argv: Args, mark: number): boolean {
     const flags = entry.flags;
     const cfg = this.config;
     if (cfg.requirepass !== "" && !c.authenticated && (flags & CmdFlag.NO_AUTH) === 0) {
-      return this.reject(c, entry, ERR_NOAUTH);
+      this.reject(c, entry, ERR_NOAUTH);
+      return false;
     }
-    if (this.server.loading && (flags & CmdFlag.LOADING) === 0) return this.reject(c, entry, ERR_LOADING);
+    if (this.server.loading && (flags & CmdFlag.LOADING) === 0) {
+      this.reject(c, entry, ERR_LOADING);
+      return false;
+    }
+    if (this.router !== undefined && ((c.lastCommand = entry.name), this.router.route(c, entry, argv))) {
+      if (c.replyMode === "skip") c.replyMode = "on";
+      return true;
+    }
     // Disk full or I/O errors: write commands get MISCONF until a write succeeds again; reads go on.
     const gate = this.gate;
     if (gate !== undefined && (flags & CmdFlag.WRITE) !== 0 && !gate.writable) {
-      return this.reject(c, entry, gate.misconfError() ?? "MISCONF persistence error");
+      this.reject(c, entry, gate.misconfError() ?? "MISCONF persistence error");
+      return false;
     }
-    if ((flags & CmdFlag.DENYOOM) !== 0 && this.overMemoryWithoutEviction()) return this.reject(c, entry, ERR_OOM);
+    if ((flags & CmdFlag.DENYOOM) !== 0 && this.overMemoryWithoutEviction()) {
+      this.reject(c, entry, ERR_OOM);
+      return false;
+    }
 
     c.lastCommand = entry.name;
     const stats = this.server.stats;
@@ -212,6 +238,7 @@ export class Dispatcher {
       const event = (flags & CmdFlag.FAST) !== 0 ? "fast-command" : "command";
       latencyRecord(this.server.latency, event, Math.floor(Date.now() / 1000), Math.round(us / 1000));
     }
+    return false;
   }
 
   private overMemoryWithoutEviction(): boolean {

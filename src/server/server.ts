@@ -3,6 +3,7 @@
 // timeout, soft output limits). Tests start it in-process with their own table and keyspace.
 
 import type { Socket, TCPSocketListener } from "bun";
+import { attachWorker, type WorkerAttachment, type WorkerIdentity } from "../cluster/worker.ts";
 import { buildCommandTable } from "../commands/index.ts";
 import type { CommandTable } from "../commands/types.ts";
 import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
@@ -50,6 +51,11 @@ export interface StartOptions {
   persistence?: boolean | ServerPersistenceOptions;
   /** Called by SHUTDOWN after the server stopped (the CLI exits the process here). */
   onShutdown?: (save: boolean | undefined) => void | Promise<void>;
+  /**
+   * Run as worker `index` of `count` (started by the supervisor, src/cluster/): own that share of
+   * the hash slots, persist as that shard, link to the other workers. @default one worker, no links
+   */
+  worker?: WorkerIdentity;
 }
 
 export interface RunningServer {
@@ -63,6 +69,8 @@ export interface RunningServer {
   readonly persistence: Persistence | undefined;
   /** Resolves when the data set is loaded (at once without persistence); rejects with a RecoveryError. */
   readonly ready: Promise<RecoveryResult | undefined>;
+  /** The worker's cluster side (links, router, counters) when started as a worker. */
+  readonly worker: WorkerAttachment | undefined;
   /**
    * Stops listening, closes every connection and the cron, then persistence (WAL flushed and
    * synced; `save: true` snapshots first, `false` never, default only where Redis would). Idempotent.
@@ -82,8 +90,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const store = new ServerConfigStore(values, opts.configFile ?? "", opts.configFileKeys ?? new Set());
   const wantPersistence = opts.persistence !== undefined && opts.persistence !== false;
   if (wantPersistence && opts.keyspace !== undefined) throw new TypeError("startServer: persistence needs a keyspace of its own (do not pass `keyspace`)");
+  const worker = opts.worker;
+  const persistExtra = typeof opts.persistence === "object" ? opts.persistence : {};
   const persistence = wantPersistence
-    ? persistenceFromConfig(values, typeof opts.persistence === "object" ? opts.persistence : {})
+    ? persistenceFromConfig(values, worker !== undefined ? { ...persistExtra, shard: worker.index } : persistExtra)
     : undefined;
   if (persistence === undefined) describeNoPersistence(values);
   const keyspace =
@@ -91,8 +101,21 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     new Keyspace({ maxMemory: values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]), onMutation: persistence?.record });
   const commands = opts.commands ?? buildCommandTable();
   const state = new ServerState(keyspace, store, commands);
-  const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state, persistence });
-  const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence };
+  // A worker routes by slot; what other workers send it runs through a router-less dispatcher.
+  let attached: WorkerAttachment | undefined;
+  if (worker !== undefined) {
+    const local = new Dispatcher({ commands, config: values, keyspace, server: state, persistence });
+    attached = attachWorker(worker, {
+      server: state,
+      keyspace,
+      commands,
+      exec: (c, argv) => local.run(c, argv),
+      host: values.bind,
+      durability: persistence,
+    });
+  }
+  const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, router: attached?.router });
+  const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence, gate: attached?.cluster.gate };
   let nextId = 1;
 
   const onOpen = (s: Sock): void => {
@@ -111,16 +134,16 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       s.end(DENIED_PROTECTED_MODE);
       return;
     }
-    const conn = new Connection(nextId++, s, host);
+    // Client ids are unique across workers: worker i of n hands out i+1, i+1+n, i+1+2n...
+    const conn = new Connection(worker === undefined ? nextId++ : (nextId++ - 1) * worker.count + worker.index + 1, s, host);
     s.data = conn;
     state.clients.set(conn.id, conn);
   };
 
-  let listener: TCPSocketListener<Connection | undefined>;
-  try {
-    listener = Bun.listen<Connection | undefined>({
+  const listen = (port: number): TCPSocketListener<Connection | undefined> =>
+    Bun.listen<Connection | undefined>({
       hostname: values.bind,
-      port: values.port,
+      port,
       reusePort: opts.reusePort ?? true,
       data: undefined,
       socket: {
@@ -146,7 +169,14 @@ export function startServer(opts: StartOptions = {}): RunningServer {
         },
       },
     });
+  let listener: TCPSocketListener<Connection | undefined>;
+  let clusterListener: TCPSocketListener<Connection | undefined> | undefined;
+  const clusterPort = attached?.cluster.clusterPort ?? 0;
+  try {
+    listener = listen(values.port);
+    if (clusterPort !== 0) clusterListener = listen(clusterPort);
   } catch (e) {
+    attached?.close();
     throw new ServerStartError(listenErrorMessage(e, values.bind, values.port));
   }
   state.tcpPort = listener.port;
@@ -181,6 +211,8 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     stopped ??= (async () => {
       clearInterval(timer);
       listener.stop(true);
+      clusterListener?.stop(true);
+      attached?.close();
       for (const c of state.clients.values()) c.kill();
       state.clients.clear();
       if (persistence !== undefined) {
@@ -198,7 +230,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   };
 
   return {
-    hostname: listener.hostname, port: listener.port, context: state, config: store, keyspace, persistence, ready: loaded, stop,
+    hostname: listener.hostname, port: listener.port, context: state, config: store, keyspace, persistence, ready: loaded, stop, worker: attached,
   };
 }
 
@@ -216,7 +248,7 @@ function clientsCron(state: ServerState, cfg: ServerConfig): void {
   }
 }
 
-function listenErrorMessage(e: unknown, bind: string, port: number): string {
+export function listenErrorMessage(e: unknown, bind: string, port: number): string {
   const err = e as { code?: string; message?: string };
   const code = err.code ?? "";
   const msg = err.message ?? String(e);
