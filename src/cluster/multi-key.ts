@@ -1,10 +1,9 @@
 // Commands whose keys live on several workers.
 //
-// - MGET, DEL, UNLINK, EXISTS, TOUCH: split by owner, each part run by its owner, merged in
-//   argument order (MGET) or summed (the others). Reads of independent keys, as Redis Cluster
-//   clients do them.
-// - MSET: atomic. The gates of every worker involved are taken (ascending order), each owner
-//   stores its pairs, the gates open; no client can see some pairs and not others.
+// - MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: split by owner, each part run by its owner, merged
+//   in argument order (MGET) or summed (the others). The parts run under the gates of every
+//   worker involved (taken in ascending order), so no client sees some of an MSET and not the
+//   rest, and an MGET reads one instant.
 // - Everything else over several workers (RENAME, RENAMENX, COPY, MSETNX, LCS, and MULTI/EXEC
 //   transactions): atomic on a scratch copy. Under the gates, every key is fetched from its
 //   owner into a scratch keyspace, the real command handler runs there (so the reply is exactly
@@ -47,52 +46,18 @@ function groupByOwner(cw: WorkerCluster, argv: Args, width: number): Part[] {
   return [...parts.values()];
 }
 
-/** MGET: each owner answers for its keys; the values go back in argument order. */
-const mget: CrossHandler = (cw, c, _entry, argv) => {
-  const parts = groupByOwner(cw, argv, 1);
-  const hold = c.hold(c.replyMode !== "on");
-  const values: Uint8Array[] = new Array<Uint8Array>(argv.length - 1);
-  let left = parts.length;
-  let failure: Uint8Array | undefined;
-  for (const p of parts) {
-    cw.ask(p.owner, p.argv, c.reply.resp, (reply) => {
-      const items = readArray(reply, 0);
-      if (items === undefined) failure ??= reply.slice();
-      else items.forEach(([s, e], j) => (values[p.positions[j]! - 1] = reply.slice(s, e)));
-      if (--left > 0) return;
-      if (failure !== undefined) return hold(failure);
-      const w = new ReplyWriter(64);
-      w.arrayHeader(values.length);
-      for (const v of values) w.raw(v);
-      hold(w.bytes());
-    });
-  }
-  return true;
-};
-
-/** DEL, UNLINK, EXISTS, TOUCH: the owners' counts added up. */
-const sum: CrossHandler = (cw, c, _entry, argv) => {
-  const parts = groupByOwner(cw, argv, 1);
-  const hold = c.hold(c.replyMode !== "on");
-  let total = 0;
-  let left = parts.length;
-  let failure: Uint8Array | undefined;
-  for (const p of parts) {
-    cw.ask(p.owner, p.argv, c.reply.resp, (reply) => {
-      const n = readInteger(reply, 0);
-      if (Number.isNaN(n)) failure ??= reply.slice();
-      else total += n;
-      if (--left > 0) return;
-      hold(failure ?? enc.encode(`:${total}\r\n`));
-    });
-  }
-  return true;
-};
-
-/** MSET over several workers, atomically. An odd argument count is left to the handler's error. */
-const mset: CrossHandler = (cw, c, _entry, argv) => {
-  if ((argv.length - 1) % 2 !== 0) return false;
-  const parts = groupByOwner(cw, argv, 2);
+/**
+ * Runs each part on its owner with the gates of all of them held, so the parts happen at one
+ * instant as far as any other client can tell; `each` sees every reply (a view), `done` runs
+ * once all arrived. The client's next commands wait until the parts are sent.
+ */
+function gatedParts(
+  cw: WorkerCluster,
+  c: HoldingClient,
+  parts: Part[],
+  each: (p: Part, reply: Uint8Array) => void,
+  done: (hold: (bytes: Uint8Array) => void) => void,
+): void {
   const hold = c.hold(c.replyMode !== "on");
   const resp = c.reply.resp;
   const resume = c.pause();
@@ -100,16 +65,73 @@ const mset: CrossHandler = (cw, c, _entry, argv) => {
     parts.map((p) => p.owner),
     (release) => {
       let left = parts.length;
-      let failure: Uint8Array | undefined;
       for (const p of parts) {
         cw.ask(p.owner, p.argv, resp, (reply) => {
-          if (isError(reply, 0)) failure ??= reply.slice();
-          if (--left === 0) hold(failure ?? enc.encode("+OK\r\n"));
+          each(p, reply);
+          if (--left === 0) done(hold);
         });
       }
+      // Requests to a peer run before its unlock (one ordered link), so the gates can open now.
       release();
       resume();
     },
+  );
+}
+
+/** MGET: each owner answers for its keys; the values go back in argument order. */
+const mget: CrossHandler = (cw, c, _entry, argv) => {
+  const values: Uint8Array[] = new Array<Uint8Array>(argv.length - 1);
+  let failure: Uint8Array | undefined;
+  gatedParts(
+    cw,
+    c,
+    groupByOwner(cw, argv, 1),
+    (p, reply) => {
+      const items = readArray(reply, 0);
+      if (items === undefined) failure ??= reply.slice();
+      else items.forEach(([s, e], j) => (values[p.positions[j]! - 1] = reply.slice(s, e)));
+    },
+    (hold) => {
+      if (failure !== undefined) return hold(failure);
+      const w = new ReplyWriter(64);
+      w.arrayHeader(values.length);
+      for (const v of values) w.raw(v);
+      hold(w.bytes());
+    },
+  );
+  return true;
+};
+
+/** DEL, UNLINK, EXISTS, TOUCH: the owners' counts added up. */
+const sum: CrossHandler = (cw, c, _entry, argv) => {
+  let total = 0;
+  let failure: Uint8Array | undefined;
+  gatedParts(
+    cw,
+    c,
+    groupByOwner(cw, argv, 1),
+    (_p, reply) => {
+      const n = readInteger(reply, 0);
+      if (Number.isNaN(n)) failure ??= reply.slice();
+      else total += n;
+    },
+    (hold) => hold(failure ?? enc.encode(`:${total}\r\n`)),
+  );
+  return true;
+};
+
+/** MSET over several workers, atomically. An odd argument count is left to the handler's error. */
+const mset: CrossHandler = (cw, c, _entry, argv) => {
+  if ((argv.length - 1) % 2 !== 0) return false;
+  let failure: Uint8Array | undefined;
+  gatedParts(
+    cw,
+    c,
+    groupByOwner(cw, argv, 2),
+    (_p, reply) => {
+      if (isError(reply, 0)) failure ??= reply.slice();
+    },
+    (hold) => hold(failure ?? enc.encode("+OK\r\n")),
   );
   return true;
 };
