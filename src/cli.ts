@@ -6,6 +6,7 @@
 import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
+import { rebalance } from "./cluster/rebalance.ts";
 import { tellSupervisor, workerIdentity } from "./cluster/worker.ts";
 import { helpText, parseCliArgs } from "./config/flags.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
@@ -88,7 +89,15 @@ function main(): void {
   if (worker !== undefined) {
     // A worker reports to its supervisor, which prints the one ready line.
     running.ready.then(
-      () => tellSupervisor({ t: "ready" }),
+      async () => {
+        // Keys left in the wrong shard by a restart with another worker count go to their owners.
+        const p = running.persistence;
+        const cw = running.worker?.cluster;
+        if (p !== undefined && cw !== undefined) {
+          await rebalance(cw, { dir: p.opts.dir, durable: () => p.durable(), log: (l) => process.stderr.write(`${l}\n`) });
+        }
+        tellSupervisor({ t: "ready" });
+      },
       (e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);
         tellSupervisor({ t: "fatal", message: `worker ${worker.index}: ${message}` });

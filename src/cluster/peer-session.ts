@@ -163,6 +163,18 @@ class PeerSession {
           queueMicrotask(this.resume);
         });
         return;
+      case "sync": {
+        // Replies once every write recorded so far is durable (moves of keys between shards).
+        const d = this.deps.durability;
+        if (d === undefined || d.allDurable) return r.ok();
+        this.waitingGate = true;
+        d.onDurable(() => {
+          this.waitingGate = false;
+          r.ok();
+          queueMicrotask(this.resume);
+        });
+        return;
+      }
       case "unlock":
         this.deps.gate.release(this);
         r.ok();

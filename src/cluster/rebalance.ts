@@ -1,0 +1,144 @@
+// After a restart with a different number of workers, keys sit in the wrong shard's files:
+// worker i recovered shard i, which may hold keys of slots now owned by others, and shards
+// numbered ≥ N have no worker at all. Before a worker reports ready it (1) waits until every
+// peer finished loading, (2) sends each foreign key to its owner (stored only if the owner has no
+// newer value) and deletes it here once the owners made the copies durable, and (3) if it is the
+// heir of an orphan shard (shard j goes to worker j mod N), loads that shard into a scratch
+// keyspace, hands every key to its owner the same way, and removes the orphan's files.
+
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { Keyspace } from "../engine/keyspace.ts";
+import { Persistence } from "../persistence/index.ts";
+import { fsyncDir } from "../persistence/io.ts";
+import { ERR_PEER_DOWN } from "./peer-link.ts";
+import { isError } from "./reply-reader.ts";
+import type { WorkerCluster } from "./worker-cluster.ts";
+
+const enc = new TextEncoder();
+const DBSIZE = [enc.encode("dbsize")];
+const RESTORE = enc.encode("__restore");
+const NX = enc.encode("nx");
+const SYNC = [enc.encode("__sync")];
+const LOADING = enc.encode("-LOADING");
+const LINK_LOST = enc.encode(ERR_PEER_DOWN.slice(0, 20));
+
+export interface RebalanceOptions {
+  /** The data directory (shared by all workers' shards). */
+  dir: string;
+  /** This worker's own durability (its copy of moved keys counts only once synced). */
+  durable: () => Promise<void>;
+  log: (line: string) => void;
+  /** Longest wait for peers to finish loading. @default 120000 */
+  timeoutMs?: number;
+}
+
+export interface RebalanceResult {
+  /** Keys of this worker's shard sent to their owners. */
+  moved: number;
+  /** Orphan shards taken over, and the keys they held. */
+  orphans: number[];
+  orphanKeys: number;
+}
+
+const ask = (cw: WorkerCluster, owner: number, argv: Uint8Array[]): Promise<Uint8Array> =>
+  new Promise((resolve) => cw.ask(owner, argv, 2, (r) => resolve(r.slice())));
+
+const startsWith = (b: Uint8Array, p: Uint8Array): boolean => p.every((x, i) => b[i] === x);
+
+async function waitPeersLoaded(cw: WorkerCluster, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (let w = 0; w < cw.count; w++) {
+    if (w === cw.index) continue;
+    for (;;) {
+      const r = await ask(cw, w, DBSIZE);
+      if (!isError(r, 0)) break;
+      // -LOADING, or the link dropped (the peer restarted): ask again.
+      if (!startsWith(r, LOADING) && !startsWith(r, LINK_LOST)) break;
+      if (Date.now() > end) throw new Error(`worker ${w} did not finish loading within ${timeoutMs} ms`);
+      await Bun.sleep(50);
+    }
+  }
+}
+
+/** Sends every key of `ks` for which `pick` holds to its owner; resolves with the count. */
+async function handOver(cw: WorkerCluster, ks: Keyspace, pick: (owner: number) => boolean): Promise<Uint8Array[]> {
+  const sent: Promise<Uint8Array>[] = [];
+  const keys: Uint8Array[] = [];
+  const owners = new Set<number>();
+  let cursor = 0;
+  do {
+    cursor = ks.scan(cursor, 1024, (slot) => {
+      const key = ks.keyView(slot).slice();
+      const owner = cw.slots.ownerOfKey(key);
+      if (!pick(owner)) return;
+      const argv = [RESTORE, key, enc.encode(String(ks.typeOf(slot))), ks.valueView(slot).slice(), enc.encode(String(ks.expireAt(slot))), NX];
+      keys.push(key);
+      owners.add(owner);
+      sent.push(ask(cw, owner, argv));
+    });
+  } while (cursor !== 0);
+  const replies = await Promise.all(sent);
+  const failed = replies.find((r) => isError(r, 0));
+  if (failed !== undefined) throw new Error(`moving keys to their owners failed: ${new TextDecoder().decode(failed).trim()}`);
+  // The owners' copies must be durable before the originals go.
+  await Promise.all([...owners].map((o) => (o === cw.index ? Promise.resolve(enc.encode("+OK")) : ask(cw, o, SYNC))));
+  return keys;
+}
+
+/** Shard numbers that have files in `dir`. */
+function shardsOnDisk(dir: string): number[] {
+  const out = new Set<number>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  for (const n of names) {
+    const m = /^(?:wal|snap)-s(\d{5})-/.exec(n);
+    if (m) out.add(Number(m[1]));
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+export async function rebalance(cw: WorkerCluster, o: RebalanceOptions): Promise<RebalanceResult> {
+  const result: RebalanceResult = { moved: 0, orphans: [], orphanKeys: 0 };
+  const orphans = shardsOnDisk(o.dir).filter((s) => s >= cw.count && s % cw.count === cw.index);
+  let foreign = false;
+  const ks = cw.keyspace;
+  let cursor = 0;
+  do {
+    cursor = ks.scan(cursor, 4096, (slot) => {
+      if (cw.slots.ownerOfKey(ks.keyView(slot)) !== cw.index) foreign = true;
+    });
+  } while (cursor !== 0 && !foreign);
+  if (!foreign && orphans.length === 0) return result;
+
+  await waitPeersLoaded(cw, o.timeoutMs ?? 120_000);
+  if (foreign) {
+    const moved = await handOver(cw, ks, (owner) => owner !== cw.index);
+    for (const k of moved) ks.delete(k);
+    await o.durable();
+    result.moved = moved.length;
+    o.log(`worker ${cw.index}: moved ${moved.length} keys to the workers that own their slots now`);
+  }
+  for (const shard of orphans) {
+    const scratch = new Keyspace();
+    const p = new Persistence({ dir: o.dir, shard, appendonly: false, snapshotEverySeconds: 0, log: o.log });
+    await p.open(scratch);
+    const keys = await handOver(cw, scratch, () => true);
+    await o.durable();
+    await p.close({ save: false });
+    for (const n of readdirSync(o.dir)) {
+      if (new RegExp(`^(?:wal|snap)-s${String(shard).padStart(5, "0")}-|^s${String(shard).padStart(5, "0")}\\.lock$`).test(n)) {
+        rmSync(join(o.dir, n), { force: true });
+      }
+    }
+    fsyncDir(o.dir);
+    result.orphans.push(shard);
+    result.orphanKeys += keys.length;
+    o.log(`worker ${cw.index}: took over shard ${shard} (no worker for it now): ${keys.length} keys moved to their owners`);
+  }
+  return result;
+}
