@@ -2,8 +2,9 @@
 // talk RESP to them, bulk-load keys through one pipelined connection, and read per-process
 // CPU, syscall and RSS figures from /proc (summed over the server's whole process tree).
 import type { Subprocess } from "bun";
-import { readdirSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { FIXED_KEY_BYTES, FIXED_VALUE_BYTES, sleep, writeFixedKey, writeFixedValue } from "./runner.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -47,10 +48,21 @@ export function startRedis(port: number): Promise<ServerProcess> {
   return startServer("redis", cmd, port, "/tmp");
 }
 
-/** fast-cache-server from this checkout (`bun src/cli.ts --port P …`). */
-export function startFastCache(port: number, extraArgs: string[] = []): Promise<ServerProcess> {
-  const cmd = [process.execPath, "src/cli.ts", "--port", String(port), ...extraArgs];
-  return startServer("fast-cache", cmd, port, ROOT);
+/**
+ * fast-cache-server from this checkout (`bun src/cli.ts --port P …`), like the redis-server it is
+ * compared with: no WAL, no snapshots, and a fresh temporary `--dir` removed when it stops.
+ */
+export async function startFastCache(port: number, extraArgs: string[] = []): Promise<ServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "fast-cache-bench-"));
+  const cmd = [process.execPath, "src/cli.ts", "--port", String(port), "--appendonly", "no", "--save", "", "--dir", dir, ...extraArgs];
+  try {
+    const server = await startServer("fast-cache", cmd, port, ROOT);
+    const stop = server.stop;
+    return { ...server, stop: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** True when `redis-server` is on PATH. */

@@ -5,7 +5,8 @@
 //   BENCH_JSON=1                        also print JSON
 //   BENCH_PERF=0                        do not attach `perf stat` (syscall totals) to the servers
 //   BENCH_OURS=redis                    run a second redis-server in place of fast-cache (harness check)
-//   BENCH_OURS_ARGS="--workers 1"       extra arguments for `bun src/cli.ts`
+//   BENCH_OURS_ARGS="--workers 1"       extra arguments for `bun src/cli.ts` (default "--workers 1";
+//                                       persistence is always off: --appendonly no --save "" and a temp --dir)
 //   BENCH_REPEAT=2                      runs per server and configuration (best kept; default 2)
 //
 // Per test it reports throughput, p50/p99 latency (from redis-benchmark --csv), server CPU time per
@@ -30,7 +31,9 @@ const SIZES = [32, 1024] as const;
 const LOAD_KEYS = 1_000_000;
 const usePerf = process.env.BENCH_PERF !== "0" && Bun.which("perf") !== null;
 const oursIsRedis = process.env.BENCH_OURS === "redis";
-const oursArgs = (process.env.BENCH_OURS_ARGS ?? "").split(/\s+/).filter(Boolean);
+// One worker by default: redis-server serves from one thread, and on a small machine
+// redis-benchmark needs a core of its own. BENCH_OURS_ARGS="--workers 0" uses every core.
+const oursArgs = (process.env.BENCH_OURS_ARGS ?? "--workers 1").split(/\s+/).filter(Boolean);
 
 interface RunResult {
   rps: number;
