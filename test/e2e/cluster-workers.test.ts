@@ -149,6 +149,29 @@ for (const n of [2, 3]) {
       expect(torn).toBe(0);
     });
 
+    test("many clients on every worker running cross-worker MSET and MGET never deadlock nor tear", async () => {
+      await redis.flushall();
+      const ks = keys.map((l) => l[5]!);
+      const clients = Array.from({ length: 12 }, () => new Redis({ port: srv.port, host: "127.0.0.1", maxRetriesPerRequest: 1 }));
+      let torn = 0;
+      await Promise.all(
+        clients.map(async (c, ci) => {
+          for (let i = 0; i < 60; i++) {
+            if ((i + ci) % 2 === 0) {
+              await c.mset(...ks.flatMap((k) => [k, `${ci}-${i}`]));
+            } else {
+              const vals = await c.mget(...ks);
+              if (vals[0] !== null && vals.some((v) => v !== vals[0])) torn++;
+            }
+          }
+        }),
+      );
+      for (const c of clients) c.disconnect();
+      expect(torn).toBe(0);
+      const final = await redis.mget(...ks);
+      expect(new Set(final).size).toBe(1);
+    }, 30000);
+
     test("DBSIZE, KEYS, SCAN, RANDOMKEY, INFO keyspace and FLUSHALL cover every worker", async () => {
       await redis.flushall();
       const all = keys.flatMap((l) => l.slice(0, 20));
