@@ -6,7 +6,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { listFiles, type NamedFile } from "../persistence/io.ts";
-import { decodeFrame, FRAME_BAD, FRAME_HEADER_BYTES, FRAME_INCOMPLETE, newDecodedFrame, readU32 } from "../persistence/wal-format.ts";
+import { decodeFrame, FRAME_BAD, FRAME_INCOMPLETE, frameLengthAt, newDecodedFrame } from "../persistence/wal-format.ts";
 import type { Chunk } from "./chunk.ts";
 import { ERR_SEQ_TOO_OLD } from "./handshake.ts";
 
@@ -77,7 +77,7 @@ export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<v
   try {
     for (;;) {
       if (!(await sink.room())) return;
-      const need = carry.length >= FRAME_HEADER_BYTES ? readU32(carry, 8) : 0;
+      const need = Math.max(0, frameLengthAt(carry, 0, carry.length));
       const buf = new Uint8Array(Math.max(carry.length + READ_BYTES, need));
       buf.set(carry);
       const { bytesRead } = await fh.read(buf, carry.length, buf.length - carry.length, pos);

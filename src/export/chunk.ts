@@ -2,7 +2,7 @@
 // sits in: a published group is copied once into one chunk, then each subscriber queues a
 // reference. `firstSeq`/`lastSeq` are the WAL sequence numbers the chunk covers (also for fcw2,
 // whose frames carry none); a text chunk (auth or error line) has `frames` 0.
-import { FRAME_HEADER_BYTES, readU32, readU53 } from "../persistence/wal-format.ts";
+import { frameLengthAt, frameSeqAt } from "../persistence/wal-format.ts";
 
 export interface Chunk {
   buf: Uint8Array;
@@ -11,7 +11,7 @@ export interface Chunk {
   lastSeq: number;
 }
 
-/** The frames of a group of FCW3 frames, found by walking their length fields (no CRC check). */
+/** The frames of a group of FCW4 frames, found by walking their length fields (no CRC check). */
 export interface GroupShape {
   frames: number;
   firstSeq: number;
@@ -23,19 +23,19 @@ export function groupShape(buf: Uint8Array): GroupShape {
   let frames = 0;
   let lastOff = 0;
   for (let off = 0; off < buf.length; ) {
-    if (buf.length - off < FRAME_HEADER_BYTES) throw new RangeError("export: truncated frame in published group");
-    const len = readU32(buf, off + 8);
-    if (len < FRAME_HEADER_BYTES || off + len > buf.length) throw new RangeError("export: bad frame length in published group");
+    const len = frameLengthAt(buf, off, buf.length);
+    if (len <= 0) throw new RangeError("export: truncated frame in published group");
+    if (off + len > buf.length) throw new RangeError("export: bad frame length in published group");
     lastOff = off;
     off += len;
     frames++;
   }
   if (frames === 0) return { frames: 0, firstSeq: 0, lastSeq: 0 };
-  return { frames, firstSeq: readU53(buf, 12), lastSeq: readU53(buf, lastOff + 12) };
+  return { frames, firstSeq: frameSeqAt(buf, 0), lastSeq: frameSeqAt(buf, lastOff) };
 }
 
 /**
- * The part of an FCW3 chunk after sequence `seq`: the chunk itself when it starts after `seq`,
+ * The part of an FCW4 chunk after sequence `seq`: the chunk itself when it starts after `seq`,
  * undefined when nothing is left, else a new chunk over the tail of the same bytes.
  */
 export function chunkAfter(c: Chunk, seq: number): Chunk | undefined {
@@ -45,9 +45,9 @@ export function chunkAfter(c: Chunk, seq: number): Chunk | undefined {
   let frames = c.frames;
   let first = c.firstSeq;
   while (first <= seq) {
-    off += readU32(c.buf, off + 8);
+    off += frameLengthAt(c.buf, off, c.buf.length);
     frames--;
-    first = readU53(c.buf, off + 12);
+    first = frameSeqAt(c.buf, off);
   }
   return { buf: c.buf.subarray(off), frames, firstSeq: first, lastSeq: c.lastSeq };
 }

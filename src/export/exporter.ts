@@ -111,7 +111,7 @@ export class WalExporter implements SubscriberHost {
   }
 
   /**
-   * Sends a group of FCW3 frames (the WAL writer's `onGroup` bytes: whole frames, consecutive
+   * Sends a group of FCW4 frames (the WAL writer's `onGroup` bytes: whole frames, consecutive
    * sequence numbers) to every subscriber. The bytes are copied; the view may be reused after.
    */
   publish(frames: Uint8Array): void {

@@ -10,7 +10,7 @@
 // Our ops map as: set -> 1, delete -> 2, expire -> 3 (expiry 0 = persist -> -1), clear (FLUSHALL)
 // -> 2 with an empty key (FCW2 has no clear; see docs/EXPORT.md). FCW2 has no sequence number, so
 // the stream cannot be resumed; the timestamp is the time the group was published.
-import { FRAME_HEADER_BYTES, FRAME_BAD, FRAME_INCOMPLETE, readU32, readU53, writeU32, writeU53 } from "../persistence/wal-format.ts";
+import { decodeFrame, FRAME_BAD, FRAME_INCOMPLETE, newDecodedFrame, readU32, readU53, writeU32, writeU53 } from "../persistence/wal-format.ts";
 
 /** "FCW2" read as a little-endian u32. */
 export const FCW2_MAGIC = 0x32574346;
@@ -25,7 +25,7 @@ export const FCW2_OVERHEAD = FCW2_HEADER_BYTES + FCW2_PAYLOAD_FIXED + 4 + 4;
 export const Fcw2Op = { Set: 1, Delete: 2, Expire: 3 } as const;
 export type Fcw2Op = (typeof Fcw2Op)[keyof typeof Fcw2Op];
 
-/** FCW3 op (1 set, 2 delete, 3 expire, 4 clear) -> FCW2 op. */
+/** FCW4 op (1 set, 2 delete, 3 expire, 4 clear) -> FCW2 op. */
 const OP_MAP = [0, Fcw2Op.Set, Fcw2Op.Delete, Fcw2Op.Expire, Fcw2Op.Delete] as const;
 
 const TWO32 = 4294967296;
@@ -45,18 +45,25 @@ function writeI64(buf: Uint8Array, off: number, v: number): void {
 }
 
 /**
- * Re-encodes a group of `frames` FCW3 frames (already checked by the WAL writer) as FCW2 frames.
- * Each FCW3 frame of 40 + k + v bytes becomes 42 + k + v bytes.
+ * Re-encodes a group of `frames` FCW4 frames (already checked by the WAL writer) as FCW2 frames.
+ * Each frame of k + v payload bytes becomes 42 + k + v bytes.
  */
 export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: number): Uint8Array {
-  const out = new Uint8Array(group.length + frames * (FCW2_OVERHEAD - FRAME_HEADER_BYTES));
+  const f = scratchFrame;
+  let total = 0;
+  for (let off = 0; off < group.length; ) {
+    const len = decodeFrame(group, off, group.length, f);
+    if (len <= 0) throw new RangeError(`export: bad frame in published group: ${f.error}`);
+    total += FCW2_OVERHEAD + f.key.length + f.value.length;
+    off += len;
+  }
+  const out = new Uint8Array(total);
   let o = 0;
   for (let off = 0; off < group.length; ) {
-    const len = readU32(group, off + 8);
-    const op = group[off + 22]!;
-    const expireAt = readU53(group, off + 24);
-    const klen = readU32(group, off + 32);
-    const vlen = readU32(group, off + 36);
+    const len = decodeFrame(group, off, group.length, f);
+    const op = f.op;
+    const klen = f.key.length;
+    const vlen = f.value.length;
     const payloadLen = FCW2_PAYLOAD_FIXED + klen + vlen + 4;
     const start = o;
     writeU32(out, o, FCW2_MAGIC);
@@ -67,8 +74,9 @@ export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: 
     writeU32(out, p + 1, klen);
     writeU32(out, p + 5, vlen);
     writeU53(out, p + 9, timestampMs);
-    writeI64(out, p + 17, op === 2 || op === 4 || expireAt === 0 ? -1 : expireAt);
-    out.set(group.subarray(off + FRAME_HEADER_BYTES, off + len), p + FCW2_PAYLOAD_FIXED);
+    writeI64(out, p + 17, op === 2 || op === 4 || f.expireAt === 0 ? -1 : f.expireAt);
+    out.set(f.key, p + FCW2_PAYLOAD_FIXED);
+    out.set(f.value, p + FCW2_PAYLOAD_FIXED + klen);
     const pc = p + payloadLen - 4;
     writeU32(out, pc, Bun.hash.crc32(out.subarray(p, pc)));
     writeU32(out, pc + 4, Bun.hash.crc32(out.subarray(start, pc + 4)));
@@ -77,6 +85,8 @@ export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: 
   }
   return out;
 }
+
+const scratchFrame = newDecodedFrame();
 
 /** A decoded FCW2 frame; `key` and `value` are views into the input. */
 export interface Fcw2Frame {

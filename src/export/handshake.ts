@@ -4,7 +4,7 @@
 //   FCWAL-AUTH/1 <token>     when a token is configured (first line)
 //   FCWAL-FROM/1 <seq>|$     optional: resume after <seq>, or "$" = from now, start at once
 // The server sends text only to say why it closes: `FCWAL-ERR/1 <reason>\n`. A reader tells it from
-// a frame by its first four bytes ("FCWA" is neither "FCW3" nor "FCW2").
+// a frame by its first four bytes ("FCWA" is neither "FCW4" nor "FCW2").
 import { createHash, timingSafeEqual } from "node:crypto";
 import { MAX_SEQ } from "../persistence/wal-format.ts";
 

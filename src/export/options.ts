@@ -5,8 +5,8 @@ import { MAX_LINE_BYTES, AUTH_PREFIX } from "./handshake.ts";
 
 /** `listen`: subscribers connect to us. `connect`: we dial one collector and keep it connected. */
 export type ExportMode = "listen" | "connect";
-/** `fcw3`: the WAL frames of docs/WAL.md, byte for byte. `fcw2`: fast-cache 0.1.0's frame layout. */
-export type ExportFormat = "fcw3" | "fcw2";
+/** `fcw4`: the WAL frames of docs/WAL.md, byte for byte. `fcw2`: fast-cache 0.1.0's frame layout. */
+export type ExportFormat = "fcw4" | "fcw2";
 
 export interface WalExportOptions {
   /** Who opens the connection (--wal-export). */
@@ -15,7 +15,7 @@ export interface WalExportOptions {
   address: string;
   /** When set, every connection starts with `FCWAL-AUTH/1 <token>\n` (--wal-export-token). @default none */
   token?: string;
-  /** Frame layout on the wire (--wal-export-format). @default "fcw3" */
+  /** Frame layout on the wire (--wal-export-format). @default "fcw4" */
   format?: ExportFormat;
   /** listen: most subscribers connected at once, handshaking ones included. @default 16 */
   maxSubscribers?: number;
@@ -64,7 +64,7 @@ export interface ResolvedExportOptions {
 }
 
 export const EXPORT_DEFAULTS = {
-  format: "fcw3" as ExportFormat,
+  format: "fcw4" as ExportFormat,
   maxSubscribers: 16,
   maxPendingBytes: 64 * 1024 * 1024,
   connectTimeoutMs: 5000,
@@ -99,7 +99,7 @@ export function resolveExportOptions(o: WalExportOptions): ResolvedExportOptions
     throw new TypeError(`mode must be listen or connect (got ${String(o.mode)})`);
   }
   const format = o.format ?? EXPORT_DEFAULTS.format;
-  if (format !== "fcw3" && format !== "fcw2") throw new TypeError(`format must be fcw3 or fcw2 (got ${String(format)})`);
+  if (format !== "fcw4" && format !== "fcw2") throw new TypeError(`format must be fcw4 or fcw2 (got ${String(format)})`);
   const { host, port } = parseHostPort(o.address);
   if (o.mode === "connect" && port === 0) throw new RangeError("address: connect mode needs a port other than 0");
   const token = o.token;

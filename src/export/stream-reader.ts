@@ -1,5 +1,5 @@
 // Reads an export stream on the subscriber side: bytes arrive in any split, complete frames come
-// out. FCW3 and FCW2 frames are told apart by their magic (a stream carries one of them); a
+// out. FCW4 and FCW2 frames are told apart by their magic (a stream carries one of them); a
 // `FCWAL-ERR/1 <reason>\n` line (the server's reason for closing) comes out as an error item and
 // the server's `FCWAL-AUTH/1 <token>\n` (connect mode) as an auth item.
 // Used by wal-tail and the tests; collectors in TypeScript can use it too.
@@ -8,7 +8,7 @@ import { decodeFcw2Frame, FCW2_MAGIC, newFcw2Frame, type Fcw2Frame } from "./fcw
 import { AUTH_PREFIX, ERR_PREFIX, MAX_LINE_BYTES } from "./handshake.ts";
 
 export type StreamItem =
-  | { kind: "fcw3"; frame: DecodedFrame }
+  | { kind: "fcw4"; frame: DecodedFrame }
   | { kind: "fcw2"; frame: Fcw2Frame }
   | { kind: "error"; message: string }
   /** connect mode: the server's `FCWAL-AUTH/1 <token>` line, first in the stream when it has a token. */
@@ -22,7 +22,7 @@ export class WalStreamReader {
   private buf = new Uint8Array(64 * 1024);
   private start = 0;
   private end = 0;
-  private readonly f3: { kind: "fcw3"; frame: DecodedFrame } = { kind: "fcw3", frame: newDecodedFrame() };
+  private readonly f3: { kind: "fcw4"; frame: DecodedFrame } = { kind: "fcw4", frame: newDecodedFrame() };
   private readonly f2: { kind: "fcw2"; frame: Fcw2Frame } = { kind: "fcw2", frame: newFcw2Frame() };
   /** Total bytes consumed as complete items. */
   consumed = 0;

@@ -78,7 +78,7 @@ function putBytes(o: Record<string, unknown>, name: string, b: Uint8Array): void
 
 const OPS = ["", "set", "delete", "expire", "clear"];
 
-/** One FCW3 frame as JSON: seq, shard, op, type, expireAt (0 = none), key, value (set only). */
+/** One FCW4 frame as JSON: seq, shard, op, type, expireAt (0 = none), key, value (set only). */
 export function frameJson(f: DecodedFrame): string {
   const o: Record<string, unknown> = { seq: f.seq, shard: f.shard, op: OPS[f.op] ?? f.op, type: TYPE_NAMES[f.type] ?? f.type, expireAt: f.expireAt };
   if (f.op !== 4) putBytes(o, "key", f.key);
@@ -127,7 +127,7 @@ class Printer {
           this.error = "the server sent no auth line";
           return;
         }
-        if (item.kind === "fcw3") {
+        if (item.kind === "fcw4") {
           if (item.frame.seq <= this.lastSeq) return;
           this.lastSeq = item.frame.seq;
           out += frameJson(item.frame) + "\n";

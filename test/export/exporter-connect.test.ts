@@ -60,7 +60,7 @@ class TestCollector {
     }
     try {
       c.reader.feed(bytes, (item) => {
-        if (item.kind !== "fcw3") return void this.problems.push(`unexpected ${item.kind}`);
+        if (item.kind !== "fcw4") return void this.problems.push(`unexpected ${item.kind}`);
         const f = item.frame;
         if (f.seq !== this.lastSeq + 1) this.problems.push(`seq ${f.seq} after ${this.lastSeq}`);
         if (text(f.key) !== keyOf(f.seq) || text(f.value) !== valueOf(f.seq)) this.problems.push(`content of ${f.seq}`);
@@ -143,7 +143,7 @@ test("connect mode: a collector that sends no FROM line gets the stream from the
     socket: {
       binaryType: "uint8array",
       data: (_s, d) => {
-        reader.feed(d, (item) => void (item.kind === "fcw3" && received++));
+        reader.feed(d, (item) => void (item.kind === "fcw4" && received++));
       },
     },
   });

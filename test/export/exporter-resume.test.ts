@@ -10,7 +10,7 @@ test("a subscriber resuming from an old sequence gets every later frame from the
   using dir = tempDir();
   const exp = listen(dir.path);
   await exp.start();
-  const producer = new Producer(dir.path, exp, { segmentBytes: 64 * 1024 });
+  const producer = new Producer(dir.path, exp, { segmentBytes: 24 * 1024 });
   try {
     await producer.write(5000, 400);
     expect(listFiles(dir.path, "wal", 0).length).toBeGreaterThan(3);

@@ -10,7 +10,7 @@ import { acceptedSubscribers, bytes, Producer, subscribe, tempDir, text, until }
 const rec = (op: 1 | 2 | 3 | 4, key: string, value = "", expireAt = 0): MutationRecord =>
   ({ op, cause: 0, type: 0, key: bytes(key), value: bytes(value), expireAt });
 
-/** FCW3 frames for `recs`, sequence numbers from 1, as the WAL writer would publish them. */
+/** FCW4 frames for `recs`, sequence numbers from 1, as the WAL writer would publish them. */
 function group(recs: MutationRecord[]): Uint8Array {
   const buf = new Uint8Array(recs.reduce((n, m) => n + frameSize(m.key.length, m.value.length), 0));
   let off = 0;

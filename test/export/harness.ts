@@ -112,7 +112,7 @@ export class TestSubscriber {
     try {
       this.reader.feed(d, (item) => {
         if (item.kind === "error") return void this.errors.push(item.message);
-        if (item.kind !== "fcw3") return void this.problems.push("unexpected fcw2 frame");
+        if (item.kind !== "fcw4") return void this.problems.push("unexpected fcw2 frame");
         const f = item.frame;
         if (this.lastSeq >= 0 && f.seq !== this.lastSeq + 1) this.problems.push(`seq ${f.seq} after ${this.lastSeq}`);
         if (text(f.key) !== keyOf(f.seq) || text(f.value) !== valueOf(f.seq, this.opts.valueSize)) this.problems.push(`content of ${f.seq}`);

@@ -152,12 +152,13 @@ test("a corrupt frame in the middle stops start-up unless repair=truncate, which
   let target = "";
   let offset = -1;
   for (const n of segs) {
-    const i = fs.readFileSync(join(dir.path, n)).indexOf("k151");
-    if (i >= 0) [target, offset] = [n, i - 40];
+    const seg = fs.readFileSync(join(dir.path, n));
+    const i = seg.indexOf("k151");
+    if (i >= 0) [target, offset] = [n, seg.lastIndexOf("FCW4", i)]; // the frame's start
   }
   const file = join(dir.path, target);
   const b = fs.readFileSync(file);
-  b[offset + 44]! ^= 0x55;
+  b[offset + 10]! ^= 0x55; // inside the frame body, which the CRC covers
   fs.writeFileSync(file, b);
   const s = store(dir.path, clock);
   await expect(s.p.open(s.ks)).rejects.toThrow(`WAL corrupt: ${file} at offset ${offset}: CRC mismatch. Start with --wal-repair truncate`);

@@ -78,7 +78,7 @@ test("findNextValidFrame skips garbage to the next frame", () => {
   const c = encodeOne(record(1, "c", "3"), 3);
   const buf = new Uint8Array(a.length + 10 + c.length);
   buf.set(a, 0);
-  buf.set(bytes("FCW3garbag"), a.length);
+  buf.set(bytes("FCW4garbag"), a.length);
   buf.set(c, a.length + 10);
   const f = newDecodedFrame();
   expect(findNextValidFrame(buf, a.length, buf.length, f)).toBe(a.length + 10);

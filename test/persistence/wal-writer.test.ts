@@ -78,7 +78,7 @@ test("segments rotate at the size limit with sortable names and contiguous seque
   using dir = tempDir();
   const w = new WalWriter({ dir: dir.path, nextSeq: 1, fsync: "everysec", segmentBytes: 4096 });
   let seq = 0;
-  for (let t = 0; t < 40; t++) {
+  for (let t = 0; t < 120; t++) {
     for (let i = 0; i < 10; i++) (seq++, w.append(record(1, `k${seq}`, `v${seq}`), seq));
     await turn();
   }
@@ -101,7 +101,7 @@ test("pruneCoveredBy removes only segments whose frames are all covered, never t
   using dir = tempDir();
   const w = new WalWriter({ dir: dir.path, nextSeq: 1, fsync: "no", segmentBytes: 4096 });
   let seq = 0;
-  for (let t = 0; t < 30; t++) {
+  for (let t = 0; t < 100; t++) {
     for (let i = 0; i < 10; i++) (seq++, w.append(record(1, `k${seq}`, `v${seq}`), seq));
     await turn();
   }
