@@ -15,6 +15,9 @@ import type { Dispatcher } from "./dispatch.ts";
 import { OutputQueue } from "./output-queue.ts";
 import { ReplyOrder } from "./reply-order.ts";
 
+/** Complete replies held behind a forwarded one are written anyway past this size. */
+const RELEASE_EARLY_BYTES = 16 * 1024;
+
 /** A worker's execution gate (src/cluster/gate.ts): closed while a cross-worker operation runs. */
 export interface ExecutionGate {
   readonly holder: object | null;
@@ -173,10 +176,21 @@ export class Connection implements Client {
     const seg = order.reserve();
     return (bytes) => {
       if (this.closed) return;
-      ReplyOrder.fill(seg, bytes, discard);
-      if (!this.running) this.flush();
+      order.fill(seg, bytes, discard);
+      // One write for all the replies a peer's chunk completes (microtasks run once the
+      // peer link's data callback returns).
+      if (!this.running && !this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flushQueuedNow);
+      }
     };
   }
+
+  private flushQueued = false;
+  private readonly flushQueuedNow = (): void => {
+    this.flushQueued = false;
+    if (!this.running) this.flush();
+  };
 
   /** Active pause() calls: this client's next commands wait until they are all undone. */
   private pauses = 0;
@@ -236,7 +250,9 @@ export class Connection implements Client {
       const r = this.reply;
       order.cut(r.buf, r.len);
       r.len = 0;
-      order.release((b) => r.raw(b));
+      // Wait for the forwarded replies still out, so a pipeline's replies leave in one write;
+      // a large complete prefix goes now (a client that streams without waiting is not starved).
+      if (order.pending === 0 || order.readyBytes >= RELEASE_EARLY_BYTES) order.release((b) => r.raw(b));
     }
     const r = this.reply;
     const len = r.len;

@@ -9,9 +9,15 @@ interface Segment {
   bytes: Uint8Array | null;
 }
 
+const RELEASED: Segment = { bytes: EMPTY };
+
 export class ReplyOrder {
   private segs: Segment[] = [];
   private head = 0;
+  /** Places still waiting for their reply. */
+  pending = 0;
+  /** Bytes of the complete segments at the front (what release() would hand out now). */
+  readyBytes = 0;
 
   /** Segments not yet released (complete or not). */
   get size(): number {
@@ -20,18 +26,30 @@ export class ReplyOrder {
 
   /** Moves the replies written so far (`buf[0, len)`) into a segment of their own. */
   cut(buf: Uint8Array, len: number): void {
-    if (len > 0) this.segs.push({ bytes: buf.slice(0, len) });
+    if (len === 0) return;
+    this.segs.push({ bytes: buf.slice(0, len) });
+    if (this.pending === 0) this.readyBytes += len;
   }
 
   /** Reserves the next place; call `fill` on the returned segment when its reply arrives. */
   reserve(): Segment {
     const s: Segment = { bytes: null };
     this.segs.push(s);
+    this.pending++;
     return s;
   }
 
-  static fill(s: Segment, bytes: Uint8Array, discard: boolean): void {
+  fill(s: Segment, bytes: Uint8Array, discard: boolean): void {
     s.bytes = discard ? EMPTY : bytes.slice();
+    this.pending--;
+    // Recount the complete front (cheap: segments are few between releases).
+    let n = 0;
+    for (let i = this.head; i < this.segs.length; i++) {
+      const b = this.segs[i]!.bytes;
+      if (b === null) break;
+      n += b.length;
+    }
+    this.readyBytes = n;
   }
 
   /** Hands every complete segment at the front to `out`, in order. */
@@ -42,9 +60,10 @@ export class ReplyOrder {
       const b = segs[i]!.bytes;
       if (b === null) break;
       if (b.length > 0) out(b);
-      segs[i] = { bytes: EMPTY };
+      segs[i] = RELEASED;
       i++;
     }
+    this.readyBytes = 0;
     if (i === segs.length) {
       this.segs = [];
       this.head = 0;
