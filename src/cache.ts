@@ -1,11 +1,11 @@
 // The embedded API: a fast, memory-dense in-process cache for Bun programs, on the same Keyspace
 // engine the server uses. Keys and values are bytes; strings are accepted and encoded as UTF-8.
 
-import { Utf8Scratch, decodeUtf8 } from "./engine/bytes.ts";
+import { Utf8Scratch, decodeUtf8, hashBytes } from "./engine/bytes.ts";
 import { CoarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
 import { Keyspace } from "./engine/keyspace.ts";
-import { EVICTION_POLICIES, SetFlag, Status, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
+import { EVICTION_POLICIES, SetFlag, Status, ValueType, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
 import { Persistence, type FsyncPolicy, type PersistenceOptions, type RecoveryResult, type SnapshotResult } from "./persistence/index.ts";
 
 /**
@@ -129,8 +129,9 @@ export class Cache {
       if (opts.xx) flags |= SetFlag.XX;
     }
     const k = this.keyBytes(key);
+    const h = this.keyHash;
     const v = this.valueBytes(value);
-    const st = this.ks.set(k, v, ttl > 0 ? this.ks.now() + ttl : 0, flags);
+    const st = this.ks.set(k, v, ttl > 0 ? this.ks.now() + ttl : 0, flags, ValueType.String, h);
     if (st === Status.Ok) return true;
     if (st === Status.Exists || st === Status.NotFound) return false;
     throw outOfMemory(st);
@@ -138,17 +139,18 @@ export class Cache {
 
   /** A copy of the value, or undefined when missing or expired. */
   get(key: CacheKey): Uint8Array | undefined {
-    return this.ks.get(this.keyBytes(key));
+    const slot = this.ks.lookup(this.keyBytes(key), this.keyHash);
+    return slot < 0 ? undefined : this.ks.copyValue(slot);
   }
 
   /** The value decoded as UTF-8, or undefined. */
   getString(key: CacheKey): string | undefined {
-    const slot = this.ks.lookup(this.keyBytes(key));
+    const slot = this.ks.lookup(this.keyBytes(key), this.keyHash);
     return slot < 0 ? undefined : this.ks.valueString(slot);
   }
 
   has(key: CacheKey): boolean {
-    return this.ks.peek(this.keyBytes(key)) >= 0;
+    return this.ks.peek(this.keyBytes(key), this.keyHash) >= 0;
   }
 
   delete(key: CacheKey): boolean {
@@ -298,9 +300,20 @@ export class Cache {
     return this.ks;
   }
 
+  /** `hashBytes` of the key `keyBytes` returned last. */
+  private keyHash = 0;
+
+  /** The key as bytes; also sets `keyHash` (computed in the same pass for string keys). */
   private keyBytes(key: CacheKey): Uint8Array {
-    if (typeof key === "string") return this.keyScratch.encode(key);
-    if (key instanceof Uint8Array) return key;
+    if (typeof key === "string") {
+      const k = this.keyScratch.encodeHashed(key);
+      this.keyHash = this.keyScratch.hash;
+      return k;
+    }
+    if (key instanceof Uint8Array) {
+      this.keyHash = hashBytes(key);
+      return key;
+    }
     throw new TypeError(`key must be a string or Uint8Array, got ${describe(key)}`);
   }
 

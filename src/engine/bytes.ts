@@ -54,6 +54,55 @@ export class Utf8Scratch {
     return this.view(n);
   }
 
+  /** `hashBytes` of what the last `encodeHashed` returned. */
+  hash = 0;
+
+  /**
+   * Encodes `s` like `encode` and sets `hash` to `hashBytes` of the bytes, computed in the same
+   * pass for short ASCII strings (the common key), so a lookup reads the key once.
+   */
+  encodeHashed(s: string): Uint8Array {
+    const n = s.length;
+    if (n > 64 || n * 3 > this.buf.length) {
+      const v = this.encode(s);
+      this.hash = hashBytes(v);
+      return v;
+    }
+    const buf = this.buf;
+    let h = 0x811c9dc5 ^ n;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const c0 = s.charCodeAt(i);
+      const c1 = s.charCodeAt(i + 1);
+      const c2 = s.charCodeAt(i + 2);
+      const c3 = s.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) >= 0x80) return this.slowHashed(s);
+      buf[i] = c0;
+      buf[i + 1] = c1;
+      buf[i + 2] = c2;
+      buf[i + 3] = c3;
+      h = Math.imul(h ^ (c0 | (c1 << 8) | (c2 << 16) | (c3 << 24)), 0x5bd1e995);
+      h ^= h >>> 15;
+    }
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return this.slowHashed(s);
+      buf[i] = c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    this.hash = h >>> 0;
+    return this.view(n);
+  }
+
+  private slowHashed(s: string): Uint8Array {
+    const v = this.encode(s);
+    this.hash = hashBytes(v);
+    return v;
+  }
+
   private view(n: number): Uint8Array {
     if (n > 512) return this.buf.subarray(0, n);
     let v = this.views[n];

@@ -194,9 +194,12 @@ export class Keyspace {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  /** Slot of `key` or -1; counts a hit or miss, expires lazily, records the access for eviction. */
-  lookup(key: Uint8Array): number {
-    const slot = this.find(key, hashBytes(key));
+  /**
+   * Slot of `key` or -1; counts a hit or miss, expires lazily, records the access for eviction.
+   * `hash` may be passed when the caller already has `hashBytes(key)`.
+   */
+  lookup(key: Uint8Array, hash: number = hashBytes(key)): number {
+    const slot = this.find(key, hash);
     if (slot < 0) {
       this.misses++;
       return -1;
@@ -213,8 +216,8 @@ export class Keyspace {
   }
 
   /** Slot of `key` or -1; expires lazily, no stats, no access recorded. */
-  peek(key: Uint8Array): number {
-    const slot = this.find(key, hashBytes(key));
+  peek(key: Uint8Array, hash: number = hashBytes(key)): number {
+    const slot = this.find(key, hash);
     if (slot < 0) return -1;
     if (this.meta[slot]! & HAS_EXP && this.exp![slot]! <= this.clk.now()) {
       this.removeSlot(slot, MutationCause.Expired);
@@ -312,8 +315,14 @@ export class Keyspace {
    * Sets key → value. `expireAt` is absolute ms (0 = none); a time not in the future removes the key.
    * `flags` are SetFlag bits. Returns Ok, Exists (NX), NotFound (XX), OutOfMemory or TooLarge.
    */
-  set(key: Uint8Array, value: Uint8Array, expireAt: Milliseconds = 0, flags = 0, type: ValueType = ValueType.String): Status {
-    const h = hashBytes(key);
+  set(
+    key: Uint8Array,
+    value: Uint8Array,
+    expireAt: Milliseconds = 0,
+    flags = 0,
+    type: ValueType = ValueType.String,
+    h: number = hashBytes(key),
+  ): Status {
     let slot = this.find(key, h);
     if (slot >= 0 && this.meta[slot]! & HAS_EXP && this.exp![slot]! <= this.clk.now()) {
       this.removeSlot(slot, MutationCause.Expired);
