@@ -14,7 +14,7 @@ const dec = new TextDecoder();
 
 const firstError = (replies: Uint8Array[]): Uint8Array | undefined => replies.find((r) => isError(r, 0));
 
-const dbsize: CrossHandler = (cw, c, _e, argv) => {
+const sumIntegers: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
   cw.askAll(argv, c.reply.resp, (replies) => {
     let n = 0;
@@ -228,7 +228,7 @@ const clientKill: CrossHandler = (cw, c, _e, argv) => {
 };
 
 export const aggregateHandlers: Record<string, CrossHandler> = {
-  dbsize,
+  dbsize: sumIntegers,
   keys,
   scan,
   randomkey,
@@ -241,5 +241,6 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   bgsave: everywhere,
   bgrewriteaof: everywhere,
   "client|list": clientList,
+  publish: sumIntegers, // every worker delivers to its subscribers; the receiver counts add up
   "client|kill": clientKill,
 };

@@ -4,6 +4,7 @@
 // cluster itself: protocol switch, the gate, key transfer for cross-worker RENAME/COPY/moves.
 
 import type { Socket, UnixSocketListener } from "bun";
+import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { SetFlag, Status, type ValueType } from "../engine/types.ts";
@@ -31,6 +32,7 @@ export class PeerClient implements Client {
   lastCommand = "NULL";
   replyMode: "on" | "off" | "skip" = "on";
   noEvict = false;
+  multi: MultiState | undefined = undefined;
 
   constructor(
     readonly id: number,

@@ -6,6 +6,8 @@
 // are appended behind it, never written directly, so bytes cannot be reordered.
 
 import type { Socket } from "bun";
+import { forgetSubscriber } from "../commands/pubsub.ts";
+import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { ServerConfig } from "../config/params.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
@@ -63,6 +65,10 @@ export class Connection implements Client {
   lastCommand = "NULL";
   replyMode: "on" | "off" | "skip" = "on";
   noEvict = false;
+  /** Inside MULTI: the queued commands (src/commands/transactions.ts). */
+  multi: MultiState | undefined = undefined;
+  /** Channels and patterns subscribed to (src/commands/pubsub.ts). */
+  subscriptions = 0;
 
   /** True once the connection is gone (closed by either side). */
   closed = false;
@@ -359,6 +365,7 @@ export class Connection implements Client {
     if (this.closed) return;
     this.closed = true;
     this.server.clients.delete(this.id);
+    if (this.subscriptions > 0) forgetSubscriber(this);
     this.backlog.clear();
     this.held?.clear();
   }
@@ -367,6 +374,7 @@ export class Connection implements Client {
   private end(): void {
     this.closed = true;
     this.server.clients.delete(this.id);
+    if (this.subscriptions > 0) forgetSubscriber(this);
     this.socket.end();
   }
 
@@ -374,6 +382,7 @@ export class Connection implements Client {
   private drop(): void {
     this.closed = true;
     this.server.clients.delete(this.id);
+    if (this.subscriptions > 0) forgetSubscriber(this);
     this.backlog.clear();
     this.held?.clear();
     this.socket.end();

@@ -4,6 +4,8 @@
 // the latency monitor and CLIENT REPLY OFF/SKIP. No command name appears here: only flags.
 
 import { latencyRecord } from "../commands/server-state.ts";
+import { subscribedModeError, type PubSubClient } from "../commands/pubsub.ts";
+import { queueInMulti, type MultiClient } from "../commands/transactions.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable, type ServerContext } from "../commands/types.ts";
 import type { ServerConfig } from "../config/params.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
@@ -175,6 +177,10 @@ export class Dispatcher {
     const mark = reply.len;
     const modeBefore = c.replyMode;
     const entry = this.resolve(c, argv);
+    if (entry === undefined) {
+      const tx = (c as MultiClient).multi;
+      if (tx !== undefined) tx.dirty = true; // EXEC will answer EXECABORT
+    }
     // A routed command's reply comes later, in its place (the router handles CLIENT REPLY).
     if (entry !== undefined && this.call(c, entry, argv, mark)) return;
     // CLIENT REPLY: a command that leaves replies OFF or SKIP (including the CLIENT REPLY
@@ -198,6 +204,17 @@ export class Dispatcher {
       this.reject(c, entry, ERR_LOADING);
       return false;
     }
+    // A RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT or RESET.
+    if ((c as PubSubClient).subscriptions! > 0 && c.reply.resp === 2) {
+      const err = subscribedModeError(c, entry);
+      if (err !== undefined) {
+        this.reject(c, entry, err);
+        return false;
+      }
+    }
+    // Inside MULTI: queued (+QUEUED), not run.
+    const tx = (c as MultiClient).multi;
+    if (tx !== undefined && queueInMulti(c, tx, entry, argv)) return false;
     if (this.router !== undefined && ((c.lastCommand = entry.name), this.router.route(c, entry, argv))) {
       if (c.replyMode === "skip") c.replyMode = "on";
       return true;
@@ -249,6 +266,8 @@ export class Dispatcher {
 
   private reject(c: Client, entry: CommandEntry | undefined, msg: string): void {
     if (entry !== undefined) entry.rejectedCalls++;
+    const tx = (c as MultiClient).multi;
+    if (tx !== undefined) tx.dirty = true;
     const r = c.reply;
     const at = r.len;
     r.error(msg);

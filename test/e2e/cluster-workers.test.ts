@@ -172,6 +172,50 @@ for (const n of [2, 3]) {
       expect(new Set(final).size).toBe(1);
     }, 30000);
 
+    test("MULTI/EXEC over several workers replies like Redis and is atomic for a concurrent reader", async () => {
+      await redis.flushall();
+      const ks = keys.map((l) => l[6]!);
+      const tx = redis.multi();
+      for (const k of ks) tx.set(k, "0");
+      tx.incr(ks[0]!).get(ks[0]!).get("missing");
+      const want: [null, unknown][] = [...ks.map((): [null, unknown] => [null, "OK"]), [null, 1], [null, "1"], [null, null]];
+      expect(await tx.exec()).toEqual(want as never);
+      const reader = new Redis({ port: srv.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+      let torn = 0;
+      let reads = 0;
+      let writing = true;
+      const readLoop = (async () => {
+        while (writing) {
+          const t = reader.multi();
+          for (const k of ks) t.get(k);
+          const vals = (await t.exec())!.map(([, v]) => v);
+          reads++;
+          if (vals.some((v) => v !== vals[0])) torn++;
+        }
+      })();
+      for (let i = 1; i <= 200; i++) {
+        const t = redis.multi();
+        for (const k of ks) t.set(k, String(i));
+        await t.exec();
+      }
+      writing = false;
+      await readLoop;
+      reader.disconnect();
+      expect(reads).toBeGreaterThan(0);
+      expect(torn).toBe(0);
+      expect(await redis.mget(...ks)).toEqual(ks.map(() => "200"));
+    });
+
+    test("PUBLISH on one worker reaches subscribers on every worker", async () => {
+      const { clients, extra } = await clientPerWorker(srv.port, n);
+      for (const c of extra) c.close();
+      for (const c of clients) expect(await c.command("SUBSCRIBE", "news")).toEqual(["subscribe", "news", 1]);
+      expect(await redis.publish("news", "hello")).toBe(n);
+      for (const c of clients) expect(await c.read(1)).toEqual([["message", "news", "hello"]]);
+      for (const c of clients) c.close();
+      await until(async () => (await redis.publish("news", "gone")) === 0, 5000, "subscribers to be forgotten");
+    });
+
     test("DBSIZE, KEYS, SCAN, RANDOMKEY, INFO keyspace and FLUSHALL cover every worker", async () => {
       await redis.flushall();
       const all = keys.flatMap((l) => l.slice(0, 20));

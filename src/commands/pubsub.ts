@@ -1,0 +1,210 @@
+// SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH. Subscribers are this process's
+// clients; with several workers PUBLISH is run by every worker (src/cluster/aggregate.ts) and the
+// receiver counts add up, so a message reaches subscribers on all of them. Messages are pushes
+// (`>` in RESP3, arrays in RESP2) written to the subscriber's connection at once.
+
+import { globMatch } from "../engine/glob.ts";
+import { defineCommand } from "./define.ts";
+import { CmdFlag, type Args, type Client, type CommandEntry, type ServerContext } from "./types.ts";
+
+/** Subscription counts live on the client object (Connection declares `subscriptions`). */
+export interface PubSubClient {
+  subscriptions?: number;
+  /** Writes the client's pending replies now (a Connection); absent on fakes. */
+  flush?(): void;
+}
+
+interface ClientSubs {
+  channels: Set<string>;
+  patterns: Set<string>;
+}
+
+interface PubSubState {
+  channels: Map<string, Set<Client>>;
+  patterns: Map<string, { pattern: Uint8Array; clients: Set<Client> }>;
+  clients: Map<Client, ClientSubs>;
+}
+
+const states = new WeakMap<ServerContext, PubSubState>();
+const stateOf = (s: ServerContext): PubSubState => {
+  let st = states.get(s);
+  if (st === undefined) {
+    st = { channels: new Map(), patterns: new Map(), clients: new Map() };
+    states.set(s, st);
+  }
+  return st;
+};
+
+const name = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
+const bytes = (s: string): Uint8Array => Buffer.from(s, "latin1");
+
+/** Commands a RESP2 client may send while subscribed. */
+const ALLOWED_SUBSCRIBED = new Set(["subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset"]);
+
+/** The error for a command a subscribed RESP2 client may not run, or undefined. */
+export function subscribedModeError(c: Client, entry: CommandEntry): string | undefined {
+  const top = entry.name.includes("|") ? entry.name.slice(0, entry.name.indexOf("|")) : entry.name;
+  if (ALLOWED_SUBSCRIBED.has(top)) return undefined;
+  return `ERR Can't execute '${entry.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+}
+
+function subsOf(st: PubSubState, c: Client): ClientSubs {
+  let s = st.clients.get(c);
+  if (s === undefined) {
+    s = { channels: new Set(), patterns: new Set() };
+    st.clients.set(c, s);
+  }
+  return s;
+}
+
+function count(st: PubSubState, c: Client): number {
+  const s = st.clients.get(c);
+  const n = s === undefined ? 0 : s.channels.size + s.patterns.size;
+  (c as PubSubClient).subscriptions = n;
+  if (n === 0) st.clients.delete(c);
+  return n;
+}
+
+function confirm(c: Client, kind: string, target: Uint8Array | null, n: number): void {
+  const r = c.reply;
+  r.pushHeader(3);
+  r.bulkString(kind);
+  if (target === null) r.nullBulk();
+  else r.bulk(target);
+  r.integer(n);
+}
+
+// SUBSCRIBE channel [channel ...]
+function cmdSubscribe(c: Client, argv: Args): void {
+  const st = stateOf(c.server);
+  const subs = subsOf(st, c);
+  for (let i = 1; i < argv.length; i++) {
+    const ch = name(argv[i]!);
+    if (!subs.channels.has(ch)) {
+      subs.channels.add(ch);
+      let set = st.channels.get(ch);
+      if (set === undefined) st.channels.set(ch, (set = new Set()));
+      set.add(c);
+    }
+    confirm(c, "subscribe", argv[i]!, count(st, c));
+  }
+}
+
+// PSUBSCRIBE pattern [pattern ...]
+function cmdPsubscribe(c: Client, argv: Args): void {
+  const st = stateOf(c.server);
+  const subs = subsOf(st, c);
+  for (let i = 1; i < argv.length; i++) {
+    const p = name(argv[i]!);
+    if (!subs.patterns.has(p)) {
+      subs.patterns.add(p);
+      let e = st.patterns.get(p);
+      if (e === undefined) st.patterns.set(p, (e = { pattern: argv[i]!.slice(), clients: new Set() }));
+      e.clients.add(c);
+    }
+    confirm(c, "psubscribe", argv[i]!, count(st, c));
+  }
+}
+
+function unsubscribeGeneric(c: Client, argv: Args, patterns: boolean): void {
+  const st = stateOf(c.server);
+  const subs = st.clients.get(c);
+  const mine = subs === undefined ? [] : [...(patterns ? subs.patterns : subs.channels)];
+  const targets = argv.length > 1 ? argv.slice(1).map(name) : mine;
+  const kind = patterns ? "punsubscribe" : "unsubscribe";
+  if (targets.length === 0) return confirm(c, kind, null, count(st, c));
+  for (const t of targets) {
+    if (subs !== undefined && (patterns ? subs.patterns : subs.channels).delete(t)) {
+      if (patterns) {
+        const e = st.patterns.get(t);
+        e?.clients.delete(c);
+        if (e !== undefined && e.clients.size === 0) st.patterns.delete(t);
+      } else {
+        const set = st.channels.get(t);
+        set?.delete(c);
+        if (set !== undefined && set.size === 0) st.channels.delete(t);
+      }
+    }
+    confirm(c, kind, bytes(t), count(st, c));
+  }
+}
+
+// UNSUBSCRIBE [channel ...]
+const cmdUnsubscribe = (c: Client, argv: Args): void => unsubscribeGeneric(c, argv, false);
+// PUNSUBSCRIBE [pattern ...]
+const cmdPunsubscribe = (c: Client, argv: Args): void => unsubscribeGeneric(c, argv, true);
+
+/** Delivers a message to this process's subscribers; returns how many received it. */
+export function publishLocal(server: ServerContext, channel: Uint8Array, message: Uint8Array): number {
+  const st = states.get(server);
+  if (st === undefined) return 0;
+  let n = 0;
+  const touched = new Set<Client>();
+  const set = st.channels.get(name(channel));
+  if (set !== undefined) {
+    for (const c of set) {
+      const r = c.reply;
+      r.pushHeader(3);
+      r.bulkString("message");
+      r.bulk(channel);
+      r.bulk(message);
+      touched.add(c);
+      n++;
+    }
+  }
+  for (const [p, e] of st.patterns) {
+    if (!globMatch(e.pattern, channel)) continue;
+    for (const c of e.clients) {
+      const r = c.reply;
+      r.pushHeader(4);
+      r.bulkString("pmessage");
+      r.bulk(bytes(p));
+      r.bulk(channel);
+      r.bulk(message);
+      touched.add(c);
+      n++;
+    }
+  }
+  for (const c of touched) (c as PubSubClient).flush?.();
+  return n;
+}
+
+// PUBLISH channel message
+function cmdPublish(c: Client, argv: Args): void {
+  c.reply.integer(publishLocal(c.server, argv[1]!, argv[2]!));
+}
+
+/** Forgets a client that disconnected. */
+export function forgetSubscriber(c: Client): void {
+  const st = states.get(c.server);
+  const subs = st?.clients.get(c);
+  if (st === undefined || subs === undefined) return;
+  for (const ch of subs.channels) {
+    const set = st.channels.get(ch);
+    set?.delete(c);
+    if (set !== undefined && set.size === 0) st.channels.delete(ch);
+  }
+  for (const p of subs.patterns) {
+    const e = st.patterns.get(p);
+    e?.clients.delete(c);
+    if (e !== undefined && e.clients.size === 0) st.patterns.delete(p);
+  }
+  st.clients.delete(c);
+  (c as PubSubClient).subscriptions = 0;
+}
+
+const { PUBSUB, NOSCRIPT, LOADING, STALE, FAST, MAY_REPLICATE } = CmdFlag;
+const SUB_FLAGS = PUBSUB | NOSCRIPT | LOADING | STALE;
+
+export const pubsubCommands: CommandEntry[] = [
+  defineCommand({ name: "subscribe", arity: -2, flags: SUB_FLAGS, categories: ["pubsub", "slow"],
+    summary: "Listens for messages published to channels.", since: "2.0.0", handler: cmdSubscribe }),
+  defineCommand({ name: "unsubscribe", arity: -1, flags: SUB_FLAGS, categories: ["pubsub", "slow"],
+    summary: "Stops listening to messages posted to channels.", since: "2.0.0", handler: cmdUnsubscribe }),
+  defineCommand({ name: "psubscribe", arity: -2, flags: SUB_FLAGS, categories: ["pubsub", "slow"],
+    summary: "Listens for messages published to channels that match one or more patterns.", since: "2.0.0", handler: cmdPsubscribe }),
+  defineCommand({ name: "punsubscribe", arity: -1, flags: SUB_FLAGS, categories: ["pubsub", "slow"],
+    summary: "Stops listening to messages published to channels that match one or more patterns.", since: "2.0.0", handler: cmdPunsubscribe }),
+  defineCommand({ name: "publish", arity: 3, flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, categories: ["pubsub", "fast"],
+    summary: "Posts a message to a channel.", since: "2.0.0", handler: cmdPublish }),
+];
