@@ -49,7 +49,7 @@ function main(): void {
     const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
     const cfg = loaded.config;
     const workers = cfg.workers === 0 ? availableParallelism() : cfg.workers;
-    if (worker === undefined && (workers > 1 || cfg["cluster-ports"])) {
+    if (worker === undefined && (workers > 1 || cfg["cluster-ports"] || cfg["cluster-peers"] !== "")) {
       supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"]);
       return;
     }

@@ -110,14 +110,16 @@ export async function rebalance(cw: WorkerCluster, o: RebalanceOptions): Promise
   let cursor = 0;
   do {
     cursor = ks.scan(cursor, 4096, (slot) => {
-      if (cw.slots.ownerOfKey(ks.keyView(slot)) !== cw.index) foreign = true;
+      const owner = cw.slots.ownerOfKey(ks.keyView(slot));
+      if (owner !== cw.index && cw.isWorker(owner)) foreign = true;
     });
   } while (cursor !== 0 && !foreign);
   if (!foreign && orphans.length === 0) return result;
 
   await waitPeersLoaded(cw, o.timeoutMs ?? 120_000);
   if (foreign) {
-    const moved = await handOver(cw, ks, (owner) => owner !== cw.index);
+    // Keys of another machine's slots stay where they are (nothing here can take them).
+    const moved = await handOver(cw, ks, (owner) => owner !== cw.index && cw.isWorker(owner));
     for (const k of moved) ks.delete(k);
     await o.durable();
     result.moved = moved.length;
@@ -127,7 +129,7 @@ export async function rebalance(cw: WorkerCluster, o: RebalanceOptions): Promise
     const scratch = new Keyspace();
     const p = new Persistence({ dir: o.dir, shard, appendonly: false, snapshotEverySeconds: 0, log: o.log });
     await p.open(scratch);
-    const keys = await handOver(cw, scratch, () => true);
+    const keys = await handOver(cw, scratch, (owner) => cw.isWorker(owner));
     await o.durable();
     await p.close({ save: false });
     for (const n of readdirSync(o.dir)) {

@@ -16,7 +16,7 @@ import type { HoldingClient, WorkerCluster } from "./worker-cluster.ts";
 
 export const ERR_CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
 export const ERR_MOVED = (slot: number, host: string, port: number): string => `MOVED ${slot} ${host}:${port}`;
-export const ERR_CLUSTERDOWN_UNBOUND = (slot: number): string => `CLUSTERDOWN Hash slot not served`.concat(slot < 0 ? "" : "");
+export const ERR_CLUSTERDOWN = "CLUSTERDOWN Hash slot not served";
 
 /** A cross-worker strategy: replies through the client's hold; false = let the owner run it. */
 export type CrossHandler = (cw: WorkerCluster, c: HoldingClient, entry: CommandEntry, argv: Args) => boolean;
@@ -66,14 +66,18 @@ export class ClusterRouter implements Router {
     const owner = slots.ownerOfSlot(slot);
     let mixed = false;
     let sameSlot = true;
+    let external = !cw.isWorker(owner);
     for (let i = first + step; i <= last; i += step) {
       const s = keyHashSlot(argv[i]!);
       if (s !== slot) {
         sameSlot = false;
-        if (slots.ownerOfSlot(s) !== owner) mixed = true;
+        const o = slots.ownerOfSlot(s);
+        if (o !== owner) mixed = true;
+        if (!cw.isWorker(o)) external = true;
       }
     }
-    if (onClusterPort || !cw.isWorker(owner)) {
+    // Cluster ports answer like a Redis Cluster node; keys of another machine go there.
+    if (onClusterPort || external) {
       if (!sameSlot) {
         c.reply.error(ERR_CROSSSLOT);
         return true;
@@ -81,7 +85,7 @@ export class ClusterRouter implements Router {
       if (owner === cw.index) return false;
       const node = cw.nodes[owner];
       cw.counters.moved++;
-      c.reply.error(node === undefined ? "CLUSTERDOWN Hash slot not served" : ERR_MOVED(slot, node.host, node.port));
+      c.reply.error(node === undefined ? ERR_CLUSTERDOWN : ERR_MOVED(slot, node.host, node.port));
       return true;
     }
     if (!mixed) {

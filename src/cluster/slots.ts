@@ -104,3 +104,57 @@ export class SlotMap {
     return n;
   }
 }
+
+/** Another machine of a static slot map. */
+export interface PeerNode {
+  ranges: SlotRange[];
+  host: string;
+  port: number;
+}
+
+/** Parses "start-end[,start-end]" (validated by the config parameter). */
+export function parseRanges(text: string): SlotRange[] {
+  return text
+    .split(",")
+    .filter((p) => p !== "")
+    .map((p) => {
+      const [s, e] = p.split("-");
+      return { start: Number(s), end: Number(e) };
+    });
+}
+
+/** Parses "start-end@host:port[,...]"; ranges of the same host:port form one node. */
+export function parsePeers(text: string): PeerNode[] {
+  const byAddr = new Map<string, PeerNode>();
+  for (const p of text.split(",").filter((x) => x !== "")) {
+    const [range, addr] = p.split("@") as [string, string];
+    const i = addr.lastIndexOf(":");
+    const node = byAddr.get(addr) ?? { ranges: [], host: addr.slice(0, i), port: Number(addr.slice(i + 1)) };
+    node.ranges.push(...parseRanges(range));
+    byAddr.set(addr, node);
+  }
+  return [...byAddr.values()];
+}
+
+/**
+ * The slot map of a machine with `workers` workers serving `local` slots (split into contiguous
+ * runs of equal size, in slot order) beside other machines `peers` (owners workers, workers+1...).
+ */
+export function machineSlotMap(workers: number, local: readonly SlotRange[], peers: readonly PeerNode[]): SlotMap {
+  const mine: number[] = [];
+  const seen = new Uint8Array(SLOT_COUNT);
+  for (const r of local) for (let s = r.start; s <= r.end; s++) if (!seen[s]) (seen[s] = 1), mine.push(s);
+  mine.sort((a, b) => a - b);
+  const map = new SlotMap([]);
+  const base = Math.floor(mine.length / workers);
+  const extra = mine.length % workers;
+  let at = 0;
+  for (let w = 0; w < workers; w++) {
+    const size = base + (w < extra ? 1 : 0);
+    for (let k = 0; k < size; k++) map.owners[mine[at++]!] = w;
+  }
+  peers.forEach((p, j) => {
+    for (const r of p.ranges) for (let s = r.start; s <= r.end; s++) if (!seen[s]) map.owners[s] = workers + j;
+  });
+  return map;
+}

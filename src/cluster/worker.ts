@@ -11,7 +11,7 @@ import { PeerLink } from "./peer-link.ts";
 import { listenPeers, type Executor } from "./peer-session.ts";
 import { attachCluster, nodeId } from "./registry.ts";
 import { ClusterRouter } from "./router.ts";
-import { SlotMap } from "./slots.ts";
+import { machineSlotMap, parsePeers, parseRanges } from "./slots.ts";
 import { ENV, type SupervisorMessage, type WorkerMessage } from "./supervisor.ts";
 import { WorkerCluster, type ClusterNode } from "./worker-cluster.ts";
 
@@ -52,6 +52,9 @@ export interface AttachDeps {
   host: string;
   /** Group commit: replies to peers wait for it like replies to clients. */
   durability?: DurabilityGate | undefined;
+  /** Static multi-machine map: this machine's slots ("start-end,...") and the other machines. */
+  clusterSlots?: string;
+  clusterPeers?: string;
 }
 
 export interface WorkerAttachment {
@@ -68,12 +71,14 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
     const port = id.clusterPorts[i] ?? id.port;
     nodes.push({ id: nodeId(host, port), host, port, worker: i });
   }
+  const peers = parsePeers(deps.clusterPeers ?? "");
+  for (const p of peers) nodes.push({ id: nodeId(p.host, p.port), host: p.host, port: p.port, worker: -1 });
   const links: (PeerLink | undefined)[] = [];
   for (let i = 0; i < id.count; i++) links.push(i === id.index ? undefined : new PeerLink(i, peerSocketPath(id.dir, i)));
   const cw = new WorkerCluster({
     index: id.index,
     count: id.count,
-    slots: SlotMap.even(id.count),
+    slots: machineSlotMap(id.count, parseRanges(deps.clusterSlots ?? "0-16383"), peers),
     links,
     server: deps.server,
     keyspace: deps.keyspace,

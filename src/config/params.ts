@@ -119,6 +119,16 @@ export interface ServerConfig {
   workers: number;
   /** Each worker also listens on its own port (port+1+i) for Redis Cluster clients. @default false */
   "cluster-ports": boolean;
+  /**
+   * Hash slots this machine serves when several machines share the slot space, as
+   * "start-end[,start-end...]"; they are split among the workers. @default "0-16383"
+   */
+  "cluster-slots": string;
+  /**
+   * The other machines of a static slot map: "start-end@host:port[,...]" (their cluster ports).
+   * Keys in their slots get -MOVED to them. @default "" (this machine serves every slot)
+   */
+  "cluster-peers": string;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -342,7 +352,38 @@ export const PARAMS: readonly ParamDef[] = [
   stringParam("dbfilename", "snapshot file name", { immutable: true }),
   intParam("workers", "worker processes sharing the port, one per core (0 = number of cores)", 0, 1024, { immutable: true }),
   { ...boolParam("cluster-ports", "each worker also serves Redis Cluster clients on port+1+i (yes/no)"), immutable: true },
+  stringParam("cluster-slots", "slots this machine serves in a static multi-machine map, e.g. 0-8191", { immutable: true, parse: parseSlotRanges }),
+  stringParam("cluster-peers", "other machines of a static slot map: start-end@host:port,... (empty = none)", { immutable: true, parse: parsePeers }),
 ];
+
+const SLOT_RANGE = /^(\d{1,5})-(\d{1,5})$/;
+
+function rangeOk(a: string, b: string): boolean {
+  const s = Number(a);
+  const e = Number(b);
+  return s <= e && e < 16384;
+}
+
+/** "start-end[,start-end]" with every range inside 0..16383. */
+function parseSlotRanges(t: string): string | ParamError {
+  const parts = t.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  if (parts.length === 0) return bad("argument must be slot ranges like 0-8191");
+  for (const p of parts) {
+    const m = SLOT_RANGE.exec(p);
+    if (!m || !rangeOk(m[1]!, m[2]!)) return bad(`invalid slot range '${p}' (slots are 0..16383)`);
+  }
+  return parts.join(",");
+}
+
+/** "start-end@host:port[,...]" */
+function parsePeers(t: string): string | ParamError {
+  const parts = t.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  for (const p of parts) {
+    const m = /^(\d{1,5})-(\d{1,5})@([^:@\s]+):(\d{1,5})$/.exec(p);
+    if (!m || !rangeOk(m[1]!, m[2]!) || Number(m[4]) > 65535) return bad(`invalid peer '${p}' (expected start-end@host:port)`);
+  }
+  return parts.join(",");
+}
 
 export const PARAM_BY_NAME: ReadonlyMap<string, ParamDef> = new Map(PARAMS.map((p) => [p.name, p]));
 
@@ -376,5 +417,7 @@ export function defaultConfig(): ServerConfig {
     dbfilename: "dump.rdb",
     workers: 0,
     "cluster-ports": false,
+    "cluster-slots": "0-16383",
+    "cluster-peers": "",
   };
 }

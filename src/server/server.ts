@@ -112,6 +112,8 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       exec: (c, argv) => local.run(c, argv),
       host: values.bind,
       durability: persistence,
+      clusterSlots: values["cluster-slots"],
+      clusterPeers: values["cluster-peers"],
     });
   }
   const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, router: attached?.router });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { crc16, keyHashSlot, SLOT_COUNT, SlotMap, splitSlots } from "../../src/cluster/slots.ts";
+import { crc16, keyHashSlot, machineSlotMap, parsePeers, parseRanges, SLOT_COUNT, SlotMap, splitSlots } from "../../src/cluster/slots.ts";
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -47,5 +47,26 @@ describe("hash slots", () => {
     expect(partial.rangesOf(0)).toEqual([{ start: 0, end: 9 }, { start: 20, end: 29 }]);
     expect(partial.assigned()).toBe(20);
     expect(m.ownerOfKey(b("foo"))).toBe(2);
+  });
+});
+
+describe("static multi-machine slot maps", () => {
+  test("this machine's slots are split among its workers; the peers own the rest", () => {
+    const peers = parsePeers("10000-12000@10.0.0.2:7001,12001-16383@10.0.0.3:7001,16383-16383@10.0.0.3:7001");
+    expect(peers.map((p) => `${p.host}:${p.port}`)).toEqual(["10.0.0.2:7001", "10.0.0.3:7001"]);
+    const m = machineSlotMap(2, parseRanges("0-9999"), peers);
+    expect(m.rangesOf(0)).toEqual([{ start: 0, end: 4999 }]);
+    expect(m.rangesOf(1)).toEqual([{ start: 5000, end: 9999 }]);
+    expect(m.rangesOf(2)).toEqual([{ start: 10000, end: 12000 }]);
+    expect(m.rangesOf(3)).toEqual([{ start: 12001, end: 16383 }]);
+    expect(m.assigned()).toBe(SLOT_COUNT);
+  });
+
+  test("an uneven local set is still split into equal contiguous runs", () => {
+    const m = machineSlotMap(3, parseRanges("0-9,100-109"), []);
+    expect(m.rangesOf(0)).toEqual([{ start: 0, end: 6 }]);
+    expect(m.rangesOf(1)).toEqual([{ start: 7, end: 9 }, { start: 100, end: 103 }]);
+    expect(m.rangesOf(2)).toEqual([{ start: 104, end: 109 }]);
+    expect(m.assigned()).toBe(20);
   });
 });

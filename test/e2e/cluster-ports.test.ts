@@ -109,3 +109,64 @@ test("without cluster ports CLUSTER says cluster support is disabled", async () 
     await srv.stop();
   }
 });
+
+/** A base port with `n` free ports from it (checked by binding them). */
+function freeRun(n: number): number {
+  for (let tries = 0; tries < 100; tries++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    const held: { stop(force?: boolean): void }[] = [];
+    try {
+      for (let i = 0; i < n; i++) held.push(Bun.listen({ hostname: "127.0.0.1", port: base + i, socket: { data() {} } }));
+      return base;
+    } catch {
+      // taken: try another run
+    } finally {
+      for (const l of held) l.stop(true);
+    }
+  }
+  throw new Error("no free port run");
+}
+
+test("two machines share the slot space through a static map; ioredis Cluster spans both", async () => {
+  const pa = freeRun(3);
+  let pb = freeRun(2);
+  while (Math.abs(pb - pa) < 3) pb = freeRun(2);
+  const ma = await spawnServer([
+    "--port", String(pa), "--workers", "2", "--cluster-ports", "yes",
+    "--cluster-slots", "0-8191", "--cluster-peers", `8192-16383@127.0.0.1:${pb + 1}`,
+  ]);
+  const mb = await spawnServer([
+    "--port", String(pb), "--workers", "1", "--cluster-ports", "yes",
+    "--cluster-slots", "8192-16383", "--cluster-peers", `0-4095@127.0.0.1:${pa + 1},4096-8191@127.0.0.1:${pa + 2}`,
+  ]);
+  try {
+    const c = await RawClient.connect(pa);
+    const slots = (await c.command("CLUSTER", "SLOTS")) as unknown[][];
+    expect(slots.map((s) => [s[0], s[1], (s[2] as unknown[])[1]])).toEqual([
+      [0, 4095, pa + 1],
+      [4096, 8191, pa + 2],
+      [8192, 16383, pb + 1],
+    ]);
+    // Even the shared port sends another machine's keys there.
+    const far = "foo"; // slot 12182
+    expect(await c.command("SET", far, "1")).toEqual({ error: `MOVED 12182 127.0.0.1:${pb + 1}` });
+    c.close();
+    const cluster = new Cluster([{ host: "127.0.0.1", port: pa + 1 }], { lazyConnect: true, redisOptions: { maxRetriesPerRequest: 1 } });
+    await cluster.connect();
+    const keys = Array.from({ length: 200 }, (_v, i) => `mk:${i}`);
+    for (const k of keys) expect(await cluster.set(k, k)).toBe("OK");
+    expect(await Promise.all(keys.map((k) => cluster.get(k)))).toEqual(keys);
+    // Each machine holds the keys of its own slots.
+    const onB = new Redis({ port: pb, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+    const onA = new Redis({ port: pa, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+    const inB = keys.filter((k) => keyHashSlot(b(k)) >= 8192);
+    expect(await onB.dbsize()).toBe(inB.length);
+    expect(await onA.dbsize()).toBe(keys.length - inB.length);
+    onA.disconnect();
+    onB.disconnect();
+    await cluster.quit();
+  } finally {
+    await ma.stop();
+    await mb.stop();
+  }
+}, 30000);
