@@ -17,28 +17,44 @@ const PEER_DOWN_BYTES = new TextEncoder().encode(ERR_PEER_DOWN);
 const enc = new TextEncoder();
 const RESP_SWITCH = [enc.encode("*2\r\n$6\r\n__resp\r\n$1\r\n2\r\n"), enc.encode("*2\r\n$6\r\n__resp\r\n$1\r\n3\r\n")] as const;
 
-/** Appends `*n $len arg ...` for argv to the queue. */
+/** Writes `t<n>\r\n` at `p`; returns the new position. */
+function header(b: Uint8Array, p: number, t: number, n: number): number {
+  b[p++] = t;
+  if (n < 10) {
+    b[p++] = 48 + n;
+  } else {
+    let digits = 1;
+    for (let x = 10; x <= n; x *= 10) digits++;
+    let i = p + digits;
+    p = i;
+    while (n > 0) {
+      const q = Math.floor(n / 10);
+      b[--i] = 48 + (n - q * 10);
+      n = q;
+    }
+  }
+  b[p++] = 13;
+  b[p++] = 10;
+  return p;
+}
+
+/** Appends `*n $len arg ...` for argv to the queue, straight into its buffer. */
 export function encodeCommandInto(q: OutputQueue, argv: readonly Uint8Array[]): void {
   let size = 16;
-  for (const a of argv) size += a.length + 16;
-  const b = new Uint8Array(size);
-  let p = 0;
-  const head = (t: number, n: number): void => {
-    b[p++] = t;
-    const s = String(n);
-    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
-    b[p++] = 13;
-    b[p++] = 10;
-  };
-  head(42, argv.length);
-  for (const a of argv) {
-    head(36, a.length);
-    b.set(a, p);
+  for (let i = 0; i < argv.length; i++) size += argv[i]!.length + 16;
+  const b = q.reserve(size);
+  let p = q.end;
+  p = header(b, p, 42, argv.length);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    p = header(b, p, 36, a.length);
+    if (a.length < 32) for (let k = 0; k < a.length; k++) b[p + k] = a[k]!;
+    else b.set(a, p);
     p += a.length;
     b[p++] = 13;
     b[p++] = 10;
   }
-  q.append(b.subarray(0, p));
+  q.end = p;
 }
 
 export class PeerLink {
@@ -147,29 +163,45 @@ export class PeerLink {
   }
 
   private onData(chunk: Uint8Array): void {
-    // Append to the input buffer, then hand out every complete reply.
-    const need = this.inEnd - this.inStart + chunk.length;
-    if (this.inEnd + chunk.length > this.inBuf.length) {
-      const live = this.inBuf.subarray(this.inStart, this.inEnd);
-      const next = need > this.inBuf.length ? new Uint8Array(need * 2) : this.inBuf;
-      next.set(live, 0);
-      this.inBuf = next;
-      this.inEnd -= this.inStart;
-      this.inStart = 0;
+    // Nothing left over: read the replies straight from the chunk (Bun hands us a fresh one),
+    // keeping only an incomplete tail.
+    if (this.inStart === this.inEnd) {
+      const used = this.deliver(chunk, 0, chunk.length);
+      if (used < chunk.length) this.keep(chunk.subarray(used));
+      return;
     }
-    this.inBuf.set(chunk, this.inEnd);
-    this.inEnd += chunk.length;
-    const buf = this.inBuf;
-    let p = this.inStart;
-    while (p < this.inEnd) {
-      const e = replyEnd(buf, p, this.inEnd);
+    this.keep(chunk);
+    const used = this.deliver(this.inBuf, this.inStart, this.inEnd);
+    this.inStart = used;
+    if (used === this.inEnd) this.inStart = this.inEnd = 0;
+  }
+
+  /** Hands every complete reply in buf[from, to) to its callback; returns where the rest starts. */
+  private deliver(buf: Uint8Array, from: number, to: number): number {
+    let p = from;
+    while (p < to) {
+      const e = replyEnd(buf, p, to);
       if (e < 0) break;
       const cb = this.nextWaiting();
       cb?.(buf.subarray(p, e));
       p = e;
     }
-    this.inStart = p;
-    if (p === this.inEnd) this.inStart = this.inEnd = 0;
+    return p;
+  }
+
+  /** Appends bytes to the input buffer (an incomplete reply). */
+  private keep(bytes: Uint8Array): void {
+    const live = this.inEnd - this.inStart;
+    if (this.inEnd + bytes.length > this.inBuf.length) {
+      const next = live + bytes.length > this.inBuf.length ? new Uint8Array((live + bytes.length) * 2) : this.inBuf;
+      if (next === this.inBuf) next.copyWithin(0, this.inStart, this.inEnd);
+      else next.set(this.inBuf.subarray(this.inStart, this.inEnd), 0);
+      this.inBuf = next;
+      this.inStart = 0;
+      this.inEnd = live;
+    }
+    this.inBuf.set(bytes, this.inEnd);
+    this.inEnd += bytes.length;
   }
 
   private nextWaiting(): ReplyCallback | undefined {

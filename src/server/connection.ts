@@ -258,7 +258,7 @@ export class Connection implements Client {
       r.len = 0;
       // Wait for the forwarded replies still out, so a pipeline's replies leave in one write;
       // a large complete prefix goes now (a client that streams without waiting is not starved).
-      if (order.pending === 0 || order.readyBytes >= RELEASE_EARLY_BYTES) order.release((b) => r.raw(b));
+      if (order.pending === 0 || order.readyBytes() >= RELEASE_EARLY_BYTES) order.release((b) => r.raw(b));
     }
     const r = this.reply;
     const len = r.len;

@@ -16,23 +16,31 @@ export class OutputQueue {
     return this.end - this.start;
   }
 
+  /** Makes room for `n` more bytes at `end` and returns the buffer (write, then advance `end`). */
+  reserve(n: number): Uint8Array {
+    if (this.end + n > this.buf.length) this.makeRoom(n);
+    return this.buf;
+  }
+
   append(src: Uint8Array): void {
     const n = src.length;
     if (n === 0) return;
-    if (this.end + n > this.buf.length) {
-      const live = this.end - this.start;
-      if (live + n <= this.buf.length >>> 1) {
-        this.buf.copyWithin(0, this.start, this.end);
-      } else {
-        const next = new Uint8Array(Math.max(64 * 1024, (live + n) * 2));
-        next.set(this.buf.subarray(this.start, this.end));
-        this.buf = next;
-      }
-      this.start = 0;
-      this.end = live;
-    }
+    if (this.end + n > this.buf.length) this.makeRoom(n);
     this.buf.set(src, this.end);
     this.end += n;
+  }
+
+  private makeRoom(n: number): void {
+    const live = this.end - this.start;
+    if (live + n <= this.buf.length >>> 1) {
+      this.buf.copyWithin(0, this.start, this.end);
+    } else {
+      const next = new Uint8Array(Math.max(64 * 1024, (live + n) * 2));
+      next.set(this.buf.subarray(this.start, this.end));
+      this.buf = next;
+    }
+    this.start = 0;
+    this.end = live;
   }
 
   /** Marks `n` bytes from the front as sent. */

@@ -16,8 +16,6 @@ export class ReplyOrder {
   private head = 0;
   /** Places still waiting for their reply. */
   pending = 0;
-  /** Bytes of the complete segments at the front (what release() would hand out now). */
-  readyBytes = 0;
 
   /** Segments not yet released (complete or not). */
   get size(): number {
@@ -28,7 +26,17 @@ export class ReplyOrder {
   cut(buf: Uint8Array, len: number): void {
     if (len === 0) return;
     this.segs.push({ bytes: buf.slice(0, len) });
-    if (this.pending === 0) this.readyBytes += len;
+  }
+
+  /** Bytes of the complete segments at the front (what release() would hand out now). */
+  readyBytes(): number {
+    let n = 0;
+    for (let i = this.head; i < this.segs.length; i++) {
+      const b = this.segs[i]!.bytes;
+      if (b === null) break;
+      n += b.length;
+    }
+    return n;
   }
 
   /** Reserves the next place; call `fill` on the returned segment when its reply arrives. */
@@ -42,14 +50,6 @@ export class ReplyOrder {
   fill(s: Segment, bytes: Uint8Array, discard: boolean): void {
     s.bytes = discard ? EMPTY : bytes.slice();
     this.pending--;
-    // Recount the complete front (cheap: segments are few between releases).
-    let n = 0;
-    for (let i = this.head; i < this.segs.length; i++) {
-      const b = this.segs[i]!.bytes;
-      if (b === null) break;
-      n += b.length;
-    }
-    this.readyBytes = n;
   }
 
   /** Hands every complete segment at the front to `out`, in order. */
@@ -63,7 +63,6 @@ export class ReplyOrder {
       segs[i] = RELEASED;
       i++;
     }
-    this.readyBytes = 0;
     if (i === segs.length) {
       this.segs = [];
       this.head = 0;
