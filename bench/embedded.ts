@@ -10,6 +10,7 @@
 //   BENCH_FILTER=<regex>             only the mitata cases whose name matches
 //   BENCH_SKIP=hit,rss               skip the hit-ratio and/or RSS sections
 //
+// Measured figures, with machine, runtime and date: bench/RESULTS.md, "Embedded Cache vs …".
 // Keys are strings. lru-cache and Map store string values; fast-cache is measured both with
 // getString (string in, string out: like for like) and get (a Uint8Array copy of the bytes).
 import { LRUCache } from "lru-cache";

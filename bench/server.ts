@@ -15,6 +15,7 @@
 // read/write-family calls (redis uses read/write on sockets; Bun uses recvfrom/sendto, which these
 // counters do NOT see), and the total of all syscalls from `perf stat -e raw_syscalls:sys_enter`,
 // which is the comparable one. Server order alternates between configurations.
+// Measured figures, with machine, runtime and date: bench/RESULTS.md, "Server vs redis-server".
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { fmtMiB, fmtNum, fmtRatio, freePort, emitJson, printEnvironment, printTable, quickMode, sleep } from "./runner.ts";
 import {
