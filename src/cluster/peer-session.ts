@@ -61,6 +61,8 @@ export interface PeerServerDeps {
   gate: Gate;
   /** appendfsync always: replies wait until the writes before them are synced. */
   durability?: DurabilityGate | undefined;
+  /** Worker 0 with the WAL export: another worker's WAL group (`__frames`) to publish. */
+  onFrames?: ((group: Uint8Array) => void) | undefined;
 }
 
 /** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
@@ -177,6 +179,10 @@ class PeerSession {
         });
         return;
       }
+      case "frames":
+        this.deps.onFrames?.(argv[1]!);
+        r.ok();
+        return;
       case "unlock":
         this.deps.gate.release(this);
         r.ok();

@@ -55,6 +55,8 @@ export interface AttachDeps {
   /** Static multi-machine map: this machine's slots ("start-end,...") and the other machines. */
   clusterSlots?: string;
   clusterPeers?: string;
+  /** Worker 0 with the WAL export: WAL groups the other workers send. */
+  onPeerFrames?: ((group: Uint8Array) => void) | undefined;
 }
 
 export interface WorkerAttachment {
@@ -90,7 +92,7 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   try {
     unlinkSync(path); // left by a worker this one replaces
   } catch {}
-  const listener = listenPeers({ path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability });
+  const listener = listenPeers({ path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames });
   attachCluster(deps.server, cw);
   deps.server.infoProviders.set("cores", () => coresInfo(cw));
   const onMessage = (m: SupervisorMessage): void => {

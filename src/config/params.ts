@@ -129,6 +129,14 @@ export interface ServerConfig {
    * Keys in their slots get -MOVED to them. @default "" (this machine serves every slot)
    */
   "cluster-peers": string;
+  /** WAL export (docs/EXPORT.md): none, listen (subscribers connect) or connect (dial a collector). @default "none" */
+  "wal-export": "none" | "listen" | "connect";
+  /** host:port to listen on or of the collector. @default "" */
+  "wal-export-addr": string;
+  /** FCWAL-AUTH/1 token required or sent; "" = none. @default "" */
+  "wal-export-token": string;
+  /** Frame layout on the wire: fcw4 (the WAL's) or fcw2 (fast-cache 0.1.0). @default "fcw4" */
+  "wal-export-format": "fcw4" | "fcw2";
 }
 
 export type ParamName = keyof ServerConfig;
@@ -354,6 +362,10 @@ export const PARAMS: readonly ParamDef[] = [
   { ...boolParam("cluster-ports", "each worker also serves Redis Cluster clients on port+1+i (yes/no)"), immutable: true },
   stringParam("cluster-slots", "slots this machine serves in a static multi-machine map, e.g. 0-8191", { immutable: true, parse: parseSlotRanges }),
   stringParam("cluster-peers", "other machines of a static slot map: start-end@host:port,... (empty = none)", { immutable: true, parse: parsePeers }),
+  enumParam("wal-export", "stream WAL frames over TCP: none, listen (subscribers connect) or connect (dial a collector)", ["none", "listen", "connect"]),
+  stringParam("wal-export-addr", "host:port the WAL export listens on or dials", { immutable: true }),
+  stringParam("wal-export-token", "token of the FCWAL-AUTH/1 line (empty = none)", { immutable: true }),
+  enumParam("wal-export-format", "WAL export frame layout: fcw4 or fcw2 (fast-cache 0.1.0)", ["fcw4", "fcw2"]),
 ];
 
 const SLOT_RANGE = /^(\d{1,5})-(\d{1,5})$/;
@@ -419,5 +431,9 @@ export function defaultConfig(): ServerConfig {
     "cluster-ports": false,
     "cluster-slots": "0-16383",
     "cluster-peers": "",
+    "wal-export": "none",
+    "wal-export-addr": "",
+    "wal-export-token": "",
+    "wal-export-format": "fcw4",
   };
 }

@@ -15,8 +15,11 @@ import { ERR_MAX_CLIENTS } from "../protocol/errors.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ServerState } from "./context.ts";
 import { Dispatcher } from "./dispatch.ts";
+import { exportFromConfig, type ExportWiring } from "./export-setup.ts";
 import { describeNoPersistence, openForServer, persistenceFromConfig, type ServerPersistenceOptions } from "./persistence-setup.ts";
 import { DENIED_PROTECTED_MODE, protectedModeDenies } from "./protected-mode.ts";
+
+const FRAMES = new TextEncoder().encode("__frames");
 
 /** Slots checked per active-expiry round, and the most rounds per tick (Redis repeats while >25% expired). */
 const EXPIRE_CHECKS_PER_ROUND = 200;
@@ -92,8 +95,16 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   if (wantPersistence && opts.keyspace !== undefined) throw new TypeError("startServer: persistence needs a keyspace of its own (do not pass `keyspace`)");
   const worker = opts.worker;
   const persistExtra = typeof opts.persistence === "object" ? opts.persistence : {};
+  let exporting: ExportWiring;
+  try {
+    exporting = exportFromConfig(values, worker, persistExtra.log ?? ((l) => console.log(l)));
+  } catch (e) {
+    throw new ServerStartError(e instanceof Error ? e.message : String(e));
+  }
+  if (exporting.onFrames !== undefined && !wantPersistence) throw new ServerStartError("--wal-export needs the WAL (--appendonly yes)");
+  const shardExtra = worker !== undefined ? { ...persistExtra, shard: worker.index } : persistExtra;
   const persistence = wantPersistence
-    ? persistenceFromConfig(values, worker !== undefined ? { ...persistExtra, shard: worker.index } : persistExtra)
+    ? persistenceFromConfig(values, exporting.onFrames !== undefined ? { ...shardExtra, onFrames: exporting.onFrames } : shardExtra)
     : undefined;
   if (persistence === undefined) describeNoPersistence(values);
   const keyspace =
@@ -114,7 +125,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       durability: persistence,
       clusterSlots: values["cluster-slots"],
       clusterPeers: values["cluster-peers"],
+      onPeerFrames: exporting.onPeerFrames,
     });
+    const toWorker0 = attached.cluster.links[0];
+    if (toWorker0 !== undefined) exporting.forwardTo((g) => toWorker0.send([FRAMES, g], 2, () => {}));
   }
   const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, router: attached?.router });
   const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence, gate: attached?.cluster.gate };
@@ -184,7 +198,14 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   state.tcpPort = listener.port;
   // Recovery starts once we listen, so clients get -LOADING meanwhile; a LockError or a
   // RecoveryError rejects `ready` (the CLI exits with it).
-  const loaded = persistence !== undefined ? openForServer(persistence, keyspace, state, values) : Promise.resolve(undefined);
+  const recovered = persistence !== undefined ? openForServer(persistence, keyspace, state, values) : Promise.resolve(undefined);
+  // The export starts from the recovered position (it fails the start-up like a listen error).
+  const loaded = recovered.then(async (r) => {
+    if (persistence !== undefined) await exporting.start(persistence.lastSeq);
+    const info = exporting.info();
+    if (info !== undefined) state.infoProviders.set("walexport", () => exporting.info() ?? "");
+    return r;
+  });
   loaded.catch(() => {}); // the caller sees the error through `ready`
 
   // ---- cron ---------------------------------------------------------------------------------
@@ -223,6 +244,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
         detachPersistence(state);
         if (ok) await persistence.close(o);
       }
+      await exporting.stop();
     })();
     return stopped;
   };

@@ -1,0 +1,68 @@
+// The WAL export (src/export/) for the server: one stream however many workers there are. A
+// single process publishes its WAL groups itself (resume from its WAL directory works). With N
+// workers, worker 0 runs the exporter and the others send their groups to it over their peer link
+// (`__frames`); every frame carries its shard id and that shard's own sequence number, so the
+// stream interleaves shards in per-shard order. Resume (FCWAL-FROM) needs one sequence, so it is
+// refused with several workers.
+
+import type { ServerConfig } from "../config/params.ts";
+import { WalExporter } from "../export/index.ts";
+import type { WorkerIdentity } from "../cluster/worker.ts";
+
+export interface ExportWiring {
+  /** Persistence's onFrames for this process, undefined without export. */
+  readonly onFrames: ((group: Uint8Array) => void) | undefined;
+  /** Worker 0: groups other workers sent. */
+  readonly onPeerFrames: ((group: Uint8Array) => void) | undefined;
+  /** Other workers: how groups reach worker 0 (bound once the links exist). */
+  forwardTo(send: (group: Uint8Array) => void): void;
+  start(lastSeq: number): Promise<void>;
+  stop(): Promise<void>;
+  info(): string | undefined;
+}
+
+const NONE: ExportWiring = {
+  onFrames: undefined,
+  onPeerFrames: undefined,
+  forwardTo() {},
+  start: async () => {},
+  stop: async () => {},
+  info: () => undefined,
+};
+
+export function exportFromConfig(cfg: ServerConfig, worker: WorkerIdentity | undefined, log: (line: string) => void): ExportWiring {
+  const mode = cfg["wal-export"];
+  if (mode === "none") return NONE;
+  if (cfg["wal-export-addr"] === "") throw new RangeError("--wal-export needs --wal-export-addr host:port");
+  if (worker !== undefined && worker.index !== 0) {
+    let send: ((group: Uint8Array) => void) | undefined;
+    return {
+      onFrames: (g) => send?.(g),
+      onPeerFrames: undefined,
+      forwardTo(fn) {
+        send = fn;
+      },
+      start: async () => {},
+      stop: async () => {},
+      info: () => undefined,
+    };
+  }
+  const exp = new WalExporter({
+    mode,
+    address: cfg["wal-export-addr"],
+    token: cfg["wal-export-token"] === "" ? undefined : cfg["wal-export-token"],
+    format: cfg["wal-export-format"],
+    walDir: worker === undefined ? cfg.dir : undefined,
+    shard: 0,
+    log,
+  });
+  const publish = (g: Uint8Array): void => exp.publish(g);
+  return {
+    onFrames: publish,
+    onPeerFrames: publish,
+    forwardTo() {},
+    start: (lastSeq) => exp.start(lastSeq),
+    stop: () => exp.stop(),
+    info: () => exp.info().replace(/^# Walexport\r\n/, ""),
+  };
+}
