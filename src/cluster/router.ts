@@ -47,6 +47,16 @@ export class ClusterRouter implements Router {
     }
   }
 
+  /**
+   * Inside MULTI on a cluster port, a command is checked when it is queued, as Redis Cluster
+   * does: true when it got -MOVED or -CROSSSLOT (the transaction will abort).
+   */
+  refusesQueued(c: Client, entry: CommandEntry, argv: Args): boolean {
+    const cw = this.cw;
+    if (cw.clusterPort === 0 || c.localPort !== cw.clusterPort || entry.firstKey === 0 || entry.firstKey >= argv.length) return false;
+    return this.route(c, entry, argv);
+  }
+
   route(c: Client, entry: CommandEntry, argv: Args): boolean {
     const cw = this.cw;
     const first = entry.firstKey;

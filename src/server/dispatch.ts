@@ -120,6 +120,8 @@ export interface DispatcherDeps {
 /** Sends a command to the worker that owns its keys; true when it took the command. */
 export interface Router {
   route(c: Client, entry: CommandEntry, argv: Args): boolean;
+  /** Inside MULTI: true when the command was refused (-MOVED/-CROSSSLOT on a cluster port). */
+  refusesQueued(c: Client, entry: CommandEntry, argv: Args): boolean;
 }
 
 export class Dispatcher {
@@ -214,7 +216,13 @@ export class Dispatcher {
     }
     // Inside MULTI: queued (+QUEUED), not run.
     const tx = (c as MultiClient).multi;
-    if (tx !== undefined && queueInMulti(c, tx, entry, argv)) return false;
+    if (tx !== undefined) {
+      if (this.router !== undefined && this.router.refusesQueued(c, entry, argv)) {
+        tx.dirty = true;
+        return false;
+      }
+      if (queueInMulti(c, tx, entry, argv)) return false;
+    }
     if (this.router !== undefined && ((c.lastCommand = entry.name), this.router.route(c, entry, argv))) {
       if (c.replyMode === "skip") c.replyMode = "on";
       return true;

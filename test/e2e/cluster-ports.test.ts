@@ -68,6 +68,12 @@ describe("2 workers with cluster ports", () => {
     );
     expect(await c.command("CLUSTER", "COUNTKEYSINSLOT", String(keyHashSlot(b(k0!))))).toBe(1);
     expect(await c.command("CLUSTER", "COUNTKEYSINSLOT", "16384")).toEqual({ error: "ERR Invalid slot" });
+    // Inside MULTI the check happens at queue time and the transaction aborts, as in Redis Cluster.
+    expect(await c.command("MULTI")).toBe("OK");
+    expect(await c.command("SET", k0!, "in-tx")).toBe("QUEUED");
+    expect(await c.command("SET", k1!, "x")).toEqual({ error: `MOVED ${keyHashSlot(b(k1!))} 127.0.0.1:${ports[1]}` });
+    expect(await c.command("EXEC")).toEqual({ error: "EXECABORT Transaction discarded because of previous errors." });
+    expect(await c.command("GET", k0!)).toBe("here");
     c.close();
     // The shared port still serves every key, forwarding as needed.
     const shared = await RawClient.connect(srv.port);
