@@ -4,6 +4,8 @@ import { ERR_DB_RANGE, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS } from "../pro
 import { bytesToString, intRangeArgOrReply, isKeyword, parseInt64 } from "./args.ts";
 import { clientCommand, ERR_CLIENT_NAME } from "./conn-client.ts";
 import { defineCommand } from "./define.ts";
+import { forgetSubscriber, type PubSubClient } from "./pubsub.ts";
+import type { MultiClient } from "./transactions.ts";
 import { REDIS_COMPAT_VERSION, sameBytes } from "./server-help.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
@@ -42,6 +44,14 @@ function authenticate(c: Client, user: Uint8Array, pass: Uint8Array): boolean {
 // PING [message]
 function cmdPing(c: Client, argv: Args): void {
   if (argv.length > 2) return c.reply.error("ERR wrong number of arguments for 'ping' command");
+  if ((c as PubSubClient).subscriptions && c.reply.resp === 2) {
+    // A subscribed RESP2 client gets a push-shaped pong, as in Redis.
+    c.reply.arrayHeader(2);
+    c.reply.bulkString("pong");
+    if (argv.length === 2) c.reply.bulk(argv[1]!);
+    else c.reply.bulkString("");
+    return;
+  }
   if (argv.length === 2) c.reply.bulk(argv[1]!);
   else c.reply.simple("PONG");
 }
@@ -128,6 +138,8 @@ function cmdQuit(c: Client): void {
 // RESET: back to a fresh connection's state (RESP2, no name, replies on, deauthenticated when a
 // password is set), then +RESET.
 function cmdReset(c: Client): void {
+  (c as MultiClient).multi = undefined; // discards a transaction in progress
+  forgetSubscriber(c); // leaves every channel and pattern
   c.reply.resp = 2;
   c.name = "";
   c.replyMode = "on";

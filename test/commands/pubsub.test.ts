@@ -39,3 +39,19 @@ test("a subscribed RESP2 client may only (un)subscribe, PING, QUIT or RESET", ()
   expect(h.runAs(sub, ["get", "k"])).toBeNull();
   expect(h.run(["publish", "c", "m"])).toBe(0);
 });
+
+test("a subscribed RESP2 client's PING gets a pong pair, and RESET leaves every channel and any MULTI", () => {
+  const h = createHarness();
+  const sub = h.newClient();
+  h.runAs(sub, ["subscribe", "c"]);
+  expect(h.runAs(sub, ["ping"])).toEqual(["pong", ""]);
+  expect(h.runAs(sub, ["ping", "hi"])).toEqual(["pong", "hi"]);
+  expect(h.runAs(sub, ["reset"])).toBe("RESET");
+  expect(h.run(["publish", "c", "m"])).toBe(0);
+  expect(h.runAs(sub, ["ping"])).toBe("PONG");
+  expect(h.runAs(sub, ["multi"])).toBe("OK");
+  expect(h.runAs(sub, ["set", "a", "1"])).toBe("QUEUED");
+  expect(h.runAs(sub, ["reset"])).toBe("RESET");
+  expect(h.runAs(sub, ["exec"])).toEqual({ error: "ERR EXEC without MULTI" });
+  expect(h.run(["exists", "a"])).toBe(0);
+});
