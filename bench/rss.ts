@@ -45,7 +45,7 @@ async function redisLive(count: number): Promise<RssRow[]> {
 /** RSS per key for each store, in fresh processes, one after the other. */
 export async function measureRss(count: number): Promise<RssRow[]> {
   const rows: RssRow[] = [];
-  for (const store of ["fast-cache", "lru-cache", "map"]) rows.push(await child(store, count));
+  for (const store of ["fast-cache", "fast-cache-limited", "lru-cache", "map"]) rows.push(await child(store, count));
   if (haveRedis()) rows.push(...(await redisLive(count)));
   rows.push({ store: "redis 7.0.15 (reference)", before: NaN, after: NaN, bytesPerKey: 146.5, note: "used_memory 136.5 B/key, RSS 146.5 B/key" });
   return rows;
