@@ -349,9 +349,10 @@ export class S3Fifo implements Policy {
   }
 }
 
+/** Ghost cells: a power of two of at least half the slots (about as many as the main queue holds). */
 const ghostSize = (capacity: number): number => {
   let g = 1024;
-  while (g < capacity) g *= 2;
+  while (g * 2 < capacity) g *= 2;
   return g;
 };
 
