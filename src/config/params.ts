@@ -137,6 +137,14 @@ export interface ServerConfig {
   "wal-export-token": string;
   /** Frame layout on the wire: fcw4 (the WAL's) or fcw2 (fast-cache 0.1.0). @default "fcw4" */
   "wal-export-format": "fcw4" | "fcw2";
+  /** listen: most subscribers connected at once. @default 16 */
+  "wal-export-max-subscribers": number;
+  /** Unsent bytes one subscriber may have queued before it is disconnected. @default 64 MiB */
+  "wal-export-max-pending-bytes": number;
+  /** listen: ms for the auth line; connect: ms to connect and get the collector's FROM line. @default 5000 */
+  "wal-export-connect-timeout-ms": number;
+  /** A subscriber that accepts nothing for this many ms is disconnected (0 = never). @default 30000 */
+  "wal-export-write-timeout-ms": number;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -366,6 +374,10 @@ export const PARAMS: readonly ParamDef[] = [
   stringParam("wal-export-addr", "host:port the WAL export listens on or dials", { immutable: true }),
   stringParam("wal-export-token", "token of the FCWAL-AUTH/1 line (empty = none)", { immutable: true }),
   enumParam("wal-export-format", "WAL export frame layout: fcw4 or fcw2 (fast-cache 0.1.0)", ["fcw4", "fcw2"]),
+  intParam("wal-export-max-subscribers", "listen: most WAL export subscribers at once", 1, 65536, { immutable: true }),
+  { ...memoryParam("wal-export-max-pending-bytes", "unsent bytes a WAL export subscriber may have queued before it is dropped", 1), immutable: true },
+  intParam("wal-export-connect-timeout-ms", "WAL export: ms for a subscriber's auth line, or to reach the collector", 1, 3_600_000, { immutable: true }),
+  intParam("wal-export-write-timeout-ms", "WAL export: drop a subscriber that accepts nothing for this many ms (0 = never)", 0, 86_400_000, { immutable: true }),
 ];
 
 const SLOT_RANGE = /^(\d{1,5})-(\d{1,5})$/;
@@ -435,5 +447,9 @@ export function defaultConfig(): ServerConfig {
     "wal-export-addr": "",
     "wal-export-token": "",
     "wal-export-format": "fcw4",
+    "wal-export-max-subscribers": 16,
+    "wal-export-max-pending-bytes": 64 * 1024 * 1024,
+    "wal-export-connect-timeout-ms": 5000,
+    "wal-export-write-timeout-ms": 30000,
   };
 }
