@@ -1,7 +1,8 @@
 // fast-cache-server entry point: flags → config → server. With persistence (the default), the
 // server listens at once (clients get -LOADING), recovers from --dir, then prints the ready line.
 // SIGINT/SIGTERM stop it cleanly (WAL flushed and synced, exit 0); configuration errors exit 2;
-// listen, lock and recovery errors print one line and exit 1.
+// listen, lock and recovery errors print one line and exit 1. `wal-tail` is a small subscriber
+// that prints the WAL export stream (or a segment file) as JSON lines.
 
 import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -9,6 +10,7 @@ import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
 import { rebalance } from "./cluster/rebalance.ts";
 import { tellSupervisor, workerIdentity } from "./cluster/worker.ts";
 import { helpText, parseCliArgs } from "./config/flags.ts";
+import { runWalTail } from "./export/wal-tail.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import { listenErrorMessage, ServerStartError, startServer } from "./server/server.ts";
 import { VERSION } from "./server/version.ts";
@@ -145,4 +147,12 @@ function supervise(hostname: string, port: number, workers: number, clusterPorts
   );
 }
 
-main();
+if (process.argv[2] === "wal-tail") {
+  // `fast-cache-server wal-tail --connect HOST:PORT | --file SEGMENT ...`: print WAL frames as JSON lines.
+  runWalTail(process.argv.slice(3)).then(
+    (code) => process.exit(code),
+    (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),
+  );
+} else {
+  main();
+}

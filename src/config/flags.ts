@@ -64,6 +64,7 @@ export function helpText(program = "fast-cache-server"): string {
   const width = Math.max(...rows.map((r) => r[0].length)) + 2;
   return [
     `Usage: ${program} [flags]`,
+    `       ${program} wal-tail (--connect HOST:PORT | --file SEGMENT) [--token T] [--from SEQ]   (see wal-tail --help)`,
     "",
     "A Redis-compatible server (RESP2/RESP3) on the fast-cache engine.",
     "",
