@@ -1,8 +1,8 @@
 // WAL export (src/export/) under load, on loopback: fast-cache-server `--workers 1 --appendonly yes
 // --appendfsync everysec --wal-export listen`, side by side in one run.
 //
-//   bun bench/export.ts            full run (~2 min)
-//   BENCH_QUICK=1                  short run (~1 min)
+//   bun bench/export.ts            full run (~1.5 min)
+//   BENCH_QUICK=1                  short run (~20 s)
 //   BENCH_JSON=1                   also print the results as JSON
 //   BENCH_PERF=0                   do not attach `perf stat` (no syscall counts)
 //
@@ -11,18 +11,20 @@
 //    arrives, each frame when the subscriber (same process, same clock) decodes it; matched by key.
 //    Latency = frame decoded − reply received (can be negative: the frame may beat the reply).
 // 2. Server throughput and CPU per request with 0, 1 and 8 subscribers attached (byte-counting
-//    readers), and on a server without --wal-export, under `redis-benchmark -t set -n 300000 -c 50 -P 16`; best of N runs, ABC order.
+//    readers), and on a server without --wal-export, under `redis-benchmark -t set -n 300000 -c 50 -P 16`; N runs each, interleaved;
+//    best and median reported.
+//    CPU = the server's threads' run time from /proc/<pid>/task/*/schedstat (ns resolution).
 // 3. Write syscalls per frame per subscriber: `perf stat` counts sendto(2)+write(2) entries of the
 //    server on the subscribers' own file descriptors (found through /proc/net/tcp), divided by
 //    frames published × subscribers. /proc/<pid>/io syscw does not see Bun's sendto.
-import { BenchSubscriber, countSocketWrites, havePerf, openSubscribers, percentile, socketFds } from "./export-tools.ts";
+import { BenchSubscriber, countSocketWrites, cpuSeconds, havePerf, openSubscribers, percentile, socketFds } from "./export-tools.ts";
 import { emitJson, fmtNum, fmtPct, freePort, printEnvironment, printTable, quickMode, sleep } from "./runner.ts";
-import { info, sampleProc, startFastCache, type ServerProcess } from "./server-tools.ts";
+import { info, startFastCache, type ServerProcess } from "./server-tools.ts";
 
 const TOKEN = "bench-token";
 const SECONDS = quickMode ? 3 : 8;
 const REQUESTS = 300_000;
-const REPEAT = quickMode ? 1 : 5;
+const REPEAT = quickMode ? 1 : 7;
 const RATES: { name: string; rate: number; conns: number }[] = [
   { name: "1k/s", rate: 1_000, conns: 1 },
   { name: "50k/s", rate: 50_000, conns: 2 },
@@ -284,9 +286,9 @@ async function throughputRun(server: ServerProcess, exportPort: number, nsubs: n
   if (fds.length !== nsubs) throw new Error(`expected ${nsubs} subscriber sockets in the server, found ${fds.length}`);
   const stopPerf = await countSocketWrites(server.pid, fds);
   const s0 = await exportStats(server.port);
-  const before = sampleProc(server.pid);
+  const before = cpuSeconds(server.pid);
   const rps = await redisBenchmark(server.port);
-  const after = sampleProc(server.pid);
+  const after = cpuSeconds(server.pid);
   // Let every subscriber receive the whole window before the syscall count stops.
   let s1 = await exportStats(server.port);
   const deadline = Date.now() + 15_000;
@@ -301,7 +303,7 @@ async function throughputRun(server: ServerProcess, exportPort: number, nsubs: n
   return {
     subscribers: nsubs,
     rps,
-    cpuUsPerReq: ((after.cpuSec - before.cpuSec) * 1e6) / REQUESTS,
+    cpuUsPerReq: ((after - before) * 1e6) / REQUESTS,
     frames,
     syscallsPerFramePerSub: nsubs > 0 ? sys / (frames * nsubs) : NaN,
     lagDrained: s1.lag === 0,
@@ -309,10 +311,10 @@ async function throughputRun(server: ServerProcess, exportPort: number, nsubs: n
 }
 
 async function plainRun(server: ServerProcess): Promise<ThroughputResult> {
-  const before = sampleProc(server.pid);
+  const before = cpuSeconds(server.pid);
   const rps = await redisBenchmark(server.port);
-  const after = sampleProc(server.pid);
-  return { subscribers: -1, rps, cpuUsPerReq: ((after.cpuSec - before.cpuSec) * 1e6) / REQUESTS, frames: NaN, syscallsPerFramePerSub: NaN, lagDrained: true };
+  const after = cpuSeconds(server.pid);
+  return { subscribers: -1, rps, cpuUsPerReq: ((after - before) * 1e6) / REQUESTS, frames: NaN, syscallsPerFramePerSub: NaN, lagDrained: true };
 }
 
 // ---- main -------------------------------------------------------------------------------------
@@ -349,13 +351,28 @@ async function main(): Promise<void> {
     } finally {
       await plain.stop();
     }
-    const best = runs.map((rs) => rs.reduce((a, b) => (b.rps > a.rps ? b : a)));
-    const base = best[1]!;
-    printTable(`Server with subscribers (redis-benchmark -t set -n ${REQUESTS} -c 50 -P 16; best of ${REPEAT} by rps)`,
-      ["subscribers", "rps", "vs 0 subs", "all runs rps", "CPU µs/req", "frames", "sendto/frame/sub", "drained"],
-      best.map((b, i) => [b.subscribers < 0 ? "no export" : String(b.subscribers), fmtNum(b.rps), fmtPct(b.rps / base.rps - 1), runs[i]!.map((r) => fmtNum(r.rps)).join(" / "),
-        fix(b.cpuUsPerReq, 2), fmtNum(b.frames), fix(b.syscallsPerFramePerSub), String(b.lagDrained)]));
-    emitJson({ latency, throughput: runs });
+    const median = (xs: number[]): number => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length % 2 === 1 ? v[v.length >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+    };
+    const rows = runs.map((rs) => ({
+      subscribers: rs[0]!.subscribers,
+      bestRps: Math.max(...rs.map((r) => r.rps)),
+      medianRps: median(rs.map((r) => r.rps)),
+      medianCpu: median(rs.map((r) => r.cpuUsPerReq)),
+      frames: median(rs.map((r) => r.frames)),
+      syscalls: median(rs.map((r) => r.syscallsPerFramePerSub)),
+      drained: rs.every((r) => r.lagDrained),
+      all: rs.map((r) => fmtNum(r.rps / 1000)).join(" "),
+    }));
+    const base = rows[1]!;
+    printTable(`Server with subscribers (redis-benchmark -t set -n ${REQUESTS} -c 50 -P 16; ${REPEAT} runs each, interleaved)`,
+      ["subscribers", "best rps", "vs 0", "median rps", "vs 0", "CPU µs/req (median)", "vs 0", "sendto/frame/sub", "drained", "all runs (k rps)"],
+      rows.map((b) => [b.subscribers < 0 ? "no export" : String(b.subscribers), fmtNum(b.bestRps), fmtPct(b.bestRps / base.bestRps - 1),
+        fmtNum(b.medianRps), fmtPct(b.medianRps / base.medianRps - 1), fix(b.medianCpu, 3), fmtPct(b.medianCpu / base.medianCpu - 1),
+        fix(b.syscalls), String(b.drained), b.all]));
+    const summary = rows.map(({ all: _all, ...r }) => r);
+    emitJson({ latency, throughput: summary, throughputRuns: runs });
   } finally {
     await server.stop();
   }
