@@ -175,6 +175,25 @@ test("a subscriber that reconnects with FCWAL-FROM/1 <last seq> gets no gap and 
   }
 }, 30000);
 
+test("three subscribers each receive 5,000 pipelined writes once, in order", async () => {
+  const subs = await Promise.all([0, 1, 2].map(() => Subscriber.open(exportPort, [authLine(TOKEN), fromLine("$")])));
+  try {
+    await Bun.sleep(50);
+    const pipe = redis.pipeline();
+    for (let i = 0; i < 5000; i++) pipe.set(`p:${i}`, `v${i}`);
+    await pipe.exec();
+    await until(() => subs.every((s) => s.frames.length >= 5000), 15000, "5,000 frames on every subscriber");
+    await Bun.sleep(100);
+    for (const s of subs) {
+      expect(s.frames.length).toBe(5000);
+      expect(s.frames.every((f, i) => f.key === `p:${i}` && f.value === `v${i}` && (i === 0 || f.seq === s.frames[i - 1]!.seq + 1))).toBe(true);
+    }
+    expect(subs[1]!.frames[0]!.seq).toBe(subs[0]!.frames[0]!.seq);
+  } finally {
+    for (const s of subs) s.close();
+  }
+}, 30000);
+
 test("a wrong token is refused with an error line and the connection is closed", async () => {
   const bad = await Subscriber.open(exportPort, [authLine("not-the-token")]);
   try {
@@ -234,8 +253,13 @@ const cliHasWalTail = readFileSync(join(REPO_ROOT, "src/cli.ts"), "utf8").includ
 
 test.skipIf(!cliHasWalTail)("bun src/cli.ts wal-tail --connect prints JSON lines", async () => {
   const run = runToExit([BUN, "src/cli.ts", "wal-tail", "--connect", `127.0.0.1:${exportPort}`, "--token", TOKEN, "--count", "1"], 15000);
-  await Bun.sleep(1000); // process start-up and the stream's hold
-  await redis.set("cli-tail", "v");
+  let done = false;
+  void run.finally(() => void (done = true));
+  // Write until wal-tail has started, received a frame and exited (its start-up time varies).
+  for (let i = 0; i < 100 && !done; i++) {
+    await redis.set("cli-tail", "v");
+    await Bun.sleep(100);
+  }
   const r = await run;
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout.trim().split("\n")[0]!)).toMatchObject({ op: "set", key: "cli-tail", value: "v" });
