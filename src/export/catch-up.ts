@@ -83,11 +83,16 @@ export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<v
       const { bytesRead } = await fh.read(buf, carry.length, buf.length - carry.length, pos);
       pos += bytesRead;
       const len = carry.length + bytesRead;
+      // With several workers the files can be ahead of what this process has been published
+      // (another worker writes them; its groups reach us over a link): stop at the last
+      // published frame, later ones come live.
+      const limit = upTo();
       let off = 0;
       let start = -1;
       let frames = 0;
       let first = 0;
       for (;;) {
+        if (next > limit) break;
         const n = decodeFrame(buf, off, len, f);
         if (n === FRAME_INCOMPLETE) break;
         if (n === FRAME_BAD) throw new CatchUpError(`corrupt WAL frame in ${seg.name} at offset ${pos - len + off}: ${f.error}`);
@@ -102,7 +107,7 @@ export async function catchUp(range: CatchUpRange, sink: CatchUpSink): Promise<v
         }
         off += n;
       }
-      if (frames > 0) sink.push({ buf: buf.subarray(start, off), frames, firstSeq: first, lastSeq: next - 1 });
+      if (frames > 0) sink.push({ buf: buf.subarray(start, off), frames, firstSeq: first, lastSeq: next - 1, shard });
       carry = buf.subarray(off, len);
       if (next > upTo()) return sink.caughtUp();
       if (bytesRead > 0) {

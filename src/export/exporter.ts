@@ -12,8 +12,15 @@
 // write per socket per turn is how frames are batched. Unaccepted bytes stay queued and go out from
 // `drain`; a subscriber over maxPendingBytes is dropped, so no subscriber can hold up the server or
 // the others.
+//
+// Several shards (a server with several workers, `shards: N`): groups of every shard are published
+// here (worker 0's own, and the others' forwarded over the peer links); each group is one shard's
+// and keeps its shard id and that shard's own sequence numbers. The exporter tracks each shard's
+// last published sequence number (`position`), learnt from its groups and from
+// `setShardPosition` (each worker's recovered position); resume reads each shard's segments from
+// the shared `walDir`.
 import type { SocketHandler, TCPSocketListener } from "bun";
-import { groupShape, type Chunk } from "./chunk.ts";
+import { chunkAfter, groupShape, type Chunk } from "./chunk.ts";
 import { Connector } from "./connector.ts";
 import { ExportCounters } from "./counters.ts";
 import { transcodeToFcw2 } from "./fcw2.ts";
@@ -26,8 +33,11 @@ export class WalExporter implements SubscriberHost {
   readonly opts: ResolvedExportOptions;
   readonly counters = new ExportCounters();
   readonly tokenCheck: TokenCheck | undefined;
-  /** Sequence number of the last published frame. */
-  lastSeq: number;
+  readonly shardIds: readonly number[];
+  readonly multiShard: boolean;
+  /** Last published sequence number of each shard whose position is known. */
+  private readonly positions = new Map<number, number>();
+  private readonly readyWaiters = new Set<() => void>();
   private readonly subs = new Set<Subscriber>();
   private listener: TCPSocketListener<SocketData> | undefined;
   private connector: Connector | undefined;
@@ -39,7 +49,59 @@ export class WalExporter implements SubscriberHost {
   constructor(options: WalExportOptions) {
     this.opts = resolveExportOptions(options);
     this.tokenCheck = this.opts.token !== undefined ? new TokenCheck(this.opts.token) : undefined;
-    this.lastSeq = this.opts.startSeq;
+    const o = this.opts;
+    this.multiShard = o.shards > 1;
+    this.shardIds = this.multiShard ? Array.from({ length: o.shards }, (_, i) => i) : [o.shard];
+    this.positions.set(o.shard, o.startSeq);
+  }
+
+  /** Sequence number of the last published frame; with several shards, the sum over the shards
+   *  whose position is known (so `lastSeq - sub.sentSeq` is how many frames a subscriber lags). */
+  get lastSeq(): number {
+    if (!this.multiShard) return this.positions.get(this.opts.shard)!;
+    let n = 0;
+    for (const v of this.positions.values()) n += v;
+    return n;
+  }
+
+  position(shard: number): number | undefined {
+    return this.positions.get(shard);
+  }
+
+  get ready(): boolean {
+    return this.positions.size === this.shardIds.length;
+  }
+
+  unknownShard(): number {
+    return this.shardIds.find((k) => !this.positions.has(k)) ?? -1;
+  }
+
+  whenReady(fn: () => void): () => void {
+    if (this.ready) {
+      fn();
+      return () => {};
+    }
+    this.readyWaiters.add(fn);
+    return () => void this.readyWaiters.delete(fn);
+  }
+
+  /**
+   * Several shards: the last sequence number of `shard` when it has not published anything here
+   * yet (a worker's recovered position). Never moves a shard's position back.
+   */
+  setShardPosition(shard: number, seq: number): void {
+    if (!this.shardIds.includes(shard)) return this.opts.log(`WAL export: position of unknown shard ${shard} ignored`);
+    this.advance(shard, seq);
+  }
+
+  private advance(shard: number, seq: number): void {
+    const known = this.positions.get(shard);
+    if (known !== undefined && known >= seq) return;
+    this.positions.set(shard, seq);
+    if (known !== undefined || !this.ready) return;
+    const waiting = [...this.readyWaiters];
+    this.readyWaiters.clear();
+    for (const fn of waiting) fn();
   }
 
   private readonly common: Omit<SocketHandler<SocketData>, "open"> = {
@@ -62,7 +124,7 @@ export class WalExporter implements SubscriberHost {
    */
   async start(lastSeq?: number): Promise<void> {
     if (this.state !== "new") throw new Error("WalExporter.start: already started");
-    if (lastSeq !== undefined) this.lastSeq = lastSeq;
+    if (lastSeq !== undefined) this.positions.set(this.opts.shard, lastSeq);
     this.state = "started";
     const o = this.opts;
     if (o.writeTimeoutMs > 0) {
@@ -124,20 +186,35 @@ export class WalExporter implements SubscriberHost {
     }
   }
 
-  private fanOut(frames: Uint8Array): void {
-    const shape = groupShape(frames);
+  private fanOut(group: Uint8Array): void {
+    let frames = group;
+    let shape = groupShape(frames);
+    let shard = this.opts.shard;
+    if (this.multiShard) {
+      shard = shape.shard;
+      if (!this.shardIds.includes(shard)) throw new RangeError(`frames of shard ${shard}, not in this stream (shards 0..${this.shardIds.length - 1})`);
+      // Frames at or before the shard's known position were published already: never twice.
+      const known = this.positions.get(shard);
+      if (known !== undefined && shape.firstSeq <= known) {
+        const rest = chunkAfter({ buf: frames, frames: shape.frames, firstSeq: shape.firstSeq, lastSeq: shape.lastSeq, shard }, known);
+        if (rest === undefined) return;
+        frames = rest.buf;
+        shape = { frames: rest.frames, firstSeq: rest.firstSeq, lastSeq: rest.lastSeq, shard };
+      }
+    }
     this.counters.groupsPublished++;
-    this.lastSeq = shape.lastSeq;
+    if (this.multiShard) this.advance(shard, shape.lastSeq);
+    else this.positions.set(shard, shape.lastSeq);
     let wanted = false;
     for (const sub of this.subs) {
-      if (sub.state !== SubState.Handshake) {
+      if (sub.state !== SubState.Handshake && sub.state !== SubState.Waiting) {
         wanted = true;
         break;
       }
     }
     if (!wanted) return;
     const buf = this.opts.format === "fcw2" ? transcodeToFcw2(frames, shape.frames, Date.now()) : frames.slice();
-    const chunk: Chunk = { buf, frames: shape.frames, firstSeq: shape.firstSeq, lastSeq: shape.lastSeq };
+    const chunk: Chunk = { buf, frames: shape.frames, firstSeq: shape.firstSeq, lastSeq: shape.lastSeq, shard };
     for (const sub of this.subs) sub.publish(chunk);
     this.scheduleFlush();
   }
@@ -171,7 +248,7 @@ export class WalExporter implements SubscriberHost {
     let pending = 0;
     for (const sub of this.subs) {
       pending += sub.pendingBytes;
-      if (sub.state === SubState.Handshake) continue;
+      if (sub.state === SubState.Handshake || sub.state === SubState.Waiting) continue;
       active++;
       if (sub.state === SubState.CatchUp) catchingUp++;
       if (slowest < 0 || sub.sentSeq < slowest) slowest = sub.sentSeq;
@@ -183,6 +260,7 @@ export class WalExporter implements SubscriberHost {
       subscribersDropped: c.subscribersDropped, subscribersCatchingUp: catchingUp, slowestSeq: slowest,
       slowestLag: slowest < 0 ? 0 : this.lastSeq - slowest, pendingBytes: pending,
       collectorConnected: this.connector?.current !== undefined,
+      shardLastSeqs: this.multiShard ? this.shardIds.map((k) => `${k}=${this.positions.get(k) ?? "?"}`).join(",") : undefined,
     };
   }
 

@@ -3,6 +3,8 @@
 // most MAX_LINE_BYTES long, the "\n" included:
 //   FCWAL-AUTH/1 <token>     when a token is configured (first line)
 //   FCWAL-FROM/1 <seq>|$     optional: resume after <seq>, or "$" = from now, start at once
+//   FCWAL-FROM/2 <shard>:<seq>|$,...   optional, one position per shard (several workers); a
+//                            shard not listed starts where the connection started; "$" alone = all now
 // The server sends text only to say why it closes: `FCWAL-ERR/1 <reason>\n`. A reader tells it from
 // a frame by its first four bytes ("FCWA" is neither "FCW4" nor "FCW2").
 import { createHash, timingSafeEqual } from "node:crypto";
@@ -10,6 +12,9 @@ import { MAX_SEQ } from "../persistence/wal-format.ts";
 
 export const AUTH_PREFIX = "FCWAL-AUTH/1 ";
 export const FROM_PREFIX = "FCWAL-FROM/1 ";
+export const FROM2_PREFIX = "FCWAL-FROM/2 ";
+/** In a FROM/2 position: "$", start this shard from now. */
+export const FROM_NOW = -1;
 export const ERR_PREFIX = "FCWAL-ERR/1 ";
 /** Longest accepted line, its "\n" included. */
 export const MAX_LINE_BYTES = 1024;
@@ -30,6 +35,11 @@ export const ERR_SEQ_TOO_OLD = (seq: number, oldest: number): string =>
   `sequence ${seq} is older than the retained WAL (oldest frame kept: ${oldest})`;
 export const ERR_SEQ_AHEAD = (seq: number, last: number): string =>
   `sequence ${seq} is ahead of the stream (last sequence ${last})`;
+export const ERR_NEED_FROM2 = "this stream has several shards: resume with FCWAL-FROM/2 <shard>:<seq>,...";
+export const ERR_UNKNOWN_SHARD = (shard: number): string => `shard ${shard} is not in this stream`;
+export const ERR_NOT_READY = (shard: number): string => `the stream is not ready: shard ${shard} has not reported its position`;
+/** A FROM/2 error about one shard: the FROM/1 reason, prefixed with the shard. */
+export const forShard = (shard: number, reason: string): string => `shard ${shard}: ${reason}`;
 
 /** No "\n" yet and fewer than MAX_LINE_BYTES buffered: wait for more. */
 export const LINE_INCOMPLETE = -1;
@@ -48,6 +58,8 @@ export type ClientLine =
   | { kind: "auth"; token: Uint8Array }
   | { kind: "from"; seq: number }
   | { kind: "from-now" }
+  /** FCWAL-FROM/2: shard -> sequence number or FROM_NOW; shards not listed are absent. */
+  | { kind: "from-shards"; from: Map<number, number> }
   | { kind: "bad-seq" }
   | { kind: "other" };
 
@@ -61,12 +73,45 @@ const startsWith = (line: Uint8Array, prefix: string): boolean => {
 export function parseClientLine(raw: Uint8Array): ClientLine {
   const line = raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, raw.length - 1) : raw;
   if (startsWith(line, AUTH_PREFIX)) return { kind: "auth", token: line.subarray(AUTH_PREFIX.length) };
+  if (startsWith(line, FROM2_PREFIX)) return parseFrom2(new TextDecoder().decode(line.subarray(FROM2_PREFIX.length)));
   if (!startsWith(line, FROM_PREFIX)) return { kind: "other" };
   const arg = new TextDecoder().decode(line.subarray(FROM_PREFIX.length));
   if (arg === "$") return { kind: "from-now" };
-  if (!/^\d{1,16}$/.test(arg)) return { kind: "bad-seq" };
-  const seq = Number(arg);
-  return seq <= MAX_SEQ ? { kind: "from", seq } : { kind: "bad-seq" };
+  const seq = parseSeq(arg);
+  return seq >= 0 ? { kind: "from", seq } : { kind: "bad-seq" };
+}
+
+/** A decimal sequence number (<= MAX_SEQ), or -1. */
+function parseSeq(text: string): number {
+  if (!/^\d{1,16}$/.test(text)) return -1;
+  const seq = Number(text);
+  return seq <= MAX_SEQ ? seq : -1;
+}
+
+/**
+ * The argument of FCWAL-FROM/2: "$" (every shard from now) or a comma-separated list of
+ * `<shard>:<seq>` / `<shard>:$`, each shard at most once, shards in 0..65535.
+ */
+export function parseFrom2(arg: string): ClientLine {
+  if (arg === "$") return { kind: "from-now" };
+  const from = parseShardPositions(arg);
+  return from === undefined ? { kind: "bad-seq" } : { kind: "from-shards", from };
+}
+
+/** `0:12,1:$,...` as a map (FROM_NOW for "$"); undefined when malformed. */
+export function parseShardPositions(arg: string): Map<number, number> | undefined {
+  const from = new Map<number, number>();
+  if (arg === "") return undefined;
+  for (const item of arg.split(",")) {
+    const m = /^(\d{1,5}):(\$|\d+)$/.exec(item);
+    if (m === null) return undefined;
+    const shard = Number(m[1]);
+    const now = m[2] === "$";
+    const seq = now ? FROM_NOW : parseSeq(m[2]!);
+    if (shard > 65535 || (!now && seq < 0) || from.has(shard)) return undefined;
+    from.set(shard, seq);
+  }
+  return from;
 }
 
 const digest = (b: Uint8Array | string): Buffer => createHash("sha256").update(b).digest();
@@ -85,4 +130,7 @@ export class TokenCheck {
 const enc = new TextEncoder();
 export const authLine = (token: string): Uint8Array => enc.encode(`${AUTH_PREFIX}${token}\n`);
 export const fromLine = (seq: number | "$"): Uint8Array => enc.encode(`${FROM_PREFIX}${seq}\n`);
+/** `FCWAL-FROM/2 0:12,1:$\n` (shards in ascending order). */
+export const fromShardsLine = (from: ReadonlyMap<number, number | "$">): Uint8Array =>
+  enc.encode(`${FROM2_PREFIX}${[...from].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v === FROM_NOW ? "$" : v}`).join(",")}\n`);
 export const errorLine = (reason: string): Uint8Array => enc.encode(`${ERR_PREFIX}${reason.replace(/[\r\n]/g, " ")}\n`);

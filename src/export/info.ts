@@ -27,6 +27,8 @@ export interface WalExportStats {
   pendingBytes: number;
   /** connect mode: whether the collector connection is up. */
   collectorConnected: boolean;
+  /** Several shards: `0=<seq>,1=<seq>,...` (`?` while a shard's position is not known). */
+  shardLastSeqs?: string | undefined;
 }
 
 export function walExportInfo(s: WalExportStats): string {
@@ -49,6 +51,7 @@ export function walExportInfo(s: WalExportStats): string {
     `walexport_slowest_lag:${s.slowestLag}`,
     `walexport_pending_bytes:${s.pendingBytes}`,
   ];
+  if (s.shardLastSeqs !== undefined) lines.push(`walexport_shard_last_seqs:${s.shardLastSeqs}`);
   if (s.mode === "connect") lines.push(`walexport_collector_connected:${s.collectorConnected ? 1 : 0}`);
   return lines.join("\r\n") + "\r\n";
 }

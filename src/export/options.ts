@@ -35,8 +35,13 @@ export interface WalExportOptions {
   startWaitMs?: Milliseconds;
   /** Directory of the WAL segments, read for resume (`FCWAL-FROM/1`). Without it resume is refused. */
   walDir?: string;
-  /** Shard whose segments `walDir` holds. @default 0 */
+  /** The exporter's own shard: the one whose position `startSeq` / `start(lastSeq)` gives, and
+   *  with one shard, the one every frame is taken to belong to. @default 0 */
   shard?: number;
+  /** Shards the stream carries, ids 0..shards-1 (one per server worker). With several, each
+   *  frame's shard field says which; `walDir` holds every shard's segments; a shard's position is
+   *  known once `setShardPosition` or one of its groups arrived; resume takes FCWAL-FROM/2. @default 1 */
+  shards?: number;
   /** Sequence number of the last frame already in the WAL when the exporter starts (the
    *  persistence's recovered last sequence). @default 0 */
   startSeq?: number;
@@ -59,6 +64,7 @@ export interface ResolvedExportOptions {
   startWaitMs: number;
   walDir: string | undefined;
   shard: number;
+  shards: number;
   startSeq: number;
   log: (line: string) => void;
 }
@@ -113,6 +119,7 @@ export function resolveExportOptions(o: WalExportOptions): ResolvedExportOptions
   const backoffMinMs = int("backoffMinMs", o.backoffMinMs ?? d.backoffMinMs, 1);
   const backoffMaxMs = int("backoffMaxMs", o.backoffMaxMs ?? d.backoffMaxMs, 1);
   if (backoffMaxMs < backoffMinMs) throw new RangeError("backoffMaxMs must be >= backoffMinMs");
+  if ((o.shards ?? 1) > 1 && (o.shard ?? 0) >= (o.shards ?? 1)) throw new RangeError("shard must be below shards");
   return {
     mode: o.mode, host, port, token, format,
     maxSubscribers: int("maxSubscribers", o.maxSubscribers ?? d.maxSubscribers, 1, 65535),
@@ -123,6 +130,7 @@ export function resolveExportOptions(o: WalExportOptions): ResolvedExportOptions
     startWaitMs: int("startWaitMs", o.startWaitMs ?? d.startWaitMs, 0),
     walDir: o.walDir,
     shard: int("shard", o.shard ?? 0, 0, 65535),
+    shards: int("shards", o.shards ?? 1, 1, 65536),
     startSeq: int("startSeq", o.startSeq ?? 0, 0),
     log: o.log ?? ((): void => {}),
   };

@@ -3,21 +3,25 @@
 // write() drops what it does not take) and go out again from `drain`, so bytes are never
 // reordered. Lifecycle:
 //   HANDSHAKE  listen with a token: waiting for the auth line (connectTimeoutMs)
-//   HOLD       authorised; frames after `base` are kept in `held` while an optional
+//   WAITING    several shards: authorised, but some shard's position is not known yet (its worker
+//              has not reported it); lines are kept unread until it is (connectTimeoutMs)
+//   HOLD       authorised; frames after each shard's `base` are kept in `held` while an optional
 //              FCWAL-FROM line may still come (startWaitMs; connectTimeoutMs for a collector)
-//   CATCHUP    resuming: frames after <seq> are read from the WAL files into the queue, chasing
-//              the stream (published frames are on disk too, so none is held meanwhile) until
-//              the last published frame is queued; then it turns LIVE in that same step
-//   LIVE       `held` was appended to the queue; every published chunk is queued at once
+//   CATCHUP    resuming: for each shard whose start is before its `base`, frames are read from
+//              that shard's WAL files into the queue, chasing the stream (published frames are on
+//              disk too, so none of that shard's is held meanwhile) until its last published frame
+//              is queued; then that shard turns live in the same step. Shards that need no files
+//              are live at once. When no shard is catching up any more: LIVE
+//   LIVE       every published chunk is queued at once
 import type { Socket } from "bun";
 import { chunkAfter, textChunk, type Chunk } from "./chunk.ts";
 import { catchUp, CatchUpError } from "./catch-up.ts";
 import type { ExportCounters } from "./counters.ts";
 import * as H from "./handshake.ts";
 import type { ResolvedExportOptions } from "./options.ts";
-import { listFiles } from "../persistence/io.ts";
+import { planResume } from "./resume-plan.ts";
 
-export const SubState = { Handshake: 0, Hold: 1, CatchUp: 2, Live: 3, Closed: 4 } as const;
+export const SubState = { Handshake: 0, Hold: 1, CatchUp: 2, Live: 3, Closed: 4, Waiting: 5 } as const;
 export type SubState = (typeof SubState)[keyof typeof SubState];
 
 /** What a subscriber needs from the exporter. */
@@ -25,8 +29,18 @@ export interface SubscriberHost {
   readonly opts: ResolvedExportOptions;
   readonly counters: ExportCounters;
   readonly tokenCheck: H.TokenCheck | undefined;
-  /** Sequence number of the last published frame. */
-  readonly lastSeq: number;
+  /** The stream's shards (one unless the server has several workers). */
+  readonly shardIds: readonly number[];
+  /** More than one shard: resume needs FCWAL-FROM/2. */
+  readonly multiShard: boolean;
+  /** Last published sequence number of `shard`; undefined while it is not known. */
+  position(shard: number): number | undefined;
+  /** Every shard's position is known. */
+  readonly ready: boolean;
+  /** Calls `fn` once every shard's position is known; returns a function that cancels it. */
+  whenReady(fn: () => void): () => void;
+  /** The first shard whose position is not known (for the error line), -1 when ready. */
+  unknownShard(): number;
   /** A scratch buffer of at least `min` bytes, reused by every subscriber's coalesced writes. */
   scratch(min: number): Uint8Array;
   scheduleFlush(): void;
@@ -43,13 +57,20 @@ const COALESCE_BYTES = 1024 * 1024;
 /** A catch-up reads more once the queue is below this. */
 const LOW_WATER = 1024 * 1024;
 const NONE: Chunk = textChunk(new Uint8Array(0));
+const EMPTY = new Uint8Array(0);
+
+/** One shard of a subscriber's stream. */
+interface Cursor {
+  /** Frames after `base` are (or will be) queued: the position when the hold began. */
+  base: number;
+  /** Sequence number of the last frame of this shard the kernel accepted completely. */
+  sent: number;
+  /** Being read from the WAL files: live chunks of this shard are not queued. */
+  catching: boolean;
+}
 
 export class Subscriber {
   state: SubState = SubState.Handshake;
-  /** Frames after `base` are (or will be) queued for this subscriber. */
-  base = 0;
-  /** Sequence number of the last frame the kernel accepted completely. */
-  sentSeq = 0;
   /** A write was partial: wait for `drain`. */
   blocked = false;
   blockedSince = 0;
@@ -63,7 +84,9 @@ export class Subscriber {
   private heldBytes = 0;
   private line = new Uint8Array(0);
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private roomWaiter: ((more: boolean) => void) | undefined;
+  private roomWaiters: ((more: boolean) => void)[] = [];
+  private readonly cursors = new Map<number, Cursor>();
+  private cancelReady: (() => void) | undefined;
 
   constructor(
     private readonly host: SubscriberHost,
@@ -84,6 +107,14 @@ export class Subscriber {
     return this.state === SubState.Closed;
   }
 
+  /** Frames sent so far, as the sum over shards of the last sequence number sent (with one
+   *  shard: that shard's last sequence number sent). */
+  get sentSeq(): number {
+    let n = 0;
+    for (const c of this.cursors.values()) n += c.sent;
+    return n;
+  }
+
   /** Called once the connection is open. */
   start(): void {
     const o = this.host.opts;
@@ -98,11 +129,30 @@ export class Subscriber {
   }
 
   private authorised(): void {
-    this.base = this.sentSeq = this.host.lastSeq;
+    const host = this.host;
+    if (!host.ready) return this.waitReady();
+    for (const k of host.shardIds) {
+      const p = host.position(k)!;
+      this.cursors.set(k, { base: p, sent: p, catching: false });
+    }
     if (this.host.opts.format === "fcw2") return this.goLive();
     this.state = SubState.Hold;
     const o = this.host.opts;
     this.arm(this.role === "collector" ? o.connectTimeoutMs : o.startWaitMs, () => this.goLive());
+  }
+
+  /** Several shards, some position unknown: wait for it (bounded), keeping input lines unread. */
+  private waitReady(): void {
+    const host = this.host;
+    this.state = SubState.Waiting;
+    this.cancelReady = host.whenReady(() => {
+      this.cancelReady = undefined;
+      if (this.state !== SubState.Waiting) return;
+      this.disarm();
+      this.authorised();
+      this.onData(EMPTY); // lines that came meanwhile
+    });
+    this.arm(host.opts.connectTimeoutMs, () => this.reject(H.ERR_NOT_READY(host.unknownShard())));
   }
 
   private arm(ms: number, fn: () => void): void {
@@ -126,8 +176,9 @@ export class Subscriber {
       buf.set(this.line);
       buf.set(data, this.line.length);
     }
+    if (this.state === SubState.Waiting && buf.length > 2 * H.MAX_LINE_BYTES) return this.reject(H.ERR_LINE_TOO_LONG);
     let off = 0;
-    while (off < buf.length && !this.closed) {
+    while (off < buf.length && !this.closed && this.state !== SubState.Waiting) {
       const rest = buf.subarray(off);
       const end = H.findLineEnd(rest, rest.length);
       if (end === H.LINE_INCOMPLETE) break;
@@ -149,68 +200,85 @@ export class Subscriber {
         return this.authorised();
       case SubState.Hold:
         if (l.kind === "auth") return; // a second auth line, or one sent when no token is set
-        if (l.kind === "from") return this.resume(l.seq);
-        if (l.kind === "from-now") return this.resume(host.lastSeq);
+        if (l.kind === "from") {
+          if (host.multiShard) return this.reject(H.ERR_NEED_FROM2);
+          return this.resume(new Map([[host.shardIds[0]!, l.seq]]), false);
+        }
+        if (l.kind === "from-now") return this.resume(new Map(host.shardIds.map((k) => [k, H.FROM_NOW])), false);
+        if (l.kind === "from-shards") return this.resume(l.from, true);
         return this.reject(l.kind === "bad-seq" ? H.ERR_BAD_SEQ : H.ERR_BAD_LINE);
       default:
         // After the stream started only unknown lines are tolerated (and ignored).
-        if (l.kind === "from" || l.kind === "bad-seq") {
+        if (l.kind === "from" || l.kind === "from-shards" || l.kind === "bad-seq") {
           this.refuse(host.opts.format === "fcw2" ? H.ERR_NO_RESUME_FCW2 : H.ERR_FROM_TOO_LATE);
         }
     }
   }
 
-  /** Starts the stream after sequence `seq`, reading older frames from the WAL files first. */
-  private resume(seq: number): void {
+  /**
+   * Starts each shard's stream after its position in `from` (FROM_NOW: now; not listed: where the
+   * hold began), reading older frames from that shard's WAL files first.
+   */
+  private resume(from: ReadonlyMap<number, number>, named: boolean): void {
     const host = this.host;
     this.disarm();
-    if (seq > host.lastSeq) return this.reject(H.ERR_SEQ_AHEAD(seq, host.lastSeq));
-    if (seq >= this.base) {
-      this.dropHeldUpTo(seq);
-      this.base = this.sentSeq = seq;
-      return this.goLive();
+    const plan = planResume({ from, named, cursors: this.cursors, position: (k) => host.position(k)!, walDir: host.opts.walDir });
+    if ("error" in plan) return this.reject(plan.error);
+    const { targets, catching } = plan;
+    for (const [k, cur] of this.cursors) {
+      cur.sent = targets.get(k)!;
+      cur.catching = catching.includes(k);
     }
-    const dir = host.opts.walDir;
-    if (dir === undefined) return this.reject(H.ERR_NO_WAL_DIR);
-    const segs = listFiles(dir, "wal", host.opts.shard);
-    const oldest = segs[0]?.seq ?? this.base + 1;
-    if (oldest > seq + 1) return this.reject(H.ERR_SEQ_TOO_OLD(seq, oldest));
-    this.state = SubState.CatchUp;
-    this.held = [];
-    this.heldBytes = 0;
-    this.sentSeq = seq;
-    this.streamed = true;
-    host.counters.subscribersAccepted++;
-    host.opts.log(`WAL export: ${this.peer} resumes after ${seq} (stream at ${host.lastSeq})`);
-    const sink = {
-      push: (c: Chunk): void => {
-        this.enqueueChunk(c);
-        host.scheduleFlush();
-      },
-      room: (): Promise<boolean> => this.room(),
-      caughtUp: (): void => this.goLive(),
-    };
-    catchUp({ dir, shard: host.opts.shard, after: seq, upTo: () => host.lastSeq }, sink).catch(
-      (e: unknown) => {
-        if (this.state === SubState.Closed) return;
-        host.opts.log(`WAL export: resume of ${this.peer} failed: ${e instanceof Error ? e.message : String(e)}`);
-        host.counters.subscribersDropped++;
-        this.refuse(e instanceof CatchUpError ? e.message : "resume failed: could not read the WAL");
-      },
-    );
-  }
-
-  private dropHeldUpTo(seq: number): void {
+    // Held frames after each live shard's start stay; a catching shard's come from the files.
     const kept: Chunk[] = [];
     let bytes = 0;
     for (const c of this.held) {
-      const rest = chunkAfter(c, seq);
+      const cur = this.cursors.get(c.shard);
+      if (cur === undefined || cur.catching) continue;
+      const rest = chunkAfter(c, cur.sent);
       if (rest === undefined) continue;
       kept.push(rest);
       bytes += rest.buf.length;
     }
     this.held = kept;
     this.heldBytes = bytes;
+    if (catching.length === 0) return this.goLive();
+    const dir = host.opts.walDir!;
+    this.state = SubState.CatchUp;
+    this.streamed = true;
+    host.counters.subscribersAccepted++;
+    for (const c of this.held) this.enqueueChunk(c);
+    this.held = [];
+    this.heldBytes = 0;
+    host.scheduleFlush();
+    const where = named ? [...targets].map(([k, v]) => `${k}:${v}`).join(",") : String(targets.get(catching[0]!));
+    host.opts.log(`WAL export: ${this.peer} resumes after ${where}`);
+    for (const k of catching) this.catchUpShard(dir, k, targets.get(k)!);
+  }
+
+  /** Reads shard `shard`'s frames after `seq` from the files; it turns live when caught up. */
+  private catchUpShard(dir: string, shard: number, seq: number): void {
+    const host = this.host;
+    const cur = this.cursors.get(shard)!;
+    const sink = {
+      push: (c: Chunk): void => {
+        this.enqueueChunk(c);
+        host.scheduleFlush();
+      },
+      room: (): Promise<boolean> => this.room(),
+      caughtUp: (): void => {
+        cur.catching = false;
+        if (this.state !== SubState.CatchUp) return;
+        for (const c of this.cursors.values()) if (c.catching) return;
+        this.goLive();
+      },
+    };
+    catchUp({ dir, shard, after: seq, upTo: () => host.position(shard)! }, sink).catch((e: unknown) => {
+      if (this.state === SubState.Closed) return;
+      host.opts.log(`WAL export: resume of ${this.peer} (shard ${shard}) failed: ${e instanceof Error ? e.message : String(e)}`);
+      host.counters.subscribersDropped++;
+      this.refuse(e instanceof CatchUpError ? e.message : "resume failed: could not read the WAL");
+    });
   }
 
   private goLive(): void {
@@ -228,14 +296,14 @@ export class Subscriber {
   private room(): Promise<boolean> {
     if (this.state === SubState.Closed) return Promise.resolve(false);
     if (this.qBytes < LOW_WATER) return Promise.resolve(true);
-    return new Promise((resolve) => (this.roomWaiter = resolve));
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   private wake(more: boolean): void {
-    const w = this.roomWaiter;
-    if (w === undefined) return;
-    this.roomWaiter = undefined;
-    w(more);
+    if (this.roomWaiters.length === 0) return;
+    const ws = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of ws) w(more);
   }
 
   // ---- output: queue, one write per flush, drain ----------------------------------------------
@@ -244,6 +312,11 @@ export class Subscriber {
   publish(c: Chunk): boolean {
     switch (this.state) {
       case SubState.Live:
+        this.enqueueChunk(c);
+        break;
+      case SubState.CatchUp:
+        // A catching shard's frames are read from the files; the other shards are live.
+        if (this.cursors.get(c.shard)?.catching !== false) return true;
         this.enqueueChunk(c);
         break;
       case SubState.Hold:
@@ -321,7 +394,8 @@ export class Subscriber {
       this.q[this.qHead++] = NONE;
       if (c.frames > 0) {
         counters.framesSent += c.frames;
-        this.sentSeq = c.lastSeq;
+        const cur = this.cursors.get(c.shard);
+        if (cur !== undefined) cur.sent = c.lastSeq;
       }
     }
     if (this.qHead === this.q.length) {
@@ -384,6 +458,8 @@ export class Subscriber {
     if (this.state === SubState.Closed) return;
     this.state = SubState.Closed;
     this.disarm();
+    this.cancelReady?.();
+    this.cancelReady = undefined;
     this.q = [];
     this.held = [];
     this.qHead = this.headOff = this.qBytes = this.heldBytes = 0;

@@ -2,6 +2,7 @@
 // one JSON line, for humans and scripts (docs/EXPORT.md).
 //
 //   wal-tail --connect HOST:PORT [--token T] [--from SEQ] [--count N]   subscribe (listen mode)
+//   (--from SHARD:SEQ,SHARD:SEQ,...: one position per shard, for a server with several workers)
 //   wal-tail --listen HOST:PORT [--token T] [--from SEQ] [--count N]    be the collector (connect mode)
 //   wal-tail --file SEGMENT [--from SEQ] [--count N]                    read a segment file
 //
@@ -11,7 +12,7 @@ import type { Socket } from "bun";
 import { TYPE_NAMES } from "../engine/types.ts";
 import type { DecodedFrame } from "../persistence/wal-format.ts";
 import type { Fcw2Frame } from "./fcw2.ts";
-import { AUTH_PREFIX, FROM_PREFIX, fromLine, TokenCheck } from "./handshake.ts";
+import { AUTH_PREFIX, FROM_NOW, FROM_PREFIX, fromLine, fromShardsLine, parseShardPositions, TokenCheck } from "./handshake.ts";
 import { parseHostPort } from "./options.ts";
 import { WalStreamReader, type StreamItem } from "./stream-reader.ts";
 
@@ -32,6 +33,7 @@ Prints each WAL frame as one JSON line.
   --file SEGMENT       read a WAL segment file (wal-sNNNNN-<seq>.log)
   --token T            auth token (sent with --connect, checked with --listen)
   --from SEQ           start after sequence SEQ (resume); with --listen, the first connection's position
+  --from S:SEQ,...     one position per shard (a server with several workers), e.g. 0:120,1:98
   --count N            exit after N frames
 `;
 
@@ -41,6 +43,8 @@ interface TailArgs {
   file?: string;
   token?: string;
   from?: number;
+  /** --from in the per-shard form. */
+  fromShards?: Map<number, number>;
   count?: number;
 }
 
@@ -54,7 +58,11 @@ function parseArgs(argv: string[]): TailArgs | string {
     if (!args[i]!.startsWith("--") || !(FLAGS as readonly string[]).includes(name)) return `unknown argument ${args[i]}`;
     const v = args[++i];
     if (v === undefined) return `--${name} needs a value`;
-    if (name === "from" || name === "count") {
+    if (name === "from" && v.includes(":")) {
+      const m = parseShardPositions(v);
+      if (m === undefined || [...m.values()].includes(FROM_NOW)) return "--from must be SEQ or SHARD:SEQ,SHARD:SEQ,...";
+      a.fromShards = m;
+    } else if (name === "from" || name === "count") {
       if (!/^\d{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) return `--${name} must be a non-negative integer`;
       a[name] = Number(v);
     } else {
@@ -97,10 +105,22 @@ export function fcw2Json(f: Fcw2Frame): string {
 /** Turns stream items into output lines; counts frames and stops at --count. */
 class Printer {
   frames = 0;
-  lastSeq: number;
+  /** Last sequence number printed (or given with --from) per shard. */
+  readonly last: Map<number, number>;
   error: string | undefined;
   constructor(private readonly a: TailArgs, private readonly io: TailIo) {
-    this.lastSeq = a.from ?? -1;
+    this.last = new Map(a.fromShards ?? []);
+  }
+
+  /** Frames of `shard` up to this were printed or skipped. */
+  private seen(shard: number): number {
+    return this.last.get(shard) ?? this.a.from ?? -1;
+  }
+
+  /** The FROM line for a new connection: after what was printed, else --from, else "$". */
+  fromLine(): Uint8Array {
+    if (this.last.size > 0) return fromShardsLine(this.last);
+    return fromLine(this.a.from ?? "$");
   }
   get done(): boolean {
     return this.a.count !== undefined && this.frames >= this.a.count;
@@ -128,8 +148,9 @@ class Printer {
           return;
         }
         if (item.kind === "fcw4") {
-          if (item.frame.seq <= this.lastSeq) return;
-          this.lastSeq = item.frame.seq;
+          const shard = item.frame.shard;
+          if (item.frame.seq <= this.seen(shard)) return;
+          this.last.set(shard, item.frame.seq);
           out += frameJson(item.frame) + "\n";
         } else {
           out += fcw2Json(item.frame) + "\n";
@@ -171,7 +192,8 @@ function tailConnect(a: TailArgs, io: TailIo): Promise<number> {
       socket: {
         binaryType: "uint8array",
         open: (s) => {
-          const hello = (a.token !== undefined ? `${AUTH_PREFIX}${a.token}\n` : "") + (a.from !== undefined ? `${FROM_PREFIX}${a.from}\n` : "");
+          const from = a.fromShards !== undefined ? new TextDecoder().decode(fromShardsLine(a.fromShards)) : a.from !== undefined ? `${FROM_PREFIX}${a.from}\n` : "";
+          const hello = (a.token !== undefined ? `${AUTH_PREFIX}${a.token}\n` : "") + from;
           if (hello.length > 0) s.write(hello);
         },
         data: (s, d) => {
@@ -209,8 +231,9 @@ function tailListen(a: TailArgs, io: TailIo): Promise<number> {
         binaryType: "uint8array",
         open: (s) => {
           s.data = conn();
-          // Tell the server where we are: after the last frame printed (or --from), else "from now".
-          s.write(fromLine(p.lastSeq >= 0 ? p.lastSeq : "$"));
+          // Tell the server where we are: after the last frame printed per shard (or --from), else
+          // "from now". Shards never printed start where this connection starts.
+          s.write(p.fromLine());
         },
         data: (s: Socket<CollectorConn>, d: Uint8Array) => {
           if (p.feed(s.data.reader, d, s.data)) return;

@@ -2,11 +2,15 @@
 // single process publishes its WAL groups itself (resume from its WAL directory works). With N
 // workers, worker 0 runs the exporter and the others send their groups to it over their peer link
 // (`__frames`); every frame carries its shard id and that shard's own sequence number, so the
-// stream interleaves shards in per-shard order. Resume (FCWAL-FROM) needs one sequence, so it is
-// refused with several workers.
+// stream interleaves shards in per-shard order. Once its WAL is recovered, each other worker also
+// sends worker 0 its shard's last sequence number over the same link (a position message, see
+// src/export/chunk.ts), so worker 0 knows every shard's position before any of its groups.
+// Resume takes one sequence per shard (FCWAL-FROM/2) and reads each shard's segments from the
+// shared --dir, where every worker writes its own shard's files.
 
 import type { ServerConfig } from "../config/params.ts";
 import { WalExporter } from "../export/index.ts";
+import { decodeShardPosition, encodeShardPosition } from "../export/chunk.ts";
 import type { WorkerIdentity } from "../cluster/worker.ts";
 
 export interface ExportWiring {
@@ -42,7 +46,8 @@ export function exportFromConfig(cfg: ServerConfig, worker: WorkerIdentity | und
       forwardTo(fn) {
         send = fn;
       },
-      start: async () => {},
+      // Tell worker 0 where this shard's stream starts (it may not have seen any of its groups).
+      start: async (lastSeq) => void send?.(encodeShardPosition(worker.index, lastSeq)),
       stop: async () => {},
       info: () => undefined,
     };
@@ -56,14 +61,19 @@ export function exportFromConfig(cfg: ServerConfig, worker: WorkerIdentity | und
     maxPendingBytes: cfg["wal-export-max-pending-bytes"],
     connectTimeoutMs: cfg["wal-export-connect-timeout-ms"],
     writeTimeoutMs: cfg["wal-export-write-timeout-ms"],
-    walDir: worker === undefined ? cfg.dir : undefined,
+    walDir: cfg.dir,
     shard: 0,
+    shards: worker?.count ?? 1,
     log,
   });
   const publish = (g: Uint8Array): void => exp.publish(g);
   return {
     onFrames: publish,
-    onPeerFrames: publish,
+    onPeerFrames: (g) => {
+      const pos = decodeShardPosition(g);
+      if (pos !== undefined) exp.setShardPosition(pos.shard, pos.seq);
+      else exp.publish(g);
+    },
     forwardTo() {},
     start: (lastSeq) => exp.start(lastSeq),
     stop: () => exp.stop(),

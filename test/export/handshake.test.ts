@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { findLineEnd, LINE_INCOMPLETE, LINE_TOO_LONG, parseClientLine, TokenCheck } from "../../src/export/handshake.ts";
+import { findLineEnd, FROM_NOW, fromShardsLine, LINE_INCOMPLETE, LINE_TOO_LONG, parseClientLine, TokenCheck } from "../../src/export/handshake.ts";
 import { parseHostPort, resolveExportOptions } from "../../src/export/options.ts";
 import { chunkAfter, groupShape } from "../../src/export/chunk.ts";
 import { encodeFrame, frameSize } from "../../src/persistence/wal-format.ts";
@@ -25,6 +25,31 @@ test.each([
   ["", { kind: "other" }],
 ] as const)("%p parses as expected", (line, want) => {
   expect(parseClientLine(bytes(line))).toEqual(want as never);
+});
+
+test.each([
+  ["FCWAL-FROM/2 0:12,1:40", { kind: "from-shards", from: new Map([[0, 12], [1, 40]]) }],
+  ["FCWAL-FROM/2 3:0\r", { kind: "from-shards", from: new Map([[3, 0]]) }],
+  ["FCWAL-FROM/2 1:$,0:9007199254740991", { kind: "from-shards", from: new Map([[1, FROM_NOW], [0, 9007199254740991]]) }],
+  ["FCWAL-FROM/2 65535:1", { kind: "from-shards", from: new Map([[65535, 1]]) }],
+  ["FCWAL-FROM/2 $", { kind: "from-now" }],
+  ["FCWAL-FROM/2 65536:1", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 0:1,0:2", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 0:9007199254740992", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 0:-1", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 0:1,", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 0:1, 1:2", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 7", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 ", { kind: "bad-seq" }],
+  ["FCWAL-FROM/2 0:$$", { kind: "bad-seq" }],
+] as const)("per-shard line %p parses as expected", (line, want) => {
+  expect(parseClientLine(bytes(line))).toEqual(want as never);
+});
+
+test("fromShardsLine lists shards in ascending order and writes $ for from-now", () => {
+  const line = new TextDecoder().decode(fromShardsLine(new Map<number, number | "$">([[2, 7], [0, 12], [1, FROM_NOW], [3, "$"]])));
+  expect(line).toBe("FCWAL-FROM/2 0:12,1:$,2:7,3:$\n");
+  expect(parseClientLine(bytes(line.trimEnd()))).toEqual({ kind: "from-shards", from: new Map([[0, 12], [1, FROM_NOW], [2, 7], [3, FROM_NOW]]) });
 });
 
 test("tokens compare equal only when identical", () => {

@@ -46,10 +46,10 @@ export class Producer {
   seq: number;
   private readonly rec: MutationRecord = { op: 1, cause: 0, type: 0, key: new Uint8Array(0), value: new Uint8Array(0), expireAt: 0 };
 
-  constructor(dir: string, exp: Pick<WalExporter, "publish">, opts: { segmentBytes?: number; startSeq?: number; valueSize?: number } = {}) {
+  constructor(dir: string, exp: Pick<WalExporter, "publish">, opts: { segmentBytes?: number; startSeq?: number; valueSize?: number; shard?: number } = {}) {
     this.seq = opts.startSeq ?? 0;
     this.valueSize = opts.valueSize ?? 0;
-    this.writer = new WalWriter({ dir, nextSeq: this.seq + 1, fsync: "no", segmentBytes: opts.segmentBytes, onGroup: (g) => exp.publish(g) });
+    this.writer = new WalWriter({ dir, shard: opts.shard, nextSeq: this.seq + 1, fsync: "no", segmentBytes: opts.segmentBytes, onGroup: (g) => exp.publish(g) });
   }
   private readonly valueSize: number;
 

@@ -130,3 +130,64 @@ test("bad arguments print the usage and exit with code 2", async () => {
   expect(await runWalTail(["--help"], help)).toBe(0);
   expect(help.stdout).toContain("--connect HOST:PORT");
 });
+
+test("--from SHARD:SEQ,... resumes each shard of a several-shard stream (--connect), and bad forms are usage errors", async () => {
+  using dir = tempDir();
+  const exp = new WalExporter({ mode: "listen", address: "127.0.0.1:0", walDir: dir.path, shards: 2 });
+  await exp.start(0);
+  exp.setShardPosition(1, 0);
+  const p0 = new Producer(dir.path, exp, { shard: 0 });
+  const p1 = new Producer(dir.path, exp, { shard: 1 });
+  try {
+    await Promise.all([p0.write(20, 5), p1.write(20, 5)]);
+    const io = capture();
+    expect(await runWalTail(["--connect", `127.0.0.1:${exp.port}`, "--from", "0:15,1:12", "--count", "13"], io)).toBe(0);
+    const got = io.lines() as { seq: number; shard: number }[];
+    expect(got.filter((l) => l.shard === 0).map((l) => l.seq)).toEqual([16, 17, 18, 19, 20]);
+    expect(got.filter((l) => l.shard === 1).map((l) => l.seq)).toEqual([13, 14, 15, 16, 17, 18, 19, 20]);
+  } finally {
+    await exp.stop();
+    await Promise.all([p0.close(), p1.close()]);
+  }
+  for (const from of ["0:x", "0:1,0:2", "0:$", "1:"]) {
+    const bad = capture();
+    expect(await runWalTail(["--connect", "127.0.0.1:1", "--from", from], bad)).toBe(2);
+    expect(bad.stderr).toContain("--from must be SEQ or SHARD:SEQ");
+  }
+});
+
+test("--listen resumes each shard after what it printed when a several-shard server reconnects", async () => {
+  using dir = tempDir();
+  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: () => {} } });
+  const port = l.port;
+  l.stop(true);
+  const io = capture();
+  const tail = runWalTail(["--listen", `127.0.0.1:${port}`, "--count", "40"], io);
+  const first = new WalExporter({ mode: "connect", address: `127.0.0.1:${port}`, walDir: dir.path, shards: 2, backoffMinMs: 10 });
+  await first.start(0);
+  first.setShardPosition(1, 0);
+  let target: WalExporter = first;
+  const via = { publish: (g: Uint8Array): void => target.publish(g) };
+  const p0 = new Producer(dir.path, via, { shard: 0 });
+  const p1 = new Producer(dir.path, via, { shard: 1 });
+  let second: WalExporter | undefined;
+  try {
+    await acceptedSubscribers(first, 1);
+    await Promise.all([p0.write(10, 5), p1.write(10, 5)]);
+    await until(() => io.lines().length === 20, "20 frames through the first connection");
+    await first.stop();
+    await Promise.all([p0.write(10, 5), p1.write(10, 5)]); // in the files only
+    // A restarted server: its own position, and the other worker's reported one.
+    second = new WalExporter({ mode: "connect", address: `127.0.0.1:${port}`, walDir: dir.path, shards: 2, backoffMinMs: 10 });
+    target = second;
+    await second.start(p0.seq);
+    second.setShardPosition(1, p1.seq);
+    expect(await Promise.race([tail, Bun.sleep(10_000).then(() => -1)])).toBe(0);
+    const got = io.lines() as { seq: number; shard: number }[];
+    for (const shard of [0, 1]) expect(got.filter((x) => x.shard === shard).map((x) => x.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  } finally {
+    await first.stop();
+    await second?.stop();
+    await Promise.all([p0.close(), p1.close()]);
+  }
+});
