@@ -10,7 +10,7 @@
 
 import type { ServerConfig } from "../config/params.ts";
 import { WalExporter } from "../export/index.ts";
-import { decodeShardPosition, encodeShardPosition } from "../export/chunk.ts";
+import { decodeShardPosition, encodeShardPosition, groupShape } from "../export/chunk.ts";
 import type { WorkerIdentity } from "../cluster/worker.ts";
 
 export interface ExportWiring {
@@ -34,24 +34,55 @@ const NONE: ExportWiring = {
   info: () => undefined,
 };
 
+/** How often an idle worker repeats its position (so a restarted worker 0 learns it soon). */
+const POSITION_EVERY_MS = 1000;
+
+/**
+ * A worker other than 0: forwards its groups to worker 0 and, after recovery, its position. It
+ * repeats the position every second in which it sent no group: a worker 0 that was restarted
+ * alone knows every shard's position within a second, without waiting for a write.
+ */
+function forwardingWorker(index: number): ExportWiring {
+  let send: ((group: Uint8Array) => void) | undefined;
+  let lastSeq = -1;
+  let sentGroup = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const sendPosition = (): void => {
+    if (!sentGroup && lastSeq >= 0) send?.(encodeShardPosition(index, lastSeq));
+    sentGroup = false;
+  };
+  return {
+    onFrames: (g) => {
+      if (send === undefined) return;
+      try {
+        lastSeq = groupShape(g).lastSeq;
+      } catch {
+        // A malformed group is worker 0's to report; the position stays as it was.
+      }
+      sentGroup = true;
+      send(g);
+    },
+    onPeerFrames: undefined,
+    forwardTo(fn) {
+      send = fn;
+    },
+    start: async (seq) => {
+      lastSeq = Math.max(lastSeq, seq);
+      sentGroup = false;
+      sendPosition();
+      timer = setInterval(sendPosition, POSITION_EVERY_MS);
+      timer.unref();
+    },
+    stop: async () => clearInterval(timer),
+    info: () => undefined,
+  };
+}
+
 export function exportFromConfig(cfg: ServerConfig, worker: WorkerIdentity | undefined, log: (line: string) => void): ExportWiring {
   const mode = cfg["wal-export"];
   if (mode === "none") return NONE;
   if (cfg["wal-export-addr"] === "") throw new RangeError("--wal-export needs --wal-export-addr host:port");
-  if (worker !== undefined && worker.index !== 0) {
-    let send: ((group: Uint8Array) => void) | undefined;
-    return {
-      onFrames: (g) => send?.(g),
-      onPeerFrames: undefined,
-      forwardTo(fn) {
-        send = fn;
-      },
-      // Tell worker 0 where this shard's stream starts (it may not have seen any of its groups).
-      start: async (lastSeq) => void send?.(encodeShardPosition(worker.index, lastSeq)),
-      stop: async () => {},
-      info: () => undefined,
-    };
-  }
+  if (worker !== undefined && worker.index !== 0) return forwardingWorker(worker.index);
   const exp = new WalExporter({
     mode,
     address: cfg["wal-export-addr"],

@@ -6,8 +6,8 @@ import type { TCPSocketListener } from "bun";
 import Redis from "ioredis";
 import { fromLine, WalStreamReader, type StreamItem } from "../../src/export/index.ts";
 import { fromShardsLine } from "../../src/export/handshake.ts";
-import { spawnServer, type ServerProcess } from "../support/server-process.ts";
-import { until } from "../cluster/helpers.ts";
+import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
+import { infoField, until } from "../cluster/helpers.ts";
 
 const dec = new TextDecoder();
 
@@ -222,3 +222,58 @@ test("a per-shard sequence older than the retained WAL gets the error line; one 
     s2.close();
   }
 }, 30_000);
+
+/** The pid of worker `w` (opens connections until one lands there). */
+async function workerPid(port: number, w: number): Promise<number> {
+  const spare: RawClient[] = [];
+  try {
+    for (let i = 0; i < 200; i++) {
+      const c = await RawClient.connect(port);
+      spare.push(c);
+      const info = String(await c.command("INFO", "cores"));
+      if (Number(infoField(info, "worker_index")) === w) return Number(infoField(info, "worker_pid"));
+    }
+  } finally {
+    for (const c of spare) c.close();
+  }
+  throw new Error(`no connection reached worker ${w}`);
+}
+
+test("after worker 0 alone restarts, an idle shard's position reaches it and a per-shard resume works", async () => {
+  const port = freePort();
+  const { srv, redis } = await start(["--wal-export", "listen", "--wal-export-addr", `127.0.0.1:${port}`]);
+  const all = new Collector();
+  const s1 = await subscribe(port, all, [all.fromLine(2)]);
+  await write(redis, 0, 2000);
+  await until(() => all.frames.length >= 2000, 20_000, "2000 frames");
+  s1.close();
+  const n0 = all.last.get(0)!;
+  const n1 = all.last.get(1)!;
+  const victim = await workerPid(srv.port, 0);
+  process.kill(victim, "SIGKILL");
+  await until(async () => {
+    try {
+      return (await workerPid(srv.port, 0)) !== victim;
+    } catch {
+      return false;
+    }
+  }, 20_000, "worker 0 to be restarted");
+  // No write since: worker 0 knows shard 1's position only from worker 1's repeated message.
+  const half = new Map([[0, n0 >> 1], [1, n1 >> 1]]);
+  const c = new Collector();
+  for (const [k, v] of half) c.last.set(k, v);
+  // The export listener is back a moment after the worker answers: retry a refused connection.
+  let s2: Awaited<ReturnType<typeof subscribe>> | undefined;
+  await until(async () => {
+    s2 = await subscribe(port, c, [fromShardsLine(half)]).catch(() => undefined);
+    return s2 !== undefined;
+  }, 10_000, "the export listener of the new worker 0");
+  try {
+    await until(() => c.last.get(0) === n0 && c.last.get(1) === n1, 15_000, "the resumed frames of both shards");
+    expect(c.errors).toEqual([]);
+    expect(c.problems).toEqual([]);
+    expect(c.frames.length).toBe(n0 - (n0 >> 1) + n1 - (n1 >> 1));
+  } finally {
+    s2?.close();
+  }
+}, 60_000);
