@@ -15,6 +15,7 @@
 //   LIVE       every published chunk is queued at once
 import type { Socket } from "bun";
 import { chunkAfter, textChunk, type Chunk } from "./chunk.ts";
+import { SendQueue } from "./send-queue.ts";
 import { catchUp, CatchUpError } from "./catch-up.ts";
 import type { ExportCounters } from "./counters.ts";
 import * as H from "./handshake.ts";
@@ -52,11 +53,8 @@ export interface SocketData {
   sub: Subscriber | undefined;
 }
 
-/** At most this many queued bytes are copied into one coalesced write. */
-const COALESCE_BYTES = 1024 * 1024;
 /** A catch-up reads more once the queue is below this. */
 const LOW_WATER = 1024 * 1024;
-const NONE: Chunk = textChunk(new Uint8Array(0));
 const EMPTY = new Uint8Array(0);
 
 /** One shard of a subscriber's stream. */
@@ -76,10 +74,7 @@ export class Subscriber {
   blockedSince = 0;
   /** The stream started at some point (counted as accepted). */
   streamed = false;
-  private q: Chunk[] = [];
-  private qHead = 0;
-  private headOff = 0;
-  private qBytes = 0;
+  private readonly q = new SendQueue();
   private held: Chunk[] = [];
   private heldBytes = 0;
   private line = new Uint8Array(0);
@@ -100,7 +95,7 @@ export class Subscriber {
 
   /** Unsent bytes: queued for the socket plus held back during the hold. */
   get pendingBytes(): number {
-    return this.qBytes + this.heldBytes;
+    return this.q.bytes + this.heldBytes;
   }
 
   get closed(): boolean {
@@ -295,7 +290,7 @@ export class Subscriber {
 
   private room(): Promise<boolean> {
     if (this.state === SubState.Closed) return Promise.resolve(false);
-    if (this.qBytes < LOW_WATER) return Promise.resolve(true);
+    if (this.q.bytes < LOW_WATER) return Promise.resolve(true);
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
@@ -326,7 +321,7 @@ export class Subscriber {
       default:
         return true;
     }
-    if (this.qBytes + this.heldBytes <= this.host.opts.maxPendingBytes) return true;
+    if (this.q.bytes + this.heldBytes <= this.host.opts.maxPendingBytes) return true;
     this.host.counters.subscribersDropped++;
     this.host.opts.log(`WAL export: dropping ${this.peer}: ${this.pendingBytes} bytes pending (sent up to ${this.sentSeq})`);
     this.refuse(H.ERR_SLOW);
@@ -335,7 +330,6 @@ export class Subscriber {
 
   private enqueueChunk(c: Chunk): void {
     this.q.push(c);
-    this.qBytes += c.buf.length;
   }
 
   private enqueueText(line: Uint8Array): void {
@@ -345,67 +339,32 @@ export class Subscriber {
 
   /** Writes queued bytes with one write(): called once per flush and from `drain`. */
   pump(): void {
-    if (this.state === SubState.Closed || this.blocked || this.qBytes === 0) return;
-    const head = this.q[this.qHead]!;
-    let data: Uint8Array;
-    if (this.qHead + 1 === this.q.length || head.buf.length - this.headOff >= COALESCE_BYTES) {
-      data = this.headOff === 0 ? head.buf : head.buf.subarray(this.headOff);
-    } else {
-      const total = Math.min(this.qBytes, COALESCE_BYTES);
-      const s = this.host.scratch(total);
-      let o = 0;
-      for (let i = this.qHead; o < total; i++) {
-        const b = this.q[i]!.buf;
-        const from = i === this.qHead ? this.headOff : 0;
-        const n = Math.min(b.length - from, total - o);
-        s.set(b.subarray(from, from + n), o);
-        o += n;
-      }
-      data = s.subarray(0, total);
-    }
+    if (this.state === SubState.Closed || this.blocked || this.q.bytes === 0) return;
+    const data = this.q.next((min) => this.host.scratch(min));
     const n = this.socket.write(data);
     if (n < 0) {
       this.host.counters.writeFailures++;
       return this.finish();
     }
-    if (n > 0) this.advance(n);
+    if (n > 0) {
+      this.host.counters.bytesSent += n;
+      this.q.consume(n, this.sentChunk);
+    }
     if (n < data.length) {
       this.blocked = true;
       this.blockedSince = performance.now();
-    } else if (this.qBytes > 0) {
+    } else if (this.q.bytes > 0) {
       this.host.scheduleFlush();
     }
-    if (this.qBytes < LOW_WATER) this.wake(true);
+    if (this.q.bytes < LOW_WATER) this.wake(true);
   }
 
-  private advance(n: number): void {
-    const counters = this.host.counters;
-    counters.bytesSent += n;
-    this.qBytes -= n;
-    while (n > 0) {
-      const c = this.q[this.qHead]!;
-      const rest = c.buf.length - this.headOff;
-      if (n < rest) {
-        this.headOff += n;
-        break;
-      }
-      n -= rest;
-      this.headOff = 0;
-      this.q[this.qHead++] = NONE;
-      if (c.frames > 0) {
-        counters.framesSent += c.frames;
-        const cur = this.cursors.get(c.shard);
-        if (cur !== undefined) cur.sent = c.lastSeq;
-      }
-    }
-    if (this.qHead === this.q.length) {
-      this.q.length = 0;
-      this.qHead = 0;
-    } else if (this.qHead >= 1024) {
-      this.q.splice(0, this.qHead);
-      this.qHead = 0;
-    }
-  }
+  private readonly sentChunk = (c: Chunk): void => {
+    if (c.frames === 0) return;
+    this.host.counters.framesSent += c.frames;
+    const cur = this.cursors.get(c.shard);
+    if (cur !== undefined) cur.sent = c.lastSeq;
+  };
 
   onDrain(): void {
     this.blocked = false;
@@ -438,7 +397,7 @@ export class Subscriber {
    */
   refuse(reason: string): void {
     if (this.state === SubState.Closed) return;
-    const clean = this.headOff === 0 && !this.blocked;
+    const clean = this.q.atBoundary && !this.blocked;
     this.finish();
     const line = H.errorLine(reason);
     if (clean && this.socket.write(line) === line.length) this.socket.end();
@@ -449,7 +408,7 @@ export class Subscriber {
   close(): void {
     if (this.state === SubState.Closed) return;
     this.finish();
-    if (this.blocked || this.headOff !== 0) this.socket.terminate();
+    if (this.blocked || !this.q.atBoundary) this.socket.terminate();
     else this.socket.end();
   }
 
@@ -460,9 +419,9 @@ export class Subscriber {
     this.disarm();
     this.cancelReady?.();
     this.cancelReady = undefined;
-    this.q = [];
+    this.q.clear();
     this.held = [];
-    this.qHead = this.headOff = this.qBytes = this.heldBytes = 0;
+    this.heldBytes = 0;
     this.wake(false);
     this.host.removed(this);
   }
