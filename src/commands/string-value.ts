@@ -54,6 +54,8 @@ export function protoMaxBulkLen(c: Client): number {
 }
 
 const scratch = new Uint8Array(24);
+/** `scratch.subarray(0, n)` for every n, made once: intBytes allocates nothing. */
+const scratchViews = Array.from({ length: 25 }, (_, n) => scratch.subarray(0, n));
 
 /**
  * Decimal ASCII of an integer, as a view into a shared scratch buffer: valid until the next call,
@@ -80,7 +82,7 @@ export function intBytes(n: number | bigint): Uint8Array {
     scratch[--i] = 48 + (v - q * 10);
     v = q;
   } while (v > 0);
-  return scratch.subarray(0, len);
+  return scratchViews[len]!;
 }
 
 /** Writes an exact integer reply for any int64 (the writer's `integer` is exact up to 2^53). */

@@ -5,6 +5,8 @@
 const CRLF0 = 13;
 const CRLF1 = 10;
 const textEncoder = new TextEncoder();
+/** Values up to this length are copied into the reply with a byte loop. */
+const SMALL_COPY_MAX = 48;
 
 export type Resp = 2 | 3;
 
@@ -150,12 +152,28 @@ export class ReplyWriter {
   /** A bulk string from `src[off, off+n)` (e.g. straight from an arena page). */
   bulkFrom(src: Uint8Array, off: number, n: number): void {
     this.ensure(n + 24);
-    this.byte(36);
-    this.decimal(n);
-    this.crlf();
-    this.buf.set(src.subarray(off, off + n), this.len);
-    this.len += n;
-    this.crlf();
+    const buf = this.buf;
+    let l = this.len;
+    buf[l++] = 36;
+    if (n < 10) {
+      buf[l++] = 48 + n;
+    } else {
+      this.len = l;
+      this.decimal(n);
+      l = this.len;
+    }
+    buf[l++] = CRLF0;
+    buf[l++] = CRLF1;
+    if (n <= SMALL_COPY_MAX) {
+      // A byte loop beats set(subarray()) (a view allocation and a native call) for short values.
+      for (let i = 0; i < n; i++) buf[l + i] = src[off + i]!;
+    } else {
+      buf.set(src.subarray(off, off + n), l);
+    }
+    l += n;
+    buf[l++] = CRLF0;
+    buf[l++] = CRLF1;
+    this.len = l;
   }
 
   /** A bulk string from a JS string (UTF-8). */

@@ -1,9 +1,10 @@
 // Parses RESP2 multibulk and inline commands straight from received chunks, the way Redis's
 // processMultibulkBuffer / processInlineBuffer do (networking.c), without building strings.
 //
-// - Arguments are Uint8Array views: into the chunk itself when a bulk arrives whole (Bun hands us
-//   a fresh buffer per `data` event, so keeping views is safe), into a per-bulk buffer when a bulk
-//   spans chunks, or into a per-line buffer for inline commands.
+// - Arguments are Uint8Arrays: views into the chunk itself when a bulk arrives whole (Bun hands
+//   us a fresh buffer per `data` event, so keeping views is safe) except small ones, which are
+//   copied (SMALL_ARG_MAX: cheaper than a view); into a per-bulk buffer when a bulk spans chunks;
+//   or into a per-line buffer for inline commands.
 // - Parsing is resumable at any byte: only a partial header or inline line (≤ 64 KiB) is carried
 //   over, plus the arguments already complete and the bulk being filled. A bulk split over many
 //   chunks is copied once into a buffer of its declared length, never re-concatenated.
@@ -45,6 +46,21 @@ const LF = 10;
 const DOLLAR = 36;
 const STAR = 42;
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Whole bulks up to this length are copied into an array of their own rather than viewed in the
+ * chunk: allocating and filling a small array (~7 ns for 3 bytes, ~25 ns for 16) is cheaper than
+ * a `subarray` view (~45 ns).
+ */
+export const SMALL_ARG_MAX = 24;
+/** Digits the header fast path reads (longer numbers take the general path). */
+const FAST_DIGITS = 10;
+
+function copySmall(src: Uint8Array, from: number, len: number): Uint8Array {
+  const a = new Uint8Array(len);
+  for (let k = 0; k < len; k++) a[k] = src[from + k]!;
+  return a;
+}
 
 /** Receives one complete command (name included); returns false to stop parsing. */
 export type CommandSink = (argv: Uint8Array[]) => boolean;
@@ -105,9 +121,9 @@ export class RespParser {
         let bulk = this.bulk;
         if (bulk === null) {
           if (n - pos >= len + 2) {
-            // The whole bulk and its CRLF are here: a view, no copy.
+            // The whole bulk and its CRLF are here: a view, or a copy when small (cheaper).
             if (chunk[pos + len] !== CR || chunk[pos + len + 1] !== LF) return this.fail(PROTO_BULK_CRLF);
-            this.argv.push(chunk.subarray(pos, pos + len));
+            this.argv.push(len <= SMALL_ARG_MAX ? copySmall(chunk, pos, len) : chunk.subarray(pos, pos + len));
             pos += len + 2;
             this.bulkLen = -1;
             if (--this.remaining === 0) {
@@ -148,6 +164,38 @@ export class RespParser {
           if (!sink(argv)) return undefined;
         }
         continue;
+      }
+
+      // ---- fast path: a short `$<len>\r\n` or `*<count>\r\n` header whole in this chunk --------
+      // Parsed in one pass without indexOf; anything else (errors included) takes the general path.
+      if (this.lineLen === 0) {
+        const first = chunk[pos]!;
+        if (first === DOLLAR ? this.remaining > 0 : first === STAR && this.remaining === 0) {
+          let i = pos + 1;
+          let v = chunk[i]! - 48; // NaN past the end
+          if (v >= 1 && v <= 9) {
+            const stop = Math.min(n, i + FAST_DIGITS);
+            let d = 0;
+            while (++i < stop && (d = chunk[i]! - 48) >= 0 && d <= 9) v = v * 10 + d;
+            if (i + 1 < n && chunk[i] === CR && chunk[i + 1] === LF) {
+              if (first === DOLLAR) {
+                if (v <= this.maxBulkLen && (!this.restricted || v <= UNAUTH_MAX_BULK_LEN)) {
+                  this.bulkLen = v;
+                  pos = i + 2;
+                  continue;
+                }
+              } else if (v <= PROTO_MAX_MULTIBULK_LEN && (!this.restricted || v <= UNAUTH_MAX_MULTIBULK_LEN)) {
+                this.remaining = v;
+                pos = i + 2;
+                continue;
+              }
+            }
+          } else if (v === 0 && first === DOLLAR && chunk[i + 1] === CR && chunk[i + 2] === LF && i + 2 < n) {
+            this.bulkLen = 0;
+            pos = i + 3;
+            continue;
+          }
+        }
       }
 
       // ---- a line: multibulk header, bulk header or inline command ---------------------------

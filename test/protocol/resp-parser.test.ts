@@ -4,6 +4,7 @@ import {
   parseAll,
   PROTO_INLINE_MAX_SIZE,
   RespParser,
+  SMALL_ARG_MAX,
   splitInlineArgs,
 } from "../../src/protocol/resp-parser.ts";
 
@@ -54,10 +55,28 @@ describe("multibulk commands", () => {
     expect(feedAll(chunks).cmds).toEqual([["SET", "k", "0123456789"], ["GET", "k"]]);
   });
 
-  test("arguments of a whole bulk are views into the received chunk", () => {
-    const input = bytes(mb("GET", "somekey"));
+  test("a whole bulk longer than SMALL_ARG_MAX is a view into the received chunk", () => {
+    const key = "k".repeat(SMALL_ARG_MAX + 1);
+    const input = bytes(mb("GET", key));
     const argv = parseAll(input).commands[0]!;
     expect(argv[1]!.buffer).toBe(input.buffer);
+    expect(new TextDecoder().decode(argv[1]!)).toBe(key);
+  });
+
+  test("a whole bulk of at most SMALL_ARG_MAX bytes is a copy with the same bytes", () => {
+    const key = "k".repeat(SMALL_ARG_MAX);
+    const input = bytes(mb("GET", key, ""));
+    const argv = parseAll(input).commands[0]!;
+    expect(argv[1]!.buffer).not.toBe(input.buffer);
+    expect(new TextDecoder().decode(argv[1]!)).toBe(key);
+    expect(argv[2]!.length).toBe(0);
+  });
+
+  test("headers with the most digits the fast path reads, and one more, parse alike", () => {
+    const input = bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\n0123456789\r\n*1\r\n$4\r\nPING\r\n");
+    expect(parseAll(input).commands.length).toBe(2);
+    expect(parseAll(bytes("*1\r\n$12345678901\r\n"), { maxBulkLen: 2 ** 40 }).error).toBeUndefined();
+    expect(parseAll(bytes("*1\r\n$12345678901\r\n")).error).toBe("ERR Protocol error: invalid bulk length");
   });
 
   test("a large bulk over many chunks arrives intact", () => {
