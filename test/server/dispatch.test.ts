@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { buildCommandTable } from "../../src/commands/index.ts";
 import { argsPreview, arityOk, NameIndex } from "../../src/server/dispatch.ts";
 import { startServer, type RunningServer } from "../../src/server/server.ts";
+import { encodeCommand } from "../support/resp-decode.ts";
 import { RawClient } from "../support/server-process.ts";
 import { testCommands } from "./test-commands.ts";
 
@@ -124,6 +125,37 @@ describe("dispatch", () => {
     } finally {
       srv.config.set("slowlog-log-slower-than", "10000");
       srv.config.set("slowlog-max-len", "128");
+    }
+  });
+
+  test("pipelined calls of one command keep exact commandstats calls and add up their time", async () => {
+    const slow = srv.context.commands.get("slow")!;
+    const echo = srv.context.commands.get("echo")!;
+    const calls = slow.calls;
+    const usec = slow.usec;
+    const echoCalls = echo.calls;
+    using c = await RawClient.connect(srv.port);
+    const cmds = [["slow", "2"], ["slow", "2"], ["slow", "2"], ["echo", "a"], ["slow", "2"]];
+    c.send(Buffer.concat(cmds.map((a) => encodeCommand(a))));
+    expect(await c.read(5)).toEqual(["OK", "OK", "OK", "a", "OK"]);
+    expect(slow.calls - calls).toBe(4);
+    expect(echo.calls - echoCalls).toBe(1);
+    // Each call busy-waits 2 ms, so the four add at least 8000 µs whatever the batching.
+    expect(slow.usec - usec).toBeGreaterThanOrEqual(8000);
+  });
+
+  test("every pipelined call of a slow command reaches the slow log", async () => {
+    srv.config.set("slowlog-log-slower-than", "1000");
+    try {
+      using c = await RawClient.connect(srv.port);
+      const before = srv.context.slowlog.nextId;
+      c.send(Buffer.concat([encodeCommand(["slow", "2"]), encodeCommand(["slow", "3"]), encodeCommand(["slow", "2"])]));
+      expect(await c.read(3)).toEqual(["OK", "OK", "OK"]);
+      const logged = srv.context.slowlog.entries.filter((e) => e.id >= before);
+      expect(logged.map((e) => e.args)).toEqual([["slow", "2"], ["slow", "3"], ["slow", "2"]]);
+      for (const e of logged) expect(e.durationUs).toBeGreaterThanOrEqual(1000);
+    } finally {
+      srv.config.set("slowlog-log-slower-than", "10000");
     }
   });
 
