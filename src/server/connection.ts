@@ -21,6 +21,15 @@ import { ReplyOrder } from "./reply-order.ts";
 /** Time of a client's last input: read at most once per ms (a clock read costs ~36 ns per chunk). */
 const interactionClock = new CoarseClock(1);
 
+/**
+ * Multi-worker backpressure: past this many forwarded replies outstanding, the connection stops
+ * reading (socket.pause()) until they are down to RESUME_FORWARDS. Without it, one client that
+ * streams a large pipeline makes its worker parse everything at once and keep a place, a closure
+ * and a reply copy per forwarded command (measured: +227 MiB of RSS, never returned, for 1M SETs).
+ */
+export const MAX_PENDING_FORWARDS = 4096;
+export const RESUME_FORWARDS = 1024;
+
 /** Complete replies held behind a forwarded one are written anyway past this size. */
 const RELEASE_EARLY_BYTES = 16 * 1024;
 
@@ -165,6 +174,11 @@ export class Connection implements Client {
       dispatcher.endBatch();
       this.running = false;
     }
+    const order = this.order;
+    if (order !== undefined && order.pending > MAX_PENDING_FORWARDS && !this.readPaused && !this.closed) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
     if (error !== undefined) {
       this.reply.error(error);
       stats.errorReplies++;
@@ -190,6 +204,10 @@ export class Connection implements Client {
     return (bytes) => {
       if (this.closed) return;
       order.fill(seg, bytes, discard);
+      if (this.readPaused && order.pending <= RESUME_FORWARDS) {
+        this.readPaused = false;
+        this.socket.resume();
+      }
       // One write for all the replies a peer's chunk completes (microtasks run once the
       // peer link's data callback returns).
       if (!this.running && !this.flushQueued) {
@@ -199,6 +217,8 @@ export class Connection implements Client {
     };
   }
 
+  /** True while reading is paused for too many forwarded replies outstanding. */
+  private readPaused = false;
   private flushQueued = false;
   private readonly flushQueuedNow = (): void => {
     this.flushQueued = false;
