@@ -2,7 +2,8 @@
 // (80-bit long double arithmetic, as Redis computes it). Both keep the key's TTL.
 
 import { SetFlag, ValueType } from "../engine/types.ts";
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW } from "../protocol/errors.ts";
+import { hashBytes } from "../engine/bytes.ts";
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_WRONGTYPE } from "../protocol/errors.ts";
 import { INT64_MAX, INT64_MIN, parseBigInt64, parseInt64 } from "./args.ts";
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from "./long-double.ts";
 import { WRONG_TYPE, intBytes, lookupStringOrReply, replyInt64, replyWriteFailure } from "./string-value.ts";
@@ -14,8 +15,9 @@ export const ERR_NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity"
 /** The shared body of INCR, DECR, INCRBY, DECRBY: adds `by` (exact) to the integer at `key`. */
 function incrDecrGeneric(c: Client, key: Uint8Array, by: number | bigint): void {
   const db = c.db;
-  const slot = lookupStringOrReply(c, key, false);
-  if (slot === WRONG_TYPE) return;
+  const h = hashBytes(key); // hashed once for the lookup and the write
+  const slot = db.peek(key, h);
+  if (slot >= 0 && db.typeOf(slot) !== ValueType.String) return c.reply.error(ERR_WRONGTYPE);
   let value = 0;
   let exact: bigint | undefined;
   if (slot >= 0) {
@@ -34,7 +36,7 @@ function incrDecrGeneric(c: Client, key: Uint8Array, by: number | bigint): void 
     if (sum > INT64_MAX || sum < INT64_MIN) return c.reply.error(ERR_OVERFLOW);
     result = sum;
   }
-  const status = db.set(key, intBytes(result), 0, SetFlag.KEEPTTL, ValueType.String);
+  const status = db.set(key, intBytes(result), 0, SetFlag.KEEPTTL, ValueType.String, h);
   if (!replyWriteFailure(c, status)) replyInt64(c, result);
 }
 

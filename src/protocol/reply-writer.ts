@@ -157,6 +157,10 @@ export class ReplyWriter {
     buf[l++] = 36;
     if (n < 10) {
       buf[l++] = 48 + n;
+    } else if (n < 100) {
+      const t = (n / 10) | 0;
+      buf[l++] = 48 + t;
+      buf[l++] = 48 + n - t * 10;
     } else {
       this.len = l;
       this.decimal(n);

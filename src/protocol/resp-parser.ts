@@ -52,7 +52,7 @@ const EMPTY = new Uint8Array(0);
  * chunk: allocating and filling a small array (~7 ns for 3 bytes, ~25 ns for 16) is cheaper than
  * a `subarray` view (~45 ns).
  */
-export const SMALL_ARG_MAX = 24;
+export const SMALL_ARG_MAX = 32;
 /** Digits the header fast path reads (longer numbers take the general path). */
 const FAST_DIGITS = 10;
 
