@@ -10,16 +10,12 @@ import { forgetSubscriber } from "../commands/pubsub.ts";
 import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { ServerConfig } from "../config/params.ts";
-import { CoarseClock } from "../engine/clock.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import { OutputQueue } from "./output-queue.ts";
 import { ReplyOrder } from "./reply-order.ts";
-
-/** Time of a client's last input: read at most once per ms (a clock read costs ~36 ns per chunk). */
-const interactionClock = new CoarseClock(1);
 
 /**
  * Multi-worker backpressure: past this many forwarded replies outstanding, the connection stops
@@ -160,7 +156,7 @@ export class Connection implements Client {
     const cfg = this.config;
     const stats = this.server.stats;
     stats.netInputBytes += chunk.length;
-    this.lastInteraction = interactionClock.now();
+    this.lastInteraction = Date.now();
     const parser = this.parser;
     parser.maxBulkLen = cfg["proto-max-bulk-len"];
     parser.restricted = !this.authenticated && cfg.requirepass !== "";
