@@ -2,6 +2,7 @@
 //
 //   bun bench/server.ts                 full run (-n 500000), about 11 minutes on a 2-core VM
 //   BENCH_QUICK=1 bun bench/server.ts   quick run (-n 50000), about 1.5 minutes
+//   BENCH_ONLY=memory bun bench/server.ts   only the RSS-with-1M-keys part
 //   BENCH_JSON=1                        also print JSON
 //   BENCH_PERF=0                        do not attach `perf stat` (syscall totals) to the servers
 //   BENCH_OURS=redis                    run a second redis-server in place of fast-cache (harness check)
@@ -116,7 +117,11 @@ async function runOne(server: ServerProcess, test: string, pipeline: number, siz
 async function memoryRun(start: (port: number) => Promise<ServerProcess>): Promise<{ before: number; after: number; loadMs: number; errors: number }> {
   const server = await start(freePort());
   try {
-    await sleep(200);
+    // Warm-up, the same for both servers: load 100k keys and FLUSHALL, so one-time costs (the JIT's
+    // compiled code, first-touch of buffers) are in `before` and not charged to the keys.
+    await loadKeys(server.port, 100_000);
+    Bun.spawnSync(["redis-cli", "-p", String(server.port), "flushall", "sync"]);
+    await sleep(500);
     const before = sampleProc(server.pid).rss;
     const load = await loadKeys(server.port, LOAD_KEYS);
     await sleep(500);
@@ -149,7 +154,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     let flip = false;
-    for (const pipeline of PIPELINES) {
+    // BENCH_ONLY=memory skips the throughput runs (the RSS part only).
+    for (const pipeline of process.env.BENCH_ONLY === "memory" ? [] : PIPELINES) {
       for (const size of SIZES) {
         for (const test of TESTS) {
           // ABBA…: the order alternates within and across configurations; per server, the run
