@@ -1,12 +1,14 @@
-// The keyspace: keys and values as bytes in arena pages, an open-addressing index of slot ids,
-// per-slot typed arrays (hash, record location, type/flags, expiry), an eviction policy and exact
-// memory accounting. No JS object, string or Uint8Array exists per entry, so a million entries
-// cost the garbage collector nothing. It knows nothing about sockets or files; every mutation can
-// be observed as a `MutationRecord` (for the WAL) at no cost when nobody listens.
+// The keyspace: the engine's public face. On top of the slot store (slot-store.ts: typed arrays,
+// arena pages, the index) it adds limits and eviction, expiry (lazy and a bounded sweep), exact
+// memory accounting, statistics and mutation records. No JS object, string or Uint8Array exists
+// per entry, so a million entries cost the garbage collector nothing. It knows nothing about
+// sockets or files; every mutation can be observed as a `MutationRecord` (for the WAL) at no cost
+// when nobody listens.
 
-import { Arena, lenBytes, readLen, recordBytes, writeRecord } from "./arena.ts";
-import { equalsAt, hashBytes } from "./bytes.ts";
+import { recordBytes, writeRecord } from "./arena.ts";
+import { hashBytes } from "./bytes.ts";
 import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
+import { growU32, HAS_EXP, LIVE, OFFSET_BITS, OFFSET_MASK, SlotStore, TYPE_MASK } from "./slot-store.ts";
 import {
   EVICTION_POLICIES,
   MutationCause,
@@ -22,24 +24,6 @@ import {
   type MutationRecord,
 } from "./types.ts";
 
-const NIL = 0xffffffff;
-/** Node's (and Bun's) Buffer method behind toString("latin1"), without the encoding dispatch. */
-interface Latin1Slicer {
-  latin1Slice(start: number, end: number): string;
-}
-const TYPE_MASK = 7;
-const LIVE = 8;
-const HAS_EXP = 16;
-const OFFSET_BITS = 18;
-const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
-/** Index load that triggers growth. */
-const MAX_LOAD = 0.75;
-/**
- * With a maxEntries limit the count sits at the limit for good, so the index is grown to stay
- * at most half full there: linear probing's clusters (walked by every delete's backward shift)
- * are about 4x shorter at 0.5 than at 0.75.
- */
-const MAX_LOAD_BOUNDED = 0.5;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -83,28 +67,9 @@ function checkOptions(o: KeyspaceOptions): void {
   if (o.now !== undefined && typeof o.now !== "function") throw new TypeError("now must be a function");
 }
 
-export class Keyspace {
-  // ---- per-slot arrays ----
-  private cap: number;
-  private hashes: Uint32Array;
-  /** Record location; for a free slot, the next free slot. */
-  private locs: Uint32Array;
-  /** Type in bits 0-2, LIVE, HAS_EXP. */
-  private meta: Uint8Array;
-  /** Absolute expiry (ms), allocated on first use. */
-  private exp: Float64Array | null = null;
+export class Keyspace extends SlotStore {
   /** Last access (coarse seconds), only for the lru policy (OBJECT IDLETIME). */
   private atime: Uint32Array | null = null;
-  private highWater = 0;
-  private freeHead = NIL;
-  private count = 0;
-  private ttlCount = 0;
-  // ---- index: open addressing, linear probing, backward-shift deletion ----
-  private table: Int32Array;
-  private tsize: number;
-  private tmax: number;
-  // ---- storage, policy, limits ----
-  private readonly arena = new Arena();
   private used = 0;
   private pol: Policy;
   private maxMem: number;
@@ -122,8 +87,6 @@ export class Keyspace {
   private sweepCursor = 0;
   private coarseSec = 0;
   private compactCountdown = 1024;
-  private readonly initialCap: number;
-  // ---- counters ----
   private hits = 0;
   private misses = 0;
   private sets = 0;
@@ -133,20 +96,18 @@ export class Keyspace {
 
   constructor(opts: KeyspaceOptions = {}) {
     checkOptions(opts);
-    this.initialCap = Math.max(16, opts.initialCapacity ?? 1024);
-    this.cap = this.initialCap;
-    this.hashes = new Uint32Array(this.cap);
-    this.locs = new Uint32Array(this.cap);
-    this.meta = new Uint8Array(this.cap);
+    super(opts.initialCapacity ?? 1024, (opts.maxEntries ?? 0) > 0);
     this.maxMem = opts.maxMemory ?? 0;
     this.maxEnt = opts.maxEntries ?? 0;
-    this.tsize = tableSizeFor(this.cap);
-    this.table = new Int32Array(this.tsize).fill(-1);
-    this.tmax = this.maxLoadOf(this.tsize);
     this.clk = opts.clock ?? { now: opts.now ?? Date.now };
     this.listener = opts.onMutation ?? null;
     this.pol = this.makePolicy(opts.policy ?? "s3fifo");
     this.coarseSec = Math.floor(this.clk.now() / 1000);
+  }
+
+  protected grew(cap: number): void {
+    if (this.atime !== null) this.atime = growU32(this.atime, cap);
+    this.pol.grow(cap);
   }
 
   private makePolicy(name: EvictionPolicy): Policy {
@@ -170,19 +131,24 @@ export class Keyspace {
   get size(): number {
     return this.count;
   }
+
   get maxMemory(): Bytes {
     return this.maxMem;
   }
+
   get maxEntries(): number {
     return this.maxEnt;
   }
+
   get policy(): EvictionPolicy {
     return this.pol.name;
   }
+
   /** Entries that carry an expiry. */
   get volatileCount(): number {
     return this.ttlCount;
   }
+
   now(): Milliseconds {
     return this.clk.now();
   }
@@ -194,6 +160,7 @@ export class Keyspace {
     if (opts.maxMemory !== undefined) this.maxMem = opts.maxMemory;
     if (opts.maxEntries !== undefined) this.maxEnt = opts.maxEntries;
     const limited = this.maxMem > 0 || this.maxEnt > 0;
+    this.bounded = this.maxEnt > 0;
     this.tmax = this.maxLoadOf(this.tsize);
     const name = opts.policy ?? this.pol.name;
     if (name !== this.pol.name || limited !== wasLimited) {
@@ -243,79 +210,6 @@ export class Keyspace {
     const slot = this.lookup(key);
     if (slot < 0) return undefined;
     return this.copyValue(slot);
-  }
-
-  /** A fresh copy of the slot's value (a plain Uint8Array the caller owns). */
-  copyValue(slot: number): Uint8Array {
-    const page = this.valuePage(slot);
-    const off = this.valueOffset(slot);
-    const n = this.valueLength(slot);
-    const out = new Uint8Array(n);
-    if (n < 64) for (let i = 0; i < n; i++) out[i] = page[off + i]!;
-    else out.set(page.subarray(off, off + n));
-    return out;
-  }
-
-  typeOf(slot: number): ValueType {
-    return (this.meta[slot]! & TYPE_MASK) as ValueType;
-  }
-
-  /** The page holding the slot's record; the value is page[valueOffset, valueOffset + valueLength). */
-  valuePage(slot: number): Uint8Array {
-    return this.arena.pages[this.locs[slot]! >>> OFFSET_BITS]!;
-  }
-
-  valueOffset(slot: number): number {
-    const page = this.valuePage(slot);
-    const off = (this.locs[slot]! & OFFSET_MASK) << 2;
-    const kb = lenBytes(page, off);
-    const klen = readLen(page, off);
-    return off + kb + lenBytes(page, off + kb) + klen;
-  }
-
-  valueLength(slot: number): number {
-    const page = this.valuePage(slot);
-    const off = (this.locs[slot]! & OFFSET_MASK) << 2;
-    return readLen(page, off + lenBytes(page, off));
-  }
-
-  /** The value decoded as UTF-8. */
-  valueString(slot: number): string {
-    const off = this.valueOffset(slot);
-    const end = off + this.valueLength(slot);
-    const page = this.arena.pages[this.locs[slot]! >>> OFFSET_BITS]!;
-    if (end - off <= 128) {
-      // Short ASCII values decode as latin1, about twice as fast as the UTF-8 decoder.
-      let ascii = true;
-      for (let i = off; i < end; i++) {
-        if (page[i]! >= 0x80) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) return (page as unknown as Latin1Slicer).latin1Slice(off, end);
-    }
-    return page.toString("utf8", off, end);
-  }
-
-  /** A view of the value; valid until the next mutation of this keyspace. */
-  valueView(slot: number): Uint8Array {
-    const off = this.valueOffset(slot);
-    return this.valuePage(slot).subarray(off, off + this.valueLength(slot));
-  }
-
-  /** A view of the key; valid until the next mutation of this keyspace. */
-  keyView(slot: number): Uint8Array {
-    const page = this.valuePage(slot);
-    const off = (this.locs[slot]! & OFFSET_MASK) << 2;
-    const kb = lenBytes(page, off);
-    const start = off + kb + lenBytes(page, off + kb);
-    return page.subarray(start, start + readLen(page, off));
-  }
-
-  /** Absolute expiry (ms), 0 when none. */
-  expireAt(slot: number): Milliseconds {
-    return this.meta[slot]! & HAS_EXP ? this.exp![slot]! : 0;
   }
 
   /** Bytes charged to this entry (MEMORY USAGE). */
@@ -398,21 +292,9 @@ export class Keyspace {
 
   /** Removes every entry. */
   clear(): void {
-    this.cap = this.initialCap;
-    this.hashes = new Uint32Array(this.cap);
-    this.locs = new Uint32Array(this.cap);
-    this.meta = new Uint8Array(this.cap);
-    this.exp = null;
-    this.tsize = tableSizeFor(this.cap);
-    this.table = new Int32Array(this.tsize).fill(-1);
-    this.tmax = this.maxLoadOf(this.tsize);
-    this.highWater = 0;
-    this.freeHead = NIL;
-    this.count = 0;
-    this.ttlCount = 0;
+    this.resetStorage();
     this.used = 0;
     this.sweepCursor = 0;
-    this.arena.reset();
     this.pol = this.makePolicy(this.pol.name);
     if (this.listener !== null) {
       const r = this.rec;
@@ -514,17 +396,7 @@ export class Keyspace {
 
   /** Exact bytes allocated by the engine (arrays, index, arena pages). */
   memoryBytes(): Bytes {
-    return (
-      this.hashes.byteLength +
-      this.locs.byteLength +
-      this.meta.byteLength +
-      (this.exp?.byteLength ?? 0) +
-      (this.atime?.byteLength ?? 0) +
-      this.table.byteLength +
-      this.pol.bytes() +
-      this.arena.allocatedBytes +
-      this.arena.overheadBytes()
-    );
+    return this.storageBytes() + (this.atime?.byteLength ?? 0) + this.pol.bytes();
   }
 
   /** @internal Invariant checks for tests: index ↔ slots ↔ accounting agree. Returns problems found. */
@@ -551,37 +423,6 @@ export class Keyspace {
   }
 
   // ---- internals ----------------------------------------------------------------------------
-
-  private find(key: Uint8Array, h: number): number {
-    const table = this.table;
-    const size = this.tsize;
-    const hashes = this.hashes;
-    let i = home(h, size);
-    for (;;) {
-      const s = table[i]!;
-      if (s < 0) return -1;
-      if (hashes[s] === h && this.keyEquals(s, key)) return s;
-      if (++i === size) i = 0;
-    }
-  }
-
-  private keyEquals(slot: number, key: Uint8Array): boolean {
-    const loc = this.locs[slot]!;
-    const page = this.arena.pages[loc >>> OFFSET_BITS]!;
-    const off = (loc & OFFSET_MASK) << 2;
-    const b = page[off]!;
-    const klen = b < 128 ? b : readLen(page, off);
-    if (klen !== key.length) return false;
-    const kb = b < 128 ? 1 : 4;
-    return equalsAt(page, off + kb + lenBytes(page, off + kb), key);
-  }
-
-  private recordSize(slot: number): number {
-    const loc = this.locs[slot]!;
-    const page = this.arena.pages[loc >>> OFFSET_BITS]!;
-    const off = (loc & OFFSET_MASK) << 2;
-    return recordBytes(readLen(page, off), readLen(page, off + lenBytes(page, off)));
-  }
 
   private insert(key: Uint8Array, h: number, value: Uint8Array, expireAt: number, type: ValueType): Status {
     const need = recordBytes(key.length, value.length);
@@ -672,136 +513,6 @@ export class Keyspace {
     if (this.pol.remove(slot)) this.freeSlot(slot);
   }
 
-  /** Puts a slot on the free list (the policy may hold a removed slot back for a while). */
-  private freeSlot(slot: number): void {
-    this.locs[slot] = this.freeHead;
-    this.freeHead = slot;
-  }
-
-  /** Rebuilds the free list from every slot that is not live (after a policy change). */
-  private rebuildFreeList(): void {
-    this.freeHead = NIL;
-    for (let s = this.highWater - 1; s >= 0; s--) if (!(this.meta[s]! & LIVE)) this.freeSlot(s);
-  }
-
-  private setExpiry(slot: number, at: number): void {
-    const had = (this.meta[slot]! & HAS_EXP) !== 0;
-    if (at === 0) {
-      if (had) {
-        this.meta[slot] = this.meta[slot]! & ~HAS_EXP;
-        this.ttlCount--;
-      }
-      return;
-    }
-    if (this.exp === null) this.exp = new Float64Array(this.cap);
-    this.exp[slot] = at;
-    if (!had) {
-      this.meta[slot] = this.meta[slot]! | HAS_EXP;
-      this.ttlCount++;
-    }
-  }
-
-  private takeSlot(): number {
-    if (this.freeHead !== NIL) {
-      const s = this.freeHead;
-      this.freeHead = this.locs[s]!;
-      return s;
-    }
-    if (this.highWater === this.cap) this.grow();
-    return this.highWater++;
-  }
-
-  private grow(): void {
-    const cap = Math.ceil(this.cap * 1.5);
-    this.hashes = growU32(this.hashes, cap);
-    this.locs = growU32(this.locs, cap);
-    const meta = new Uint8Array(cap);
-    meta.set(this.meta);
-    this.meta = meta;
-    if (this.exp !== null) {
-      const exp = new Float64Array(cap);
-      exp.set(this.exp);
-      this.exp = exp;
-    }
-    if (this.atime !== null) this.atime = growU32(this.atime, cap);
-    this.pol.grow(cap);
-    this.cap = cap;
-  }
-
-  private index(slot: number, h: number): void {
-    if (this.count + 1 > this.tmax) this.rehash(Math.ceil(this.tsize * 1.5));
-    const table = this.table;
-    const size = this.tsize;
-    let i = home(h, size);
-    while (table[i]! >= 0) if (++i === size) i = 0;
-    table[i] = slot;
-  }
-
-  /** Entries the index may hold before it grows. */
-  private maxLoadOf(size: number): number {
-    return Math.floor(size * (this.maxEnt > 0 ? MAX_LOAD_BOUNDED : MAX_LOAD));
-  }
-
-  private rehash(size: number): void {
-    const table = new Int32Array(size).fill(-1);
-    for (let s = 0; s < this.highWater; s++) {
-      if (!(this.meta[s]! & LIVE)) continue;
-      let i = home(this.hashes[s]!, size);
-      while (table[i]! >= 0) if (++i === size) i = 0;
-      table[i] = s;
-    }
-    this.table = table;
-    this.tsize = size;
-    this.tmax = this.maxLoadOf(size);
-  }
-
-  /** Removes a slot from the index, shifting later cells of its run back (no tombstones). */
-  private unindex(slot: number): void {
-    const table = this.table;
-    const size = this.tsize;
-    let i = home(this.hashes[slot]!, size);
-    while (table[i] !== slot) if (++i === size) i = 0;
-    let j = i;
-    for (;;) {
-      if (++j === size) j = 0;
-      const s = table[j]!;
-      if (s < 0) break;
-      const k = home(this.hashes[s]!, size);
-      if (i <= j ? k <= i || k > j : k <= i && k > j) {
-        table[i] = s;
-        i = j;
-      }
-    }
-    table[i] = -1;
-  }
-
-  /** Moves the live records out of the most fragmented page so it can be released. */
-  private compactOnePage(): void {
-    const id = this.arena.compactionCandidate();
-    if (id < 0) return;
-    const page = this.arena.pages[id]!;
-    const end = this.arena.usedBytesOf(id);
-    let off = 0;
-    while (off < end) {
-      const kb = lenBytes(page, off);
-      const klen = readLen(page, off);
-      const vb = lenBytes(page, off + kb);
-      const vlen = readLen(page, off + kb);
-      const size = recordBytes(klen, vlen);
-      const key = page.subarray(off + kb + vb, off + kb + vb + klen);
-      const loc = ((id << OFFSET_BITS) | (off >>> 2)) >>> 0;
-      const slot = this.find(key, hashBytes(key));
-      if (slot >= 0 && this.locs[slot] === loc) {
-        const to = this.arena.alloc(size);
-        const dst = this.arena.pages[to >>> OFFSET_BITS]!;
-        dst.set(page.subarray(off, off + size), (to & OFFSET_MASK) << 2);
-        this.locs[slot] = to;
-        this.arena.free(loc, size);
-      }
-      off += size;
-    }
-  }
-
   /** volatile-ttl's sample: the entry with the nearest expiry among up to 16 candidates. */
   private nearestExpiry(exclude: number): number {
     if (this.ttlCount === 0 || this.exp === null) return -1;
@@ -845,21 +556,4 @@ export class Keyspace {
     r.expireAt = expireAt;
     this.listener!(r);
   }
-}
-
-/** Index cell where a hash's probe starts (fast range reduction, no modulo). */
-function home(h: number, size: number): number {
-  const i = (h * size * INV_2_32) | 0; // exact scaling by a power of two; size < 2^31
-  return i < size ? i : size - 1;
-}
-const INV_2_32 = 1 / 4294967296;
-
-function tableSizeFor(capacity: number): number {
-  return Math.max(64, Math.ceil(capacity / MAX_LOAD));
-}
-
-function growU32(a: Uint32Array, cap: number): Uint32Array {
-  const b = new Uint32Array(cap);
-  b.set(a);
-  return b;
 }
