@@ -1,6 +1,7 @@
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT|HELP and MEMORY USAGE|HELP: what Redis reports about one
 // key, mapped onto the engine (encodings are derived from the value the way Redis would pick them).
 
+import { encodingOf } from "../engine/compound/codecs.ts";
 import { ValueType } from "../engine/types.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "./args.ts";
@@ -18,8 +19,6 @@ const SHARED_INTEGERS = 10000;
 /** OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
 const EMBSTR_LIMIT = 44;
 
-/** Encodings Redis would report for the other types (their compact forms are not modelled). */
-const OTHER_ENCODINGS = ["raw", "hashtable", "quicklist", "hashtable", "skiplist", "stream"] as const;
 
 const OBJECT_HELP = [
   "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -72,7 +71,7 @@ export function cmdObjectEncoding(c: Client, argv: Args): void {
   if (slot < 0) return;
   const db = c.db;
   const type = db.typeOf(slot);
-  if (type !== ValueType.String) return c.reply.bulkString(OTHER_ENCODINGS[type]!);
+  if (type !== ValueType.String) return c.reply.bulkString(encodingOf(db, slot));
   if (isIntEncoded(c, slot)) return c.reply.bulkString("int");
   c.reply.bulkString(db.valueLength(slot) <= EMBSTR_LIMIT ? "embstr" : "raw");
 }

@@ -1,6 +1,7 @@
 // Generic key commands (Redis's db.c): DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RANDOMKEY, RENAME,
 // RENAMENX, COPY, TOUCH, FLUSHDB, FLUSHALL. Only database 0 exists (SELECT is in connection.ts).
 
+import { copyValue } from "../engine/compound/codecs.ts";
 import { globMatch } from "../engine/glob.ts";
 import { TYPE_NAMES } from "../engine/types.ts";
 import { ERR_DB_RANGE, ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_SYNTAX } from "../protocol/errors.ts";
@@ -157,10 +158,7 @@ function renameGeneric(c: Client, argv: Args, nx: boolean): void {
   if (bytesEqual(src, dst)) return nx ? c.reply.integer(0) : c.reply.ok();
   if (nx && db.peek(dst) >= 0) return c.reply.integer(0);
   // Copy first: writing the destination may move or evict the source record.
-  const value = db.valueView(slot).slice();
-  const type = db.typeOf(slot);
-  const expireAt = db.expireAt(slot);
-  if (replyWriteFailure(c, db.set(dst, value, expireAt, 0, type))) return;
+  if (replyWriteFailure(c, copyValue(db, slot, db, dst, db.expireAt(slot)))) return;
   db.delete(src);
   if (nx) c.reply.integer(1);
   else c.reply.ok();
@@ -197,8 +195,7 @@ export function cmdCopy(c: Client, argv: Args): void {
   const slot = db.lookup(src);
   if (slot < 0) return c.reply.integer(0);
   if (!replace && db.peek(dst) >= 0) return c.reply.integer(0);
-  const value = db.valueView(slot).slice();
-  const status = db.set(dst, value, db.expireAt(slot), 0, db.typeOf(slot));
+  const status = copyValue(db, slot, db, dst, db.expireAt(slot));
   if (!replyWriteFailure(c, status)) c.reply.integer(1);
 }
 

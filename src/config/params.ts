@@ -1,6 +1,7 @@
 // Every server parameter, with Redis's name, its type, default, and how it is parsed and printed.
 // CONFIG GET/SET, the TOML file, the CLI flags (`--<name>`) and `--help` all read this one table.
 
+import { DEFAULT_COLLECTION_LIMITS } from "../engine/compound/limits.ts";
 import type { EvictionPolicy } from "../engine/types.ts";
 
 /** `client-output-buffer-limit` for one client class: bytes, bytes, seconds (0 = no limit). */
@@ -145,6 +146,15 @@ export interface ServerConfig {
   "wal-export-connect-timeout-ms": number;
   /** A subscriber that accepts nothing for this many ms is disconnected (0 = never). @default 30000 */
   "wal-export-write-timeout-ms": number;
+  /** Encoding thresholds of collections (src/engine/compound/limits.ts has their meaning). */
+  "hash-max-listpack-entries": number;
+  "hash-max-listpack-value": number;
+  "set-max-intset-entries": number;
+  "set-max-listpack-entries": number;
+  "set-max-listpack-value": number;
+  "list-max-listpack-size": number;
+  "zset-max-listpack-entries": number;
+  "zset-max-listpack-value": number;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -378,6 +388,14 @@ export const PARAMS: readonly ParamDef[] = [
   { ...memoryParam("wal-export-max-pending-bytes", "unsent bytes a WAL export subscriber may have queued before it is dropped", 1), immutable: true },
   intParam("wal-export-connect-timeout-ms", "WAL export: ms for a subscriber's auth line, or to reach the collector", 1, 3_600_000, { immutable: true }),
   intParam("wal-export-write-timeout-ms", "WAL export: drop a subscriber that accepts nothing for this many ms (0 = never)", 0, 86_400_000, { immutable: true }),
+  intParam("hash-max-listpack-entries", "most fields of a packed (listpack) hash", 0, Number.MAX_SAFE_INTEGER),
+  intParam("hash-max-listpack-value", "longest field or value of a packed hash, in bytes", 0, Number.MAX_SAFE_INTEGER),
+  intParam("set-max-intset-entries", "most members of an integer set (intset)", 0, Number.MAX_SAFE_INTEGER),
+  intParam("set-max-listpack-entries", "most members of a packed set", 0, Number.MAX_SAFE_INTEGER),
+  intParam("set-max-listpack-value", "longest member of a packed set, in bytes", 0, Number.MAX_SAFE_INTEGER),
+  intParam("list-max-listpack-size", "list node size: positive = elements, -1..-5 = 4..64 KiB", -5, 2_147_483_647),
+  intParam("zset-max-listpack-entries", "most members of a packed sorted set", 0, Number.MAX_SAFE_INTEGER),
+  intParam("zset-max-listpack-value", "longest member of a packed sorted set, in bytes", 0, Number.MAX_SAFE_INTEGER),
 ];
 
 const SLOT_RANGE = /^(\d{1,5})-(\d{1,5})$/;
@@ -451,5 +469,6 @@ export function defaultConfig(): ServerConfig {
     "wal-export-max-pending-bytes": 64 * 1024 * 1024,
     "wal-export-connect-timeout-ms": 5000,
     "wal-export-write-timeout-ms": 30000,
+    ...DEFAULT_COLLECTION_LIMITS,
   };
 }

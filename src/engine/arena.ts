@@ -36,7 +36,17 @@ export class Arena {
   /** Bytes held by live records. */
   liveBytes = 0;
 
-  constructor() {
+  /** Size of the next ordinary page: starts at `firstPageBytes` and doubles up to PAGE_BYTES. */
+  private nextPageBytes: number;
+  private readonly firstPageBytes: number;
+
+  /**
+   * `firstPageBytes` below PAGE_BYTES makes pages start small and double (a collection's own
+   * arena: a 200-element hash must not cost a 1 MiB page). Locations address any page ≤ 1 MiB.
+   */
+  constructor(firstPageBytes: number = PAGE_BYTES) {
+    this.firstPageBytes = Math.min(PAGE_BYTES, Math.max(64, firstPageBytes));
+    this.nextPageBytes = this.firstPageBytes;
     this.openPage();
   }
 
@@ -63,7 +73,7 @@ export class Arena {
       this.liveBytes += n;
       return (id << OFFSET_BITS) >>> 0;
     }
-    if (this.top + n > PAGE_BYTES) this.openPage();
+    if (this.top + n > this.pages[this.cur]!.length) this.openPage(n);
     const off = this.top;
     this.top += n;
     this.used[this.cur] = this.top;
@@ -83,12 +93,13 @@ export class Arena {
   /** The most fragmented page other than the current one, or -1 when none is worth compacting. */
   compactionCandidate(): number {
     let best = -1;
-    let bestLive = PAGE_BYTES / 2;
+    let bestShare = 0.5;
     for (let id = 0; id < this.pages.length; id++) {
       const page = this.pages[id];
-      if (page === null || page === undefined || id === this.cur || page.length !== PAGE_BYTES) continue;
-      if (this.live[id]! < bestLive) {
-        bestLive = this.live[id]!;
+      if (page === null || page === undefined || id === this.cur) continue;
+      const share = this.live[id]! / page.length;
+      if (share < bestShare) {
+        bestShare = share;
         best = id;
       }
     }
@@ -97,7 +108,7 @@ export class Arena {
 
   /** True when pages hold far more than the live records (worth compacting a page). */
   fragmented(): boolean {
-    return this.allocatedBytes > 4 * PAGE_BYTES && this.allocatedBytes - this.liveBytes > this.allocatedBytes / 3;
+    return this.allocatedBytes > 4 * this.firstPageBytes && this.allocatedBytes - this.liveBytes > this.allocatedBytes / 3;
   }
 
   /** Where records end in a page (for walking it). */
@@ -114,14 +125,19 @@ export class Arena {
     this.allocatedBytes = 0;
     this.liveBytes = 0;
     this.cur = -1;
+    this.nextPageBytes = this.firstPageBytes;
     this.openPage();
   }
 
-  private openPage(): void {
+  private openPage(need = 0): void {
     const prev = this.cur;
     const id = this.takeId();
-    this.pages[id] = Buffer.allocUnsafeSlow(PAGE_BYTES);
-    this.allocatedBytes += PAGE_BYTES;
+    let size = this.nextPageBytes;
+    while (size < need) size *= 2;
+    size = Math.min(PAGE_BYTES, size);
+    if (this.nextPageBytes < PAGE_BYTES) this.nextPageBytes = Math.min(PAGE_BYTES, size * 2);
+    this.pages[id] = Buffer.allocUnsafeSlow(size);
+    this.allocatedBytes += size;
     this.live[id] = 0;
     this.used[id] = 0;
     this.cur = id;
@@ -176,7 +192,8 @@ export function writeRecord(page: Uint8Array, off: number, key: Uint8Array, valu
   } else page.set(value, p);
 }
 
-function writeLen(page: Uint8Array, p: number, n: number): number {
+/** Writes a length at `p` (1 byte below 128, else 4 bytes, top bit set); returns the next offset. */
+export function writeLen(page: Uint8Array, p: number, n: number): number {
   if (n < 128) {
     page[p] = n;
     return p + 1;

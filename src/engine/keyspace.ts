@@ -5,11 +5,12 @@
 // sockets or files; every mutation can be observed as a `MutationRecord` (for the WAL) at no cost
 // when nobody listens.
 
+import "./compound/all-types.ts"; // every collection type registers its codec
 import { recordBytes, writeRecord } from "./arena.ts";
 import { hashBytes } from "./bytes.ts";
 import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
 import { checkOptions, ENTRY_OVERHEAD, type KeyspaceOptions } from "./keyspace-options.ts";
-import { growU32, HAS_EXP, LIVE, OFFSET_BITS, OFFSET_MASK, SlotStore, TYPE_MASK } from "./slot-store.ts";
+import { growU32, HAS_EXP, LARGE, LIVE, OFFSET_BITS, OFFSET_MASK, SlotStore, TYPE_MASK } from "./slot-store.ts";
 import {
   MutationCause,
   MutationOp,
@@ -19,6 +20,7 @@ import {
   type Bytes,
   type EngineStats,
   type EvictionPolicy,
+  type LargeValue,
   type Milliseconds,
   type MutationListener,
   type MutationRecord,
@@ -45,6 +47,8 @@ export class Keyspace extends SlotStore {
     value: EMPTY,
     expireAt: 0,
   };
+  /** Large collections by slot (the slot's meta has LARGE). */
+  private readonly objs = new Map<number, LargeValue>();
   private sweepCursor = 0;
   private coarseSec = 0;
   private compactCountdown = 1024;
@@ -175,7 +179,64 @@ export class Keyspace extends SlotStore {
 
   /** Bytes charged to this entry (MEMORY USAGE). */
   entryBytes(slot: number): number {
-    return this.recordSize(slot) + ENTRY_OVERHEAD;
+    const extra = this.meta[slot]! & LARGE ? this.objs.get(slot)!.charged : 0;
+    return this.recordSize(slot) + ENTRY_OVERHEAD + extra;
+  }
+
+  // ---- collections ----------------------------------------------------------------------------
+
+  /** The large collection held at `slot`, or undefined when its value is the packed record. */
+  large(slot: number): LargeValue | undefined {
+    return this.meta[slot]! & LARGE ? this.objs.get(slot) : undefined;
+  }
+
+  /**
+   * Makes `v` the value of `slot` (whose record value should be empty: set it with QUIET first).
+   * Its bytes are charged to the key from now on; `recharge` follows its growth.
+   */
+  attachLarge(slot: number, v: LargeValue): void {
+    if (this.meta[slot]! & LARGE) this.dropLarge(slot);
+    v.charged = v.bytes();
+    this.used += v.charged;
+    this.objs.set(slot, v);
+    this.meta[slot] = this.meta[slot]! | LARGE;
+  }
+
+  /** Re-reads the size of the large collection at `slot` after it changed; evicts others if needed. */
+  recharge(slot: number): void {
+    const v = this.objs.get(slot);
+    if (v === undefined) return;
+    const now = v.bytes();
+    const delta = now - v.charged;
+    if (delta === 0) return;
+    v.charged = now;
+    this.used += delta;
+    if (delta > 0 && (this.maxMem > 0 || this.maxEnt > 0)) this.makeRoom(0, 0, slot);
+  }
+
+  /** True when mutations are recorded (a listener is installed): type modules build Deltas only then. */
+  get recording(): boolean {
+    return this.listener !== null;
+  }
+
+  /** Records one type operation on the collection at `slot` (MutationOp.Delta, `payload` as its type encodes it). */
+  emitDelta(slot: number, payload: Uint8Array): void {
+    if (this.listener !== null) this.emit(MutationOp.Delta, MutationCause.Command, slot, payload, this.expireAt(slot));
+  }
+
+  /** The value in its type's packed format: the record for strings and small collections. */
+  serializedValue(slot: number): Uint8Array {
+    const v = this.large(slot);
+    return v === undefined ? this.valueView(slot) : v.serialize();
+  }
+
+  private dropLarge(slot: number): void {
+    const v = this.objs.get(slot);
+    if (v !== undefined) {
+      this.used -= v.charged;
+      this.objs.delete(slot);
+    }
+    this.meta[slot] = this.meta[slot]! & ~LARGE;
   }
 
   /** Access frequency (OBJECT FREQ), or -1 when the policy does not track it. */
@@ -212,12 +273,12 @@ export class Keyspace extends SlotStore {
       if (flags & SetFlag.NX) return Status.Exists;
       if (flags & SetFlag.KEEPTTL) expireAt = this.expireAt(slot);
       else if (expireAt !== 0 && expireAt <= this.clk.now()) return this.deleteExpiredWrite(slot);
-      return this.replace(slot, key, value, expireAt, type);
+      return this.replace(slot, key, value, expireAt, type, (flags & SetFlag.QUIET) !== 0);
     }
     if (flags & SetFlag.XX) return Status.NotFound;
     if (expireAt !== 0 && !(flags & SetFlag.KEEPTTL) && expireAt <= this.clk.now()) return Status.Ok;
     if (flags & SetFlag.KEEPTTL) expireAt = 0;
-    return this.insert(key, h, value, expireAt, type);
+    return this.insert(key, h, value, expireAt, type, (flags & SetFlag.QUIET) !== 0);
   }
 
   /** Removes `key`; false when it was missing. */
@@ -254,6 +315,7 @@ export class Keyspace extends SlotStore {
   /** Removes every entry. */
   clear(): void {
     this.resetStorage();
+    this.objs.clear();
     this.used = 0;
     this.sweepCursor = 0;
     this.pol = this.makePolicy(this.pol.name);
@@ -385,7 +447,7 @@ export class Keyspace extends SlotStore {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private insert(key: Uint8Array, h: number, value: Uint8Array, expireAt: number, type: ValueType): Status {
+  private insert(key: Uint8Array, h: number, value: Uint8Array, expireAt: number, type: ValueType, quiet: boolean): Status {
     const need = recordBytes(key.length, value.length);
     if (this.maxMem > 0 || this.maxEnt > 0) {
       const st = this.makeRoom(need + ENTRY_OVERHEAD, 1, -1);
@@ -408,11 +470,11 @@ export class Keyspace extends SlotStore {
     this.pol.insert(slot, h);
     if (this.atime !== null) this.atime[slot] = this.coarseSec;
     this.sets++;
-    if (this.listener !== null) this.emitSet(key, value, expireAt, type);
+    if (this.listener !== null && !quiet) this.emitSet(key, value, expireAt, type);
     return Status.Ok;
   }
 
-  private replace(slot: number, key: Uint8Array, value: Uint8Array, expireAt: number, type: ValueType): Status {
+  private replace(slot: number, key: Uint8Array, value: Uint8Array, expireAt: number, type: ValueType, quiet: boolean): Status {
     const oldNeed = this.recordSize(slot);
     const need = recordBytes(key.length, value.length);
     if (need > oldNeed && (this.maxMem > 0 || this.maxEnt > 0)) {
@@ -430,12 +492,13 @@ export class Keyspace extends SlotStore {
       this.locs[slot] = loc;
       this.used += need - oldNeed;
     }
+    if (this.meta[slot]! & LARGE) this.dropLarge(slot);
     this.meta[slot] = (this.meta[slot]! & ~TYPE_MASK) | type;
     this.setExpiry(slot, expireAt);
     this.pol.access(slot);
     if (this.atime !== null) this.atime[slot] = this.coarseSec;
     this.sets++;
-    if (this.listener !== null) this.emitSet(key, value, expireAt, type);
+    if (this.listener !== null && !quiet) this.emitSet(key, value, expireAt, type);
     return Status.Ok;
   }
 
@@ -464,6 +527,7 @@ export class Keyspace extends SlotStore {
   private removeSlot(slot: number, cause: MutationCause): void {
     if (this.listener !== null) this.emit(MutationOp.Delete, cause, slot, EMPTY, 0);
     if (cause === MutationCause.Expired) this.expiredCount++;
+    if (this.meta[slot]! & LARGE) this.dropLarge(slot);
     const size = this.recordSize(slot);
     this.unindex(slot);
     this.arena.free(this.locs[slot]!, size);

@@ -13,6 +13,8 @@ export const NIL = 0xffffffff;
 export const TYPE_MASK = 7;
 export const LIVE = 8;
 export const HAS_EXP = 16;
+/** The value is a large collection held by the keyspace's object table (the record keeps the key). */
+export const LARGE = 32;
 /** A record location: page id in the high 14 bits, offset in 4-byte units in the low 18. */
 export const OFFSET_BITS = 18;
 export const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
@@ -48,12 +50,13 @@ export abstract class SlotStore {
   protected table: Int32Array;
   protected tsize: number;
   protected tmax: number;
-  protected readonly arena = new Arena();
+  protected readonly arena: Arena;
   protected readonly initialCap: number;
   /** True when the entry count is bounded (maxEntries): the index then stays at most half full. */
   protected bounded: boolean;
 
-  constructor(initialCapacity: number, bounded: boolean) {
+  constructor(initialCapacity: number, bounded: boolean, firstPageBytes?: number) {
+    this.arena = new Arena(firstPageBytes);
     this.initialCap = Math.max(16, initialCapacity);
     this.cap = this.initialCap;
     this.hashes = new Uint32Array(this.cap);

@@ -44,6 +44,8 @@ export const SetFlag = {
   XX: 2,
   /** Keep the existing expiry (the `expireAt` argument is ignored when the key exists). */
   KEEPTTL: 4,
+  /** Write without a Set mutation record: the caller records the change itself (a Delta). */
+  QUIET: 8,
 } as const;
 
 /** Operation codes of mutation records (and, later, of WAL frames). */
@@ -56,6 +58,11 @@ export const MutationOp = {
   Expire: 3,
   /** every key was removed. */
   Clear: 4,
+  /**
+   * key's collection changed by one type operation; `value` is the operation as its type module
+   * encodes it (src/engine/compound/codecs.ts applies it on recovery).
+   */
+  Delta: 5,
 } as const;
 export type MutationOp = (typeof MutationOp)[keyof typeof MutationOp];
 
@@ -76,6 +83,23 @@ export interface MutationRecord {
   value: Uint8Array;
   /** Absolute expiry in ms since the epoch; 0 = no expiry. */
   expireAt: Milliseconds;
+}
+
+/**
+ * A collection too big for one packed record (a hash past hash-max-listpack-entries, a long list):
+ * the keyspace holds it by slot, charges `bytes()` to the key, and drops it with the key. Its
+ * elements live in its own typed arrays and byte pages, so it is one JS object however many
+ * elements it has.
+ */
+export interface LargeValue {
+  /** Bytes this structure allocates (charged to its key; what maxmemory sees). */
+  bytes(): Bytes;
+  /** The whole value in its type's packed format (snapshots, DUMP, COPY). */
+  serialize(): Uint8Array;
+  /** An independent deep copy (COPY). */
+  clone(): LargeValue;
+  /** Bytes currently charged for it; written by the keyspace only. */
+  charged: Bytes;
 }
 
 export type MutationListener = (m: MutationRecord) => void;

@@ -25,8 +25,19 @@ export const FCW2_OVERHEAD = FCW2_HEADER_BYTES + FCW2_PAYLOAD_FIXED + 4 + 4;
 export const Fcw2Op = { Set: 1, Delete: 2, Expire: 3 } as const;
 export type Fcw2Op = (typeof Fcw2Op)[keyof typeof Fcw2Op];
 
-/** FCW4 op (1 set, 2 delete, 3 expire, 4 clear) -> FCW2 op. */
-const OP_MAP = [0, Fcw2Op.Set, Fcw2Op.Delete, Fcw2Op.Expire, Fcw2Op.Delete] as const;
+/** FCW4 op (1 set, 2 delete, 3 expire, 4 clear, 5 delta) -> FCW2 op. */
+const OP_MAP = [0, Fcw2Op.Set, Fcw2Op.Delete, Fcw2Op.Expire, Fcw2Op.Delete, Fcw2Op.Delete] as const;
+
+/**
+ * FCW2 collectors know strings only. A collection written whole (a Set frame of a non-string
+ * type: RENAME, COPY, or a hash created where a string was) is sent as a Delete of the key, so the
+ * collector never keeps a stale string; a collection's element changes (Delta) and expiry changes
+ * are not sent and are counted here (INFO walexport `walexport_fcw2_skipped_frames`).
+ */
+export const fcw2Counters = { skippedFrames: 0 };
+
+/** True when a frame has no FCW2 form (see fcw2Counters). */
+const skippedInFcw2 = (op: number, type: number): boolean => type !== 0 && (op === 5 || op === 3);
 
 const TWO32 = 4294967296;
 
@@ -54,16 +65,22 @@ export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: 
   for (let off = 0; off < group.length; ) {
     const len = decodeFrame(group, off, group.length, f);
     if (len <= 0) throw new RangeError(`export: bad frame in published group: ${f.error}`);
-    total += FCW2_OVERHEAD + f.key.length + f.value.length;
     off += len;
+    if (skippedInFcw2(f.op, f.type)) continue;
+    total += FCW2_OVERHEAD + f.key.length + (f.type === 0 ? f.value.length : 0);
   }
   const out = new Uint8Array(total);
   let o = 0;
   for (let off = 0; off < group.length; ) {
     const len = decodeFrame(group, off, group.length, f);
-    const op = f.op;
+    off += len;
+    if (skippedInFcw2(f.op, f.type)) {
+      fcw2Counters.skippedFrames++;
+      continue;
+    }
+    const op = f.type === 0 ? f.op : 2;
     const klen = f.key.length;
-    const vlen = f.value.length;
+    const vlen = f.type === 0 ? f.value.length : 0;
     const payloadLen = FCW2_PAYLOAD_FIXED + klen + vlen + 4;
     const start = o;
     writeU32(out, o, FCW2_MAGIC);
@@ -76,12 +93,11 @@ export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: 
     writeU53(out, p + 9, timestampMs);
     writeI64(out, p + 17, op === 2 || op === 4 || f.expireAt === 0 ? -1 : f.expireAt);
     out.set(f.key, p + FCW2_PAYLOAD_FIXED);
-    out.set(f.value, p + FCW2_PAYLOAD_FIXED + klen);
+    if (vlen > 0) out.set(f.value, p + FCW2_PAYLOAD_FIXED + klen);
     const pc = p + payloadLen - 4;
     writeU32(out, pc, Bun.hash.crc32(out.subarray(p, pc)));
     writeU32(out, pc + 4, Bun.hash.crc32(out.subarray(start, pc + 4)));
     o = pc + 8;
-    off += len;
   }
   return out;
 }

@@ -4,6 +4,8 @@
 // with an error naming the file and offset unless repair is "truncate". Already-expired entries
 // are skipped, so a replay never resurrects an expired key. The loop yields to the event loop
 // every few ms so a server can answer -LOADING meanwhile.
+import { applyDelta, restoreValue } from "../engine/compound/codecs.ts";
+import type { Keyspace } from "../engine/keyspace.ts";
 import * as fs from "node:fs";
 import type { Milliseconds, Status, ValueType } from "../engine/types.ts";
 import { listFiles, type NamedFile } from "./io.ts";
@@ -12,13 +14,8 @@ import { decodeFrame, findNextValidFrame, FRAME_INCOMPLETE, newDecodedFrame, typ
 import type { WalSegment } from "./wal-writer.ts";
 
 /** What recovery needs from a keyspace (the `Keyspace` class satisfies it). */
-export interface RecoveryTarget {
-  set(key: Uint8Array, value: Uint8Array, expireAt: Milliseconds, flags: number, type: ValueType): Status;
-  delete(key: Uint8Array): boolean;
-  expire(key: Uint8Array, at: Milliseconds): boolean;
-  persist(key: Uint8Array): boolean;
-  clear(): void;
-}
+/** What recovery writes into: a keyspace (collections are restored and their Deltas applied by type). */
+export type RecoveryTarget = Keyspace;
 
 export type RepairMode = "none" | "truncate";
 
@@ -142,7 +139,7 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
     const load = (type: ValueType, exp: number, key: Uint8Array, value: Uint8Array): void => {
       if (exp !== 0 && exp <= now()) res.expired++;
       else {
-        target.set(key, value, exp, 0, type);
+        restoreValue(target, key, type, value, exp);
         res.keys++;
       }
     };
@@ -224,7 +221,10 @@ function apply(target: RecoveryTarget, f: DecodedFrame, now: number, res: Recove
       if (f.expireAt !== 0 && f.expireAt <= now) {
         target.delete(f.key); // the older value the snapshot may hold is gone too
         res.expired++;
-      } else target.set(f.key, f.value, f.expireAt, 0, f.type);
+      } else restoreValue(target, f.key, f.type, f.value, f.expireAt);
+      break;
+    case 5:
+      applyDelta(target, f.type, f.key, f.value);
       break;
     case 2:
       target.delete(f.key);

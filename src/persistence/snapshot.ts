@@ -22,7 +22,8 @@ import { writeU32, writeU53 } from "./wal-format.ts";
 export interface SnapshotSource {
   scan(cursor: number, count: number, visit: (slot: number) => void): number;
   keyView(slot: number): Uint8Array;
-  valueView(slot: number): Uint8Array;
+  /** The value in its type's packed format (strings: the bytes). */
+  serializedValue(slot: number): Uint8Array;
   typeOf(slot: number): ValueType;
   expireAt(slot: number): Milliseconds;
 }
@@ -99,7 +100,7 @@ export class SnapshotWriter {
     const exp = src.expireAt(slot);
     if (exp !== 0 && exp <= this.now) return;
     const key = src.keyView(slot);
-    const value = src.valueView(slot);
+    const value = src.serializedValue(slot);
     const need = ENTRY_HEADER_BYTES + key.length + value.length;
     if (this.rawLen + need > this.raw.length) {
       const next = new Uint8Array(Math.max(this.rawLen + need, this.raw.length * 2));

@@ -40,7 +40,7 @@ export const FRAME_BAD = -1;
 
 const TWO32 = 4294967296;
 const OP_MIN = 1;
-const OP_MAX = 4;
+const OP_MAX = 5;
 
 /** A decoded frame. One object is reused for every frame; `key` and `value` are views into the input. */
 export interface DecodedFrame {

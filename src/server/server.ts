@@ -2,6 +2,7 @@
 // maxclients and protected mode at accept, and the background cron (active expiry, idle
 // timeout, soft output limits). Tests start it in-process with their own table and keyspace.
 
+import { COLLECTION_LIMIT_NAMES, limits as collectionLimits } from "../engine/compound/limits.ts";
 import type { Socket, TCPSocketListener } from "bun";
 import { attachWorker, type WorkerAttachment, type WorkerIdentity } from "../cluster/worker.ts";
 import { buildCommandTable } from "../commands/index.ts";
@@ -219,8 +220,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   let timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));
   timer.unref();
 
+  applyCollectionLimits(values);
   store.onChange((name) => {
-    if (name === "maxmemory") keyspace.configure({ maxMemory: values.maxmemory });
+    if ((COLLECTION_LIMIT_NAMES as string[]).includes(name)) applyCollectionLimits(values);
+    else if (name === "maxmemory") keyspace.configure({ maxMemory: values.maxmemory });
     else if (name === "maxmemory-policy") keyspace.configure({ policy: enginePolicy(values["maxmemory-policy"]) });
     else if (name === "hz") {
       clearInterval(timer);
@@ -280,4 +283,9 @@ export function listenErrorMessage(e: unknown, bind: string, port: number): stri
   if (code === "EADDRNOTAVAIL") return `cannot listen on ${bind}:${port}: address not available`;
   if (code === "EACCES") return `cannot listen on ${bind}:${port}: permission denied`;
   return `cannot listen on ${bind}:${port}: ${msg.split("\n")[0]}`;
+}
+
+/** The collection encoding thresholds are process-wide (as in Redis): the config sets them. */
+function applyCollectionLimits(values: ServerConfig): void {
+  for (const name of COLLECTION_LIMIT_NAMES) collectionLimits[name] = values[name];
 }

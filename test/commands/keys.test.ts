@@ -349,7 +349,7 @@ describe("OBJECT and MEMORY", () => {
       [["object", "encoding", "e"], "embstr"],
       [["object", "encoding", "e44"], "embstr"],
       [["object", "encoding", "r"], "raw"],
-      [["object", "encoding", "h"], "hashtable"],
+      [["object", "encoding", "h"], "listpack"],
       [["object", "encoding", "nokey"], null],
     ]);
   });

@@ -1,0 +1,462 @@
+// The hash type: every operation the HASH commands and the embedded Cache need, over its two
+// encodings (Redis's t_hash.c: hashTypeSet, hashTypeGetValue, hashTypeConvert...):
+// - packed (`listpack`): the key's arena record holds field, value, field, value... (packed.ts);
+// - large (`hashtable`): an ElementTable of the key, past hash-max-listpack-entries fields or a
+//   field or value longer than hash-max-listpack-value, or once a field has an expiry.
+// Commands never look at an encoding; they call these functions with the key and the slot their
+// typed lookup found. Every change is recorded as a Delta (HashOp) so the WAL replays it exactly.
+
+import { ElementTable } from "../compound/element-table.ts";
+import { recordDelta, registerCodec } from "../compound/codecs.ts";
+import { limits } from "../compound/limits.ts";
+import {
+  elemEquals, elemNext, elemView, PACKED_HEADER, packedCount, packedElements, packedFind, packedTag, PackedTag, PackedWriter,
+} from "../compound/packed.ts";
+import type { Keyspace } from "../keyspace.ts";
+import { SetFlag, Status, ValueType, type Milliseconds } from "../types.ts";
+import { forgetVolatileHash, noteVolatileHash } from "./field-expiry.ts";
+
+/** Delta operation codes of hashes (the tag byte of a Delta payload). */
+export const HashOp = {
+  /** field, value, field, value... were set */
+  Set: 1,
+  /** fields were removed */
+  Delete: 2,
+  /** field, expireAt (decimal ms; "0" = persist) pairs */
+  Expire: 3,
+} as const;
+
+const EMPTY = new Uint8Array(0);
+const writer = new PackedWriter();
+const KEEP = SetFlag.QUIET | SetFlag.KEEPTTL;
+
+function tableOf(ks: Keyspace, slot: number): ElementTable | undefined {
+  return ks.large(slot) as ElementTable | undefined;
+}
+
+/** True when a packed hash of `fields` fields may hold an element of `len` bytes. */
+const fitsPacked = (fields: number, len: number): boolean =>
+  fields <= limits["hash-max-listpack-entries"] && len <= limits["hash-max-listpack-value"];
+
+/** Number of fields (fields past their expiry but not yet reclaimed included, as Redis's HLEN). */
+export function hashLength(ks: Keyspace, slot: number): number {
+  const t = tableOf(ks, slot);
+  return t !== undefined ? t.size : packedCount(ks.valueView(slot)) >>> 1;
+}
+
+/** The value of `field` (a view valid until the next write), or undefined. Reclaims an expired field. */
+export function hashGet(ks: Keyspace, key: Uint8Array, slot: number, field: Uint8Array): Uint8Array | undefined {
+  const t = tableOf(ks, slot);
+  if (t === undefined) {
+    const buf = ks.valueView(slot);
+    const p = packedFind(buf, field, 2);
+    return p < 0 ? undefined : elemView(buf, elemNext(buf, p));
+  }
+  const s = t.slotOf(field);
+  if (s < 0) return undefined;
+  if (t.expiredAt(s, ks.now())) {
+    reclaimField(ks, key, slot, t, s);
+    return undefined;
+  }
+  return t.valueView(s);
+}
+
+/** Visits every live field and value (views valid during the call), in storage order. */
+export function hashForEach(ks: Keyspace, slot: number, visit: (field: Uint8Array, value: Uint8Array) => void): void {
+  const t = tableOf(ks, slot);
+  if (t === undefined) {
+    const buf = ks.valueView(slot);
+    const n = packedCount(buf);
+    let p = PACKED_HEADER;
+    for (let i = 0; i < n; i += 2) {
+      const q = elemNext(buf, p);
+      visit(elemView(buf, p), elemView(buf, q));
+      p = elemNext(buf, q);
+    }
+    return;
+  }
+  const now = ks.now();
+  const limit = t.slotLimit;
+  for (let s = 0; s < limit; s++) if (t.isLive(s) && !t.expiredAt(s, now)) visit(t.keyView(s), t.valueView(s));
+}
+
+/** Live fields and values as copies: [field, value][] (HRANDFIELD, SORT, the Cache). */
+export function hashEntries(ks: Keyspace, slot: number): [Uint8Array, Uint8Array][] {
+  const out: [Uint8Array, Uint8Array][] = [];
+  hashForEach(ks, slot, (f, v) => out.push([f.slice(), v.slice()]));
+  return out;
+}
+
+/**
+ * HSCAN's step: visits fields from `cursor`; returns the next cursor (0 = done). A packed hash is
+ * returned whole at cursor 0, as Redis does for listpacks.
+ */
+export function hashScan(ks: Keyspace, slot: number, cursor: number, count: number, visit: (field: Uint8Array, value: Uint8Array) => void): number {
+  const t = tableOf(ks, slot);
+  if (t === undefined) {
+    hashForEach(ks, slot, visit);
+    return 0;
+  }
+  const now = ks.now();
+  return t.scan(cursor, count, (s) => {
+    if (!t.expiredAt(s, now)) visit(t.keyView(s), t.valueView(s));
+  });
+}
+
+/**
+ * Sets fields: `pairs` is field, value, field, value... With `onlyNew` (HSETNX) existing fields
+ * keep their values. Creates the key when `slot` is -1. Returns the number of new fields, or a
+ * negative Status (-Status.OutOfMemory) when the write does not fit.
+ */
+export function hashSet(ks: Keyspace, key: Uint8Array, slot: number, pairs: readonly Uint8Array[], onlyNew = false): number {
+  let t = slot >= 0 ? tableOf(ks, slot) : undefined;
+  if (t === undefined) {
+    const buf = slot >= 0 ? ks.valueView(slot) : EMPTY;
+    const have = slot >= 0 ? packedCount(buf) >>> 1 : 0;
+      let longest = 0;
+    for (const e of pairs) if (e.length > longest) longest = e.length;
+    if (fitsPacked(have + (pairs.length >>> 1), longest) || (fitsPacked(0, longest) && countAfter(buf, pairs) <= limits["hash-max-listpack-entries"])) {
+      return setPacked(ks, key, slot, buf, pairs, onlyNew);
+    }
+    const converted = toTable(ks, key, slot, buf);
+    if (converted < 0) return converted;
+    slot = converted;
+    t = tableOf(ks, slot)!;
+  }
+  let added = 0;
+  const written: Uint8Array[] | null = ks.recording && onlyNew ? [] : null;
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const f = pairs[i]!;
+    const s = t.slotOf(f);
+    if (s >= 0 && t.expiredAt(s, ks.now())) t.removeAt(s);
+    else if (s >= 0 && onlyNew) continue;
+    written?.push(f, pairs[i + 1]!);
+    if (t.put(f, pairs[i + 1]!)) added++;
+  }
+  ks.recharge(slot);
+  recordDelta(ks, slot, HashOp.Set, written ?? pairs);
+  return added;
+}
+
+/** Fields after setting `pairs` on the packed `buf` (new fields counted once). */
+function countAfter(buf: Uint8Array, pairs: readonly Uint8Array[]): number {
+  let n = packedCount(buf) >>> 1;
+  const seen: Uint8Array[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const f = pairs[i]!;
+    if (packedFind(buf, f, 2) >= 0 || seen.some((x) => bytesEqual(x, f))) continue;
+    seen.push(f);
+    n++;
+  }
+  return n;
+}
+
+function setPacked(ks: Keyspace, key: Uint8Array, slot: number, buf: Uint8Array, pairs: readonly Uint8Array[], onlyNew: boolean): number {
+  // New values for existing fields replace them in place; new fields go at the end, in order.
+  const n = slot >= 0 ? packedCount(buf) : 0;
+  const updates: (Uint8Array | undefined)[] = new Array(n >>> 1);
+  const fresh: Uint8Array[] = [];
+  const written: Uint8Array[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const f = pairs[i]!;
+    const v = pairs[i + 1]!;
+    const at = slot >= 0 ? fieldIndex(buf, f) : -1;
+    if (at >= 0) {
+      if (onlyNew) continue;
+      updates[at] = v;
+    } else {
+      let j = 0;
+      for (; j < fresh.length; j += 2) if (bytesEqual(fresh[j]!, f)) break;
+      if (j < fresh.length) {
+        if (onlyNew) continue;
+        fresh[j + 1] = v;
+      } else fresh.push(f, v);
+    }
+    written.push(f, v);
+  }
+  if (written.length === 0) return 0;
+  const w = writer.begin(PackedTag.List, buf.length);
+  let p = PACKED_HEADER;
+  for (let i = 0; i < n; i += 2) {
+    const q = elemNext(buf, p);
+    const next = elemNext(buf, q);
+    const u = updates[i >>> 1];
+    if (u === undefined) w.copy(buf, p, next, 2);
+    else w.copy(buf, p, q, 1).push(u);
+    p = next;
+  }
+  for (const e of fresh) w.push(e);
+  const st = ks.set(key, w.finish(), 0, KEEP, ValueType.Hash);
+  if (st !== Status.Ok) return -st;
+  if (ks.recording) recordDelta(ks, ks.peek(key), HashOp.Set, written);
+  return fresh.length >>> 1;
+}
+
+/** Index (in pairs) of `field` in a packed hash, or -1. */
+function fieldIndex(buf: Uint8Array, field: Uint8Array): number {
+  const n = packedCount(buf);
+  let p = PACKED_HEADER;
+  for (let i = 0; i < n; i += 2) {
+    if (elemEquals(buf, p, field)) return i >>> 1;
+    p = elemNext(buf, elemNext(buf, p));
+  }
+  return -1;
+}
+
+/** Converts the key to the large encoding (creating it when `slot` is -1); its new slot or -Status. */
+function toTable(ks: Keyspace, key: Uint8Array, slot: number, buf: Uint8Array): number {
+  const els = slot >= 0 ? packedElements(buf) : [];
+  const t = new ElementTable(true, Math.max(16, els.length));
+  for (let i = 0; i + 1 < els.length; i += 2) t.put(els[i]!, els[i + 1]!);
+  const st = ks.set(key, EMPTY, 0, KEEP, ValueType.Hash);
+  if (st !== Status.Ok) return -st;
+  const s = ks.peek(key);
+  ks.attachLarge(s, t);
+  return s;
+}
+
+/** Removes fields; returns how many existed. Deletes the key when none is left. */
+export function hashDelete(ks: Keyspace, key: Uint8Array, slot: number, fields: readonly Uint8Array[]): number {
+  const t = tableOf(ks, slot);
+  let removed = 0;
+  const gone: Uint8Array[] = [];
+  if (t !== undefined) {
+    const now = ks.now();
+    for (const f of fields) {
+      const s = t.slotOf(f);
+      if (s < 0) continue;
+      if (!t.expiredAt(s, now)) removed++;
+      t.removeAt(s);
+      gone.push(f);
+    }
+    if (gone.length === 0) return 0;
+    if (t.size === 0) return deleteEmpty(ks, key, removed);
+    ks.recharge(slot);
+    recordDelta(ks, slot, HashOp.Delete, gone);
+    return removed;
+  }
+  const buf = ks.valueView(slot);
+  const n = packedCount(buf);
+  const drop = new Uint8Array(n >>> 1);
+  for (const f of fields) {
+    const i = fieldIndex(buf, f);
+    if (i >= 0 && drop[i] === 0) {
+      drop[i] = 1;
+      removed++;
+      gone.push(f);
+    }
+  }
+  if (removed === 0) return 0;
+  if (removed === n >>> 1) return deleteEmpty(ks, key, removed);
+  const w = writer.begin(PackedTag.List, buf.length);
+  let p = PACKED_HEADER;
+  for (let i = 0; i < n; i += 2) {
+    const next = elemNext(buf, elemNext(buf, p));
+    if (drop[i >>> 1] === 0) w.copy(buf, p, next, 2);
+    p = next;
+  }
+  ks.set(key, w.finish(), 0, KEEP, ValueType.Hash); // smaller: always fits
+  if (ks.recording) recordDelta(ks, ks.peek(key), HashOp.Delete, gone);
+  return removed;
+}
+
+function deleteEmpty(ks: Keyspace, key: Uint8Array, removed: number): number {
+  forgetVolatileHash(ks, key);
+  ks.delete(key);
+  return removed;
+}
+
+// ---- field expiry (Redis 7.4 HEXPIRE family) -------------------------------------------------
+
+/** HEXPIRE's per-field answers. */
+export const FieldExpiry = { NoField: -2, ConditionNotMet: 0, Set: 1, Deleted: 2 } as const;
+/** NX XX GT LT of HEXPIRE. */
+export type ExpiryCondition = "" | "nx" | "xx" | "gt" | "lt";
+
+/**
+ * Sets the absolute expiry `at` of each field (a time not in the future deletes the field).
+ * Returns one FieldExpiry code per field. The hash takes the large encoding first.
+ */
+export function hashExpireFields(ks: Keyspace, key: Uint8Array, slot: number, fields: readonly Uint8Array[], at: Milliseconds, cond: ExpiryCondition): number[] {
+  let t = tableOf(ks, slot);
+  if (t === undefined) {
+    const s = toTable(ks, key, slot, ks.valueView(slot));
+    if (s < 0) return fields.map(() => FieldExpiry.NoField);
+    slot = s;
+    t = tableOf(ks, slot)!;
+  }
+  const now = ks.now();
+  const codes: number[] = [];
+  const changed: Uint8Array[] = [];
+  const deleted: Uint8Array[] = [];
+  for (const f of fields) {
+    const s = t.slotOf(f);
+    if (s < 0 || t.expiredAt(s, now)) {
+      codes.push(FieldExpiry.NoField);
+      continue;
+    }
+    const cur = t.elementExpireAt(s);
+    const ok =
+      cond === "" ||
+      (cond === "nx" && cur === 0) ||
+      (cond === "xx" && cur !== 0) ||
+      (cond === "gt" && cur !== 0 && at > cur) ||
+      (cond === "lt" && (cur === 0 || at < cur));
+    if (!ok) {
+      codes.push(FieldExpiry.ConditionNotMet);
+      continue;
+    }
+    if (at <= now) {
+      t.removeAt(s);
+      deleted.push(f);
+      codes.push(FieldExpiry.Deleted);
+      continue;
+    }
+    t.setElementExpiry(s, at);
+    changed.push(f, asciiInt(at));
+    codes.push(FieldExpiry.Set);
+  }
+  if (t.size === 0) {
+    deleteEmpty(ks, key, 0);
+    return codes;
+  }
+  if (deleted.length > 0) recordDelta(ks, slot, HashOp.Delete, deleted);
+  if (changed.length > 0) {
+    recordDelta(ks, slot, HashOp.Expire, changed);
+    noteVolatileHash(ks, key);
+  }
+  ks.recharge(slot);
+  return codes;
+}
+
+/** Absolute expiry of each field: -2 no such field, -1 no expiry, else ms since the epoch. */
+export function hashFieldExpireTimes(ks: Keyspace, slot: number, fields: readonly Uint8Array[]): number[] {
+  const t = tableOf(ks, slot);
+  const now = ks.now();
+  return fields.map((f) => {
+    if (t === undefined) return packedFind(ks.valueView(slot), f, 2) >= 0 ? -1 : -2;
+    const s = t.slotOf(f);
+    if (s < 0 || t.expiredAt(s, now)) return -2;
+    const at = t.elementExpireAt(s);
+    return at === 0 ? -1 : at;
+  });
+}
+
+/** HPERSIST: -2 no such field, -1 no expiry, 1 expiry removed. */
+export function hashPersistFields(ks: Keyspace, slot: number, fields: readonly Uint8Array[]): number[] {
+  const t = tableOf(ks, slot);
+  const now = ks.now();
+  const changed: Uint8Array[] = [];
+  const codes = fields.map((f) => {
+    if (t === undefined) return packedFind(ks.valueView(slot), f, 2) >= 0 ? -1 : -2;
+    const s = t.slotOf(f);
+    if (s < 0 || t.expiredAt(s, now)) return -2;
+    if (t.elementExpireAt(s) === 0) return -1;
+    t.setElementExpiry(s, 0);
+    changed.push(f, ZERO);
+    return 1;
+  });
+  if (t !== undefined && changed.length > 0) {
+    recordDelta(ks, slot, HashOp.Expire, changed);
+    ks.recharge(slot);
+  }
+  return codes;
+}
+
+/** Removes one expired field found by a read, recording it as HDEL (as Redis propagates it). */
+function reclaimField(ks: Keyspace, key: Uint8Array, slot: number, t: ElementTable, s: number): void {
+  const field = t.keyView(s).slice();
+  t.removeAt(s);
+  if (t.size === 0) {
+    deleteEmpty(ks, key, 0);
+    return;
+  }
+  recordDelta(ks, slot, HashOp.Delete, [field]);
+  ks.recharge(slot);
+}
+
+/**
+ * Active expiry of fields for one hash: removes up to `max` expired fields; returns how many.
+ * Deletes the key when none is left. Used by field-expiry.ts's sweep.
+ */
+export function reclaimExpiredFields(ks: Keyspace, key: Uint8Array, max: number): number {
+  const slot = ks.peek(key);
+  if (slot < 0 || ks.typeOf(slot) !== ValueType.Hash) return -1;
+  const t = tableOf(ks, slot);
+  if (t === undefined || t.volatileCount === 0) return -1;
+  const gone = t.removeExpired(ks.now(), max);
+  if (gone.length === 0) return 0;
+  if (t.size === 0) deleteEmpty(ks, key, 0);
+  else {
+    recordDelta(ks, slot, HashOp.Delete, gone);
+    ks.recharge(slot);
+  }
+  return t.volatileCount === 0 ? -gone.length - 1 : gone.length;
+}
+
+// ---- codec: restore, replay, OBJECT ENCODING -------------------------------------------------
+
+const ZERO = new Uint8Array([48]);
+const enc = new TextEncoder();
+const asciiInt = (n: number): Uint8Array => enc.encode(String(n));
+const decodeInt = (b: Uint8Array): number => Number(new TextDecoder().decode(b));
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Stores a whole hash from its packed form (snapshots, COPY, RENAME). */
+function loadHash(ks: Keyspace, key: Uint8Array, packed: Uint8Array, expireAt: Milliseconds): Status {
+  const tag = packedTag(packed);
+  const els = packedElements(packed);
+  const stride = tag === PackedTag.HashWithExpiry ? 3 : 2;
+  let longest = 0;
+  for (const e of els) if (e.length > longest) longest = e.length;
+  if (tag === PackedTag.List && fitsPacked(els.length >>> 1, longest)) return ks.set(key, packed, expireAt, 0, ValueType.Hash);
+  const t = new ElementTable(true, Math.max(16, els.length / stride));
+  const now = ks.now();
+  for (let i = 0; i + 1 < els.length; i += stride) {
+    const at = stride === 3 ? decodeInt(els[i + 2]!) : 0;
+    if (at !== 0 && at <= now) continue;
+    t.put(els[i]!, els[i + 1]!, at);
+  }
+  // The whole value is recorded once (a Set frame), then held by the table.
+  let st = ks.set(key, packed, expireAt, 0, ValueType.Hash);
+  if (st !== Status.Ok) return st;
+  st = ks.set(key, EMPTY, expireAt, SetFlag.QUIET, ValueType.Hash);
+  if (st !== Status.Ok) return st;
+  ks.attachLarge(ks.peek(key), t);
+  if (t.volatileCount > 0) noteVolatileHash(ks, key);
+  return Status.Ok;
+}
+
+function applyHashDelta(ks: Keyspace, key: Uint8Array, op: number, els: Uint8Array[]): void {
+  const slot = ks.peek(key);
+  if (slot >= 0 && ks.typeOf(slot) !== ValueType.Hash) return;
+  switch (op) {
+    case HashOp.Set:
+      hashSet(ks, key, slot, els);
+      break;
+    case HashOp.Delete:
+      if (slot >= 0) hashDelete(ks, key, slot, els);
+      break;
+    case HashOp.Expire: {
+      if (slot < 0) return;
+      for (let i = 0; i + 1 < els.length; i += 2) {
+        const at = decodeInt(els[i + 1]!);
+        const s = ks.peek(key);
+        if (s < 0) return;
+        if (at === 0) hashPersistFields(ks, s, [els[i]!]);
+        else hashExpireFields(ks, key, s, [els[i]!], at, "");
+      }
+    }
+  }
+}
+
+registerCodec(ValueType.Hash, {
+  load: loadHash,
+  applyDelta: applyHashDelta,
+  encoding: (ks, slot) => (ks.large(slot) !== undefined ? "hashtable" : "listpack"),
+});
