@@ -9,6 +9,7 @@ import { recordBytes, writeRecord } from "./arena.ts";
 import { hashBytes } from "./bytes.ts";
 import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
 import { checkOptions, ENTRY_OVERHEAD, type KeyspaceOptions } from "./keyspace-options.ts";
+import { MemoryBudget, type ExternalBytes } from "./memory-budget.ts";
 import { growU32, HAS_EXP, LIVE, OFFSET_BITS, OFFSET_MASK, SlotStore, TYPE_MASK } from "./slot-store.ts";
 import {
   MutationCause,
@@ -54,6 +55,9 @@ export class Keyspace extends SlotStore {
   private deletes = 0;
   private evictions = 0;
   private expiredCount = 0;
+  /** Set by countAllocatedMemory: maxMemory then limits allocated bytes, not charged ones. */
+  private budget: MemoryBudget | null = null;
+  private readonly compactUnder = (maxLive: number): boolean => this.compactOnePage(maxLive);
 
   constructor(opts: KeyspaceOptions = {}) {
     checkOptions(opts);
@@ -130,6 +134,25 @@ export class Keyspace extends SlotStore {
       this.rebuildFreeList(); // slots the old policy was holding back
     }
     this.makeRoom(0, 0, -1);
+  }
+
+  /**
+   * From now on maxMemory limits what the process spends on this keyspace (allocated bytes, see
+   * memory-budget.ts) plus `external()` bytes held elsewhere, as Redis's maxmemory does.
+   */
+  countAllocatedMemory(external: ExternalBytes): void {
+    this.budget = new MemoryBudget(() => this.memoryBytes(), external);
+    this.makeRoom(0, 0, -1);
+  }
+
+  /** Bytes held outside the engine that count toward maxMemory (0 unless counting allocated memory). */
+  externalMemory(): Bytes {
+    return this.budget !== null ? this.budget.external() : 0;
+  }
+
+  /** The figure maxMemory is compared with: allocated plus external bytes once counted, else charged bytes. */
+  usedMemory(): Bytes {
+    return this.budget !== null ? this.budget.used() : this.used;
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -451,7 +474,9 @@ export class Keyspace extends SlotStore {
     const maxMem = this.maxMem;
     const maxEnt = this.maxEnt;
     if (maxMem > 0 && extraBytes > maxMem) return Status.TooLarge;
-    while ((maxMem > 0 && this.used + extraBytes > maxMem) || (maxEnt > 0 && this.count + extraEntries > maxEnt)) {
+    const budget = this.budget;
+    while ((maxMem > 0 && (budget !== null ? budget.used() : this.used) + extraBytes > maxMem) || (maxEnt > 0 && this.count + extraEntries > maxEnt)) {
+      if (budget !== null && budget.reclaim(this.arena, this.compactUnder)) continue;
       const victim = this.pol.victim(exclude);
       if (victim < 0) return Status.OutOfMemory;
       this.evictions++;

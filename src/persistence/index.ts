@@ -238,6 +238,11 @@ export class Persistence {
     return new Promise((resolve, reject) => this.onDurable((e) => (e ? reject(e) : resolve())));
   }
 
+  /** Bytes of the WAL writer's buffers (0 without a WAL), counted by maxmemory. */
+  bufferBytes(): number {
+    return this.wal?.bufferBytes() ?? 0;
+  }
+
   /** Sequence number of the last recorded mutation. */
   get lastSeq(): number {
     return this.seq;
