@@ -59,9 +59,12 @@ function lines(fields: [string, string | number][]): string {
   return s;
 }
 
-/** used_memory: bytes the engine allocated (typed arrays, index, arena pages) plus the JS heap. */
+/**
+ * used_memory, what maxmemory compares (as in Redis): bytes the engine allocated (arena pages with
+ * their dead space, typed arrays, index) plus client query/output buffers and WAL buffers.
+ */
 export function usedMemory(server: ServerContext): number {
-  return server.keyspace.stats().memoryBytes + process.memoryUsage().heapUsed;
+  return server.keyspace.memoryBytes() + server.keyspace.externalMemory();
 }
 
 function serverSection(s: ServerContext, now: number): string {
@@ -115,7 +118,8 @@ function clientsSection(s: ServerContext): string {
 function memorySection(s: ServerContext): string {
   const st = s.keyspace.stats();
   const mu = process.memoryUsage();
-  const used = st.memoryBytes + mu.heapUsed;
+  const buffers = s.keyspace.externalMemory();
+  const used = st.memoryBytes + buffers;
   const peak = Math.max(peaks.get(s) ?? 0, used);
   peaks.set(s, peak);
   const maxmemory = Number(s.config.get("maxmemory") ?? s.keyspace.maxMemory) || 0;
@@ -128,6 +132,7 @@ function memorySection(s: ServerContext): string {
     ["used_memory_peak_human", humanBytes(peak)],
     ["used_memory_dataset", st.usedBytes],
     ["used_memory_engine", st.memoryBytes],
+    ["used_memory_buffers", buffers],
     ["used_memory_js_heap", mu.heapUsed],
     ["maxmemory", maxmemory],
     ["maxmemory_human", humanBytes(maxmemory)],

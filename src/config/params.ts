@@ -108,6 +108,7 @@ export interface ServerConfig {
   "snapshot-min-writes": number;
   /** A corrupt WAL frame at start-up: refuse to start (none) or truncate the log there. @default "none" */
   "wal-repair": WalRepairMode;
+  "snapshot-repair": SnapshotRepairMode;
   /** Directory of WAL segments, snapshots and the lock file. @default "./data" */
   dir: string;
   /** Snapshot file name. @default "dump.rdb" */
@@ -163,6 +164,8 @@ export const FSYNC_POLICIES = ["always", "everysec", "no"] as const;
 export type FsyncPolicyName = (typeof FSYNC_POLICIES)[number];
 export const WAL_REPAIR_MODES = ["none", "truncate"] as const;
 export type WalRepairMode = (typeof WAL_REPAIR_MODES)[number];
+export const SNAPSHOT_REPAIR_MODES = ["none", "skip"] as const;
+export type SnapshotRepairMode = (typeof SNAPSHOT_REPAIR_MODES)[number];
 
 export interface ParamDef {
   name: ParamName;
@@ -374,6 +377,7 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("snapshot-every-seconds", "automatic snapshot interval in seconds (0 = off)", 0, 2_147_483_647, { immutable: true }),
   intParam("snapshot-min-writes", "writes needed since the last snapshot for an automatic one", 0, Number.MAX_SAFE_INTEGER, { immutable: true }),
   enumParam("wal-repair", "corrupt WAL frame at start-up: none (refuse to start) or truncate (drop it and what follows)", WAL_REPAIR_MODES),
+  enumParam("snapshot-repair", "damaged snapshot whose data nothing older covers: none (refuse to start) or skip (start without it)", SNAPSHOT_REPAIR_MODES),
   stringParam("dir", "directory of the WAL, snapshots and the lock file", { immutable: true }),
   stringParam("dbfilename", "snapshot file name", { immutable: true }),
   intParam("workers", "worker processes sharing the port, one per core (0 = number of cores)", 0, 1024, { immutable: true }),
@@ -455,6 +459,7 @@ export function defaultConfig(): ServerConfig {
     "snapshot-every-seconds": 300,
     "snapshot-min-writes": 1000,
     "wal-repair": "none",
+    "snapshot-repair": "none",
     dir: "./data",
     dbfilename: "dump.rdb",
     workers: 0,

@@ -14,6 +14,12 @@ const OFFSET_BITS = 18; // 2^18 units * 4 bytes = 1 MiB
 const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
 export const MAX_PAGES = 1 << 14; // 16384 page ids
 const DEDICATED_MIN = PAGE_BYTES >>> 1;
+/**
+ * Released pages kept for reuse by the next page opened. Under eviction pages are released about
+ * as fast as new ones open, so the pool turns freed pages straight into new ones instead of
+ * leaving them to the garbage collector (whose delay is what RSS would otherwise show).
+ */
+const POOL_PAGES = 4;
 
 /** Bytes of a record's header for these lengths. */
 export const headerBytes = (klen: number, vlen: number): number => (klen < 128 ? 1 : 4) + (vlen < 128 ? 1 : 4);
@@ -29,6 +35,8 @@ export class Arena {
   /** Bytes handed out in each page (end of the last record). */
   private used = new Float64Array(64);
   private freeIds: number[] = [];
+  /** Released full-size pages waiting to be reused (at most POOL_PAGES; not in allocatedBytes). */
+  private readonly pool: Buffer[] = [];
   private cur = -1;
   private top = 0;
   /** Bytes allocated for pages (exact). */
@@ -90,10 +98,10 @@ export class Arena {
     if (left <= 0 && id !== this.cur) this.releasePage(id);
   }
 
-  /** The most fragmented page other than the current one, or -1 when none is worth compacting. */
-  compactionCandidate(): number {
+  /** The most fragmented page other than the current one holding under `maxLive` live bytes, or -1. */
+  compactionCandidate(maxLive = PAGE_BYTES / 2): number {
     let best = -1;
-    let bestShare = 0.5;
+    let bestShare = maxLive / PAGE_BYTES;
     for (let id = 0; id < this.pages.length; id++) {
       const page = this.pages[id];
       if (page === null || page === undefined || id === this.cur) continue;
@@ -136,7 +144,7 @@ export class Arena {
     while (size < need) size *= 2;
     size = Math.min(PAGE_BYTES, size);
     if (this.nextPageBytes < PAGE_BYTES) this.nextPageBytes = Math.min(PAGE_BYTES, size * 2);
-    this.pages[id] = Buffer.allocUnsafeSlow(size);
+    this.pages[id] = (size === PAGE_BYTES ? this.pool.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
     this.allocatedBytes += size;
     this.live[id] = 0;
     this.used[id] = 0;
@@ -165,10 +173,16 @@ export class Arena {
     const page = this.pages[id];
     if (!page) return;
     this.allocatedBytes -= page.length;
+    if (page.length === PAGE_BYTES && this.pool.length < POOL_PAGES) this.pool.push(page);
     this.pages[id] = null;
     this.live[id] = 0;
     this.used[id] = 0;
     this.freeIds.push(id);
+  }
+
+  /** Bytes of released pages kept for reuse (at most POOL_PAGES pages). */
+  pooledBytes(): number {
+    return this.pool.length * PAGE_BYTES;
   }
 
   /** Bytes of the arena's own bookkeeping arrays. */

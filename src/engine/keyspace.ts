@@ -10,6 +10,7 @@ import { recordBytes, writeRecord } from "./arena.ts";
 import { hashBytes } from "./bytes.ts";
 import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
 import { checkOptions, ENTRY_OVERHEAD, type KeyspaceOptions } from "./keyspace-options.ts";
+import { MemoryBudget, type ExternalBytes } from "./memory-budget.ts";
 import { growU32, HAS_EXP, LARGE, LIVE, OFFSET_BITS, OFFSET_MASK, SlotStore, TYPE_MASK } from "./slot-store.ts";
 import {
   MutationCause,
@@ -49,6 +50,8 @@ export class Keyspace extends SlotStore {
   };
   /** Large collections by slot (the slot's meta has LARGE). */
   private readonly objs = new Map<number, LargeValue>();
+  /** Bytes the large collections allocate (part of memoryBytes). */
+  private largeBytes = 0;
   private sweepCursor = 0;
   private coarseSec = 0;
   private compactCountdown = 1024;
@@ -58,6 +61,9 @@ export class Keyspace extends SlotStore {
   private deletes = 0;
   private evictions = 0;
   private expiredCount = 0;
+  /** Set by countAllocatedMemory: maxMemory then limits allocated bytes, not charged ones. */
+  private budget: MemoryBudget | null = null;
+  private readonly compactUnder = (maxLive: number): boolean => this.compactOnePage(maxLive);
 
   constructor(opts: KeyspaceOptions = {}) {
     checkOptions(opts);
@@ -136,6 +142,25 @@ export class Keyspace extends SlotStore {
     this.makeRoom(0, 0, -1);
   }
 
+  /**
+   * From now on maxMemory limits what the process spends on this keyspace (allocated bytes, see
+   * memory-budget.ts) plus `external()` bytes held elsewhere, as Redis's maxmemory does.
+   */
+  countAllocatedMemory(external: ExternalBytes): void {
+    this.budget = new MemoryBudget(() => this.memoryBytes(), external);
+    this.makeRoom(0, 0, -1);
+  }
+
+  /** Bytes held outside the engine that count toward maxMemory (0 unless counting allocated memory). */
+  externalMemory(): Bytes {
+    return this.budget !== null ? this.budget.external() : 0;
+  }
+
+  /** The figure maxMemory is compared with: allocated plus external bytes once counted, else charged bytes. */
+  usedMemory(): Bytes {
+    return this.budget !== null ? this.budget.used() : this.used;
+  }
+
   // ---- reads --------------------------------------------------------------------------------
 
   /**
@@ -198,6 +223,7 @@ export class Keyspace extends SlotStore {
     if (this.meta[slot]! & LARGE) this.dropLarge(slot);
     v.charged = v.bytes();
     this.used += v.charged;
+    this.largeBytes += v.charged;
     this.objs.set(slot, v);
     this.meta[slot] = this.meta[slot]! | LARGE;
   }
@@ -211,6 +237,7 @@ export class Keyspace extends SlotStore {
     if (delta === 0) return;
     v.charged = now;
     this.used += delta;
+    this.largeBytes += delta;
     if (delta > 0 && (this.maxMem > 0 || this.maxEnt > 0)) this.makeRoom(0, 0, slot);
   }
 
@@ -234,6 +261,7 @@ export class Keyspace extends SlotStore {
     const v = this.objs.get(slot);
     if (v !== undefined) {
       this.used -= v.charged;
+      this.largeBytes -= v.charged;
       this.objs.delete(slot);
     }
     this.meta[slot] = this.meta[slot]! & ~LARGE;
@@ -316,6 +344,7 @@ export class Keyspace extends SlotStore {
   clear(): void {
     this.resetStorage();
     this.objs.clear();
+    this.largeBytes = 0;
     this.used = 0;
     this.sweepCursor = 0;
     this.pol = this.makePolicy(this.pol.name);
@@ -419,7 +448,7 @@ export class Keyspace extends SlotStore {
 
   /** Exact bytes allocated by the engine (arrays, index, arena pages). */
   memoryBytes(): Bytes {
-    return this.storageBytes() + (this.atime?.byteLength ?? 0) + this.pol.bytes();
+    return this.storageBytes() + (this.atime?.byteLength ?? 0) + this.pol.bytes() + this.largeBytes;
   }
 
   /** @internal Invariant checks for tests: index ↔ slots ↔ accounting agree. Returns problems found. */
@@ -514,7 +543,9 @@ export class Keyspace extends SlotStore {
     const maxMem = this.maxMem;
     const maxEnt = this.maxEnt;
     if (maxMem > 0 && extraBytes > maxMem) return Status.TooLarge;
-    while ((maxMem > 0 && this.used + extraBytes > maxMem) || (maxEnt > 0 && this.count + extraEntries > maxEnt)) {
+    const budget = this.budget;
+    while ((maxMem > 0 && (budget !== null ? budget.used() : this.used) + extraBytes > maxMem) || (maxEnt > 0 && this.count + extraEntries > maxEnt)) {
+      if (budget !== null && budget.reclaim(this.arena, this.compactUnder)) continue;
       const victim = this.pol.victim(exclude);
       if (victim < 0) return Status.OutOfMemory;
       this.evictions++;

@@ -277,10 +277,10 @@ export abstract class SlotStore {
     table[i] = -1;
   }
 
-  /** Moves the live records out of the most fragmented page so it can be released. */
-  protected compactOnePage(): void {
-    const id = this.arena.compactionCandidate();
-    if (id < 0) return;
+  /** Moves the live records out of the sparsest page (under `maxLive` live bytes); false when none qualifies. */
+  protected compactOnePage(maxLive?: number): boolean {
+    const id = this.arena.compactionCandidate(maxLive);
+    if (id < 0) return false;
     const page = this.arena.pages[id]!;
     const end = this.arena.usedBytesOf(id);
     let off = 0;
@@ -302,6 +302,7 @@ export abstract class SlotStore {
       }
       off += size;
     }
+    return true;
   }
 
   /** Drops every entry and starts over at the initial capacity. */

@@ -10,13 +10,14 @@ import * as fs from "node:fs";
 import type { Milliseconds, MutationRecord } from "../engine/types.ts";
 import { DirLock } from "./lock.ts";
 import { errorReason, listFiles, type WalIo } from "./io.ts";
-import { recover, recoverSync, type RecoveryResult, type RecoveryTarget, type RepairMode } from "./recovery.ts";
+import { recover, recoverSync, type RecoveryResult, type RecoveryTarget, type RepairMode, type SnapshotRepairMode } from "./recovery.ts";
+import { verifySnapshotAsync, verifySnapshotSync } from "./verify-snapshot.ts";
 import { SnapshotWriter, type SnapshotResult, type SnapshotSource } from "./snapshot.ts";
 import { WalWriter, type DurableCallback, type FsyncPolicy } from "./wal-writer.ts";
 import { persistenceInfo } from "./info.ts";
 
 export type { FsyncPolicy, DurableCallback } from "./wal-writer.ts";
-export type { RecoveryResult, RepairMode } from "./recovery.ts";
+export type { RecoveryResult, RepairMode, SnapshotRepairMode } from "./recovery.ts";
 export type { SnapshotResult } from "./snapshot.ts";
 export { LockError } from "./lock.ts";
 export { RecoveryError } from "./recovery.ts";
@@ -49,6 +50,11 @@ export interface PersistenceOptions {
   snapshotMinWrites?: number;
   /** What to do with a corrupt WAL frame found at start-up. @default "none" (refuse to start) */
   repair?: RepairMode;
+  /**
+   * What to do at start-up when a snapshot is damaged and no older snapshot plus complete WAL
+   * covers its data. @default "none" (refuse to start); "skip" starts without that data.
+   */
+  snapshotRepair?: SnapshotRepairMode;
   /** Shard id (worker) whose files these are; files and lock are per shard. @default 0 */
   shard?: number;
   /** Compress snapshots with zstd. @default true */
@@ -103,10 +109,12 @@ export class Persistence {
     const o = {
       dir: "./data", appendonly: true, appendfsync: "everysec" as FsyncPolicy, fsyncIntervalMs: 1000,
       segmentBytes: 64 * 1024 * 1024, snapshotEverySeconds: 300, snapshotMinWrites: 1000, repair: "none" as RepairMode,
+      snapshotRepair: "none" as SnapshotRepairMode,
       shard: 0, compress: true, log: (line: string): void => console.log(line), now: Date.now, ...definedOnly(opts),
     };
     if (!POLICIES.includes(o.appendfsync)) throw new TypeError(`appendfsync must be always, everysec or no (got ${String(o.appendfsync)})`);
     if (o.repair !== "none" && o.repair !== "truncate") throw new TypeError(`repair must be none or truncate (got ${String(o.repair)})`);
+    if (o.snapshotRepair !== "none" && o.snapshotRepair !== "skip") throw new TypeError(`snapshotRepair must be none or skip (got ${String(o.snapshotRepair)})`);
     check(Number.isInteger(o.fsyncIntervalMs) && o.fsyncIntervalMs > 0, "fsyncIntervalMs must be a positive integer");
     check(Number.isInteger(o.segmentBytes) && o.segmentBytes >= 4096, "segmentBytes must be an integer >= 4096");
     check(Number.isInteger(o.snapshotEverySeconds) && o.snapshotEverySeconds >= 0, "snapshotEverySeconds must be an integer >= 0");
@@ -157,8 +165,8 @@ export class Persistence {
   }
 
   private recoveryOptions(): Parameters<typeof recover>[1] {
-    const { dir, shard, repair, now, log } = this.opts;
-    return { dir, shard, repair, now, log };
+    const { dir, shard, repair, snapshotRepair, now, log } = this.opts;
+    return { dir, shard, repair, snapshotRepair, now, log };
   }
 
   private abortOpen(): void {
@@ -230,6 +238,11 @@ export class Persistence {
     return new Promise((resolve, reject) => this.onDurable((e) => (e ? reject(e) : resolve())));
   }
 
+  /** Bytes of the WAL writer's buffers (0 without a WAL), counted by maxmemory. */
+  bufferBytes(): number {
+    return this.wal?.bufferBytes() ?? 0;
+  }
+
   /** Sequence number of the last recorded mutation. */
   get lastSeq(): number {
     return this.seq;
@@ -239,23 +252,48 @@ export class Persistence {
     return this.job !== undefined;
   }
 
-  /** SAVE: writes a snapshot now, blocking. Throws ERR_BGSAVE_IN_PROGRESS-style errors. */
+  /**
+   * SAVE: writes a snapshot now, blocking, and reads it back before anything older is pruned.
+   * Throws ERR_BGSAVE_IN_PROGRESS-style errors.
+   */
   save(): SnapshotResult {
     const w = this.startSnapshot();
     try {
-      return this.snapshotDone(w.runSync(), this.dirty);
+      const r = w.runSync();
+      this.verified(r, () => verifySnapshotSync(r.path, r));
+      return this.snapshotDone(r, this.dirty);
     } catch (e) {
       return this.snapshotFailed(e);
     }
   }
 
-  /** BGSAVE: writes a snapshot in slices; throws at once when one is already running. */
+  /** BGSAVE: writes a snapshot in slices, then reads it back; throws at once when one is already running. */
   bgsave(): Promise<SnapshotResult> {
     const w = this.startSnapshot();
     const dirtyAtStart = this.dirty;
-    const done = w.runAsync().then((r) => this.snapshotDone(r, dirtyAtStart), (e) => this.snapshotFailed(e));
+    const written = w.runAsync().then(async (r) => {
+      try {
+        await verifySnapshotAsync(r.path, r);
+      } catch (e) {
+        this.verified(r, () => {
+          throw e;
+        });
+      }
+      return r;
+    });
+    const done = written.then((r) => this.snapshotDone(r, dirtyAtStart), (e) => this.snapshotFailed(e));
     this.jobDone = done;
     return done;
+  }
+
+  /** Runs the read-back check; a snapshot that fails it is removed (older files stay) and the error rethrown. */
+  private verified(r: SnapshotResult, check: () => void): void {
+    try {
+      check();
+    } catch (e) {
+      fs.rmSync(r.path, { force: true });
+      throw new Error(`snapshot ${r.path} did not read back: ${(e as Error).message}`);
+    }
   }
 
   /** Resolves once no snapshot is being written (at once when none is). */
@@ -286,10 +324,12 @@ export class Persistence {
     this.lastBgsaveSeconds = Math.round(r.ms / 1000);
     this.lastSnapshot = r;
     this.saves++;
-    for (const old of listFiles(this.opts.dir, "snap", this.opts.shard)) {
-      if (old.seq < r.seq) fs.rmSync(old.path, { force: true });
-    }
-    if (this.wal !== undefined) this.wal.pruneCoveredBy(r.seq);
+    // Keep one generation back: the previous snapshot and the WAL after it (from seq 1 when there
+    // is none), so a newest snapshot damaged later still recovers from the older one plus its WAL.
+    const older = listFiles(this.opts.dir, "snap", this.opts.shard).filter((s) => s.seq < r.seq);
+    const previous = older.pop();
+    for (const old of older) fs.rmSync(old.path, { force: true });
+    if (this.wal !== undefined) this.wal.pruneCoveredBy(previous?.seq ?? 0);
     else for (const seg of listFiles(this.opts.dir, "wal", this.opts.shard)) fs.rmSync(seg.path, { force: true });
     this.opts.log(`Snapshot saved: ${r.path} (${r.keys} keys, ${r.bytes} bytes, ${r.ms.toFixed(0)} ms)`);
     return r;

@@ -22,7 +22,18 @@ function startTime(pid: number): string {
   }
 }
 
+/** True for a process that has exited but was not reaped (it holds no files any more). */
+function zombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] === "Z";
+  } catch {
+    return false;
+  }
+}
+
 function alive(pid: number): boolean {
+  if (zombie(pid)) return false;
   try {
     process.kill(pid, 0);
     return true;

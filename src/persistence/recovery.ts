@@ -4,6 +4,13 @@
 // with an error naming the file and offset unless repair is "truncate". Already-expired entries
 // are skipped, so a replay never resurrects an expired key. The loop yields to the event loop
 // every few ms so a server can answer -LOADING meanwhile.
+//
+// A snapshot that does not validate is never silently skipped: recovery falls back to the next
+// older valid snapshot (or the empty state) and replays the WAL from there, and that is accepted
+// only when the WAL runs without a gap from the older base to at least the damaged snapshot's
+// sequence number (persistence keeps the previous snapshot and its WAL for this). Otherwise
+// start-up is refused naming the file and offset, unless snapshotRepair is "skip". Damaged
+// snapshots of a successful start are set aside as <name>.damaged.
 import { applyDelta, restoreValue } from "../engine/compound/codecs.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import * as fs from "node:fs";
@@ -18,6 +25,8 @@ import type { WalSegment } from "./wal-writer.ts";
 export type RecoveryTarget = Keyspace;
 
 export type RepairMode = "none" | "truncate";
+/** "skip": start from what is left when a damaged snapshot's data is covered by nothing else. */
+export type SnapshotRepairMode = "none" | "skip";
 
 export interface RecoveryProgress {
   phase: "snapshot" | "wal";
@@ -33,6 +42,8 @@ export interface RecoveryOptions {
   shard?: number;
   /** "truncate" drops a corrupt frame and everything after it instead of refusing to start. @default "none" */
   repair?: RepairMode;
+  /** "skip" starts without the data only a damaged snapshot held instead of refusing. @default "none" */
+  snapshotRepair?: SnapshotRepairMode;
   /** @default Date.now */
   now?: () => Milliseconds;
   /** Receives log lines (torn tails, progress, the summary). @default none */
@@ -63,6 +74,15 @@ export interface RecoveryResult {
   lastSegment: { path: string; firstSeq: number; size: number; lastFrameSeq: number } | undefined;
   /** Torn tails cut off (file and offset). */
   truncated: { path: string; offset: number }[];
+  /** Snapshots that did not validate, newest first (set aside as <path>.damaged after the start). */
+  damaged: DamagedSnapshot[];
+}
+
+export interface DamagedSnapshot {
+  path: string;
+  seq: number;
+  /** What is wrong and at which offset. */
+  reason: string;
 }
 
 /** Start-up cannot continue: the message names the file and offset. */
@@ -100,8 +120,9 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
   let lastProgress = t0;
   const res: RecoveryResult = {
     snapshot: undefined, keys: 0, frames: 0, expired: 0, bytes: 0, ms: 0, lastSeq: 0, segments: [],
-    lastSegment: undefined, truncated: [],
+    lastSegment: undefined, truncated: [], damaged: [],
   };
+  const snapshotRepair = opts.snapshotRepair ?? "none";
   /** Logs progress now and then; true when it is time to yield. */
   const progress = (phase: RecoveryProgress["phase"]): boolean => {
     const t = performance.now();
@@ -131,6 +152,7 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
     try {
       checked = validateSnapshot(bytes);
     } catch (e) {
+      res.damaged.push({ path: snap.path, seq: snap.seq, reason: (e as Error).message });
       log(`Snapshot ${snap.path} is not valid (${(e as Error).message}); trying an older one`);
       continue;
     }
@@ -149,6 +171,7 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
         if (progress("snapshot")) yield;
       }
     } catch (e) {
+      res.damaged.push({ path: snap.path, seq: snap.seq, reason: (e as Error).message });
       log(`Snapshot ${snap.path} could not be loaded (${(e as Error).message}); trying an older one`);
       target.clear();
       res.keys = before;
@@ -159,6 +182,10 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
     applied = header.seq;
     break;
   }
+  const base = applied;
+  const newestDamaged = res.damaged[0];
+  // The WAL must start right after the base, or frames are missing (checked frame by frame below).
+  let gapAllowed = newestDamaged !== undefined && snapshotRepair === "skip";
 
   // 2. every later WAL frame, in order
   const segs = listFiles(dir, "wal", shard);
@@ -180,7 +207,14 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
       let problem = r > 0 ? "" : r === FRAME_INCOMPLETE ? "frame cut short" : f.error;
       if (r > 0) {
         if (prev >= 0 && f.seq <= prev) problem = `sequence number ${f.seq} after ${prev}`;
-        else if (f.seq > applied && f.seq !== applied + 1) problem = `missing frames: expected seq ${applied + 1}, found ${f.seq}`;
+        else if (f.seq > applied && f.seq !== applied + 1) {
+          if (newestDamaged !== undefined && !gapAllowed && applied === base) {
+            throw uncovered(newestDamaged, base, `the WAL starts at seq ${f.seq}, not ${base + 1}`);
+          }
+          if (gapAllowed && applied === base) log(`Snapshot repair: seq ${base + 1} to ${f.seq - 1} are lost (only the damaged snapshot held them)`);
+          else problem = `missing frames: expected seq ${applied + 1}, found ${f.seq}`;
+        }
+        if (f.seq > applied) gapAllowed = false;
       }
       if (problem !== "") {
         if (r <= 0 && isLast && findNextValidFrame(bytes, off, bytes.length, probe) < 0) {
@@ -207,6 +241,19 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
     if (stop) break;
   }
   res.lastSeq = applied;
+  if (newestDamaged !== undefined) {
+    if (applied < newestDamaged.seq && snapshotRepair !== "skip") {
+      throw uncovered(newestDamaged, base, applied === base ? "no WAL frames follow it" : `the WAL ends at seq ${applied}`);
+    }
+    const from = res.snapshot ? `older snapshot ${res.snapshot.path}` : "no snapshot";
+    log(applied >= newestDamaged.seq
+      ? `Snapshot ${newestDamaged.path} is damaged (${newestDamaged.reason}); recovered from ${from} plus the WAL up to seq ${applied} instead`
+      : `Snapshot repair: started from ${from} plus the WAL up to seq ${applied} without damaged ${newestDamaged.path} (seq ${newestDamaged.seq})`);
+    for (const d of res.damaged) {
+      fs.renameSync(d.path, `${d.path}.damaged`);
+      log(`Snapshot ${d.path} set aside as ${d.path}.damaged`);
+    }
+  }
   res.ms = performance.now() - t0;
   // A fresh directory loads nothing: no line for it.
   if (res.snapshot !== undefined || res.frames > 0 || res.bytes > 0) log(`Data loaded: ${res.keys} keys from ${res.snapshot ? res.snapshot.path : "no snapshot"}, ` +
@@ -238,6 +285,16 @@ function apply(target: RecoveryTarget, f: DecodedFrame, now: number, res: Recove
       target.clear();
       break;
   }
+}
+
+/** The refusal when a damaged snapshot holds data that nothing older covers. */
+function uncovered(d: DamagedSnapshot, base: number, why: string): RecoveryError {
+  const from = base === 0 ? "the empty state" : `the older snapshot (seq ${base})`;
+  return new RecoveryError(
+    `Snapshot corrupt: ${d.path}: ${d.reason}. Nothing else covers its data: falling back to ${from}, ` +
+    `${why}, but the damaged snapshot covers seq ${d.seq}. Start with --snapshot-repair skip to start without it ` +
+    `(the writes only it held are lost).`,
+  );
 }
 
 function repairOrThrow(repair: RepairMode, segs: NamedFile[], i: number, off: number, problem: string, log: (l: string) => void): void {

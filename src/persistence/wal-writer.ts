@@ -407,6 +407,11 @@ export class WalWriter {
     return n;
   }
 
+  /** Bytes of the writer's buffers (frames of this turn, frames written but not yet synced), counted by maxmemory. */
+  bufferBytes(): number {
+    return this.buf.byteLength + this.ubuf.byteLength;
+  }
+
   stats(): WalWriterStats {
     return {
       framesWritten: this.framesWritten,

@@ -21,6 +21,7 @@ export function persistenceFromConfig(cfg: ServerConfig, extra: ServerPersistenc
     snapshotEverySeconds: cfg["snapshot-every-seconds"],
     snapshotMinWrites: cfg["snapshot-min-writes"],
     repair: cfg["wal-repair"],
+    snapshotRepair: cfg["snapshot-repair"],
     ...extra,
   });
 }

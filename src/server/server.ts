@@ -18,6 +18,7 @@ import { ServerState } from "./context.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { exportFromConfig, type ExportWiring } from "./export-setup.ts";
 import { describeNoPersistence, openForServer, persistenceFromConfig, type ServerPersistenceOptions } from "./persistence-setup.ts";
+import { countServerMemory, ServerBuffers } from "./memory-accounting.ts";
 import { DENIED_PROTECTED_MODE, protectedModeDenies } from "./protected-mode.ts";
 
 const FRAMES = new TextEncoder().encode("__frames");
@@ -113,6 +114,9 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     new Keyspace({ maxMemory: values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]), onMutation: persistence?.record });
   const commands = opts.commands ?? buildCommandTable();
   const state = new ServerState(keyspace, store, commands);
+  // maxmemory bounds what the process spends, as in Redis (a keyspace passed in keeps its own accounting).
+  const buffers = new ServerBuffers(state, persistence);
+  if (opts.keyspace === undefined) countServerMemory(keyspace, buffers);
   // A worker routes by slot; what other workers send it runs through a router-less dispatcher.
   let attached: WorkerAttachment | undefined;
   if (worker !== undefined) {
@@ -213,6 +217,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   let ticks = 0;
   const tick = (): void => {
     if (state.loading) return;
+    buffers.refresh();
     let rounds = 0;
     while (rounds++ < EXPIRE_MAX_ROUNDS && keyspace.sweepExpired(EXPIRE_CHECKS_PER_ROUND) * 4 > EXPIRE_CHECKS_PER_ROUND);
     if (++ticks % values.hz === 0) clientsCron(state, values);

@@ -194,45 +194,78 @@ test("keys whose expiry passed while the server was down are not resurrected fro
   await b.p.close();
 });
 
-test("a snapshot prunes the WAL segments it covers and keeps only the newest snapshot", async () => {
+test("a snapshot prunes the WAL segments the previous snapshot covers and keeps one generation back", async () => {
   using dir = tempDir();
   const clock = fakeClock();
   const a = await reopen(dir.path, clock, { segmentBytes: 4096 });
-  for (let i = 0; i < 500; i++) {
-    a.ks.set(bytes(`k${i % 97}`), bytes(`v${i}`.padEnd(30, "x")));
-    if (i % 20 === 19) await new Promise((res) => setImmediate(res));
-  }
+  const writeSome = async (tag: string): Promise<void> => {
+    for (let i = 0; i < 500; i++) {
+      a.ks.set(bytes(`k${i % 97}`), bytes(`${tag}${i}`.padEnd(30, "x")));
+      if (i % 20 === 19) await new Promise((res) => setImmediate(res));
+    }
+  };
+  const snaps = (): string[] => fs.readdirSync(dir.path).filter((n) => n.endsWith(".fcs")).sort();
+  await writeSome("a");
   const before = segmentsOf(dir.path).length;
-  a.p.save();
-  a.p.save();
-  expect(segmentsOf(dir.path).length).toBe(1);
   expect(before).toBeGreaterThan(3);
-  expect(fs.readdirSync(dir.path).filter((n) => n.endsWith(".fcs")).length).toBe(1);
+  const first = a.p.save();
+  expect(segmentsOf(dir.path).length).toBe(before + 1); // nothing pruned: no older snapshot yet
+  await writeSome("b");
+  const beforeSecond = segmentsOf(dir.path).length;
+  const second = a.p.save();
+  expect(snaps()).toEqual([first.path, second.path].map((p) => p.slice(dir.path.length + 1)));
+  const afterSecond = segmentsOf(dir.path);
+  // What the first snapshot covers is gone; the segment holding the frame after it stays.
+  expect(afterSecond.length).toBe(beforeSecond + 1 - before);
+  expect(Number(/-(\d{20})\.log$/.exec(afterSecond[0]!)![1])).toBeLessThanOrEqual(first.seq + 1);
+  await writeSome("c");
+  const third = a.p.save();
+  expect(snaps()).toEqual([second.path, third.path].map((p) => p.slice(dir.path.length + 1)));
   for (let i = 0; i < 50; i++) a.ks.set(bytes(`n${i}`), bytes("y"));
   const want = dump(a.ks);
   await a.p.close();
   const b = await reopen(dir.path, clock);
   expect(dump(b.ks)).toEqual(want);
   await b.p.close();
+  // The newest snapshot damaged: the older one plus its WAL give the same state.
+  const raw = fs.readFileSync(third.path);
+  raw[raw.length - 30]! ^= 1;
+  fs.writeFileSync(third.path, raw);
+  const c = await reopen(dir.path, clock);
+  expect(dump(c.ks)).toEqual(want);
+  expect(c.p.recovery!.snapshot!.path).toBe(second.path);
+  expect(fs.existsSync(`${third.path}.damaged`)).toBe(true);
+  await c.p.close();
 });
 
-test("a damaged snapshot whose WAL was pruned refuses to start with a missing-frames error", async () => {
+test("a damaged snapshot that nothing older covers refuses to start naming file and offset", async () => {
   using dir = tempDir();
   const clock = fakeClock();
   const a = await reopen(dir.path, clock, { segmentBytes: 4096 });
-  for (let i = 0; i < 300; i++) {
-    a.ks.set(bytes(`k${i}`), bytes(`v${i}`.padEnd(30, "x")));
-    if (i % 20 === 19) await new Promise((res) => setImmediate(res));
+  const paths: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 300; i++) {
+      a.ks.set(bytes(`k${i}`), bytes(`v${round}-${i}`.padEnd(30, "x")));
+      if (i % 20 === 19) await new Promise((res) => setImmediate(res));
+    }
+    paths.push(a.p.save().path);
   }
-  const snap = a.p.save().path;
   a.ks.set(bytes("later"), bytes("1"));
   await a.p.close();
-  const b = fs.readFileSync(snap);
-  b[b.length - 30]! ^= 1;
-  fs.writeFileSync(snap, b);
+  for (const snap of paths.slice(1)) {
+    const b = fs.readFileSync(snap);
+    b[b.length - 30]! ^= 1;
+    fs.writeFileSync(snap, b);
+  }
   const s = store(dir.path, clock);
-  await expect(s.p.open(s.ks)).rejects.toThrow(/missing frames: expected seq 1, found \d+/);
-  expect(s.lines.some((l) => l.startsWith(`Snapshot ${snap} is not valid`))).toBe(true);
+  await expect(s.p.open(s.ks)).rejects.toThrow(new RegExp(`Snapshot corrupt: ${paths[2]}: chunk CRC mismatch at offset \\d+`));
+  expect(s.lines.some((l) => l.startsWith(`Snapshot ${paths[2]} is not valid`))).toBe(true);
+  expect(fs.existsSync(paths[2]!)).toBe(true);
+  // The explicit repair starts with the frames the WAL still holds.
+  const r = store(dir.path, clock, { snapshotRepair: "skip" });
+  await r.p.open(r.ks);
+  expect(dump(r.ks)).toContain("later=1@0#0");
+  await r.p.close();
 });
 
 test("without the WAL, close saves a snapshot and the next start loads it", async () => {

@@ -1,0 +1,38 @@
+// The server's share of used_memory: bytes waiting in client query and output buffers and in the
+// WAL writer's buffers. The keyspace compares maxmemory against its allocated bytes plus this
+// figure on every write, so the sum over clients is taken once per cron tick (hz, 10 times a second
+// by default) and read as a number in between. `workerUsedMemory` is this worker's used_memory, the
+// figure the cluster adds up for a server-wide limit.
+import type { Keyspace } from "../engine/keyspace.ts";
+import type { Persistence } from "../persistence/index.ts";
+import type { ServerState } from "./context.ts";
+
+export class ServerBuffers {
+  private bytes = 0;
+
+  constructor(
+    private readonly state: ServerState,
+    private readonly persistence: Persistence | undefined,
+  ) {}
+
+  /** Sums the buffers now (cron tick). */
+  refresh(): void {
+    let n = this.persistence?.bufferBytes() ?? 0;
+    for (const c of this.state.clients.values()) n += c.queryBufferBytes() + c.outputBufferBytes();
+    this.bytes = n;
+  }
+
+  /** The figure of the last refresh (O(1): the keyspace reads it on every limit check). */
+  readonly current = (): number => this.bytes;
+}
+
+/** Makes `keyspace` limit maxmemory by what this worker allocates plus the server's buffers. */
+export function countServerMemory(keyspace: Keyspace, buffers: ServerBuffers): void {
+  buffers.refresh();
+  keyspace.countAllocatedMemory(buffers.current);
+}
+
+/** This worker's used_memory: engine allocations plus client and WAL buffers (what maxmemory compares). */
+export function workerUsedMemory(keyspace: Keyspace): number {
+  return keyspace.usedMemory();
+}
