@@ -2,6 +2,7 @@
 // Nothing else in the code base switches over command names.
 import { clusterCommands } from "./cluster.ts";
 import { connectionCommands } from "./connection.ts";
+import { hashCommands } from "./hash/index.ts";
 import { keyCommands } from "./keys.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
@@ -10,7 +11,7 @@ import { stringCommands } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

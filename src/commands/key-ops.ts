@@ -47,7 +47,7 @@ export function cmdType(c: Client, argv: Args): void {
 }
 
 /** Whether the pattern is exactly "*" (matches everything: no glob work). */
-function matchesAll(pattern: Uint8Array): boolean {
+export function matchesAll(pattern: Uint8Array): boolean {
   return pattern.length === 1 && pattern[0] === 42;
 }
 
@@ -75,7 +75,7 @@ export function cmdKeys(c: Client, argv: Args): void {
 }
 
 /** SCAN's cursor with strtoul's rules (sign allowed, "" is 0); -1 after replying the error. */
-function cursorOrReply(c: Client, arg: Uint8Array): number {
+export function cursorOrReply(c: Client, arg: Uint8Array): number {
   let i = 0;
   let negative = false;
   if (arg.length > 0 && (arg[0] === 43 || arg[0] === 45)) {

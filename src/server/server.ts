@@ -2,6 +2,8 @@
 // maxclients and protected mode at accept, and the background cron (active expiry, idle
 // timeout, soft output limits). Tests start it in-process with their own table and keyspace.
 
+import { reclaimExpiredFields } from "../engine/hash/hash-type.ts";
+import { sweepHashFields } from "../engine/hash/field-expiry.ts";
 import { COLLECTION_LIMIT_NAMES, limits as collectionLimits } from "../engine/compound/limits.ts";
 import type { Socket, TCPSocketListener } from "bun";
 import { attachWorker, type WorkerAttachment, type WorkerIdentity } from "../cluster/worker.ts";
@@ -220,6 +222,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     buffers.refresh();
     let rounds = 0;
     while (rounds++ < EXPIRE_MAX_ROUNDS && keyspace.sweepExpired(EXPIRE_CHECKS_PER_ROUND) * 4 > EXPIRE_CHECKS_PER_ROUND);
+    sweepHashFields(keyspace, EXPIRE_CHECKS_PER_ROUND, reclaimExpiredFields);
     if (++ticks % values.hz === 0) clientsCron(state, values);
   };
   let timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));
