@@ -6,6 +6,7 @@
 
 import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { claimPort, PortBusyError, type PortLock } from "./cluster/port-lock.ts";
 import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
 import { rebalance } from "./cluster/rebalance.ts";
 import { tellSupervisor, workerIdentity } from "./cluster/worker.ts";
@@ -29,7 +30,10 @@ function hasData(dir: string): boolean {
   }
 }
 
-function main(): void {
+/** The lock of the port this process serves (held until exit; see cluster/port-lock.ts). */
+let portLock: PortLock | undefined;
+
+async function main(): Promise<void> {
   let req;
   try {
     req = parseCliArgs(process.argv.slice(2));
@@ -57,9 +61,18 @@ function main(): void {
     }
     if (worker !== undefined) {
       cfg.port = worker.port;
+    } else {
+      // One process alone: it holds the port's lock and binds without SO_REUSEPORT.
+      try {
+        portLock = await claimPort(cfg.bind, cfg.port);
+      } catch (e) {
+        fail(portErrorMessage(e, cfg.bind, cfg.port), 1);
+      }
+      cfg.port = portLock.port;
     }
     server = startServer({
       worker,
+      reusePort: worker !== undefined,
       config: cfg,
       configFile: loaded.file,
       configFileKeys: loaded.fileKeys,
@@ -119,6 +132,11 @@ function main(): void {
   );
 }
 
+/** Why the port could not be had: another fast-cache serves it, or the bind failed. */
+function portErrorMessage(e: unknown, bind: string, port: number): string {
+  return e instanceof PortBusyError ? e.message : listenErrorMessage(e, bind, port);
+}
+
 /** Supervisor mode: N workers (this same program) share the port; one ready line for all. */
 function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean): void {
   // The same entry (script or compiled executable) with the same flags.
@@ -142,7 +160,7 @@ function supervise(hostname: string, port: number, workers: number, clusterPorts
     },
     (e: unknown) => {
       if (e instanceof WorkerStartError) fail(e.message, 1);
-      fail(listenErrorMessage(e, hostname, port), 1);
+      fail(portErrorMessage(e, hostname, port), 1);
     },
   );
 }
@@ -154,5 +172,5 @@ if (process.argv[2] === "wal-tail") {
     (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),
   );
 } else {
-  main();
+  main().catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e), 1));
 }
