@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   const say = (): void => void process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
   let slow: ReturnType<typeof setTimeout> | undefined;
   if (worker !== undefined) {
+    if (dir !== undefined && hasData(dir)) process.stderr.write(`worker ${worker.index} listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
     // A worker reports to its supervisor, which prints the one ready line.
     running.ready.then(
       async () => {
