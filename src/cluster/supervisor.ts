@@ -8,6 +8,7 @@ import type { Subprocess } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isLimitsReport, LimitsBook, type LimitsOrder, type LimitsReport } from "./limits-book.ts";
 import { claimPort, type PortLock } from "./port-lock.ts";
 
 /** Environment variables a worker reads (see worker.ts). */
@@ -20,8 +21,8 @@ export const ENV = {
 } as const;
 
 /** Messages between supervisor and workers (IPC, JSON). */
-export type WorkerMessage = { t: "ready" } | { t: "fatal"; message: string };
-export type SupervisorMessage = { t: "restarts"; n: number };
+export type WorkerMessage = { t: "ready" } | { t: "fatal"; message: string } | LimitsReport;
+export type SupervisorMessage = { t: "restarts"; n: number } | LimitsOrder;
 
 export interface SupervisorOptions {
   workers: number;
@@ -91,6 +92,8 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
   const ready = Promise.withResolvers<void>();
   const done = Promise.withResolvers<number>();
   let readyCount = 0;
+  // maxclients / maxmemory are for the whole server: the book splits them between the workers.
+  const book = new LimitsBook(n, (i, m) => procs[i]?.send(m satisfies SupervisorMessage));
 
   const env = (i: number): Record<string, string> => ({
     ...(process.env as Record<string, string>),
@@ -111,7 +114,9 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
       stderr: "inherit",
       serialization: "json",
       ipc(msg: WorkerMessage) {
-        if (msg.t === "ready") {
+        if (isLimitsReport(msg)) {
+          if (procs[i] === proc) book.onReport(i, msg);
+        } else if (msg.t === "ready") {
           sawReady = true;
           if (!allReady && ++readyCount === n) ready.resolve();
           if (restarts > 0) proc.send({ t: "restarts", n: restarts } satisfies SupervisorMessage);
@@ -121,7 +126,10 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
         }
       },
       onExit(_p, code, signal) {
-        if (procs[i] === proc) procs[i] = undefined;
+        if (procs[i] === proc) {
+          procs[i] = undefined;
+          book.workerExited(i);
+        }
         if (stopping) return;
         if (!allReady) {
           ready.reject(new WorkerStartError(`worker ${i} exited during start-up (${signal ?? `code ${code}`})`));
@@ -147,10 +155,12 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
       },
     });
     procs[i] = proc;
+    book.workerStarted(i);
   };
 
   const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
     stopping = true;
+    book.close();
     const live = procs.filter((p): p is Subprocess => p !== undefined);
     for (const p of live) p.kill(signal);
     const timer = setTimeout(() => {
