@@ -24,7 +24,8 @@ export type LimitsReport =
 export type LimitsOrder =
   | { t: "clients-grant"; n: number }
   | { t: "clients-give" }
-  | { t: "mem-share"; bytes: number; round?: number };
+  /** `max`: the maxmemory this share is of (a worker may not have applied a CONFIG SET yet). */
+  | { t: "mem-share"; bytes: number; max: number; round?: number };
 
 export const isLimitsReport = (m: { t: string }): m is LimitsReport =>
   m.t === "limits" || m.t === "clients-want" || m.t === "clients-gave" || m.t === "mem-used";
@@ -175,7 +176,7 @@ export class LimitsBook {
       if (old === 0 || !this.memKnown[i]) this.memShares[i] = Math.floor(max / this.n);
       else this.memShares[i] = Math.floor((this.memShares[i]! * max) / old);
       this.memKnown[i] = true;
-      this.send(i, { t: "mem-share", bytes: Math.max(1, this.memShares[i]!) });
+      this.send(i, { t: "mem-share", bytes: Math.max(1, this.memShares[i]!), max });
     }
     this.memoryRound();
   }
@@ -204,7 +205,7 @@ export class LimitsBook {
       if (this.memKnown[i] && t < this.memShares[i]!) {
         this.memShares[i] = t;
         left.add(i);
-        this.send(i, { t: "mem-share", bytes: Math.max(1, t), round: id });
+        this.send(i, { t: "mem-share", bytes: Math.max(1, t), max, round: id });
       }
     }
     const raise = (acked: Map<number, number>): void => {
@@ -224,7 +225,7 @@ export class LimitsBook {
         room -= inc;
         this.memShares[i] = from + inc;
         this.memKnown[i] = true;
-        this.send(i, { t: "mem-share", bytes: Math.max(1, from + inc) });
+        this.send(i, { t: "mem-share", bytes: Math.max(1, from + inc), max });
       }
     };
     if (left.size === 0) return raise(new Map());

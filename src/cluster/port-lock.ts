@@ -47,20 +47,25 @@ async function holderPid(name: string, timeoutMs: number): Promise<number | "non
     await Bun.connect({
       unix: name,
       socket: {
-        data(_s, chunk) {
+        data(s, chunk) {
           text += new TextDecoder().decode(chunk);
-        },
-        close() {
+          if (!text.includes("\n")) return;
           const pid = Number.parseInt(text, 10);
           resolve(Number.isInteger(pid) && pid > 0 ? pid : undefined);
+          s.end();
+        },
+        close() {
+          resolve(undefined);
         },
         error() {
           resolve(undefined);
         },
       },
     });
-  } catch {
-    resolve("none"); // refused: nobody holds it
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    // Refused (or no socket file): nobody holds it. Anything else: held, pid unknown.
+    resolve(code === "ECONNREFUSED" || code === "ENOENT" ? "none" : undefined);
   }
   const r = await promise;
   clearTimeout(timer);
@@ -72,8 +77,9 @@ function listenLock(name: string): UnixSocketListener<undefined> {
     unix: name,
     data: undefined,
     socket: {
+      // The asker closes once it has the line (a holder that closed first made its connect fail).
       open(s) {
-        s.end(`${process.pid}\n`);
+        s.write(`${process.pid}\n`);
       },
       data() {},
       error() {},

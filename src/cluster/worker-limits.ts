@@ -27,6 +27,8 @@ export class WorkerLimits {
   private timer: ReturnType<typeof setInterval> | undefined;
   /** This worker's share of maxmemory as the book last set it (0 = none yet). */
   private memShare = 0;
+  /** The maxmemory `memShare` is a share of. */
+  private memShareOf = 0;
   /** Memory is limited once the data is loaded (a load never evicts or fails for a share). */
   private started = false;
 
@@ -39,7 +41,7 @@ export class WorkerLimits {
   /** Once the data is loaded: memory is reported (and limited) from now on. */
   start(): void {
     this.started = true;
-    if (this.maxmemory > 0 && this.memShare > 0) this.o.setMemoryLimit(this.memShare);
+    if (this.maxmemory > 0 && this.memShare > 0 && this.memShareOf === this.maxmemory) this.o.setMemoryLimit(this.memShare);
     this.report();
     this.timer = setInterval(() => this.report(), MEMORY_ROUND_MS);
     this.timer.unref();
@@ -64,7 +66,11 @@ export class WorkerLimits {
     this.maxclients = maxclients;
     this.maxmemory = maxmemory;
     // The share scales with the limit at once (the book scales every share alike).
-    this.memShare = maxmemory === 0 || old === 0 ? 0 : Math.floor((this.memShare * maxmemory) / old);
+    if (this.memShareOf !== maxmemory) {
+      // Not yet told by the book: the share scales with the limit at once (the book does the same).
+      this.memShare = maxmemory === 0 || old === 0 || this.memShareOf !== old ? 0 : Math.floor((this.memShare * maxmemory) / old);
+      this.memShareOf = maxmemory;
+    }
     if (maxmemory === 0) this.o.setMemoryLimit(0);
     else if (this.started && this.memShare > 0) this.o.setMemoryLimit(this.memShare);
     this.o.send({ t: "limits", maxclients, maxmemory });
@@ -85,7 +91,8 @@ export class WorkerLimits {
       }
       case "mem-share":
         this.memShare = m.bytes;
-        if (this.maxmemory > 0 && this.started) this.o.setMemoryLimit(m.bytes);
+        this.memShareOf = m.max;
+        if (m.max === this.maxmemory && this.maxmemory > 0 && this.started) this.o.setMemoryLimit(m.bytes);
         if (m.round !== undefined) this.o.send({ t: "mem-used", used: this.o.usedMemory(), ack: m.round });
         break;
     }
