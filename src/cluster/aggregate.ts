@@ -1,6 +1,6 @@
 // Keyless commands about the whole keyspace, answered from every worker and merged, so N workers
 // look like one server: DBSIZE (sum), KEYS (concatenation), SCAN (the cursor carries the worker),
-// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats and keyspace summed), and CONFIG SET /
+// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats, clients, memory and keyspace summed), CONFIG SET /
 // CONFIG RESETSTAT (applied on every worker).
 
 import { humanBytes } from "../commands/info.ts";
