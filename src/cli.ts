@@ -4,7 +4,8 @@
 // listen, lock and recovery errors print one line and exit 1. `wal-tail` is a small subscriber
 // that prints the WAL export stream (or a segment file) as JSON lines.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { claimPort, PortBusyError, type PortLock } from "./cluster/port-lock.ts";
 import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
@@ -21,10 +22,13 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-/** True when `dir` holds WAL segments or snapshots. */
-function hasData(dir: string): boolean {
+/** True when `dir` holds WAL segments or snapshots (of one shard only when `shard` is given; empty segments do not count). */
+function hasData(dir: string, shard?: number): boolean {
+  const tag = shard === undefined ? "" : `s${String(shard).padStart(5, "0")}-`;
   try {
-    return readdirSync(dir).some((n) => n.startsWith("wal-") || n.startsWith("snap-"));
+    return readdirSync(dir).some(
+      (n) => (n.startsWith(`wal-${tag}`) || n.startsWith(`snap-${tag}`)) && (shard === undefined || statSync(join(dir, n)).size > 0),
+    );
   } catch {
     return false;
   }
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
   const say = (): void => void process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
   let slow: ReturnType<typeof setTimeout> | undefined;
   if (worker !== undefined) {
-    if (dir !== undefined && hasData(dir)) process.stderr.write(`worker ${worker.index} listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
+    if (dir !== undefined && hasData(dir, worker.index)) process.stderr.write(`worker ${worker.index} listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
     // A worker reports to its supervisor, which prints the one ready line.
     running.ready.then(
       async () => {
