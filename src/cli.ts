@@ -4,8 +4,10 @@
 // listen, lock and recovery errors print one line and exit 1. `wal-tail` is a small subscriber
 // that prints the WAL export stream (or a segment file) as JSON lines.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { availableParallelism } from "node:os";
+import { claimPort, PortBusyError, type PortLock } from "./cluster/port-lock.ts";
 import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
 import { rebalance } from "./cluster/rebalance.ts";
 import { tellSupervisor, workerIdentity } from "./cluster/worker.ts";
@@ -20,16 +22,22 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-/** True when `dir` holds WAL segments or snapshots. */
-function hasData(dir: string): boolean {
+/** True when `dir` holds WAL segments or snapshots (of one shard only when `shard` is given; empty segments do not count). */
+function hasData(dir: string, shard?: number): boolean {
+  const tag = shard === undefined ? "" : `s${String(shard).padStart(5, "0")}-`;
   try {
-    return readdirSync(dir).some((n) => n.startsWith("wal-") || n.startsWith("snap-"));
+    return readdirSync(dir).some(
+      (n) => (n.startsWith(`wal-${tag}`) || n.startsWith(`snap-${tag}`)) && (shard === undefined || statSync(join(dir, n)).size > 0),
+    );
   } catch {
     return false;
   }
 }
 
-function main(): void {
+/** The lock of the port this process serves (held until exit; see cluster/port-lock.ts). */
+let portLock: PortLock | undefined;
+
+async function main(): Promise<void> {
   let req;
   try {
     req = parseCliArgs(process.argv.slice(2));
@@ -57,9 +65,18 @@ function main(): void {
     }
     if (worker !== undefined) {
       cfg.port = worker.port;
+    } else {
+      // One process alone: it holds the port's lock and binds without SO_REUSEPORT.
+      try {
+        portLock = await claimPort(cfg.bind, cfg.port);
+      } catch (e) {
+        fail(portErrorMessage(e, cfg.bind, cfg.port), 1);
+      }
+      cfg.port = portLock.port;
     }
     server = startServer({
       worker,
+      reusePort: worker !== undefined,
       config: cfg,
       configFile: loaded.file,
       configFileKeys: loaded.fileKeys,
@@ -89,6 +106,7 @@ function main(): void {
   const say = (): void => void process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
   let slow: ReturnType<typeof setTimeout> | undefined;
   if (worker !== undefined) {
+    if (dir !== undefined && hasData(dir, worker.index)) process.stderr.write(`worker ${worker.index} listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
     // A worker reports to its supervisor, which prints the one ready line.
     running.ready.then(
       async () => {
@@ -119,6 +137,11 @@ function main(): void {
   );
 }
 
+/** Why the port could not be had: another fast-cache serves it, or the bind failed. */
+function portErrorMessage(e: unknown, bind: string, port: number): string {
+  return e instanceof PortBusyError ? e.message : listenErrorMessage(e, bind, port);
+}
+
 /** Supervisor mode: N workers (this same program) share the port; one ready line for all. */
 function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean): void {
   // The same entry (script or compiled executable) with the same flags.
@@ -142,7 +165,7 @@ function supervise(hostname: string, port: number, workers: number, clusterPorts
     },
     (e: unknown) => {
       if (e instanceof WorkerStartError) fail(e.message, 1);
-      fail(listenErrorMessage(e, hostname, port), 1);
+      fail(portErrorMessage(e, hostname, port), 1);
     },
   );
 }
@@ -154,5 +177,5 @@ if (process.argv[2] === "wal-tail") {
     (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),
   );
 } else {
-  main();
+  main().catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e), 1));
 }

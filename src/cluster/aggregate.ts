@@ -1,8 +1,9 @@
 // Keyless commands about the whole keyspace, answered from every worker and merged, so N workers
 // look like one server: DBSIZE (sum), KEYS (concatenation), SCAN (the cursor carries the worker),
-// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats and keyspace summed), and CONFIG SET /
+// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats, clients, memory and keyspace summed), CONFIG SET /
 // CONFIG RESETSTAT (applied on every worker).
 
+import { humanBytes } from "../commands/info.ts";
 import type { Args } from "../commands/types.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import { isError, readArray, readBulk, readInteger } from "./reply-reader.ts";
@@ -124,10 +125,13 @@ function readBulkLike(r: Uint8Array): string | undefined {
   return dec.decode(r.subarray(lf + 1, lf + 1 + len));
 }
 
-const SUMMED = new Set(["Stats", "Keyspace", "Clients"]);
-const NOT_SUMMED = new Set(["maxclients", "instantaneous_input_kbps", "instantaneous_output_kbps"]);
+const SUMMED = new Set(["Stats", "Keyspace", "Clients", "Memory"]);
+/** Server-wide settings (the same on every worker) and rates: this worker's line stands. */
+const NOT_SUMMED = new Set(["maxclients", "maxmemory", "instantaneous_input_kbps", "instantaneous_output_kbps"]);
+/** The largest over the workers, not the sum. */
+const LARGEST = new Set(["client_recent_max_input_buffer", "client_recent_max_output_buffer"]);
 
-/** Sums integer fields of the Stats, Clients and Keyspace sections over every worker's INFO. */
+/** Sums integer fields of the Stats, Clients, Memory and Keyspace sections over every worker's INFO. */
 export function mergeInfo(texts: readonly string[], mine: number): string {
   const totals = new Map<string, number>();
   const keyspace = new Map<string, Map<string, number>>();
@@ -148,7 +152,7 @@ export function mergeInfo(texts: readonly string[], mine: number): string {
         }
         keyspace.set(k, m);
       } else if (/^-?\d+$/.test(v) && !NOT_SUMMED.has(k)) {
-        totals.set(k, (totals.get(k) ?? 0) + Number(v));
+        totals.set(k, LARGEST.has(k) ? Math.max(totals.get(k) ?? 0, Number(v)) : (totals.get(k) ?? 0) + Number(v));
       }
     }
   }
@@ -168,8 +172,14 @@ export function mergeInfo(texts: readonly string[], mine: number): string {
     }
     if (section === "Keyspace" && line.includes(":")) continue;
     const i = line.indexOf(":");
-    if (SUMMED.has(section) && i > 0 && totals.has(line.slice(0, i))) {
-      out.push(`${line.slice(0, i)}:${totals.get(line.slice(0, i))}`);
+    const k = i > 0 ? line.slice(0, i) : "";
+    if (SUMMED.has(section) && totals.has(k)) {
+      out.push(`${k}:${totals.get(k)}`);
+    } else if (section === "Memory" && k.endsWith("_human") && totals.has(k.slice(0, -6))) {
+      out.push(`${k}:${humanBytes(totals.get(k.slice(0, -6))!)}`);
+    } else if (section === "Memory" && k === "mem_fragmentation_ratio") {
+      const used = totals.get("used_memory") ?? 0;
+      out.push(`${k}:${used > 0 ? ((totals.get("used_memory_rss") ?? 0) / used).toFixed(2) : "0.00"}`);
     } else {
       out.push(line);
     }

@@ -4,10 +4,12 @@
 // INFO); SIGTERM/SIGINT are forwarded for a clean shutdown; a worker that exits 0 (SHUTDOWN)
 // stops the whole server; workers that cannot start make the supervisor fail.
 
-import type { Subprocess, TCPSocketListener } from "bun";
+import type { Subprocess } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isLimitsReport, LimitsBook, type LimitsOrder, type LimitsReport } from "./limits-book.ts";
+import { claimPort, type PortLock } from "./port-lock.ts";
 
 /** Environment variables a worker reads (see worker.ts). */
 export const ENV = {
@@ -19,8 +21,8 @@ export const ENV = {
 } as const;
 
 /** Messages between supervisor and workers (IPC, JSON). */
-export type WorkerMessage = { t: "ready" } | { t: "fatal"; message: string };
-export type SupervisorMessage = { t: "restarts"; n: number };
+export type WorkerMessage = { t: "ready" } | { t: "fatal"; message: string } | LimitsReport;
+export type SupervisorMessage = { t: "restarts"; n: number } | LimitsOrder;
 
 export interface SupervisorOptions {
   workers: number;
@@ -59,25 +61,26 @@ const BACKOFF_MAX_MS = 5000;
 /** A worker that ran this long is healthy: its next crash restarts it without delay growth. */
 const STABLE_MS = 10_000;
 
-function reserve(hostname: string, port: number): TCPSocketListener<undefined> {
-  return Bun.listen<undefined>({ hostname, port, reusePort: true, data: undefined, socket: { data() {}, open(s) { s.end(); } } });
-}
-
 export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const n = o.workers;
-  // Hold the ports (reusePort, so workers can bind beside us) until every worker listens.
-  const reserved: TCPSocketListener<undefined>[] = [];
-  const main = reserve(o.hostname, o.port);
-  reserved.push(main);
-  const port = main.port;
+  // One server per port: the supervisor holds the lock of every port it serves, for its whole
+  // life; its workers (and only they) bind beside each other with SO_REUSEPORT. Nothing accepts
+  // on the port until the first worker listens (a client meanwhile is refused, never dropped).
+  const locks: PortLock[] = [await claimPort(o.hostname, o.port)];
+  const port = locks[0]!.port;
   const clusterPorts: number[] = [];
-  if (o.clusterPorts) {
-    for (let i = 0; i < n; i++) {
-      const l = reserve(o.hostname, o.port === 0 ? 0 : port + 1 + i);
-      reserved.push(l);
-      clusterPorts.push(l.port);
+  try {
+    if (o.clusterPorts) {
+      for (let i = 0; i < n; i++) {
+        const l = await claimPort(o.hostname, o.port === 0 ? 0 : port + 1 + i);
+        locks.push(l);
+        clusterPorts.push(l.port);
+      }
     }
+  } catch (e) {
+    for (const l of locks) l.release();
+    throw e;
   }
   const dir = mkdtempSync(join(tmpdir(), "fc-"));
   const procs: (Subprocess | undefined)[] = new Array(n).fill(undefined);
@@ -89,6 +92,8 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
   const ready = Promise.withResolvers<void>();
   const done = Promise.withResolvers<number>();
   let readyCount = 0;
+  // maxclients / maxmemory are for the whole server: the book splits them between the workers.
+  const book = new LimitsBook(n, (i, m) => procs[i]?.send(m satisfies SupervisorMessage));
 
   const env = (i: number): Record<string, string> => ({
     ...(process.env as Record<string, string>),
@@ -109,7 +114,9 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
       stderr: "inherit",
       serialization: "json",
       ipc(msg: WorkerMessage) {
-        if (msg.t === "ready") {
+        if (isLimitsReport(msg)) {
+          if (procs[i] === proc) book.onReport(i, msg);
+        } else if (msg.t === "ready") {
           sawReady = true;
           if (!allReady && ++readyCount === n) ready.resolve();
           if (restarts > 0) proc.send({ t: "restarts", n: restarts } satisfies SupervisorMessage);
@@ -119,7 +126,10 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
         }
       },
       onExit(_p, code, signal) {
-        if (procs[i] === proc) procs[i] = undefined;
+        if (procs[i] === proc) {
+          procs[i] = undefined;
+          book.workerExited(i);
+        }
         if (stopping) return;
         if (!allReady) {
           ready.reject(new WorkerStartError(`worker ${i} exited during start-up (${signal ?? `code ${code}`})`));
@@ -145,11 +155,12 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
       },
     });
     procs[i] = proc;
+    book.workerStarted(i);
   };
 
   const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
     stopping = true;
-    for (const l of reserved.splice(0)) l.stop(true);
+    book.close();
     const live = procs.filter((p): p is Subprocess => p !== undefined);
     for (const p of live) p.kill(signal);
     const timer = setTimeout(() => {
@@ -158,6 +169,7 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
     await Promise.all(live.map((p) => p.exited));
     clearTimeout(timer);
     rmSync(dir, { recursive: true, force: true });
+    for (const l of locks.splice(0)) l.release();
   };
 
   for (let i = 0; i < n; i++) spawn(i);
@@ -174,7 +186,6 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
   }
   clearTimeout(timeout);
   allReady = true;
-  for (const l of reserved.splice(0)) l.stop(true);
 
   return {
     port,

@@ -14,6 +14,7 @@ import { ClusterRouter } from "./router.ts";
 import { machineSlotMap, parsePeers, parseRanges } from "./slots.ts";
 import { ENV, type SupervisorMessage, type WorkerMessage } from "./supervisor.ts";
 import { WorkerCluster, type ClusterNode } from "./worker-cluster.ts";
+import { WorkerLimits } from "./worker-limits.ts";
 
 export interface WorkerIdentity {
   index: number;
@@ -55,6 +56,13 @@ export interface AttachDeps {
   /** Static multi-machine map: this machine's slots ("start-end,...") and the other machines. */
   clusterSlots?: string;
   clusterPeers?: string;
+  /** The configured server-wide limits (this worker enforces its share of them). */
+  maxclients: number;
+  maxmemory: number;
+  /** The memory this worker's share of maxmemory is compared with. */
+  usedMemory: () => number;
+  /** Sets this worker's memory limit (its share; 0 = none). */
+  setMemoryLimit: (bytes: number) => void;
   /** Worker 0 with the WAL export: WAL groups the other workers send. */
   onPeerFrames?: ((group: Uint8Array) => void) | undefined;
 }
@@ -62,6 +70,8 @@ export interface AttachDeps {
 export interface WorkerAttachment {
   cluster: WorkerCluster;
   router: ClusterRouter;
+  /** This worker's share of maxclients and maxmemory. */
+  limits: WorkerLimits;
   /** Closes the peer listener and links. */
   close(): void;
 }
@@ -95,15 +105,26 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   const listener = listenPeers({ path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames });
   attachCluster(deps.server, cw);
   deps.server.infoProviders.set("cores", () => coresInfo(cw));
+  const limits = new WorkerLimits({
+    maxclients: deps.maxclients,
+    maxmemory: deps.maxmemory,
+    clients: () => deps.server.clients.size,
+    usedMemory: deps.usedMemory,
+    setMemoryLimit: deps.setMemoryLimit,
+    send: tellSupervisor,
+  });
   const onMessage = (m: SupervisorMessage): void => {
     if (m.t === "restarts") cw.counters.restarts = m.n;
+    else limits.onOrder(m);
   };
   process.on("message", onMessage);
   return {
     cluster: cw,
     router: new ClusterRouter(cw, deps.commands),
+    limits,
     close() {
       process.off("message", onMessage);
+      limits.close();
       listener.stop(true);
       for (const l of links) l?.close();
     },

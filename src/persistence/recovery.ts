@@ -256,8 +256,8 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
   }
   res.ms = performance.now() - t0;
   // A fresh directory loads nothing: no line for it.
-  if (res.snapshot !== undefined || res.frames > 0 || res.bytes > 0) log(`Data loaded: ${res.keys} keys from ${res.snapshot ? res.snapshot.path : "no snapshot"}, ` +
-    `${res.frames} WAL frames replayed, ${res.expired} expired skipped, last seq ${res.lastSeq}, ${res.ms.toFixed(0)} ms`);
+  if (res.snapshot !== undefined || res.frames > 0 || res.bytes > 0) log(`Data loaded: ${target.size} keys (${res.keys} from ${res.snapshot ? res.snapshot.path : "no snapshot"}, ` +
+    `${res.frames} WAL frames replayed), ${res.expired} expired skipped, last seq ${res.lastSeq}, ${res.ms.toFixed(0)} ms`);
   return res;
 }
 

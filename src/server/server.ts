@@ -20,7 +20,7 @@ import { ServerState } from "./context.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { exportFromConfig, type ExportWiring } from "./export-setup.ts";
 import { describeNoPersistence, openForServer, persistenceFromConfig, type ServerPersistenceOptions } from "./persistence-setup.ts";
-import { countServerMemory, ServerBuffers } from "./memory-accounting.ts";
+import { countServerMemory, ServerBuffers, workerUsedMemory } from "./memory-accounting.ts";
 import { DENIED_PROTECTED_MODE, protectedModeDenies } from "./protected-mode.ts";
 
 const FRAMES = new TextEncoder().encode("__frames");
@@ -113,7 +113,8 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   if (persistence === undefined) describeNoPersistence(values);
   const keyspace =
     opts.keyspace ??
-    new Keyspace({ maxMemory: values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]), onMutation: persistence?.record });
+    // A worker's memory limit is its share of maxmemory, set once its data is loaded (cluster/limits-book.ts).
+    new Keyspace({ maxMemory: worker !== undefined ? 0 : values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]), onMutation: persistence?.record });
   const commands = opts.commands ?? buildCommandTable();
   const state = new ServerState(keyspace, store, commands);
   // maxmemory bounds what the process spends, as in Redis (a keyspace passed in keeps its own accounting).
@@ -133,6 +134,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       clusterSlots: values["cluster-slots"],
       clusterPeers: values["cluster-peers"],
       onPeerFrames: exporting.onPeerFrames,
+      maxclients: values.maxclients,
+      maxmemory: values.maxmemory,
+      usedMemory: () => workerUsedMemory(keyspace),
+      setMemoryLimit: (bytes) => keyspace.configure({ maxMemory: bytes }),
     });
     const toWorker0 = attached.cluster.links[0];
     if (toWorker0 !== undefined) exporting.forwardTo((g) => toWorker0.send([FRAMES, g], 2, () => {}));
@@ -141,12 +146,11 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence, gate: attached?.cluster.gate };
   let nextId = 1;
 
-  const onOpen = (s: Sock): void => {
-    if (state.clients.size >= values.maxclients) {
-      state.stats.rejectedConnections++;
-      s.end(`-${ERR_MAX_CLIENTS}\r\n`);
-      return;
-    }
+  const refuse = (s: Sock): void => {
+    state.stats.rejectedConnections++;
+    s.end(`-${ERR_MAX_CLIENTS}\r\n`);
+  };
+  const accept = (s: Sock): void => {
     state.stats.totalConnectionsReceived++;
     const denied = protectedModeDenies({
       protectedMode: values["protected-mode"],
@@ -162,6 +166,32 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     s.data = conn;
     state.clients.set(conn.id, conn);
   };
+  // Sockets paused until the supervisor's book says whether they fit in maxclients.
+  const admitting = new Set<Sock>();
+  const limits = attached?.limits;
+  const onOpen = (s: Sock): void => {
+    if (limits === undefined) {
+      if (state.clients.size >= values.maxclients) refuse(s);
+      else accept(s);
+      return;
+    }
+    let waited = false;
+    let decided = false;
+    limits.admit((ok) => {
+      decided = true;
+      if (waited) {
+        if (!admitting.delete(s)) return; // closed meanwhile
+        s.resume();
+      }
+      if (ok) accept(s);
+      else refuse(s);
+    });
+    if (!decided) {
+      waited = true;
+      admitting.add(s);
+      s.pause();
+    }
+  };
 
   const listen = (port: number): TCPSocketListener<Connection | undefined> =>
     Bun.listen<Connection | undefined>({
@@ -174,7 +204,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
         open: onOpen,
         data: (s, chunk) => s.data?.onData(chunk),
         drain: (s) => s.data?.onDrain(),
-        close: (s) => s.data?.onClose(),
+        close: (s) => {
+          admitting.delete(s);
+          s.data?.onClose();
+        },
         // Errors thrown by our own callbacks land here: the connection's state can no longer be
         // trusted, so it is closed; the server goes on.
         error: (s, err) => {
@@ -211,6 +244,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     if (persistence !== undefined) await exporting.start(persistence.lastSeq);
     const info = exporting.info();
     if (info !== undefined) state.infoProviders.set("walexport", () => exporting.info() ?? "");
+    limits?.start();
     return r;
   });
   loaded.catch(() => {}); // the caller sees the error through `ready`
@@ -231,6 +265,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   applyCollectionLimits(values);
   store.onChange((name) => {
     if ((COLLECTION_LIMIT_NAMES as string[]).includes(name)) applyCollectionLimits(values);
+    else if ((name === "maxmemory" || name === "maxclients") && limits !== undefined) limits.configChanged(values.maxclients, values.maxmemory);
     else if (name === "maxmemory") keyspace.configure({ maxMemory: values.maxmemory });
     else if (name === "maxmemory-policy") keyspace.configure({ policy: enginePolicy(values["maxmemory-policy"]) });
     else if (name === "hz") {
