@@ -97,7 +97,11 @@ export class PeerLink {
       this.resp = resp;
     }
     encodeCommandInto(this.out, argv);
+    // The callback joins `waiting` together with its bytes: a `drain` may write them out before
+    // the next flush, and the peer's reply must find its callback (issue 19: a reply that came
+    // back before its callback was moved over went to no one and shifted every later one).
     this.unsent.push(cb);
+    if (this.socket !== undefined) this.adopt();
     this.requests++;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -108,11 +112,18 @@ export class PeerLink {
   private readonly flush = (): void => {
     this.scheduled = false;
     const s = this.socket;
-    if (s === undefined || this.unsent.length === 0) return;
-    for (const cb of this.unsent) this.waiting.push(cb);
-    this.unsent = [];
+    if (s === undefined) return;
+    this.adopt();
     this.writeOut(s);
   };
+
+  /** Moves the callbacks of requests in `out` to `waiting` (their bytes may be written from now on). */
+  private adopt(): void {
+    const u = this.unsent;
+    if (u.length === 0) return;
+    for (let i = 0; i < u.length; i++) this.waiting.push(u[i]);
+    u.length = 0;
+  }
 
   private writeOut(s: Socket<undefined>): void {
     const q = this.out;
@@ -207,6 +218,7 @@ export class PeerLink {
   private nextWaiting(): ReplyCallback | undefined {
     // __resp switches have no reply: skip their slots.
     while (this.waitHead < this.waiting.length && this.waiting[this.waitHead] === undefined) this.waitHead++;
+    if (this.waitHead >= this.waiting.length) return undefined; // never step past the end
     const cb = this.waiting[this.waitHead++];
     if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
       this.waiting.splice(0, this.waitHead);
