@@ -9,6 +9,7 @@
 //   owner into a scratch keyspace, the real command handler runs there (so the reply is exactly
 //   Redis's), and the keys it changed are written back to their owners.
 
+import { restoreValue } from "../engine/compound/codecs.ts";
 import type { Args, CommandEntry } from "../commands/types.ts";
 import { Keyspace } from "../engine/keyspace.ts";
 import type { ValueType } from "../engine/types.ts";
@@ -221,7 +222,7 @@ export function runAtomicOnScratch(
         } else {
           const type = enc.encode(String(scratch.typeOf(slot)));
           const at = enc.encode(String(scratch.expireAt(slot)));
-          cw.ask(owner, [RESTORE, k, type, scratch.valueView(slot).slice(), at, REPLACE], 2, () => {});
+          cw.ask(owner, [RESTORE, k, type, scratch.serializedValue(slot).slice(), at, REPLACE], 2, () => {});
         }
       }
       release();
@@ -236,7 +237,7 @@ export function runAtomicOnScratch(
           const type = readInteger(reply, items[0]![0]) as ValueType;
           const value = readBulk(reply, items[1]![0]);
           const at = readInteger(reply, items[2]![0]);
-          if (value) scratch.set(k, value.slice(), at, 0, type);
+          if (value) restoreValue(scratch, k, type, value.slice(), at);
         }
         if (--left === 0) run();
       });

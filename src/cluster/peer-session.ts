@@ -3,11 +3,12 @@
 // and the replies of one `data` event leave in one write. Internal requests (`__name`) serve the
 // cluster itself: protocol switch, the gate, key transfer for cross-worker RENAME/COPY/moves.
 
+import { restoreValue } from "../engine/compound/codecs.ts";
 import type { Socket, UnixSocketListener } from "bun";
 import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
-import { SetFlag, Status, type ValueType } from "../engine/types.ts";
+import { Status, type ValueType } from "../engine/types.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { DurabilityGate } from "../server/connection.ts";
@@ -71,7 +72,7 @@ export function dumpKey(ks: Keyspace, key: Uint8Array, r: ReplyWriter): void {
   if (slot < 0) return r.nullArray();
   r.arrayHeader(3);
   r.integer(ks.typeOf(slot));
-  r.bulkFrom(ks.valuePage(slot), ks.valueOffset(slot), ks.valueLength(slot));
+  r.bulk(ks.serializedValue(slot));
   r.integer(ks.expireAt(slot));
 }
 
@@ -85,7 +86,7 @@ export function runKeyTransfer(ks: Keyspace, name: string, argv: Args, r: ReplyW
       const type = Number(dec.decode(argv[2]!)) as ValueType;
       const at = Number(dec.decode(argv[4]!));
       const nx = argv[5] !== undefined && argv[5][0] === 110;
-      const st = ks.set(argv[1]!, argv[3]!.slice(), at, nx ? SetFlag.NX : 0, type);
+      const st = nx && ks.peek(argv[1]!) >= 0 ? Status.Exists : restoreValue(ks, argv[1]!, type, argv[3]!.slice(), at);
       if (st === Status.OutOfMemory || st === Status.TooLarge) return r.error("OOM command not allowed when used memory > 'maxmemory'.");
       r.integer(st === Status.Ok ? 1 : 0);
       return;

@@ -72,7 +72,7 @@ async function handOver(cw: WorkerCluster, ks: Keyspace, pick: (owner: number) =
       const key = ks.keyView(slot).slice();
       const owner = cw.slots.ownerOfKey(key);
       if (!pick(owner)) return;
-      const argv = [RESTORE, key, enc.encode(String(ks.typeOf(slot))), ks.valueView(slot).slice(), enc.encode(String(ks.expireAt(slot))), NX];
+      const argv = [RESTORE, key, enc.encode(String(ks.typeOf(slot))), ks.serializedValue(slot).slice(), enc.encode(String(ks.expireAt(slot))), NX];
       keys.push(key);
       owners.add(owner);
       sent.push(ask(cw, owner, argv));

@@ -3,7 +3,7 @@
 // form to its large form when it passes them, and never back (as Redis).
 
 export interface CollectionLimits {
-  /** Most fields of a packed hash. @default 128 */
+  /** Most fields of a packed hash. @default 512 (redis-server 7.0.15's built-in default) */
   "hash-max-listpack-entries": number;
   /** Longest field or value of a packed hash, in bytes. @default 64 */
   "hash-max-listpack-value": number;
@@ -22,7 +22,7 @@ export interface CollectionLimits {
 }
 
 export const DEFAULT_COLLECTION_LIMITS: Readonly<CollectionLimits> = {
-  "hash-max-listpack-entries": 128,
+  "hash-max-listpack-entries": 512,
   "hash-max-listpack-value": 64,
   "set-max-intset-entries": 512,
   "set-max-listpack-entries": 128,
