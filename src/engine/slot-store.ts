@@ -126,8 +126,10 @@ export abstract class SlotStore {
 
   /** A view of the value; valid until the next mutation of this keyspace. */
   valueView(slot: number): Uint8Array {
+    // A plain Uint8Array view, not a Buffer: Buffer's slice() is a view too, and callers copy with slice().
     const off = this.valueOffset(slot);
-    return this.valuePage(slot).subarray(off, off + this.valueLength(slot));
+    const page = this.valuePage(slot);
+    return new Uint8Array(page.buffer, page.byteOffset + off, this.valueLength(slot));
   }
 
   /** A view of the key; valid until the next mutation of this keyspace. */
@@ -136,7 +138,7 @@ export abstract class SlotStore {
     const off = (this.locs[slot]! & OFFSET_MASK) << 2;
     const kb = lenBytes(page, off);
     const start = off + kb + lenBytes(page, off + kb);
-    return page.subarray(start, start + readLen(page, off));
+    return new Uint8Array(page.buffer, page.byteOffset + start, readLen(page, off));
   }
 
   /** Absolute expiry (ms), 0 when none. */

@@ -90,7 +90,7 @@ const OPS = ["", "set", "delete", "expire", "clear"];
 export function frameJson(f: DecodedFrame): string {
   const o: Record<string, unknown> = { seq: f.seq, shard: f.shard, op: OPS[f.op] ?? f.op, type: TYPE_NAMES[f.type] ?? f.type, expireAt: f.expireAt };
   if (f.op !== 4) putBytes(o, "key", f.key);
-  if (f.op === 1) putBytes(o, "value", f.value);
+  if (f.op === 1 || f.op === 5) putBytes(o, f.op === 1 ? "value" : "delta", f.value);
   return JSON.stringify(o);
 }
 

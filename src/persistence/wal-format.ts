@@ -137,7 +137,7 @@ function readVarint(buf: Uint8Array, p: number, end: number, maxBytes: number): 
 export function encodeFrame(buf: Uint8Array, off: number, m: MutationRecord, seq: number, shard: number): number {
   const op = m.op;
   const key = op === 4 ? EMPTY : m.key;
-  const value = op === 1 ? m.value : EMPTY;
+  const value = op === 1 || op === 5 ? m.value : EMPTY; // Set and Delta carry bytes
   const klen = key.length;
   const exp = m.expireAt > 0 ? Math.trunc(m.expireAt) : 0;
   const body = varintSize(seq) + varintSize(shard) + 1 + varintSize(exp) + varintSize(klen) + klen + value.length;

@@ -144,7 +144,7 @@ export class WalWriter {
 
   /** Copies a frame for `m` with sequence number `seq` into this turn's group. */
   append(m: MutationRecord, seq: number): void {
-    const need = frameSize(m.op === 4 ? 0 : m.key.length, m.op === 1 ? m.value.length : 0);
+    const need = frameSize(m.op === 4 ? 0 : m.key.length, m.op === 1 || m.op === 5 ? m.value.length : 0);
     if (this.len + need > this.buf.length) this.grow(this.len + need);
     this.len = encodeFrame(this.buf, this.len, m, seq, this.shard);
     this.appendedSeq = seq;

@@ -115,7 +115,8 @@ export function hashSet(ks: Keyspace, key: Uint8Array, slot: number, pairs: read
     const have = slot >= 0 ? packedCount(buf) >>> 1 : 0;
       let longest = 0;
     for (const e of pairs) if (e.length > longest) longest = e.length;
-    if (fitsPacked(have + (pairs.length >>> 1), longest) || (fitsPacked(0, longest) && countAfter(buf, pairs) <= limits["hash-max-listpack-entries"])) {
+    const max = limits["hash-max-listpack-entries"];
+    if (fitsPacked(have + (pairs.length >>> 1), longest) || (fitsPacked(0, longest) && pairs.length >>> 1 <= max && countAfter(buf, pairs) <= max)) {
       return setPacked(ks, key, slot, buf, pairs, onlyNew);
     }
     const converted = toTable(ks, key, slot, buf);
@@ -141,11 +142,12 @@ export function hashSet(ks: Keyspace, key: Uint8Array, slot: number, pairs: read
 /** Fields after setting `pairs` on the packed `buf` (new fields counted once). */
 function countAfter(buf: Uint8Array, pairs: readonly Uint8Array[]): number {
   let n = packedCount(buf) >>> 1;
-  const seen: Uint8Array[] = [];
+  const seen = new Set<string>();
   for (let i = 0; i + 1 < pairs.length; i += 2) {
     const f = pairs[i]!;
-    if (packedFind(buf, f, 2) >= 0 || seen.some((x) => bytesEqual(x, f))) continue;
-    seen.push(f);
+    const name = Buffer.from(f.buffer, f.byteOffset, f.length).toString("latin1");
+    if (seen.has(name) || packedFind(buf, f, 2) >= 0) continue;
+    seen.add(name);
     n++;
   }
   return n;
