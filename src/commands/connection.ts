@@ -16,7 +16,7 @@ export const ERR_AUTH_NOPASS =
 export const ERR_NOPROTO = "NOPROTO unsupported protocol version";
 export const ERR_PROTO_NOT_INTEGER = "ERR Protocol version is not an integer or out of range";
 export const ERR_HELLO_NOAUTH =
-  "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+  "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
 const ERR_HELLO_OPTION = (opt: string): string => `ERR Syntax error in HELLO option '${opt}'`;
 
 const encoder = new TextEncoder();

@@ -16,6 +16,12 @@ export const ERR_MULTI_NESTED = "ERR MULTI calls can not be nested";
 export const ERR_EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI";
 export const ERR_DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
 export const ERR_EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+/**
+ * Redis's execCommandAbort: an EXEC refused before it runs (NOAUTH, arity, LOADING...) discards
+ * the transaction, if any, and names the refusal (an "ERR " code is dropped, as Redis prints it).
+ */
+export const execAbortError = (refusal: string): string =>
+  `EXECABORT Transaction discarded because of: ${refusal.startsWith("ERR ") ? refusal.slice(4) : refusal}`;
 
 /** A client inside MULTI: the queued commands and whether one was refused. */
 export interface MultiState {

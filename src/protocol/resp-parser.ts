@@ -14,8 +14,8 @@ import { ERR_PROTOCOL } from "./errors.ts";
 
 /** Longest inline request and longest header line (Redis PROTO_INLINE_MAX_SIZE). */
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
-/** Most arguments in one multibulk command. */
-export const PROTO_MAX_MULTIBULK_LEN = 1024 * 1024;
+/** Most arguments in one multibulk command (Redis 7.0 checks only `ll > INT_MAX`). */
+export const PROTO_MAX_MULTIBULK_LEN = 2147483647;
 /** Default `proto-max-bulk-len`. */
 export const PROTO_MAX_BULK_LEN_DEFAULT = 512 * 1024 * 1024;
 /** Limits for clients that still have to AUTH (Redis 7.0.15: a few args, small bulks). */
@@ -37,8 +37,6 @@ export const PROTO_TOO_BIG_BULK_COUNT = "too big bulk count string";
 export const PROTO_INVALID_BULK_LEN = "invalid bulk length";
 export const PROTO_UNAUTH_MBULK_LEN = "unauthenticated multibulk length";
 export const PROTO_UNAUTH_BULK_LEN = "unauthenticated bulk length";
-/** Redis skips the two bytes after bulk data unchecked; we refuse anything but CRLF there. */
-export const PROTO_BULK_CRLF = "expected CRLF after bulk data";
 export const protoExpectedDollar = (b: number): string => `expected '$', got '${String.fromCharCode(b)}'`;
 
 const CR = 13;
@@ -121,8 +119,9 @@ export class RespParser {
         let bulk = this.bulk;
         if (bulk === null) {
           if (n - pos >= len + 2) {
-            // The whole bulk and its CRLF are here: a view, or a copy when small (cheaper).
-            if (chunk[pos + len] !== CR || chunk[pos + len + 1] !== LF) return this.fail(PROTO_BULK_CRLF);
+            // The whole bulk and its CRLF are here: a view, or a copy when small (cheaper). Like
+            // Redis, the two bytes after the data are skipped unchecked (`$4 PINGxx` runs PING,
+            // and the `\r\n` left over parses as an empty inline line).
             this.argv.push(len <= SMALL_ARG_MAX ? copySmall(chunk, pos, len) : chunk.subarray(pos, pos + len));
             pos += len + 2;
             this.bulkLen = -1;
@@ -147,11 +146,9 @@ export class RespParser {
           if (pos === n) break;
         }
         if (this.trailer === 2) {
-          if (chunk[pos] !== CR) return this.fail(PROTO_BULK_CRLF);
-          this.trailer = 1;
+          this.trailer = 1; // the two bytes after the data: skipped unchecked, as Redis does
           if (++pos === n) break;
         }
-        if (chunk[pos] !== LF) return this.fail(PROTO_BULK_CRLF);
         pos++;
         this.trailer = 0;
         this.argv.push(bulk.length === len ? bulk : bulk.subarray(0, len));

@@ -17,7 +17,7 @@
 
 import { latencyRecord } from "../commands/server-state.ts";
 import { subscribedModeError, type PubSubClient } from "../commands/pubsub.ts";
-import { queueInMulti, type MultiClient } from "../commands/transactions.ts";
+import { execAbortError, queueInMulti, type MultiClient } from "../commands/transactions.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable, type ServerContext } from "../commands/types.ts";
 import type { ServerConfig } from "../config/params.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
@@ -354,8 +354,12 @@ export class Dispatcher {
 
   private reject(c: Client, entry: CommandEntry | undefined, msg: string): void {
     if (entry !== undefined) entry.rejectedCalls++;
-    const tx = (c as MultiClient).multi;
-    if (tx !== undefined) tx.dirty = true;
+    const m = c as MultiClient;
+    if (m.multi !== undefined) m.multi.dirty = true;
+    if (entry !== undefined && entry.name === "exec") {
+      m.multi = undefined;
+      msg = execAbortError(msg);
+    }
     const r = c.reply;
     const at = r.len;
     r.error(msg);

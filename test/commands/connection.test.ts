@@ -70,7 +70,7 @@ describe("HELLO", () => {
     expect(h.client.authenticated).toBe(false);
     expect(h.run(["hello", "3"])).toEqual({
       error:
-        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
     });
     expect(h.run(["hello", "3", "auth", "default", "wrong"])).toEqual({ error: "WRONGPASS invalid username-password pair or user is disabled." });
     expect(h.run(["hello", "3", "auth", "default", "s3cret"])).toBeInstanceOf(Map);
