@@ -28,6 +28,8 @@ const EMPTY = new Uint8Array(0);
 const writer = new PackedWriter();
 const KEEP = SetFlag.QUIET | SetFlag.KEEPTTL;
 const enc = new TextEncoder();
+/** A copy (arena pages may be Buffers, whose slice() is a view). */
+const copyOf = (v: Uint8Array): Uint8Array => new Uint8Array(v);
 
 const nodeBytes = (): number => listNodeBytes(limits["list-max-listpack-size"]);
 const nodeEntries = (): number => {
@@ -50,13 +52,13 @@ export function listRange(ks: Keyspace, slot: number, start: number, stop: numbe
   if (start > stop) return out;
   const q = listOf(ks, slot);
   if (q !== undefined) {
-    q.forRange(start, stop, (e) => out.push(e.slice()));
+    q.forRange(start, stop, (e) => out.push(copyOf(e)));
     return out;
   }
   const buf = ks.valueView(slot);
   let p = PACKED_HEADER;
   for (let i = 0; i <= stop; i++) {
-    if (i >= start) out.push(elemView(buf, p).slice());
+    if (i >= start) out.push(copyOf(elemView(buf, p)));
     p = elemNext(buf, p);
   }
   return out;
@@ -74,7 +76,7 @@ export function listIndex(ks: Keyspace, slot: number, index: number): Uint8Array
   if (index < 0) index += n;
   if (index < 0 || index >= n) return undefined;
   const q = listOf(ks, slot);
-  return q !== undefined ? q.at(index).slice() : listRange(ks, slot, index, index)[0];
+  return q !== undefined ? copyOf(q.at(index)) : listRange(ks, slot, index, index)[0];
 }
 
 /** Stores `els` as the whole list of `key` (an empty array deletes it). Keeps the TTL. */
@@ -122,7 +124,7 @@ export function listPush(ks: Keyspace, key: Uint8Array, slot: number, els: reado
       recordDelta(ks, s, left ? ListOp.PushLeft : ListOp.PushRight, els);
       return have + els.length;
     }
-    const old = slot >= 0 ? packedElements(ks.valueView(slot)).map((e) => e.slice()) : [];
+    const old = slot >= 0 ? packedElements(ks.valueView(slot)).map(copyOf) : [];
     const st = storeAll(ks, key, old, slot >= 0 ? -1 : 0);
     if (st !== Status.Ok) return -st;
     slot = ks.peek(key);
@@ -187,7 +189,7 @@ function loadList(ks: Keyspace, key: Uint8Array, packed: Uint8Array, expireAt: M
   let st = ks.set(key, packed, expireAt, 0, ValueType.List);
   if (st !== Status.Ok) return st;
   if (packed.length <= nodeBytes() && els.length <= nodeEntries()) return Status.Ok;
-  st = storeAll(ks, key, els.map((e) => e.slice()), expireAt);
+  st = storeAll(ks, key, els.map(copyOf), expireAt);
   return st;
 }
 
