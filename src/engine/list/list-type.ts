@@ -95,7 +95,7 @@ function storeAll(ks: Keyspace, key: Uint8Array, els: readonly Uint8Array[], exp
     return ks.set(key, w.finish(), at, flags, ValueType.List);
   }
   const q = new Quicklist(nodeBytes(), nodeEntries());
-  for (const e of els) q.pushRight(e);
+  q.pushAllRight(els);
   const st = ks.set(key, EMPTY, at, flags, ValueType.List);
   if (st !== Status.Ok) return st;
   ks.attachLarge(ks.peek(key), q);
@@ -139,7 +139,7 @@ export function listPush(ks: Keyspace, key: Uint8Array, slot: number, els: reado
     }
   }
   if (left) for (const e of els) q.pushLeft(e);
-  else for (const e of els) q.pushRight(e);
+  else q.pushAllRight(els);
   ks.recharge(slot);
   recordDelta(ks, slot, left ? ListOp.PushLeft : ListOp.PushRight, els);
   return q.length;

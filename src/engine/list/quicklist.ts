@@ -57,6 +57,34 @@ export class Quicklist implements LargeValue {
     this.length++;
   }
 
+  /** Pushes `els` in order at the tail, rewriting the tail node once (not once per element). */
+  pushAllRight(els: readonly Uint8Array[]): void {
+    if (els.length === 0) return;
+    let w: PackedWriter;
+    let size: number;
+    const last = this.nodes.length - 1;
+    if (last >= 0) {
+      const n = this.nodes[last]!;
+      w = writer.begin(PackedTag.List, this.nodeBytes === Infinity ? 0 : this.nodeBytes).copy(n, PACKED_HEADER, n.length, this.counts[last]!);
+      size = n.length;
+      this.removeNode(last);
+    } else {
+      w = writer.begin(PackedTag.List);
+      size = PACKED_HEADER;
+    }
+    for (const e of els) {
+      if (w.count > 0 && (w.count + 1 > this.nodeEntries || size + elemBytes(e.length) > this.nodeBytes)) {
+        this.insertNode(this.nodes.length, w.finish().slice());
+        w = writer.begin(PackedTag.List);
+        size = PACKED_HEADER;
+      }
+      w.push(e);
+      size += elemBytes(e.length);
+    }
+    this.insertNode(this.nodes.length, w.finish().slice());
+    this.length += els.length;
+  }
+
   /** Removes and returns the first element (a copy). */
   popLeft(): Uint8Array | undefined {
     if (this.length === 0) return undefined;
