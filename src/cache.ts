@@ -5,6 +5,8 @@ import { Utf8Scratch, decodeUtf8, hashBytes } from "./engine/bytes.ts";
 import { CoarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
 import { Keyspace } from "./engine/keyspace.ts";
+import { listElements, listLength, listPop, listPush, listRange } from "./engine/list/list-type.ts";
+import { WrongTypeError } from "./wrong-type-error.ts";
 import { EVICTION_POLICIES, SetFlag, Status, ValueType, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
 import { Persistence, type FsyncPolicy, type PersistenceOptions, type RecoveryResult, type SnapshotResult } from "./persistence/index.ts";
 
@@ -19,6 +21,7 @@ export interface CachePersistenceOptions extends Omit<PersistenceOptions, "appen
   fsync?: FsyncPolicy;
 }
 
+export { WrongTypeError };
 export type CacheKey = string | Uint8Array;
 export type CacheValue = string | Uint8Array;
 
@@ -155,6 +158,73 @@ export class Cache {
 
   delete(key: CacheKey): boolean {
     return this.ks.delete(this.keyBytes(key));
+  }
+
+  // ---- lists (the same list type API as LPUSH/RPUSH/LPOP/RPOP/LRANGE/LLEN) ----------------------
+
+  /** Slot of a list key, -1 when missing; throws WrongTypeError for another type. */
+  private listSlot(k: Uint8Array): number {
+    const slot = this.ks.peek(k);
+    if (slot >= 0 && this.ks.typeOf(slot) !== ValueType.List) throw new WrongTypeError();
+    return slot;
+  }
+
+  private listPushGeneric(key: CacheKey, values: CacheValue[], left: boolean): number {
+    const els = values.map((v) => this.valueBytes(v).slice());
+    const k = this.keyBytes(key).slice();
+    const n = listPush(this.ks, k, this.listSlot(k), els, left);
+    if (n < 0) throw outOfMemory(-n as Status);
+    return n;
+  }
+
+  /** LPUSH: prepends `values` (each pushed to the head in turn); returns the new length. */
+  lpush(key: CacheKey, ...values: CacheValue[]): number {
+    return this.listPushGeneric(key, values, true);
+  }
+
+  /** RPUSH: appends `values`; returns the new length. */
+  rpush(key: CacheKey, ...values: CacheValue[]): number {
+    return this.listPushGeneric(key, values, false);
+  }
+
+  private listPopGeneric(key: CacheKey, count: number | undefined, left: boolean): Uint8Array | Uint8Array[] | undefined {
+    const k = this.keyBytes(key).slice();
+    const slot = this.listSlot(k);
+    if (slot < 0) return undefined;
+    const out = listPop(this.ks, k, slot, count ?? 1, left);
+    return count === undefined ? out[0] : out;
+  }
+
+  /** LPOP: the first element (or the first `count`), or undefined when the list is missing. */
+  lpop(key: CacheKey): Uint8Array | undefined;
+  lpop(key: CacheKey, count: number): Uint8Array[] | undefined;
+  lpop(key: CacheKey, count?: number): Uint8Array | Uint8Array[] | undefined {
+    return this.listPopGeneric(key, count, true);
+  }
+
+  /** RPOP: the last element (or the last `count`, last first), or undefined when missing. */
+  rpop(key: CacheKey): Uint8Array | undefined;
+  rpop(key: CacheKey, count: number): Uint8Array[] | undefined;
+  rpop(key: CacheKey, count?: number): Uint8Array | Uint8Array[] | undefined {
+    return this.listPopGeneric(key, count, false);
+  }
+
+  /** LRANGE with Redis's inclusive, negative-from-the-tail indexes. */
+  lrange(key: CacheKey, start: number, stop: number): Uint8Array[] {
+    const slot = this.listSlot(this.keyBytes(key));
+    if (slot < 0) return [];
+    const n = listLength(this.ks, slot);
+    if (start < 0) start = Math.max(0, n + start);
+    if (stop < 0) stop = n + stop;
+    if (stop >= n) stop = n - 1;
+    if (start > stop || start >= n) return [];
+    return start === 0 && stop === n - 1 ? listElements(this.ks, slot) : listRange(this.ks, slot, start, stop);
+  }
+
+  /** LLEN: 0 when missing. */
+  llen(key: CacheKey): number {
+    const slot = this.listSlot(this.keyBytes(key));
+    return slot < 0 ? 0 : listLength(this.ks, slot);
   }
 
   /** Ms left to live; -1 when the entry has no expiry, -2 when it is missing. */

@@ -4,6 +4,7 @@ import { clusterCommands } from "./cluster.ts";
 import { connectionCommands } from "./connection.ts";
 import { hashCommands } from "./hash/index.ts";
 import { keyCommands } from "./keys.ts";
+import { listCommands } from "./list/index.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { serverCommands } from "./server.ts";
@@ -11,7 +12,7 @@ import { stringCommands } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();
