@@ -10,7 +10,7 @@
 import { ElementTable } from "../compound/element-table.ts";
 import { recordDelta, registerCodec } from "../compound/codecs.ts";
 import { limits } from "../compound/limits.ts";
-import { elemNext, elemView, PACKED_HEADER, packedCount, packedElements, packedTag, PackedTag } from "../compound/packed.ts";
+import { elemNext, elemView, PACKED_HEADER, packedCount, packedElements } from "../compound/packed.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { SetFlag, Status, ValueType, type Milliseconds } from "../types.ts";
 import { canonicalInt, intsetValues, packIntset, searchSorted } from "./intset.ts";
@@ -25,7 +25,6 @@ export const SetOp = {
 
 const EMPTY = new Uint8Array(0);
 const KEEP = SetFlag.QUIET | SetFlag.KEEPTTL;
-const enc = new TextEncoder();
 
 function tableOf(ks: Keyspace, slot: number): ElementTable | undefined {
   return ks.large(slot) as ElementTable | undefined;
@@ -221,7 +220,7 @@ function loadSet(ks: Keyspace, key: Uint8Array, packed: Uint8Array, expireAt: Mi
   }
   const t = new ElementTable(false, Math.max(16, els.length));
   for (const e of els) t.put(e);
-  let st = ks.set(key, EMPTY, expireAt, 0, ValueType.Set);
+  let st = ks.set(key, packed, expireAt, 0, ValueType.Set);
   if (st !== Status.Ok) return st;
   st = ks.set(key, EMPTY, expireAt, SetFlag.QUIET, ValueType.Set);
   if (st !== Status.Ok) return st;
@@ -237,7 +236,3 @@ function applySetDelta(ks: Keyspace, key: Uint8Array, op: number, els: Uint8Arra
 }
 
 registerCodec(ValueType.Set, { load: loadSet, applyDelta: applySetDelta, encoding: setEncoding });
-
-/** An int member as bytes (tests, the Cache). */
-export const memberBytes = (s: string): Uint8Array => enc.encode(s);
-export { packedTag, PackedTag };
