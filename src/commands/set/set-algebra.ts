@@ -10,7 +10,7 @@ import { lookupSetOrReply, replyMembers, WRONG_TYPE } from "./set-lookup.ts";
 function operandSlots(c: Client, keys: Args, stopAtMissing: boolean): number[] | undefined {
   const slots: number[] = [];
   for (const k of keys) {
-    const s = lookupSetOrReply(c, k, true);
+    const s = lookupSetOrReply(c, k, false);
     if (s === WRONG_TYPE) return undefined;
     slots.push(s);
     if (s < 0 && stopAtMissing) break;
@@ -67,13 +67,13 @@ function storeGeneric(c: Client, argv: Args, op: Op, stopAtMissing: boolean): vo
 }
 
 // SINTER key [key ...]
-export const cmdSInter = (c: Client, argv: Args): void => readGeneric(c, argv.slice(1), (cl, s) => intersect(cl, s), true);
+export const cmdSInter = (c: Client, argv: Args): void => readGeneric(c, argv.slice(1), (cl, s) => intersect(cl, s), false);
 // SUNION key [key ...]
 export const cmdSUnion = (c: Client, argv: Args): void => readGeneric(c, argv.slice(1), union, false);
 // SDIFF key [key ...]
 export const cmdSDiff = (c: Client, argv: Args): void => readGeneric(c, argv.slice(1), difference, false);
 // SINTERSTORE destination key [key ...]
-export const cmdSInterStore = (c: Client, argv: Args): void => storeGeneric(c, argv, (cl, s) => intersect(cl, s), true);
+export const cmdSInterStore = (c: Client, argv: Args): void => storeGeneric(c, argv, (cl, s) => intersect(cl, s), false);
 // SUNIONSTORE destination key [key ...]
 export const cmdSUnionStore = (c: Client, argv: Args): void => storeGeneric(c, argv, union, false);
 // SDIFFSTORE destination key [key ...]
@@ -94,6 +94,6 @@ export function cmdSInterCard(c: Client, argv: Args): void {
       limit = l;
     } else return c.reply.error(ERR_SYNTAX);
   }
-  const slots = operandSlots(c, argv.slice(2, 2 + numkeys), true);
+  const slots = operandSlots(c, argv.slice(2, 2 + numkeys), false);
   if (slots !== undefined) c.reply.integer(intersect(c, slots, limit).length);
 }

@@ -51,7 +51,7 @@ describe("SADD SREM SCARD SISMEMBER SMISMEMBER", () => {
     h.run(["set", "str", "x"]);
     for (const argv of [["sadd", "str", "a"], ["srem", "str", "a"], ["smembers", "str"], ["sismember", "str", "a"],
       ["smismember", "str", "a"], ["scard", "str"], ["spop", "str"], ["srandmember", "str"], ["smove", "str", "d", "a"],
-      ["sinter", "str"], ["sunion", "str"], ["sdiff", "str"], ["sintercard", "1", "str"], ["sscan", "str", "0"]]) {
+      ["sinter", "str"], ["sinter", "nosuch", "str"], ["sunion", "str"], ["sdiff", "str"], ["sintercard", "1", "str"], ["sscan", "str", "0"]]) {
       expect([argv, h.run(argv)]).toEqual([argv, WRONGTYPE]);
     }
   });
