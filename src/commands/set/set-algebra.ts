@@ -2,7 +2,7 @@
 // sunionDiffGenericCommand). Operands are read as copies, so a STORE into one of them is safe.
 import { setHas, setMembers, setReplace, setSize } from "../../engine/set/set-type.ts";
 import { bytesToLatin1, isKeyword, parseInt64 } from "../args.ts";
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
+import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupSetOrReply, replyMembers, WRONG_TYPE } from "./set-lookup.ts";
 
@@ -82,15 +82,13 @@ export const cmdSDiffStore = (c: Client, argv: Args): void => storeGeneric(c, ar
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 export function cmdSInterCard(c: Client, argv: Args): void {
   const numkeys = parseInt64(argv[1]!);
-  if (Number.isNaN(numkeys)) return c.reply.error(ERR_NOT_INTEGER);
-  if (numkeys <= 0) return c.reply.error("ERR numkeys should be greater than 0");
+  if (Number.isNaN(numkeys) || numkeys <= 0) return c.reply.error("ERR numkeys should be greater than 0");
   if (numkeys > argv.length - 2) return c.reply.error("ERR Number of keys can't be greater than number of args");
   let limit = 0;
   for (let i = 2 + numkeys; i < argv.length; i += 2) {
     if (i + 1 < argv.length && isKeyword(argv[i]!, "limit")) {
       const l = parseInt64(argv[i + 1]!);
-      if (Number.isNaN(l)) return c.reply.error(ERR_NOT_INTEGER);
-      if (l < 0) return c.reply.error("ERR LIMIT can't be negative");
+      if (Number.isNaN(l) || l < 0) return c.reply.error("ERR LIMIT can't be negative");
       limit = l;
     } else return c.reply.error(ERR_SYNTAX);
   }
