@@ -6,8 +6,10 @@ import { CoarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
 import { Keyspace } from "./engine/keyspace.ts";
 import { listElements, listLength, listPop, listPush, listRange } from "./engine/list/list-type.ts";
-import { WrongTypeError } from "./wrong-type-error.ts";
 import { EVICTION_POLICIES, SetFlag, Status, ValueType, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
+import { WrongTypeError } from "./cache-errors.ts";
+import { setAdd, setHas, setMembers, setRemove, setSize } from "./engine/set/set-type.ts";
+import "./engine/compound/all-types.ts";
 import { Persistence, type FsyncPolicy, type PersistenceOptions, type RecoveryResult, type SnapshotResult } from "./persistence/index.ts";
 
 /**
@@ -282,6 +284,55 @@ export class Cache {
         : this.ks.set(k, this.valueScratch.encode(String(next)), this.ks.now() + this.defaultTtl);
     if (st !== Status.Ok) throw outOfMemory(st);
     return next;
+  }
+
+  /** Slot of `key` when it holds a set, -1 when missing; throws WrongTypeError for another type. */
+  private setSlot(k: Uint8Array): number {
+    const slot = this.ks.peek(k);
+    if (slot >= 0 && this.ks.typeOf(slot) !== ValueType.Set) throw new WrongTypeError();
+    return slot;
+  }
+
+  /** Adds members to the set at `key` (created when missing); returns how many were new (SADD). */
+  sadd(key: CacheKey, ...members: CacheValue[]): number {
+    const k = this.keyBytes(key).slice();
+    const ms = members.map((m) => this.valueBytes(m).slice());
+    const n = setAdd(this.ks, k, this.setSlot(k), ms);
+    if (n < 0) throw outOfMemory(-n as Status);
+    return n;
+  }
+
+  /** Removes members; returns how many were there (SREM). An emptied set is deleted. */
+  srem(key: CacheKey, ...members: CacheValue[]): number {
+    const k = this.keyBytes(key).slice();
+    const slot = this.setSlot(k);
+    return slot < 0 ? 0 : setRemove(this.ks, k, slot, members.map((m) => this.valueBytes(m).slice()));
+  }
+
+  /** True when `member` is in the set at `key` (SISMEMBER). */
+  sismember(key: CacheKey, member: CacheValue): boolean {
+    const k = this.keyBytes(key).slice();
+    const slot = this.setSlot(k);
+    return slot >= 0 && setHas(this.ks, slot, this.valueBytes(member));
+  }
+
+  /** Members as copies (SMEMBERS); an empty array when the key is missing. */
+  smembers(key: CacheKey): Uint8Array[] {
+    const k = this.keyBytes(key).slice();
+    const slot = this.setSlot(k);
+    return slot < 0 ? [] : setMembers(this.ks, slot);
+  }
+
+  /** Members decoded as UTF-8. */
+  smembersStrings(key: CacheKey): string[] {
+    return this.smembers(key).map((m) => decodeUtf8(m));
+  }
+
+  /** Number of members (SCARD). */
+  scard(key: CacheKey): number {
+    const k = this.keyBytes(key).slice();
+    const slot = this.setSlot(k);
+    return slot < 0 ? 0 : setSize(this.ks, slot);
   }
 
   /** Removes every entry. */

@@ -2,3 +2,4 @@
 // it is restored, replayed or inspected. Import this once where a keyspace is built.
 import "../hash/hash-type.ts";
 import "../list/list-type.ts";
+import "../set/set-type.ts";
