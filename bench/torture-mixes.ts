@@ -36,5 +36,27 @@ export const STRING_MIXES: WriteMix[] = [
   },
 ];
 
-/** Every mix the kill loop runs by default (hashes, lists and sets join as their types land). */
-export const WRITE_MIXES: WriteMix[] = [...STRING_MIXES];
+/**
+ * Collections: writes share a few keys (so hashes and sets pass their packed limits and lists
+ * span many nodes, and most writes are Delta frames), each write adding one element of its own.
+ */
+export const COLLECTION_MIXES: WriteMix[] = [
+  {
+    name: "hash-hset",
+    write: (p, i) => ["HSET", `${p}:h:${i % 8}`, `f${i}`, value(p, i)],
+    check: (p, i) => ({ argv: ["HGET", `${p}:h:${i % 8}`, `f${i}`], ok: (r) => r === value(p, i) }),
+  },
+  {
+    name: "list-rpush",
+    write: (p, i) => ["RPUSH", `${p}:l:${i % 8}`, `e${i}`],
+    check: (p, i) => ({ argv: ["LPOS", `${p}:l:${i % 8}`, `e${i}`], ok: (r) => typeof r === "number" && r >= 0 }),
+  },
+  {
+    name: "set-sadd",
+    write: (p, i) => ["SADD", `${p}:S:${i % 8}`, i % 2 === 0 ? String(i) : `m${i}`],
+    check: (p, i) => ({ argv: ["SISMEMBER", `${p}:S:${i % 8}`, i % 2 === 0 ? String(i) : `m${i}`], ok: (r) => r === 1 }),
+  },
+];
+
+/** Every mix the kill loop runs by default. */
+export const WRITE_MIXES: WriteMix[] = [...STRING_MIXES, ...COLLECTION_MIXES];

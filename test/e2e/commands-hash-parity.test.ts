@@ -32,7 +32,7 @@ const SCRIPT: string[][] = [
   ["object", "encoding", "cfg"], ["config", "get", "hash-max-listpack-entries"], ["config", "set", "hash-max-listpack-entries", "512"],
   ["hset", "rn", "a", "1"], ["rename", "rn", "rn2"], ["hgetall", "rn2"], ["copy", "rn2", "rn3"], ["hgetall", "rn3"], ["copy", "h", "hc"], ["hlen", "hc"],
   ["hget", "hc", "f101"], ["rename", "h", "h2"], ["hlen", "h2"], ["hget", "h2", "f127"], ["exists", "h"], ["expire", "h2", "100"], ["ttl", "h2"],
-  ["hdel", "one", "only"], ["exists", "one"], ["scan", "0", "type", "hash", "count", "1000", "match", "rn*"], ["type", "rn3"], ["del", "rn3"], ["hlen", "rn3"],
+  ["hdel", "one", "only"], ["exists", "one"], ["exists", "rn2", "rn3"], ["type", "rn3"], ["del", "rn3"], ["hlen", "rn3"],
 ];
 
 let pair: ParityPair | undefined;
