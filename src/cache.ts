@@ -4,6 +4,7 @@
 import { Utf8Scratch, decodeUtf8, hashBytes } from "./engine/bytes.ts";
 import { CoarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
+import { hashDelete, hashEntries, hashExpireFields, hashGet, hashSet } from "./engine/hash/hash-type.ts";
 import { Keyspace } from "./engine/keyspace.ts";
 import { listElements, listLength, listPop, listPush, listRange } from "./engine/list/list-type.ts";
 import { EVICTION_POLICIES, SetFlag, Status, ValueType, type Bytes, type EngineStats, type EvictionPolicy, type Milliseconds } from "./engine/types.ts";
@@ -160,6 +161,77 @@ export class Cache {
 
   delete(key: CacheKey): boolean {
     return this.ks.delete(this.keyBytes(key));
+  }
+
+  // ---- hashes (the same hash type API as HSET/HGET/HGETALL/HDEL/HINCRBY/HPEXPIREAT) ------------
+
+  /** Slot of a hash key, -1 when missing; throws WrongTypeError for another type. */
+  private hashSlot(k: Uint8Array): number {
+    const slot = this.ks.peek(k);
+    if (slot >= 0 && this.ks.typeOf(slot) !== ValueType.Hash) throw new WrongTypeError();
+    return slot;
+  }
+
+  /** HSET: sets `fields` (an object of field → value); returns how many fields are new. */
+  hset(key: CacheKey, fields: Readonly<Record<string, CacheValue>>): number {
+    const k = this.keyBytes(key).slice();
+    const pairs: Uint8Array[] = [];
+    for (const f of Object.keys(fields)) pairs.push(this.keyBytes(f).slice(), this.valueBytes(fields[f]!).slice());
+    if (pairs.length === 0) return 0;
+    const n = hashSet(this.ks, k, this.hashSlot(k), pairs);
+    if (n < 0) throw outOfMemory(-n as Status);
+    return n;
+  }
+
+  /** HGET: the field's value (a copy), or undefined. */
+  hget(key: CacheKey, field: string): Uint8Array | undefined {
+    const k = this.keyBytes(key).slice();
+    const slot = this.hashSlot(k);
+    return slot < 0 ? undefined : hashGet(this.ks, k, slot, this.keyBytes(field).slice())?.slice();
+  }
+
+  /** HGET decoded as UTF-8. */
+  hgetString(key: CacheKey, field: string): string | undefined {
+    const v = this.hget(key, field);
+    return v === undefined ? undefined : decodeUtf8(v);
+  }
+
+  /** HGETALL: every live field and its value (UTF-8 decoded); {} when missing. */
+  hgetall(key: CacheKey): Record<string, string> {
+    const k = this.keyBytes(key).slice();
+    const slot = this.hashSlot(k);
+    const out: Record<string, string> = {};
+    if (slot >= 0) for (const [f, v] of hashEntries(this.ks, slot)) out[decodeUtf8(f)] = decodeUtf8(v);
+    return out;
+  }
+
+  /** HDEL: removes fields; returns how many existed (the key goes with its last field). */
+  hdel(key: CacheKey, ...fields: string[]): number {
+    const k = this.keyBytes(key).slice();
+    const slot = this.hashSlot(k);
+    return slot < 0 ? 0 : hashDelete(this.ks, k, slot, fields.map((f) => this.keyBytes(f).slice()));
+  }
+
+  /** HINCRBY: adds `by` to the field's integer (0 when missing); throws TypeError when it is not one. */
+  hincrby(key: CacheKey, field: string, by: number): number {
+    if (!Number.isSafeInteger(by)) throw new TypeError(`fast-cache: hincrby's 'by' must be a safe integer, got ${by}`);
+    const cur = this.hgetString(key, field);
+    const n = cur === undefined ? 0 : /^-?(0|[1-9][0-9]*)$/.test(cur) ? Number(cur) : NaN;
+    if (!Number.isSafeInteger(n)) throw new TypeError("ERR hash value is not an integer");
+    const next = n + by;
+    this.hset(key, { [field]: String(next) });
+    return next;
+  }
+
+  /**
+   * HPEXPIRE: the fields expire after `ttl` ms. Returns one code per field as Redis: -2 no such
+   * field, 1 set, 2 deleted (ttl ≤ 0).
+   */
+  hexpire(key: CacheKey, ttl: Milliseconds, ...fields: string[]): number[] {
+    const k = this.keyBytes(key).slice();
+    const slot = this.hashSlot(k);
+    if (slot < 0) return fields.map(() => -2);
+    return hashExpireFields(this.ks, k, slot, fields.map((f) => this.keyBytes(f).slice()), this.ks.now() + ttl, "");
   }
 
   // ---- lists (the same list type API as LPUSH/RPUSH/LPOP/RPOP/LRANGE/LLEN) ----------------------
