@@ -248,8 +248,18 @@ export class Keyspace extends SlotStore {
 
   /** Records one type operation on the collection at `slot` (MutationOp.Delta, `payload` as its type encodes it). */
   emitDelta(slot: number, payload: Uint8Array): void {
-    if (this.listener !== null) this.emit(MutationOp.Delta, MutationCause.Command, slot, payload, this.expireAt(slot));
+    if (this.listener === null) return;
+    if (this.absoluteFrames) this.emitSet(this.keyView(slot), this.serializedValue(slot), this.expireAt(slot), this.typeOf(slot));
+    else this.emit(MutationOp.Delta, MutationCause.Command, slot, payload, this.expireAt(slot));
   }
+
+  /**
+   * While true, collection changes are recorded as whole-value Set frames instead of Deltas.
+   * Persistence sets it while a snapshot is streamed: a key the snapshot visits after a change
+   * already holds it, and a Delta (a push, say) replayed on top would apply twice; a Set frame
+   * holds absolute state and replays safely.
+   */
+  absoluteFrames = false;
 
   /** The value in its type's packed format: the record for strings and small collections. */
   serializedValue(slot: number): Uint8Array {

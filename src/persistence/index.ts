@@ -271,7 +271,12 @@ export class Persistence {
   bgsave(): Promise<SnapshotResult> {
     const w = this.startSnapshot();
     const dirtyAtStart = this.dirty;
-    const written = w.runAsync().then(async (r) => {
+    const ks = this.ks!;
+    ks.absoluteFrames = true; // see Keyspace.absoluteFrames: Deltas are not idempotent
+    const streamed = w.runAsync().finally(() => {
+      ks.absoluteFrames = false;
+    });
+    const written = streamed.then(async (r) => {
       try {
         await verifySnapshotAsync(r.path, r);
       } catch (e) {
