@@ -6,6 +6,7 @@
 // are appended behind it, never written directly, so bytes cannot be reordered.
 
 import type { Socket } from "bun";
+import { clientInfoLine } from "../commands/conn-client.ts";
 import { forgetSubscriber } from "../commands/pubsub.ts";
 import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
@@ -25,6 +26,14 @@ import { ReplyOrder } from "./reply-order.ts";
  */
 export const MAX_PENDING_FORWARDS = 4096;
 export const RESUME_FORWARDS = 1024;
+
+/**
+ * Output backpressure: past this many bytes in the backlog the connection stops reading the
+ * client's further commands, and reads again from `drain` once the backlog is down to
+ * RESUME_OUTPUT_BYTES (a client that does not read cannot make the server buffer without bound).
+ */
+export const PAUSE_OUTPUT_BYTES = 1024 * 1024;
+export const RESUME_OUTPUT_BYTES = 256 * 1024;
 
 /** Complete replies held behind a forwarded one are written anyway past this size. */
 const RELEASE_EARLY_BYTES = 16 * 1024;
@@ -127,6 +136,8 @@ export class Connection implements Client {
       if (gate !== undefined && (this.deferred !== undefined || gate.holder !== null || this.pauses > 0)) return this.defer(gate, argv);
       dispatcher.run(this, argv);
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
+      // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
+      if (this.reply.len > this.outputCheckAt && this.checkOutputLimit(Date.now())) return false;
       return !this.closing && !this.closed;
     };
   }
@@ -160,6 +171,7 @@ export class Connection implements Client {
     const parser = this.parser;
     parser.maxBulkLen = cfg["proto-max-bulk-len"];
     parser.restricted = !this.authenticated && cfg.requirepass !== "";
+    this.outputCheckAt = 0; // the first reply of each chunk re-reads the limits
     this.running = true;
     let error: string | undefined;
     const dispatcher = this.host.dispatcher;
@@ -173,7 +185,7 @@ export class Connection implements Client {
     const order = this.order;
     if (order !== undefined && order.pending > MAX_PENDING_FORWARDS && !this.readPaused && !this.closed) {
       this.readPaused = true;
-      this.socket.pause();
+      this.updateReading();
     }
     if (error !== undefined) {
       this.reply.error(error);
@@ -202,7 +214,7 @@ export class Connection implements Client {
       order.fill(seg, bytes, discard);
       if (this.readPaused && order.pending <= RESUME_FORWARDS) {
         this.readPaused = false;
-        this.socket.resume();
+        this.updateReading();
       }
       // One write for all the replies a peer's chunk completes (microtasks run once the
       // peer link's data callback returns).
@@ -215,6 +227,21 @@ export class Connection implements Client {
 
   /** True while reading is paused for too many forwarded replies outstanding. */
   private readPaused = false;
+  /** True while reading is paused for a backlog over PAUSE_OUTPUT_BYTES (undone from drain). */
+  private outputPaused = false;
+  /** Whether socket.pause() is in effect (one pause for both reasons above). */
+  private socketPaused = false;
+  /** The in-chunk limit check runs once the reply buffer passes this many bytes. */
+  private outputCheckAt = 0;
+
+  /** Pauses or resumes reading so the socket is paused exactly while some reason holds. */
+  private updateReading(): void {
+    const want = (this.readPaused || this.outputPaused) && !this.closed;
+    if (want === this.socketPaused) return;
+    this.socketPaused = want;
+    if (want) this.socket.pause();
+    else this.socket.resume();
+  }
   private flushQueued = false;
   private readonly flushQueuedNow = (): void => {
     this.flushQueued = false;
@@ -293,8 +320,18 @@ export class Connection implements Client {
       if (!this.emit(r.buf, 0, len)) return;
       r.reset();
     }
-    if (this.backlog.size > 0) this.checkOutputLimit(Date.now());
+    if (this.backlog.size > 0) this.afterBacklogGrew();
     else if (this.closing && !this.waitingForPeers()) this.end();
+  }
+
+  /** The backlog is not empty: enforce the output limit, pause reading past PAUSE_OUTPUT_BYTES. */
+  private afterBacklogGrew(): void {
+    if (this.checkOutputLimit(Date.now())) return;
+    if (!this.outputPaused && this.backlog.size > PAUSE_OUTPUT_BYTES) {
+      // A drain always follows: the backlog is only non-empty after a partial write.
+      this.outputPaused = true;
+      this.updateReading();
+    }
   }
 
   /** Sends bytes behind the backlog (one write when it is empty); false when the socket is gone. */
@@ -349,7 +386,7 @@ export class Connection implements Client {
     if (this.closed || q === undefined || n === 0) return;
     if (!this.emit(q.buf, q.start, n)) return;
     q.consume(n);
-    if (this.backlog.size > 0) this.checkOutputLimit(Date.now());
+    if (this.backlog.size > 0) this.afterBacklogGrew();
     else if (this.closing && this.heldChunks.length === 0 && q.size === 0 && !this.waitingForPeers()) this.end();
   };
 
@@ -359,16 +396,26 @@ export class Connection implements Client {
     if (this.closed || q.size === 0) return;
     const w = this.socket.write(q.buf, q.start, q.size);
     if (w > 0) q.consume(w);
+    if (this.outputPaused && q.size <= RESUME_OUTPUT_BYTES) {
+      this.outputPaused = false;
+      this.updateReading();
+    }
     if (q.size === 0) {
       this.softSince = 0;
       if (this.closing && !this.waitingForPeers()) this.end();
     }
   }
 
-  /** Enforces client-output-buffer-limit (normal class); true when the client was dropped. */
+  /**
+   * Enforces client-output-buffer-limit for this client's class (pubsub once subscribed, else
+   * normal) on every byte waiting for it: backlog, the reply being built, replies held for sync.
+   * Over the hard limit, or over the soft one for longer than soft-seconds: logged, counted and
+   * closed at once with its queued bytes dropped. True when the client was dropped.
+   */
   checkOutputLimit(now: number): boolean {
-    const size = this.backlog.size;
-    const lim = this.config["client-output-buffer-limit"].normal;
+    if (this.closed) return false;
+    const size = this.outputBufferBytes();
+    const lim = this.config["client-output-buffer-limit"][this.subscriptions > 0 ? "pubsub" : "normal"];
     let over = lim.hard > 0 && size > lim.hard;
     if (!over && lim.soft > 0 && size > lim.soft) {
       if (this.softSince === 0) this.softSince = now;
@@ -376,7 +423,12 @@ export class Connection implements Client {
     } else if (!over) {
       this.softSince = 0;
     }
+    // Next in-chunk check: once the reply buffer could pass the nearest limit (or in 1 MiB steps
+    // while the soft clock runs), so the check costs nothing per small reply.
+    const nearest = Math.min(lim.hard > 0 ? lim.hard : Infinity, lim.soft > 0 ? lim.soft : Infinity);
+    this.outputCheckAt = this.softSince !== 0 ? this.reply.len + 1024 * 1024 : Math.max(0, nearest - (size - this.reply.len));
     if (over) {
+      console.log(`Client ${clientInfoLine(this)} closed for overcoming of output buffer limits.`);
       this.server.stats.clientOutputLimitDisconnections++;
       this.drop();
     }
@@ -408,6 +460,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.backlog.clear();
     this.held?.clear();
+    this.reply.reset();
     this.socket.end();
   }
 }
