@@ -2,7 +2,7 @@
 //
 // Per `data` event: parse every complete command, dispatch each as soon as it is complete,
 // then ONE socket.write() of everything the commands replied. What the socket does not take goes
-// to the backlog (OutputQueue), resent from `drain`; while the backlog is not empty, new replies
+// to the backlog (ClientBacklog), resent from `drain`; while the backlog is not empty, new replies
 // are appended behind it, never written directly, so bytes cannot be reordered.
 
 import type { Socket } from "bun";
@@ -15,7 +15,7 @@ import type { Keyspace } from "../engine/keyspace.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { Dispatcher } from "./dispatch.ts";
-import { OutputQueue } from "./output-queue.ts";
+import { ClientBacklog } from "./client-backlog.ts";
 import { ReplyOrder } from "./reply-order.ts";
 
 /**
@@ -34,6 +34,9 @@ export const RESUME_FORWARDS = 1024;
  */
 export const PAUSE_OUTPUT_BYTES = 1024 * 1024;
 export const RESUME_OUTPUT_BYTES = 256 * 1024;
+
+/** Replies built during one chunk are moved to the socket/backlog past this size. */
+const EARLY_FLUSH_BYTES = 1024 * 1024;
 
 /** Complete replies held behind a forwarded one are written anyway past this size. */
 const RELEASE_EARLY_BYTES = 16 * 1024;
@@ -93,7 +96,7 @@ export class Connection implements Client {
   private closing = false;
   private running = false;
   private readonly parser: RespParser;
-  private readonly backlog = new OutputQueue();
+  private readonly backlog = new ClientBacklog();
   private readonly config: ServerConfig;
   private readonly host: ConnectionHost;
   /** Unix ms since the backlog has been over the soft output limit, 0 when under. */
@@ -105,7 +108,7 @@ export class Connection implements Client {
    * `releasable` bytes at the front are ready and go out in one write from a microtask.
    */
   private readonly durability: DurabilityGate | undefined;
-  private held: OutputQueue | undefined;
+  private held: ClientBacklog | undefined;
   private heldChunks: number[] = [];
   private releasable = 0;
   private releaseQueued = false;
@@ -137,7 +140,8 @@ export class Connection implements Client {
       dispatcher.run(this, argv);
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
-      if (this.reply.len > this.outputCheckAt && this.checkOutputLimit(Date.now())) return false;
+      if (this.reply.len >= EARLY_FLUSH_BYTES && this.durability === undefined && this.order === undefined) this.flushEarly();
+      if (this.reply.len + this.backlog.size > this.outputCheckAt && this.checkOutputLimit(Date.now())) return false;
       return !this.closing && !this.closed;
     };
   }
@@ -147,7 +151,7 @@ export class Connection implements Client {
   }
 
   outputBufferBytes(): number {
-    return this.backlog.size + this.reply.len + (this.held?.size ?? 0);
+    return this.backlog.size + this.reply.len + (this.held?.size ?? 0) + (this.order?.bytes ?? 0);
   }
 
   closeAfterReply(): void {
@@ -212,6 +216,7 @@ export class Connection implements Client {
     return (bytes) => {
       if (this.closed) return;
       order.fill(seg, bytes, discard);
+      if (this.checkOutputLimit(Date.now())) return;
       if (this.readPaused && order.pending <= RESUME_FORWARDS) {
         this.readPaused = false;
         this.updateReading();
@@ -298,6 +303,16 @@ export class Connection implements Client {
     return this.order !== undefined && this.order.size > 0;
   }
 
+  /**
+   * Mid-chunk: moves a large reply buffer to the socket and backlog, so the reply buffer does
+   * not grow by doubling (and leave its outgrown copies) for a big pipeline.
+   */
+  private flushEarly(): void {
+    const r = this.reply;
+    this.server.stats.netOutputBytes += r.len;
+    if (this.emit(r.buf, 0, r.len)) r.reset();
+  }
+
   /** Writes what the commands replied: one write(), the rest to the backlog. */
   flush(): void {
     if (this.closed) return;
@@ -355,7 +370,7 @@ export class Connection implements Client {
     const len = r.len;
     if (len === 0) return; // a close waits for the held replies (releaseHeld ends the connection)
     this.server.stats.netOutputBytes += len;
-    this.held ??= new OutputQueue();
+    this.held ??= new ClientBacklog();
     this.held.append(r.buf.subarray(0, len));
     r.reset();
     this.heldChunks.push(len);
@@ -384,8 +399,13 @@ export class Connection implements Client {
     const n = this.releasable;
     this.releasable = 0;
     if (this.closed || q === undefined || n === 0) return;
-    if (!this.emit(q.buf, q.start, n)) return;
-    q.consume(n);
+    for (let left = n; left > 0; ) {
+      const f = q.front();
+      const k = Math.min(left, f.length);
+      if (!this.emit(f, 0, k)) return;
+      q.consume(k);
+      left -= k;
+    }
     if (this.backlog.size > 0) this.afterBacklogGrew();
     else if (this.closing && this.heldChunks.length === 0 && q.size === 0 && !this.waitingForPeers()) this.end();
   };
@@ -394,8 +414,12 @@ export class Connection implements Client {
   onDrain(): void {
     const q = this.backlog;
     if (this.closed || q.size === 0) return;
-    const w = this.socket.write(q.buf, q.start, q.size);
-    if (w > 0) q.consume(w);
+    while (q.size > 0) {
+      const f = q.front();
+      const w = this.socket.write(f, 0, f.length);
+      if (w > 0) q.consume(w);
+      if (w < f.length) break;
+    }
     if (this.outputPaused && q.size <= RESUME_OUTPUT_BYTES) {
       this.outputPaused = false;
       this.updateReading();
@@ -426,7 +450,8 @@ export class Connection implements Client {
     // Next in-chunk check: once the reply buffer could pass the nearest limit (or in 1 MiB steps
     // while the soft clock runs), so the check costs nothing per small reply.
     const nearest = Math.min(lim.hard > 0 ? lim.hard : Infinity, lim.soft > 0 ? lim.soft : Infinity);
-    this.outputCheckAt = this.softSince !== 0 ? this.reply.len + 1024 * 1024 : Math.max(0, nearest - (size - this.reply.len));
+    const others = size - this.reply.len - this.backlog.size;
+    this.outputCheckAt = this.softSince !== 0 ? this.reply.len + this.backlog.size + 1024 * 1024 : Math.max(0, nearest - others);
     if (over) {
       console.log(`Client ${clientInfoLine(this)} closed for overcoming of output buffer limits.`);
       this.server.stats.clientOutputLimitDisconnections++;

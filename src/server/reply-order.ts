@@ -16,6 +16,8 @@ export class ReplyOrder {
   private head = 0;
   /** Places still waiting for their reply. */
   pending = 0;
+  /** Bytes held in segments not yet released (counted toward the client's output limit). */
+  bytes = 0;
 
   /** Segments not yet released (complete or not). */
   get size(): number {
@@ -26,6 +28,7 @@ export class ReplyOrder {
   cut(buf: Uint8Array, len: number): void {
     if (len === 0) return;
     this.segs.push({ bytes: buf.slice(0, len) });
+    this.bytes += len;
   }
 
   /** Bytes of the complete segments at the front (what release() would hand out now). */
@@ -49,6 +52,7 @@ export class ReplyOrder {
 
   fill(s: Segment, bytes: Uint8Array, discard: boolean): void {
     s.bytes = discard ? EMPTY : bytes.slice();
+    this.bytes += s.bytes.length;
     this.pending--;
   }
 
@@ -60,6 +64,7 @@ export class ReplyOrder {
       const b = segs[i]!.bytes;
       if (b === null) break;
       if (b.length > 0) out(b);
+      this.bytes -= b.length;
       segs[i] = RELEASED;
       i++;
     }

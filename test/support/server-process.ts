@@ -24,6 +24,8 @@ export interface ServerProcess {
   /** Everything the process printed so far. */
   stdout(): string;
   stderr(): string;
+  /** Resolves when stdout matches `re` (rejects after `ms`). */
+  waitStdout(re: RegExp, ms: number): Promise<RegExpExecArray>;
   /** SIGTERM, then waits (bounded) for the exit code. */
   stop(): Promise<number>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -126,6 +128,7 @@ export async function spawnServer(args: string[] = [], opts: SpawnOptions = {}):
     proc,
     stdout: out.text,
     stderr: err.text,
+    waitStdout: out.wait,
     stop,
     async [Symbol.asyncDispose]() {
       await stop();
