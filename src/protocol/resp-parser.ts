@@ -94,6 +94,19 @@ export class RespParser {
     this.maxBulkLen = opts.maxBulkLen ?? PROTO_MAX_BULK_LEN_DEFAULT;
   }
 
+  /**
+   * Where the last feed() stopped because `sink` returned false: the offset in that chunk of the
+   * first byte not parsed (the parser is between commands there, so feeding `chunk.subarray(at)`
+   * later goes on exactly); -1 when the whole chunk was parsed.
+   */
+  stoppedAt = -1;
+
+  private stop(pos: number): undefined {
+    this.stoppedAt = pos;
+    this.pending = 0;
+    return undefined;
+  }
+
   /** Bytes held for the command that is not complete yet. */
   bufferedBytes(): number {
     return this.pending;
@@ -102,12 +115,13 @@ export class RespParser {
   /**
    * Parses `chunk`, calling `sink(argv)` for every complete command, in order, as soon as it is
    * complete (so a command's effects, like AUTH lifting the unauthenticated limits, apply to the
-   * parsing of the next one). `sink` returns false to stop: the rest of the chunk is dropped and
-   * the parser should not be fed again. Returns the protocol error reply
+   * parsing of the next one). `sink` returns false to stop: `stoppedAt` says where, and the rest
+   * may be fed later (or dropped). Returns the protocol error reply
    * (`ERR Protocol error: ...`) when the input is invalid, after the commands before it were
    * delivered; the parser then accepts nothing more.
    */
   feed(chunk: Uint8Array, sink: CommandSink): string | undefined {
+    this.stoppedAt = -1;
     if (this.failed) return ERR_PROTOCOL(PROTO_INVALID_MBULK_LEN);
     const n = chunk.length;
     let pos = 0;
@@ -129,7 +143,7 @@ export class RespParser {
               const argv = this.argv;
               this.argv = [];
               cmdStart = pos;
-              if (!sink(argv)) return undefined;
+              if (!sink(argv)) return this.stop(pos);
             }
             continue;
           }
@@ -158,7 +172,7 @@ export class RespParser {
           const argv = this.argv;
           this.argv = [];
           cmdStart = pos;
-          if (!sink(argv)) return undefined;
+          if (!sink(argv)) return this.stop(pos);
         }
         continue;
       }
@@ -248,7 +262,7 @@ export class RespParser {
         const args = splitInlineArgs(buf, s, end);
         if (args === null) return this.fail(PROTO_UNBALANCED_QUOTES);
         cmdStart = pos;
-        if (args.length > 0 && !sink(args)) return undefined;
+        if (args.length > 0 && !sink(args)) return this.stop(pos);
       }
     }
     // Bytes of the unfinished command: what came before this chunk plus what this chunk added.

@@ -10,7 +10,7 @@ import { clientInfoLine } from "../commands/conn-client.ts";
 import { forgetSubscriber } from "../commands/pubsub.ts";
 import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
-import type { ServerConfig } from "../config/params.ts";
+import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -142,6 +142,13 @@ export class Connection implements Client {
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
       if (this.reply.len >= EARLY_FLUSH_BYTES && this.durability === undefined && this.order === undefined) this.flushEarly();
       if (this.reply.len + this.backlog.size > this.outputCheckAt && this.checkOutputLimit(Date.now())) return false;
+      if (this.backlog.size > PAUSE_OUTPUT_BYTES && this.outputLimit().hard === 0) {
+        // Backpressure inside one chunk, for a class with no hard limit (one with a limit is cut
+        // off there, as Redis does): the rest of the chunk waits (unread) until the backlog drains.
+        this.outputPaused = true;
+        this.updateReading();
+        return false;
+      }
       return !this.closing && !this.closed;
     };
   }
@@ -168,10 +175,34 @@ export class Connection implements Client {
   /** A chunk arrived from the peer. */
   onData(chunk: Uint8Array): void {
     if (this.closed || this.closing) return;
+    this.server.stats.netInputBytes += chunk.length;
+    this.lastInteraction = Date.now();
+    const unread = this.unread;
+    if (unread !== undefined) {
+      // Commands were left unparsed for backpressure: this chunk goes behind them.
+      const both = new Uint8Array(unread.length + chunk.length);
+      both.set(unread);
+      both.set(chunk, unread.length);
+      this.unread = both;
+      if (!this.outputPaused) this.readUnread();
+      return;
+    }
+    this.process(chunk);
+  }
+
+  /** Bytes received but not parsed yet because the backlog was over PAUSE_OUTPUT_BYTES. */
+  private unread: Uint8Array | undefined;
+
+  private readUnread(): void {
+    const unread = this.unread;
+    this.unread = undefined;
+    if (unread !== undefined && !this.closed && !this.closing) this.process(unread);
+  }
+
+  /** Parses and runs the commands of `chunk`, then writes their replies. */
+  private process(chunk: Uint8Array): void {
     const cfg = this.config;
     const stats = this.server.stats;
-    stats.netInputBytes += chunk.length;
-    this.lastInteraction = Date.now();
     const parser = this.parser;
     parser.maxBulkLen = cfg["proto-max-bulk-len"];
     parser.restricted = !this.authenticated && cfg.requirepass !== "";
@@ -185,6 +216,9 @@ export class Connection implements Client {
     } finally {
       dispatcher.endBatch();
       this.running = false;
+    }
+    if (parser.stoppedAt >= 0 && this.outputPaused && !this.closed && !this.closing) {
+      this.unread = chunk.slice(parser.stoppedAt); // Bun may reuse the chunk's memory
     }
     const order = this.order;
     if (order !== undefined && order.pending > MAX_PENDING_FORWARDS && !this.readPaused && !this.closed) {
@@ -423,11 +457,17 @@ export class Connection implements Client {
     if (this.outputPaused && q.size <= RESUME_OUTPUT_BYTES) {
       this.outputPaused = false;
       this.updateReading();
+      this.readUnread();
     }
     if (q.size === 0) {
       this.softSince = 0;
       if (this.closing && !this.waitingForPeers()) this.end();
     }
+  }
+
+  /** client-output-buffer-limit of this client's class: pubsub once subscribed, else normal. */
+  private outputLimit(): OutputBufferLimit {
+    return this.config["client-output-buffer-limit"][this.subscriptions > 0 ? "pubsub" : "normal"];
   }
 
   /**
@@ -439,7 +479,7 @@ export class Connection implements Client {
   checkOutputLimit(now: number): boolean {
     if (this.closed) return false;
     const size = this.outputBufferBytes();
-    const lim = this.config["client-output-buffer-limit"][this.subscriptions > 0 ? "pubsub" : "normal"];
+    const lim = this.outputLimit();
     let over = lim.hard > 0 && size > lim.hard;
     if (!over && lim.soft > 0 && size > lim.soft) {
       if (this.softSince === 0) this.softSince = now;

@@ -64,3 +64,26 @@ describe("client-output-buffer-limit with a client that never reads", () => {
     console.log(`256mb limit: baseline RSS ${(r.baseline.now / MiB).toFixed(0)} MiB, peak ${(r.mem.peak / MiB).toFixed(0)} MiB, at disconnect ${(r.mem.now / MiB).toFixed(0)} MiB`);
   }, 60000);
 });
+
+describe("backpressure with no output limit", () => {
+  test("normal 0 0 0: a non-reading client's commands stop being read; RSS stays bounded", async () => {
+    await using srv = await spawnServer(["--workers", "1", "--client-output-buffer-limit", "normal 0 0 0"]);
+    using other = await RawClient.connect(srv.port);
+    expect(await other.command("SET", "big", VALUE)).toBe("OK");
+    const baseline = memoryOf(srv.proc.pid);
+    using abuser = await RawClient.connect(srv.port);
+    abuser.pause();
+    abuser.send("GET big\r\n".repeat(20_000)); // 20 GB of replies if the server kept reading
+    // Each PING is answered after the server handled whatever of the abuser's input it read.
+    for (let i = 0; i < 20; i++) expect(await other.command("PING")).toBe("PONG");
+    const mem = memoryOf(srv.proc.pid);
+    const info = (await other.command("INFO", "stats")) as string;
+    expect(infoField(info, "client_output_buffer_limit_disconnections")).toBe(0);
+    const list = (await other.command("CLIENT", "LIST")) as string;
+    const omem = Math.max(...[...list.matchAll(/omem=(\d+)/g)].map((m) => Number(m[1])));
+    console.log(`no limit: baseline RSS ${(baseline.now / MiB).toFixed(0)} MiB, peak ${(mem.peak / MiB).toFixed(0)} MiB, abuser omem ${(omem / MiB).toFixed(1)} MiB`);
+    // Paused past 1 MiB of backlog: at most one more reply (and a chunk boundary) on top.
+    expect(omem).toBeLessThan(8 * MiB);
+    expect(mem.peak).toBeLessThan(baseline.now + 64 * MiB);
+  }, 60000);
+});
