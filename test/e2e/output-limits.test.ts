@@ -87,3 +87,23 @@ describe("backpressure with no output limit", () => {
     expect(mem.peak).toBeLessThan(baseline.now + 64 * MiB);
   }, 60000);
 });
+
+test("a paused client that reads again gets every reply, intact and in order", async () => {
+  await using srv = await spawnServer(["--workers", "1", "--client-output-buffer-limit", "normal 0 0 0"]);
+  using c = await RawClient.connect(srv.port);
+  expect(await c.command("SET", "big", VALUE)).toBe("OK");
+  c.pause();
+  const n = 60;
+  let pipeline = "";
+  for (let i = 0; i < n; i++) pipeline += `GET big\r\nECHO m${i}\r\n`;
+  c.send(pipeline);
+  using other = await RawClient.connect(srv.port);
+  expect(await other.command("PING")).toBe("PONG");
+  c.resume();
+  const got = await c.read(2 * n, 30000);
+  for (let i = 0; i < n; i++) {
+    expect(got[2 * i]).toBe(VALUE);
+    expect(got[2 * i + 1]).toBe(`m${i}`);
+  }
+  expect(await c.command("PING")).toBe("PONG");
+}, 60000);
