@@ -16,6 +16,7 @@ import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import { ClientBacklog } from "./client-backlog.ts";
+import { OutputLimitClock } from "./output-limit.ts";
 import { ReplyOrder } from "./reply-order.ts";
 
 /**
@@ -69,6 +70,8 @@ export interface ConnectionHost {
   readonly gate?: ExecutionGate;
 }
 
+const unlimited = (lim: OutputBufferLimit): boolean => lim.hard === 0 && lim.soft === 0;
+
 export class Connection implements Client {
   /** Starts small (idle connections are common) and grows by doubling for big pipelines. */
   readonly reply = new ReplyWriter(4096);
@@ -99,8 +102,8 @@ export class Connection implements Client {
   private readonly backlog = new ClientBacklog();
   private readonly config: ServerConfig;
   private readonly host: ConnectionHost;
-  /** Unix ms since the backlog has been over the soft output limit, 0 when under. */
-  private softSince = 0;
+  /** client-output-buffer-limit state (soft clock, next in-chunk check). */
+  private readonly limitClock = new OutputLimitClock();
   private readonly sink: (argv: Args) => boolean;
   /**
    * appendfsync always: replies wait in `held` until the writes recorded before them are synced.
@@ -141,10 +144,10 @@ export class Connection implements Client {
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
       if (this.reply.len >= EARLY_FLUSH_BYTES && this.durability === undefined && this.order === undefined) this.flushEarly();
-      if (this.reply.len + this.backlog.size > this.outputCheckAt && this.checkOutputLimit(Date.now())) return false;
-      if (this.backlog.size > PAUSE_OUTPUT_BYTES && this.outputLimit().hard === 0) {
-        // Backpressure inside one chunk, for a class with no hard limit (one with a limit is cut
-        // off there, as Redis does): the rest of the chunk waits (unread) until the backlog drains.
+      if (this.reply.len + this.backlog.size > this.limitClock.checkAt && this.checkOutputLimit(Date.now())) return false;
+      if (this.backlog.size > PAUSE_OUTPUT_BYTES && unlimited(this.outputLimit())) {
+        // Backpressure inside one chunk, for a class with no limit (one with a limit is cut off
+        // there, as Redis does): the rest of the chunk waits (unread) until the backlog drains.
         this.outputPaused = true;
         this.updateReading();
         return false;
@@ -206,7 +209,7 @@ export class Connection implements Client {
     const parser = this.parser;
     parser.maxBulkLen = cfg["proto-max-bulk-len"];
     parser.restricted = !this.authenticated && cfg.requirepass !== "";
-    this.outputCheckAt = 0; // the first reply of each chunk re-reads the limits
+    this.limitClock.checkAt = 0; // the first reply of each chunk re-reads the limits
     this.running = true;
     let error: string | undefined;
     const dispatcher = this.host.dispatcher;
@@ -270,13 +273,11 @@ export class Connection implements Client {
   private outputPaused = false;
   /** Whether socket.pause() is in effect (one pause for both reasons above). */
   private socketPaused = false;
-  /** The in-chunk limit check runs once the reply buffer passes this many bytes. */
-  private outputCheckAt = 0;
 
   /** Pauses or resumes reading so the socket is paused exactly while some reason holds. */
   private updateReading(): void {
-    const want = (this.readPaused || this.outputPaused) && !this.closed;
-    if (want === this.socketPaused) return;
+    const want = this.readPaused || this.outputPaused;
+    if (want === this.socketPaused || this.closed) return;
     this.socketPaused = want;
     if (want) this.socket.pause();
     else this.socket.resume();
@@ -460,7 +461,7 @@ export class Connection implements Client {
       this.readUnread();
     }
     if (q.size === 0) {
-      this.softSince = 0;
+      this.limitClock.reset();
       if (this.closing && !this.waitingForPeers()) this.end();
     }
   }
@@ -478,20 +479,7 @@ export class Connection implements Client {
    */
   checkOutputLimit(now: number): boolean {
     if (this.closed) return false;
-    const size = this.outputBufferBytes();
-    const lim = this.outputLimit();
-    let over = lim.hard > 0 && size > lim.hard;
-    if (!over && lim.soft > 0 && size > lim.soft) {
-      if (this.softSince === 0) this.softSince = now;
-      else over = now - this.softSince > lim.softSeconds * 1000;
-    } else if (!over) {
-      this.softSince = 0;
-    }
-    // Next in-chunk check: once the reply buffer could pass the nearest limit (or in 1 MiB steps
-    // while the soft clock runs), so the check costs nothing per small reply.
-    const nearest = Math.min(lim.hard > 0 ? lim.hard : Infinity, lim.soft > 0 ? lim.soft : Infinity);
-    const others = size - this.reply.len - this.backlog.size;
-    this.outputCheckAt = this.softSince !== 0 ? this.reply.len + this.backlog.size + 1024 * 1024 : Math.max(0, nearest - others);
+    const over = this.limitClock.over(this.outputBufferBytes(), this.reply.len + this.backlog.size, this.outputLimit(), now);
     if (over) {
       console.log(`Client ${clientInfoLine(this)} closed for overcoming of output buffer limits.`);
       this.server.stats.clientOutputLimitDisconnections++;
