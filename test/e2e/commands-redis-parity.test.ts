@@ -3,11 +3,7 @@
 // whose replies depend on hash order or on the clock (KEYS order, SCAN cursors, PTTL) are left to
 // the other tests. Skipped when redis-server is not installed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Subprocess } from "bun";
-import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
-import type { RespValue } from "../support/resp-decode.ts";
-
-const REDIS_SERVER = Bun.which("redis-server");
+import { parityDiffs, REDIS_SERVER, startParityPair, type ParityPair } from "../support/redis-parity.ts";
 
 /** "#flush" empties both servers; everything else is a command. */
 const SCRIPT: string[][] = [
@@ -64,79 +60,18 @@ const SCRIPT: string[][] = [
   ["getex", "k", "exat", "9223372036854776"], ["set", "k", "v", "pxat", "9223372036854775807"], ["pexpireat", "k", "9223372036854775807"], ["pexpireat", "k", "-9223372036854775808"], ["exists", "k"],
 ];
 
-/** A free loopback port (redis-server cannot bind port 0 and report it). */
-function freePort(): number {
-  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
-}
 
-/** Connects to `port`, retrying while the server starts (bounded). */
-async function connectWithRetry(port: number, timeoutMs = 10000): Promise<RawClient> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await RawClient.connect(port);
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await Bun.sleep(20);
-    }
-  }
-}
-
-let redis: Subprocess | undefined;
-let redisPort = 0;
-let ours: ServerProcess | undefined;
-
+let pair: ParityPair | undefined;
 beforeAll(async () => {
-  if (!REDIS_SERVER) return;
-  redisPort = freePort();
-  redis = Bun.spawn([REDIS_SERVER, "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  ours = await spawnServer();
+  if (REDIS_SERVER) pair = await startParityPair();
+  else console.log("notice: redis-server not installed; skipping the command parity test");
 });
-
 afterAll(async () => {
-  redis?.kill("SIGKILL");
-  await redis?.exited;
-  await ours?.stop();
+  await pair?.stop();
 });
-
-async function runScript(c: RawClient, resp: 2 | 3): Promise<RespValue[]> {
-  if (resp === 3) {
-    c.sendCommand("hello", "3");
-    await c.read(1);
-  }
-  const out: RespValue[] = [];
-  for (const argv of SCRIPT) {
-    c.sendCommand(...(argv[0] === "#flush" ? ["flushall"] : argv));
-    const [reply] = await c.read(1);
-    out.push(reply!);
-  }
-  return out;
-}
 
 describe.skipIf(!REDIS_SERVER)("replies match redis-server 7.0.15", () => {
   test.each([2, 3] as const)("over RESP%d", async (resp) => {
-    const ref = await connectWithRetry(redisPort);
-    const mine = await RawClient.connect(ours!.port);
-    try {
-      const want = await runScript(ref, resp);
-      const got = await runScript(mine, resp);
-      const diffs: string[] = [];
-      for (let i = 0; i < SCRIPT.length; i++) {
-        if (!Bun.deepEquals(got[i], want[i])) {
-          diffs.push(`${JSON.stringify(SCRIPT[i])}: ours ${Bun.inspect(got[i])} redis ${Bun.inspect(want[i])}`);
-        }
-      }
-      expect(diffs).toEqual([]);
-      expect(got.length).toBe(SCRIPT.length);
-    } finally {
-      ref.close();
-      mine.close();
-    }
+    expect(await parityDiffs(pair!, SCRIPT, resp)).toEqual([]);
   });
 });

@@ -2,12 +2,8 @@
 // server process, over RESP2 and RESP3. Replies of SMEMBERS/SINTER/SUNION/SDIFF are compared
 // sorted (a hashtable's order differs). Skipped, with a notice, when redis-server is absent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Subprocess } from "bun";
-import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
-import type { RespValue } from "../support/resp-decode.ts";
+import { parityDiffs, REDIS_SERVER, startParityPair, type ParityPair, type ReplyNormalizer } from "../support/redis-parity.ts";
 import { sortedReply } from "./differential/gen-set.ts";
-
-const REDIS_SERVER = Bun.which("redis-server");
 
 /** "#flush" empties both servers; everything else is a command. Replies of `sortedReply` commands are compared sorted. */
 const SCRIPT: string[][] = [
@@ -28,90 +24,26 @@ const SCRIPT: string[][] = [
   ["sadd", "ints", "3", "1", "2"], ["sscan", "ints", "0"], ["sscan", "t", "x"], ["sscan", "t", "0", "count", "0"], ["sscan", "t", "0", "foo", "1"], ["sscan", "nosuch", "0"], ["type", "t"], ["type", "i"],
 ];
 
-/** A free loopback port (redis-server cannot bind port 0 and report it). */
-function freePort(): number {
-  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
-}
 
-/** Connects to `port`, retrying while the server starts (bounded). */
-async function connectWithRetry(port: number, timeoutMs = 10000): Promise<RawClient> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await RawClient.connect(port);
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await Bun.sleep(20);
-    }
-  }
-}
-
-let redis: Subprocess | undefined;
-let redisPort = 0;
-let ours: ServerProcess | undefined;
-
+let pair: ParityPair | undefined;
 beforeAll(async () => {
-  if (!REDIS_SERVER) {
-    console.log("set parity: redis-server not found, skipped");
-    return;
-  }
-  redisPort = freePort();
-  redis = Bun.spawn([REDIS_SERVER, "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  // One worker: multi-key SET commands across workers are not forwarded yet (see the report).
-  ours = await spawnServer(["--workers", "1"]);
+  if (REDIS_SERVER) pair = await startParityPair();
+  else console.log("notice: redis-server not installed; skipping the set parity test");
 });
-
 afterAll(async () => {
-  redis?.kill("SIGKILL");
-  await redis?.exited;
-  await ours?.stop();
+  await pair?.stop();
 });
 
-/** An array or set reply as a sorted array (hashtable order differs from Redis's). */
-function sortReply(v: RespValue): RespValue {
+/** An array or set reply of a `sortedReply` command, sorted (a hashtable's order differs from Redis's). */
+const normalize: ReplyNormalizer = (argv, v) => {
+  if (!sortedReply.has(argv[0]!)) return v;
   if (Array.isArray(v)) return [...v].sort();
   if (v instanceof Set) return new Set([...v].sort());
   return v;
-}
-
-async function runScript(c: RawClient, resp: 2 | 3): Promise<RespValue[]> {
-  if (resp === 3) {
-    c.sendCommand("hello", "3");
-    await c.read(1);
-  }
-  const out: RespValue[] = [];
-  for (const argv of SCRIPT) {
-    c.sendCommand(...(argv[0] === "#flush" ? ["flushall"] : argv));
-    const [reply] = await c.read(1);
-    out.push(sortedReply.has(argv[0]!) ? sortReply(reply!) : reply!);
-  }
-  return out;
-}
+};
 
 describe.skipIf(!REDIS_SERVER)("replies match redis-server 7.0.15 for the SET family", () => {
   test.each([2, 3] as const)("over RESP%d", async (resp) => {
-    const ref = await connectWithRetry(redisPort);
-    const mine = await RawClient.connect(ours!.port);
-    try {
-      const want = await runScript(ref, resp);
-      const got = await runScript(mine, resp);
-      const diffs: string[] = [];
-      for (let i = 0; i < SCRIPT.length; i++) {
-        if (!Bun.deepEquals(got[i], want[i])) {
-          diffs.push(`${JSON.stringify(SCRIPT[i])}: ours ${Bun.inspect(got[i])} redis ${Bun.inspect(want[i])}`);
-        }
-      }
-      expect(diffs).toEqual([]);
-      expect(got.length).toBe(SCRIPT.length);
-    } finally {
-      ref.close();
-      mine.close();
-    }
+    expect(await parityDiffs(pair!, SCRIPT, resp, normalize)).toEqual([]);
   });
 });

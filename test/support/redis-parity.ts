@@ -52,8 +52,11 @@ export async function startParityPair(ourArgs: string[] = []): Promise<ParityPai
   };
 }
 
+/** Maps a reply before comparison (e.g. sorts a set's members, whose order differs by encoding). */
+export type ReplyNormalizer = (argv: readonly string[], reply: RespValue) => RespValue;
+
 /** Runs `script` ("#flush" empties the server) and returns every reply. */
-export async function runScript(c: RawClient, script: readonly string[][], resp: 2 | 3): Promise<RespValue[]> {
+export async function runScript(c: RawClient, script: readonly string[][], resp: 2 | 3, normalize?: ReplyNormalizer): Promise<RespValue[]> {
   if (resp === 3) {
     c.sendCommand("hello", "3");
     await c.read(1);
@@ -62,18 +65,18 @@ export async function runScript(c: RawClient, script: readonly string[][], resp:
   for (const argv of script) {
     c.sendCommand(...(argv[0] === "#flush" ? ["flushall"] : argv));
     const [reply] = await c.read(1);
-    out.push(reply!);
+    out.push(normalize !== undefined ? normalize(argv, reply!) : reply!);
   }
   return out;
 }
 
 /** The script's differing replies, one line each (empty when identical). */
-export async function parityDiffs(pair: ParityPair, script: readonly string[][], resp: 2 | 3): Promise<string[]> {
+export async function parityDiffs(pair: ParityPair, script: readonly string[][], resp: 2 | 3, normalize?: ReplyNormalizer): Promise<string[]> {
   const ref = await connectWithRetry(pair.redisPort);
   const mine = await RawClient.connect(pair.ours.port);
   try {
-    const want = await runScript(ref, script, resp);
-    const got = await runScript(mine, script, resp);
+    const want = await runScript(ref, script, resp, normalize);
+    const got = await runScript(mine, script, resp, normalize);
     const diffs: string[] = [];
     for (let i = 0; i < script.length; i++) {
       if (!Bun.deepEquals(got[i], want[i])) diffs.push(`#${i} ${JSON.stringify(script[i])}: ours ${Bun.inspect(got[i])} redis ${Bun.inspect(want[i])}`);

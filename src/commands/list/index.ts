@@ -48,6 +48,6 @@ export const listCommands: CommandEntry[] = [
   defineCommand({ name: "rpoplpush", arity: 3, flags: WRITE | DENYOOM, keys: TWO_KEYS, categories: WRITE_SLOW,
     summary: "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", since: "1.2.0", handler: cmdRPopLPush }),
   // Key spec: the first key only (numkeys makes the rest movable).
-  defineCommand({ name: "lmpop", arity: -4, flags: WRITE, keys: [2, 2, 1], categories: WRITE_SLOW,
+  defineCommand({ name: "lmpop", arity: -4, flags: WRITE, keys: [2, -1, 1], categories: WRITE_SLOW,
     summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", since: "7.0.0", handler: cmdLMPop }),
 ];

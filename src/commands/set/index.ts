@@ -34,7 +34,7 @@ export const setCommands: CommandEntry[] = [
     summary: "Moves a member from one set to another.", since: "1.0.0", handler: cmdSMove }),
   defineCommand({ name: "sinter", arity: -2, flags: READONLY, keys: ALL, categories: RS,
     summary: "Returns the intersect of multiple sets.", since: "1.0.0", handler: cmdSInter }),
-  defineCommand({ name: "sintercard", arity: -3, flags: READONLY, keys: [2, 2, 1], categories: RS,
+  defineCommand({ name: "sintercard", arity: -3, flags: READONLY, keys: [2, -1, 1], categories: RS,
     summary: "Returns the number of members of the intersect of multiple sets.", since: "7.0.0", handler: cmdSInterCard }),
   defineCommand({ name: "sunion", arity: -2, flags: READONLY, keys: ALL, categories: RS,
     summary: "Returns the union of multiple sets.", since: "1.0.0", handler: cmdSUnion }),
