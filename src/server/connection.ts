@@ -39,6 +39,14 @@ export const RESUME_OUTPUT_BYTES = 256 * 1024;
 /** Replies built during one chunk are moved to the socket/backlog past this size. */
 const EARLY_FLUSH_BYTES = 1024 * 1024;
 
+/**
+ * Fairness: once one chunk's commands have produced this many reply bytes, the rest of the chunk
+ * waits for the next turn of the event loop (setImmediate), so a client pipelining large replies
+ * (say GETs of a 1 MB value, up to its output limit) cannot hold the loop for hundreds of ms
+ * while other clients wait. Measured with bench/abuse-latency.ts.
+ */
+const YIELD_OUTPUT_BYTES = 1024 * 1024;
+
 /** Complete replies held behind a forwarded one are written anyway past this size. */
 const RELEASE_EARLY_BYTES = 16 * 1024;
 
@@ -145,6 +153,10 @@ export class Connection implements Client {
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
       if (this.reply.len >= EARLY_FLUSH_BYTES && this.durability === undefined && this.order === undefined) this.flushEarly();
       if (this.reply.len + this.backlog.size > this.limitClock.checkAt && this.checkOutputLimit(Date.now())) return false;
+      if (this.reply.len + this.stretchBytes > YIELD_OUTPUT_BYTES && !this.closing && !this.closed) {
+        this.yieldTurn();
+        return false;
+      }
       if (this.backlog.size > PAUSE_OUTPUT_BYTES && unlimited(this.outputLimit())) {
         // Backpressure inside one chunk, for a class with no limit (one with a limit is cut off
         // there, as Redis does): the rest of the chunk waits (unread) until the backlog drains.
@@ -187,7 +199,7 @@ export class Connection implements Client {
       both.set(unread);
       both.set(chunk, unread.length);
       this.unread = both;
-      if (!this.outputPaused) this.readUnread();
+      if (!this.outputPaused && !this.yielding) this.readUnread();
       return;
     }
     this.process(chunk);
@@ -202,6 +214,22 @@ export class Connection implements Client {
     if (unread !== undefined && !this.closed && !this.closing) this.process(unread);
   }
 
+  /** True from a yield until the next turn reads the rest of the chunk. */
+  private yielding = false;
+  /** Reply bytes moved out early during the current chunk (see YIELD_OUTPUT_BYTES). */
+  private stretchBytes = 0;
+
+  /** Stops this chunk here; the rest is read on the next turn of the event loop. */
+  private yieldTurn(): void {
+    this.yielding = true;
+    setImmediate(this.endYield);
+  }
+
+  private readonly endYield = (): void => {
+    this.yielding = false;
+    if (!this.outputPaused) this.readUnread();
+  };
+
   /** Parses and runs the commands of `chunk`, then writes their replies. */
   private process(chunk: Uint8Array): void {
     const cfg = this.config;
@@ -210,6 +238,7 @@ export class Connection implements Client {
     parser.maxBulkLen = cfg["proto-max-bulk-len"];
     parser.restricted = !this.authenticated && cfg.requirepass !== "";
     this.limitClock.checkAt = 0; // the first reply of each chunk re-reads the limits
+    this.stretchBytes = 0;
     this.running = true;
     let error: string | undefined;
     const dispatcher = this.host.dispatcher;
@@ -220,7 +249,7 @@ export class Connection implements Client {
       dispatcher.endBatch();
       this.running = false;
     }
-    if (parser.stoppedAt >= 0 && this.outputPaused && !this.closed && !this.closing) {
+    if (parser.stoppedAt >= 0 && (this.outputPaused || this.yielding) && !this.closed && !this.closing) {
       this.unread = chunk.slice(parser.stoppedAt); // Bun may reuse the chunk's memory
     }
     const order = this.order;
@@ -345,6 +374,7 @@ export class Connection implements Client {
   private flushEarly(): void {
     const r = this.reply;
     this.server.stats.netOutputBytes += r.len;
+    this.stretchBytes += r.len;
     if (this.emit(r.buf, 0, r.len)) r.reset();
   }
 
@@ -377,7 +407,8 @@ export class Connection implements Client {
   /** The backlog is not empty: enforce the output limit, pause reading past PAUSE_OUTPUT_BYTES. */
   private afterBacklogGrew(): void {
     if (this.checkOutputLimit(Date.now())) return;
-    if (!this.outputPaused && this.backlog.size > PAUSE_OUTPUT_BYTES) {
+    // A chunk that yielded goes on next turn for a class with a limit (cut off there, as Redis does).
+    if (!this.outputPaused && this.backlog.size > PAUSE_OUTPUT_BYTES && !(this.yielding && !unlimited(this.outputLimit()))) {
       // A drain always follows: the backlog is only non-empty after a partial write.
       this.outputPaused = true;
       this.updateReading();
@@ -458,7 +489,7 @@ export class Connection implements Client {
     if (this.outputPaused && q.size <= RESUME_OUTPUT_BYTES) {
       this.outputPaused = false;
       this.updateReading();
-      this.readUnread();
+      if (!this.yielding) this.readUnread();
     }
     if (q.size === 0) {
       this.limitClock.reset();
