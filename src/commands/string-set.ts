@@ -195,14 +195,16 @@ export function cmdGetDel(c: Client, argv: Args): void {
 // GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
 export function cmdGetEx(c: Client, argv: Args): void {
   if (!parseExtendedOrReply(c, argv, 2, false)) return;
-  const expireAt = parsedExpireAtOrReply(c, argv, "getex");
-  if (expireAt < 0) return;
-  const flags = parsed.flags;
   const db = c.db;
   const key = argv[1]!;
+  // Redis 7.0's order: syntax, then a missing key answers nil and a wrong type WRONGTYPE, and
+  // only then is the expiry checked.
   const slot = lookupStringOrReply(c, key, true);
   if (slot === WRONG_TYPE) return;
   if (slot < 0) return c.reply.nullBulk();
+  const flags = parsed.flags;
+  const expireAt = parsedExpireAtOrReply(c, argv, "getex");
+  if (expireAt < 0) return;
   c.reply.bulkFrom(db.valuePage(slot), db.valueOffset(slot), db.valueLength(slot));
   // A time not in the future deletes the key (Redis's checkAlreadyExpired).
   if (flags & ANY_EXPIRE) db.expire(key, expireAt);
