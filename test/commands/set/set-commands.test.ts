@@ -168,5 +168,9 @@ describe("SSCAN", () => {
     expect(matched.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m1${i}`).sort());
     expect(h.run(["sscan", "s", "0", "count", "0"])).toEqual({ error: "ERR syntax error" });
     expect(h.run(["sscan", "nosuch", "0"])).toEqual(["0", []]);
+    // Redis 7.0 looks the key up before parsing options: a missing key ignores a bad COUNT.
+    expect(h.run(["sscan", "nosuch", "0", "count", "0"])).toEqual(["0", []]);
+    h.run(["set", "str2", "v"]);
+    expect(h.run(["sscan", "str2", "0", "count", "0"])).toEqual({ error: "WRONGTYPE Operation against a key holding the wrong kind of value" });
   });
 });
