@@ -54,6 +54,10 @@ describe("SADD SREM SCARD SISMEMBER SMISMEMBER", () => {
       ["sinter", "str"], ["sinter", "nosuch", "str"], ["sunion", "str"], ["sdiff", "str"], ["sintercard", "1", "str"], ["sscan", "str", "0"]]) {
       expect([argv, h.run(argv)]).toEqual([argv, WRONGTYPE]);
     }
+    // Redis 7.0: SMOVE from a missing source answers 0 before checking the destination type.
+    expect(h.run(["smove", "nosuch", "str", "a"])).toBe(0);
+    h.run(["sadd", "s", "b"]);
+    expect(h.run(["smove", "s", "str", "zz"])).toEqual(WRONGTYPE);
   });
 
   test("arity errors name the command", () => {
