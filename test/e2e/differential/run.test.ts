@@ -7,9 +7,10 @@ import type { RespValue } from "../../support/resp-decode.ts";
 import { REDIS_SERVER, connectWithRetry, startParityPair, type ParityPair } from "../../support/redis-parity.ts";
 import { RawClient } from "../../support/server-process.ts";
 import type { FamilyGenerator, Rng } from "./generator.ts";
+import { keysGenerator } from "./gen-keys.ts";
 import { setGenerator, sortedReply as setSorted } from "./gen-set.ts";
 
-const GENERATORS: readonly FamilyGenerator[] = [setGenerator];
+const GENERATORS: readonly FamilyGenerator[] = [setGenerator, keysGenerator];
 /** Commands whose array/set reply is compared as a sorted multiset (order depends on hashing). */
 const UNORDERED: ReadonlySet<string> = new Set([...setSorted]);
 
