@@ -59,6 +59,16 @@ export function cmdSCard(c: Client, argv: Args): void {
 export function cmdSScan(c: Client, argv: Args): void {
   const cursor = parseInt64(argv[2]!);
   if (Number.isNaN(cursor) || cursor < 0) return c.reply.error("ERR invalid cursor");
+  // As Redis 7.0: the key is looked up before the options are parsed (a missing key answers the
+  // empty scan even with a bad COUNT; a wrong type answers WRONGTYPE first).
+  const slot = lookupSetOrReply(c, argv[1]!, true);
+  if (slot === WRONG_TYPE) return;
+  if (slot < 0) {
+    c.reply.arrayHeader(2);
+    c.reply.bulkString("0");
+    c.reply.arrayHeader(0);
+    return;
+  }
   let count = 10;
   let pattern: Uint8Array | undefined;
   for (let i = 3; i < argv.length; i += 2) {
@@ -73,8 +83,6 @@ export function cmdSScan(c: Client, argv: Args): void {
       pattern = p.length === 1 && p[0] === 42 ? undefined : p;
     } else return c.reply.error(ERR_SYNTAX);
   }
-  const slot = lookupSetOrReply(c, argv[1]!, true);
-  if (slot === WRONG_TYPE) return;
   const found: Uint8Array[] = [];
   const next = slot < 0 ? 0 : setScan(c.db, slot, cursor, count, (m) => {
     if (pattern === undefined || globMatch(pattern, m)) found.push(m.slice());

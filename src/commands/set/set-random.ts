@@ -57,9 +57,10 @@ export function cmdSMove(c: Client, argv: Args): void {
   const member = argv[3]!;
   const from = lookupSetOrReply(c, src, false);
   if (from === WRONG_TYPE) return;
+  // As Redis 7.0: a missing source answers 0 before the destination's type is checked.
+  if (from < 0) return c.reply.integer(0);
   const to = lookupSetOrReply(c, dst, false);
   if (to === WRONG_TYPE) return;
-  if (from < 0) return c.reply.integer(0);
   if (from === to) return c.reply.integer(setHas(c.db, from, member) ? 1 : 0);
   if (setRemove(c.db, src, from, [member]) === 0) return c.reply.integer(0);
   const n = setAdd(c.db, dst, c.db.peek(dst), [member]);

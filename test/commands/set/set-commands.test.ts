@@ -54,6 +54,10 @@ describe("SADD SREM SCARD SISMEMBER SMISMEMBER", () => {
       ["sinter", "str"], ["sinter", "nosuch", "str"], ["sunion", "str"], ["sdiff", "str"], ["sintercard", "1", "str"], ["sscan", "str", "0"]]) {
       expect([argv, h.run(argv)]).toEqual([argv, WRONGTYPE]);
     }
+    // Redis 7.0: SMOVE from a missing source answers 0 before checking the destination type.
+    expect(h.run(["smove", "nosuch", "str", "a"])).toBe(0);
+    h.run(["sadd", "s", "b"]);
+    expect(h.run(["smove", "s", "str", "zz"])).toEqual(WRONGTYPE);
   });
 
   test("arity errors name the command", () => {
@@ -168,5 +172,9 @@ describe("SSCAN", () => {
     expect(matched.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m1${i}`).sort());
     expect(h.run(["sscan", "s", "0", "count", "0"])).toEqual({ error: "ERR syntax error" });
     expect(h.run(["sscan", "nosuch", "0"])).toEqual(["0", []]);
+    // Redis 7.0 looks the key up before parsing options: a missing key ignores a bad COUNT.
+    expect(h.run(["sscan", "nosuch", "0", "count", "0"])).toEqual(["0", []]);
+    h.run(["set", "str2", "v"]);
+    expect(h.run(["sscan", "str2", "0", "count", "0"])).toEqual({ error: "WRONGTYPE Operation against a key holding the wrong kind of value" });
   });
 });
