@@ -9,4 +9,5 @@ test("block timeouts parse like Redis 7.0", () => {
   expect(t("1")).toEqual({ ms: 1000 });
   expect(t("abc")).toEqual({ error: "ERR timeout is not a float or out of range" });
   expect(t("-1")).toEqual({ error: "ERR timeout is negative" });
+  expect(t("1e400")).toEqual({ error: "ERR timeout is negative" });
 });

@@ -18,7 +18,8 @@ export function parseBlockTimeout(arg: Uint8Array): { ms: number } | { error: st
   if (ld === undefined || ld.inf) return { error: ERR_TIMEOUT_NOT_FLOAT };
   const seconds = Number(new TextDecoder().decode(arg));
   const ms = Math.ceil(seconds * 1000);
-  if (ms > Number.MAX_SAFE_INTEGER) return { error: ERR_TIMEOUT_RANGE };
+  // 7.0.15 casts a huge value to long long (LLONG_MIN on x86-64): "1e400" answers "timeout is negative".
+  if (ms > Number.MAX_SAFE_INTEGER) return { error: ERR_TIMEOUT_NEGATIVE };
   if (ms < 0) return { error: ERR_TIMEOUT_NEGATIVE };
   return { ms };
 }
