@@ -247,11 +247,22 @@ describe("SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX", () => {
     [["getex", "k", "nx"], SYNTAX],
     [["getex", "k", "keepttl"], SYNTAX],
     [["getex", "k", "ex"], SYNTAX],
-    [["getex", "k", "ex", "0"], invalidExpire("getex")],
-    [["getex", "k", "px", "x"], NOT_INT],
   ])("GETEX %p is refused before the key is read", (argv, error) => {
     const h = withHash("k");
     expect(h.run(argv)).toEqual(error);
+  });
+
+  // Redis 7.0 checks the expiry only once the key was found and is a string.
+  test.each([
+    [["getex", "k", "ex", "0"], invalidExpire("getex")],
+    [["getex", "k", "px", "x"], NOT_INT],
+  ])("GETEX %p: the expiry is checked after the key was read", (argv, error) => {
+    const h = withHash();
+    expect(h.run(["getex", "k", "ex", "abc"])).toEqual(null);
+    h.run(["set", "k", "v"]);
+    expect(h.run(argv)).toEqual(error);
+    expect(h.run(["hset", "hh", "f", "v"])).toEqual(1);
+    expect(h.run(["getex", "hh", ...argv.slice(2)])).toEqual(WRONGTYPE);
   });
 
   test("GETEX on another type is WRONGTYPE", () => {
