@@ -1,17 +1,32 @@
-// Which WorkerCluster a server context belongs to (CLUSTER commands and INFO read it). A server
-// without one is a standalone instance.
+// Plugs a worker's cluster into its server context as the `ClusterView` commands see (CLUSTER,
+// EXEC over keys of several workers). A server without one is a standalone instance.
 
-import type { ServerContext } from "../commands/types.ts";
-import type { WorkerCluster } from "./worker-cluster.ts";
+import type { Args, Client, ClusterView, CommandEntry, ServerContext } from "../commands/types.ts";
+import { runAtomicOnScratch } from "./multi-key.ts";
+import type { HoldingClient, WorkerCluster } from "./worker-cluster.ts";
 
-const clusters = new WeakMap<ServerContext, WorkerCluster>();
-
-export function attachCluster(server: ServerContext, cw: WorkerCluster): void {
-  clusters.set(server, cw);
+class WorkerClusterView implements ClusterView {
+  constructor(private readonly cw: WorkerCluster) {}
+  get index(): number {
+    return this.cw.index;
+  }
+  get clusterPort(): number {
+    return this.cw.clusterPort;
+  }
+  get nodes(): ClusterView["nodes"] {
+    return this.cw.nodes;
+  }
+  get slots(): ClusterView["slots"] {
+    return this.cw.slots;
+  }
+  runAtomic(c: Client, argvs: Args[], entries: CommandEntry[], transaction: boolean): void {
+    // Every client the dispatcher hands a command is a Connection, which can hold replies.
+    runAtomicOnScratch(this.cw, c as HoldingClient, argvs, entries, transaction);
+  }
 }
 
-export function clusterOf(server: ServerContext): WorkerCluster | undefined {
-  return clusters.get(server);
+export function attachCluster(server: ServerContext, cw: WorkerCluster): void {
+  server.cluster = new WorkerClusterView(cw);
 }
 
 /** A stable 40-hex node id for host:port (CLUSTER MYID / NODES / SLOTS). */

@@ -3,13 +3,11 @@
 // does, so cluster-aware clients can talk to each owner directly. Without cluster ports the
 // instance answers like a Redis with cluster support disabled.
 
-import { clusterOf } from "../cluster/registry.ts";
-import { keyHashSlot, SLOT_COUNT } from "../cluster/slots.ts";
-import type { WorkerCluster } from "../cluster/worker-cluster.ts";
+import { keyHashSlot, SLOT_COUNT } from "../protocol/key-slot.ts";
 import { ERR_NOT_INTEGER } from "../protocol/errors.ts";
 import { parseInt64 } from "./args.ts";
 import { defineCommand } from "./define.ts";
-import { CmdFlag, type Args, type Client } from "./types.ts";
+import { CmdFlag, type Args, type Client, type ClusterView } from "./types.ts";
 
 export const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled";
 export const ERR_INVALID_SLOT = "ERR Invalid slot";
@@ -18,8 +16,8 @@ export const ERR_INVALID_COUNT = "ERR Invalid number of keys";
 const { LOADING, STALE, NOSCRIPT } = CmdFlag;
 
 /** The cluster when cluster ports are on, else replies the disabled error. */
-function clusterOrReply(c: Client): WorkerCluster | undefined {
-  const cw = clusterOf(c.server);
+function clusterOrReply(c: Client): ClusterView | undefined {
+  const cw = c.server.cluster;
   if (cw === undefined || cw.clusterPort === 0) {
     c.reply.error(ERR_CLUSTER_DISABLED);
     return undefined;
@@ -41,7 +39,7 @@ function slotArgOrReply(c: Client, a: Uint8Array): number | undefined {
 }
 
 /** Owners in slot order, with their ranges. */
-function ownersWithRanges(cw: WorkerCluster): { owner: number; ranges: { start: number; end: number }[] }[] {
+function ownersWithRanges(cw: ClusterView): { owner: number; ranges: readonly { start: number; end: number }[] }[] {
   return cw.nodes.map((_n, owner) => ({ owner, ranges: cw.slots.rangesOf(owner) }));
 }
 
@@ -104,7 +102,7 @@ function cmdShards(c: Client): void {
 }
 
 /** The CLUSTER NODES text (one line per node, Redis's format). */
-export function clusterNodesText(cw: WorkerCluster): string {
+export function clusterNodesText(cw: ClusterView): string {
   let out = "";
   cw.nodes.forEach((node, owner) => {
     const flags = owner === cw.index ? "myself,master" : "master";

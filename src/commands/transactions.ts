@@ -6,9 +6,6 @@
 // (src/cluster/multi-key.ts). Keyless whole-keyspace commands inside a transaction (DBSIZE,
 // KEYS...) see this worker only.
 
-import { runAtomicOnScratch } from "../cluster/multi-key.ts";
-import { clusterOf } from "../cluster/registry.ts";
-import type { HoldingClient } from "../cluster/worker-cluster.ts";
 import { defineCommand } from "./define.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
@@ -92,14 +89,14 @@ function cmdExec(c: Client): void {
   if (tx === undefined) return c.reply.error(ERR_EXEC_WITHOUT_MULTI);
   m.multi = undefined;
   if (tx.dirty) return c.reply.error(ERR_EXECABORT);
-  const cw = clusterOf(c.server);
+  const cw = c.server.cluster;
   if (cw !== undefined && (cw.clusterPort === 0 || c.localPort !== cw.clusterPort)) {
     let elsewhere = false;
     for (let i = 0; i < tx.entries.length && !elsewhere; i++) {
       for (const k of keysOf(tx.entries[i]!, tx.argvs[i]!)) if (cw.slots.ownerOfKey(k) !== cw.index) elsewhere = true;
     }
     if (elsewhere) {
-      runAtomicOnScratch(cw, c as HoldingClient, tx.argvs, tx.entries, true);
+      cw.runAtomic(c, tx.argvs, tx.entries, true);
       return;
     }
   }

@@ -136,6 +136,33 @@ export interface ServerContext {
   readonly latency: LatencyMonitor;
   /** Stops the server (SHUTDOWN). `save`: snapshot first when persistence exists. */
   shutdown(save: boolean | undefined): Promise<void>;
+  /** The workers this server is one of; undefined for a standalone instance. */
+  cluster: ClusterView | undefined;
+}
+
+/**
+ * What commands see of a server made of several workers (src/cluster/ implements it and plugs it
+ * in, as it does the dispatcher's Router): the slot map for CLUSTER and the atomic cross-worker
+ * path for EXEC. Commands never import src/cluster/.
+ */
+export interface ClusterView {
+  /** This worker's index (its node in `nodes`). */
+  readonly index: number;
+  /** The Redis Cluster port of this worker, 0 when cluster ports are off. */
+  readonly clusterPort: number;
+  readonly nodes: readonly { readonly id: string; readonly host: string; readonly port: number }[];
+  readonly slots: {
+    ownerOfKey(key: Uint8Array): number;
+    /** Inclusive slot ranges an owner serves. */
+    rangesOf(owner: number): readonly { readonly start: number; readonly end: number }[];
+    /** Slots with an owner. */
+    assigned(): number;
+  };
+  /**
+   * Runs `argvs` (keys on several workers) atomically under the gates of every worker involved,
+   * replying through `c` exactly as if it ran here; `transaction` replies one array (EXEC).
+   */
+  runAtomic(c: Client, argvs: Args[], entries: CommandEntry[], transaction: boolean): void;
 }
 
 export interface ServerStats {

@@ -1,7 +1,7 @@
 // The server-wide state command handlers see (`ServerContext` of src/commands/types.ts).
 
 import { createLatencyMonitor, createServerStats, createSlowLog } from "../commands/server-state.ts";
-import type { Client, CommandTable, LatencyMonitor, ServerContext, ServerStats, SlowLog } from "../commands/types.ts";
+import type { Client, ClusterView, CommandTable, LatencyMonitor, ServerContext, ServerStats, SlowLog } from "../commands/types.ts";
 import type { ServerConfigStore } from "../config/store.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { VERSION } from "./version.ts";
@@ -46,6 +46,7 @@ export class ServerState implements ServerContext {
   readonly infoProviders = new Map<string, () => string>();
   readonly slowlog: SlowLog = createSlowLog();
   readonly latency: LatencyMonitor = createLatencyMonitor();
+  cluster: ClusterView | undefined = undefined;
   /** Set by the server: stops it (and, from the CLI, exits the process). */
   onShutdown: (save: boolean | undefined) => Promise<void> = async () => {};
 

@@ -164,6 +164,7 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     infoProviders: new Map(),
     slowlog: createSlowLog(),
     latency: createLatencyMonitor(),
+    cluster: undefined,
     shutdownCalls: [],
     async shutdown(save) {
       server.shutdownCalls.push(save);
