@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import { claimPort, PortBusyError, type PortLock } from "./cluster/port-lock.ts";
 import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
 import { rebalance } from "./cluster/rebalance.ts";
-import { tellSupervisor, workerIdentity } from "./cluster/worker.ts";
+import { attachWorker, tellSupervisor, workerIdentity, type WorkerAttachment } from "./cluster/worker.ts";
 import { helpText, parseCliArgs } from "./config/flags.ts";
 import { runWalTail } from "./export/wal-tail.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
     return;
   }
   let server;
+  // The cluster side of this worker (set when startServer attaches it): the rebalance after loading needs it.
+  let attachment: WorkerAttachment | undefined;
   const worker = workerIdentity();
   try {
     const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
       cfg.port = portLock.port;
     }
     server = startServer({
-      worker,
+      worker: worker === undefined ? undefined : { identity: worker, attach: (id, deps) => (attachment = attachWorker(id, deps)) },
       reusePort: worker !== undefined,
       config: cfg,
       configFile: loaded.file,
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
       async () => {
         // Keys left in the wrong shard by a restart with another worker count go to their owners.
         const p = running.persistence;
-        const cw = running.worker?.cluster;
+        const cw = attachment?.cluster;
         if (p !== undefined && cw !== undefined) {
           await rebalance(cw, { dir: p.opts.dir, durable: () => p.durable(), log: (l) => process.stderr.write(`${l}\n`) });
         }

@@ -4,9 +4,7 @@
 
 import { unlinkSync } from "node:fs";
 import { join } from "node:path";
-import type { CommandTable, ServerContext } from "../commands/types.ts";
-import type { Keyspace } from "../engine/keyspace.ts";
-import type { DurabilityGate } from "../server/connection.ts";
+import type { WorkerAttachDeps, WorkerIdentity, WorkerSide } from "../server/worker-plug.ts";
 import { PeerLink } from "./peer-link.ts";
 import { listenPeers, type Executor } from "./peer-session.ts";
 import { attachCluster, nodeId } from "./registry.ts";
@@ -15,17 +13,6 @@ import { machineSlotMap, parsePeers, parseRanges } from "./slots.ts";
 import { ENV, type SupervisorMessage, type WorkerMessage } from "./supervisor.ts";
 import { WorkerCluster, type ClusterNode } from "./worker-cluster.ts";
 import { WorkerLimits } from "./worker-limits.ts";
-
-export interface WorkerIdentity {
-  index: number;
-  count: number;
-  /** The shared port. */
-  port: number;
-  /** Directory of the workers' Unix sockets. */
-  dir: string;
-  /** Per-worker cluster ports (empty when off). */
-  clusterPorts: number[];
-}
 
 /** This process's identity when the supervisor started it, else undefined. */
 export function workerIdentity(env: Record<string, string | undefined> = process.env): WorkerIdentity | undefined {
@@ -41,33 +28,16 @@ export function workerIdentity(env: Record<string, string | undefined> = process
   };
 }
 
+export type { WorkerIdentity } from "../server/worker-plug.ts";
+
+/** The internal request that carries a WAL group to worker 0 (peer-session.ts runs it). */
+const FRAMES = new TextEncoder().encode("__frames");
+
 export const peerSocketPath = (dir: string, index: number): string => join(dir, `w${index}.sock`);
 
-export interface AttachDeps {
-  server: ServerContext;
-  keyspace: Keyspace;
-  commands: CommandTable;
-  /** The router-less dispatcher's run(). */
-  exec: Executor;
-  /** Host advertised to cluster clients. */
-  host: string;
-  /** Group commit: replies to peers wait for it like replies to clients. */
-  durability?: DurabilityGate | undefined;
-  /** Static multi-machine map: this machine's slots ("start-end,...") and the other machines. */
-  clusterSlots?: string;
-  clusterPeers?: string;
-  /** The configured server-wide limits (this worker enforces its share of them). */
-  maxclients: number;
-  maxmemory: number;
-  /** The memory this worker's share of maxmemory is compared with. */
-  usedMemory: () => number;
-  /** Sets this worker's memory limit (its share; 0 = none). */
-  setMemoryLimit: (bytes: number) => void;
-  /** Worker 0 with the WAL export: WAL groups the other workers send. */
-  onPeerFrames?: ((group: Uint8Array) => void) | undefined;
-}
+export type AttachDeps = WorkerAttachDeps;
 
-export interface WorkerAttachment {
+export interface WorkerAttachment extends WorkerSide {
   cluster: WorkerCluster;
   router: ClusterRouter;
   /** This worker's share of maxclients and maxmemory. */
@@ -118,9 +88,13 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
     else limits.onOrder(m);
   };
   process.on("message", onMessage);
+  const toWorker0 = links[0];
   return {
     cluster: cw,
     router: new ClusterRouter(cw, deps.commands),
+    gate: cw.gate,
+    clusterPort: cw.clusterPort,
+    sendToWorker0: toWorker0 === undefined ? undefined : (g) => toWorker0.send([FRAMES, g], 2, () => {}),
     limits,
     close() {
       process.off("message", onMessage);

@@ -11,7 +11,7 @@
 import type { ServerConfig } from "../config/params.ts";
 import { WalExporter } from "../export/index.ts";
 import { decodeShardPosition, encodeShardPosition, groupShape } from "../export/chunk.ts";
-import type { WorkerIdentity } from "../cluster/worker.ts";
+import type { WorkerIdentity } from "./worker-plug.ts";
 
 export interface ExportWiring {
   /** Persistence's onFrames for this process, undefined without export. */

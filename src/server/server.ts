@@ -6,7 +6,6 @@ import { reclaimExpiredFields } from "../engine/hash/hash-type.ts";
 import { sweepHashFields } from "../engine/hash/field-expiry.ts";
 import { COLLECTION_LIMIT_NAMES, limits as collectionLimits } from "../engine/compound/limits.ts";
 import type { Socket, TCPSocketListener } from "bun";
-import { attachWorker, type WorkerAttachment, type WorkerIdentity } from "../cluster/worker.ts";
 import { buildCommandTable } from "../commands/index.ts";
 import type { CommandTable } from "../commands/types.ts";
 import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
@@ -20,10 +19,10 @@ import { ServerState } from "./context.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { exportFromConfig, type ExportWiring } from "./export-setup.ts";
 import { describeNoPersistence, openForServer, persistenceFromConfig, type ServerPersistenceOptions } from "./persistence-setup.ts";
+import type { WorkerPlug, WorkerSide } from "./worker-plug.ts";
 import { countServerMemory, ServerBuffers, workerUsedMemory } from "./memory-accounting.ts";
 import { DENIED_PROTECTED_MODE, protectedModeDenies } from "./protected-mode.ts";
 
-const FRAMES = new TextEncoder().encode("__frames");
 
 /** Slots checked per active-expiry round, and the most rounds per tick (Redis repeats while >25% expired). */
 const EXPIRE_CHECKS_PER_ROUND = 200;
@@ -62,7 +61,7 @@ export interface StartOptions {
    * Run as worker `index` of `count` (started by the supervisor, src/cluster/): own that share of
    * the hash slots, persist as that shard, link to the other workers. @default one worker, no links
    */
-  worker?: WorkerIdentity;
+  worker?: WorkerPlug;
 }
 
 export interface RunningServer {
@@ -77,7 +76,7 @@ export interface RunningServer {
   /** Resolves when the data set is loaded (at once without persistence); rejects with a RecoveryError. */
   readonly ready: Promise<RecoveryResult | undefined>;
   /** The worker's cluster side (links, router, counters) when started as a worker. */
-  readonly worker: WorkerAttachment | undefined;
+  readonly worker: WorkerSide | undefined;
   /**
    * Stops listening, closes every connection and the cron, then persistence (WAL flushed and
    * synced; `save: true` snapshots first, `false` never, default only where Redis would). Idempotent.
@@ -97,7 +96,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const store = new ServerConfigStore(values, opts.configFile ?? "", opts.configFileKeys ?? new Set());
   const wantPersistence = opts.persistence !== undefined && opts.persistence !== false;
   if (wantPersistence && opts.keyspace !== undefined) throw new TypeError("startServer: persistence needs a keyspace of its own (do not pass `keyspace`)");
-  const worker = opts.worker;
+  const worker = opts.worker?.identity;
   const persistExtra = typeof opts.persistence === "object" ? opts.persistence : {};
   let exporting: ExportWiring;
   try {
@@ -121,10 +120,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const buffers = new ServerBuffers(state, persistence);
   if (opts.keyspace === undefined) countServerMemory(keyspace, buffers);
   // A worker routes by slot; what other workers send it runs through a router-less dispatcher.
-  let attached: WorkerAttachment | undefined;
-  if (worker !== undefined) {
+  let attached: WorkerSide | undefined;
+  if (opts.worker !== undefined && worker !== undefined) {
     const local = new Dispatcher({ commands, config: values, keyspace, server: state, persistence });
-    attached = attachWorker(worker, {
+    attached = opts.worker.attach(worker, {
       server: state,
       keyspace,
       commands,
@@ -139,11 +138,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       usedMemory: () => workerUsedMemory(keyspace),
       setMemoryLimit: (bytes) => keyspace.configure({ maxMemory: bytes }),
     });
-    const toWorker0 = attached.cluster.links[0];
-    if (toWorker0 !== undefined) exporting.forwardTo((g) => toWorker0.send([FRAMES, g], 2, () => {}));
+    if (attached.sendToWorker0 !== undefined) exporting.forwardTo(attached.sendToWorker0);
   }
   const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, router: attached?.router });
-  const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence, gate: attached?.cluster.gate };
+  const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence, gate: attached?.gate };
   let nextId = 1;
 
   const refuse = (s: Sock): void => {
@@ -227,7 +225,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     });
   let listener: TCPSocketListener<Connection | undefined>;
   let clusterListener: TCPSocketListener<Connection | undefined> | undefined;
-  const clusterPort = attached?.cluster.clusterPort ?? 0;
+  const clusterPort = attached?.clusterPort ?? 0;
   try {
     listener = listen(values.port);
     if (clusterPort !== 0) clusterListener = listen(clusterPort);
