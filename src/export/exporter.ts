@@ -23,7 +23,7 @@ import type { SocketHandler, TCPSocketListener } from "bun";
 import { chunkAfter, groupShape, type Chunk } from "./chunk.ts";
 import { Connector } from "./connector.ts";
 import { ExportCounters } from "./counters.ts";
-import { transcodeToFcw2 } from "./fcw2.ts";
+import { fcw2Counters, transcodeToFcw2 } from "./fcw2.ts";
 import { ERR_TOO_MANY, TokenCheck } from "./handshake.ts";
 import { walExportInfo, type WalExportStats } from "./info.ts";
 import { resolveExportOptions, type ResolvedExportOptions, type WalExportOptions } from "./options.ts";
@@ -259,6 +259,7 @@ export class WalExporter implements SubscriberHost {
       subscribersAccepted: c.subscribersAccepted, subscribersRejected: c.subscribersRejected, subscribersActive: active,
       subscribersDropped: c.subscribersDropped, subscribersCatchingUp: catchingUp, slowestSeq: slowest,
       slowestLag: slowest < 0 ? 0 : this.lastSeq - slowest, pendingBytes: pending,
+      fcw2SkippedFrames: fcw2Counters.skippedFrames,
       collectorConnected: this.connector?.current !== undefined,
       shardLastSeqs: this.multiShard ? this.shardIds.map((k) => `${k}=${this.positions.get(k) ?? "?"}`).join(",") : undefined,
     };

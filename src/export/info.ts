@@ -27,6 +27,8 @@ export interface WalExportStats {
   pendingBytes: number;
   /** connect mode: whether the collector connection is up. */
   collectorConnected: boolean;
+  /** fcw2: frames of collections not sent (element and expiry changes; docs/EXPORT.md). */
+  fcw2SkippedFrames: number;
   /** Several shards: `0=<seq>,1=<seq>,...` (`?` while a shard's position is not known). */
   shardLastSeqs?: string | undefined;
 }
@@ -52,6 +54,7 @@ export function walExportInfo(s: WalExportStats): string {
     `walexport_pending_bytes:${s.pendingBytes}`,
   ];
   if (s.shardLastSeqs !== undefined) lines.push(`walexport_shard_last_seqs:${s.shardLastSeqs}`);
+  if (s.format === "fcw2") lines.push(`walexport_fcw2_skipped_frames:${s.fcw2SkippedFrames}`);
   if (s.mode === "connect") lines.push(`walexport_collector_connected:${s.collectorConnected ? 1 : 0}`);
   return lines.join("\r\n") + "\r\n";
 }

@@ -288,3 +288,30 @@ test("--wal-export-format fcw2 delivers FCW2 frames", async () => {
     expect(await s2.stop()).toBe(0);
   }
 }, 20000);
+
+test("--wal-export-format fcw2: collections are sent as deletes of their keys, their element changes are counted as not sent", async () => {
+  const port = freePort();
+  const s2 = await spawnServer(["--workers", "1", "--appendonly", "yes", "--wal-export", "listen",
+    "--wal-export-addr", `127.0.0.1:${port}`, "--wal-export-format", "fcw2"]);
+  const r2 = new Redis({ port: s2.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+  const sub = await Subscriber.open(port, [fromLine("$")]);
+  try {
+    await Bun.sleep(50);
+    await r2.hset("h", "f", "v"); // element changes (creation included): not sent
+    await r2.hset("h", "g", "w");
+    await r2.rpush("l", "a", "b");
+    await r2.expire("h", 100); // expiry of a collection: not sent
+    await r2.del("l"); // deletes are sent
+    await r2.set("t", "1");
+    await r2.rename("h", "t"); // a whole hash where the collector holds a string: a delete of "t"
+    await r2.set("s", "x");
+    await until(() => sub.fcw2.some((f) => f.key === "s"), 10000, "the last FCW2 frame");
+    expect(sub.fcw2.map((f) => [f.op, f.key, f.value])).toEqual([[2, "l", ""], [1, "t", "1"], [2, "t", ""], [2, "h", ""], [1, "s", "x"]]);
+    const info = await r2.info("walexport");
+    expect(info).toContain("walexport_fcw2_skipped_frames:4");
+  } finally {
+    sub.close();
+    r2.disconnect();
+    expect(await s2.stop()).toBe(0);
+  }
+}, 20000);
