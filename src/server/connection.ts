@@ -16,6 +16,7 @@ import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import { ClientBacklog } from "./client-backlog.ts";
+import { SyncHeldReplies, type HeldReplySink } from "./sync-held-replies.ts";
 import { OutputLimitClock } from "./output-limit.ts";
 import { ReplyOrder } from "./reply-order.ts";
 
@@ -113,16 +114,8 @@ export class Connection implements Client {
   /** client-output-buffer-limit state (soft clock, next in-chunk check). */
   private readonly limitClock = new OutputLimitClock();
   private readonly sink: (argv: Args) => boolean;
-  /**
-   * appendfsync always: replies wait in `held` until the writes recorded before them are synced.
-   * `heldChunks` are the byte counts of the flushes still waiting (their callbacks fire in order);
-   * `releasable` bytes at the front are ready and go out in one write from a microtask.
-   */
-  private readonly durability: DurabilityGate | undefined;
-  private held: ClientBacklog | undefined;
-  private heldChunks: number[] = [];
-  private releasable = 0;
-  private releaseQueued = false;
+  /** appendfsync always: replies wait there until the writes recorded before them are synced. */
+  private readonly held: SyncHeldReplies | undefined;
   /** Multi-worker only: places of replies that other workers will send (see hold()). */
   private order: ReplyOrder | undefined;
   private readonly gate: ExecutionGate | undefined;
@@ -143,7 +136,8 @@ export class Connection implements Client {
     this.localPort = socket.localPort;
     this.authenticated = host.config.requirepass === "";
     this.parser = new RespParser({ maxBulkLen: host.config["proto-max-bulk-len"] });
-    this.durability = host.persistence?.syncReplies ? host.persistence : undefined;
+    const durability = host.persistence?.syncReplies ? host.persistence : undefined;
+    this.held = durability === undefined ? undefined : new SyncHeldReplies(durability, this.heldSink());
     const dispatcher = host.dispatcher;
     const gate = (this.gate = host.gate);
     this.sink = (argv) => {
@@ -151,7 +145,7 @@ export class Connection implements Client {
       dispatcher.run(this, argv);
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
-      if (this.reply.len >= EARLY_FLUSH_BYTES && this.durability === undefined && this.order === undefined) this.flushEarly();
+      if (this.reply.len >= EARLY_FLUSH_BYTES && this.held === undefined && this.order === undefined) this.flushEarly();
       if (this.reply.len + this.backlog.size > this.limitClock.checkAt && this.checkOutputLimit(Date.now())) return false;
       if (this.reply.len + this.stretchBytes > YIELD_OUTPUT_BYTES && !this.closing && !this.closed) {
         this.yieldTurn();
@@ -392,8 +386,13 @@ export class Connection implements Client {
     }
     const r = this.reply;
     const len = r.len;
-    if (this.durability !== undefined && ((this.held !== undefined && this.held.size > 0) || (len > 0 && !this.durability.allDurable))) {
-      return this.holdForSync();
+    if (this.held !== undefined && this.held.mustHold(len)) {
+      // A close waits for the held replies (afterRelease ends the connection).
+      if (len === 0) return;
+      this.server.stats.netOutputBytes += len;
+      this.held.hold(r.buf.subarray(0, len));
+      r.reset();
+      return;
     }
     if (len > 0) {
       this.server.stats.netOutputBytes += len;
@@ -430,51 +429,21 @@ export class Connection implements Client {
     return true;
   }
 
-  /** appendfsync always: keeps this turn's replies until the writes before them are synced. */
-  private holdForSync(): void {
-    const r = this.reply;
-    const len = r.len;
-    if (len === 0) return; // a close waits for the held replies (releaseHeld ends the connection)
-    this.server.stats.netOutputBytes += len;
-    this.held ??= new ClientBacklog();
-    this.held.append(r.buf.subarray(0, len));
-    r.reset();
-    this.heldChunks.push(len);
-    this.durability!.onDurable(this.onChunkDurable);
+  /** How the replies held for appendfsync always reach this connection's socket. */
+  private heldSink(): HeldReplySink {
+    const conn = this;
+    return {
+      get closed(): boolean {
+        return conn.closed;
+      },
+      emit: (buf, start, len) => this.emit(buf, start, len),
+      failDurability: () => this.drop(), // never acknowledge writes that could not be made durable
+      afterRelease: () => {
+        if (this.backlog.size > 0) this.afterBacklogGrew();
+        else if (this.closing && this.held!.idle && !this.waitingForPeers()) this.end();
+      },
+    };
   }
-
-  private readonly onChunkDurable = (err?: Error): void => {
-    const n = this.heldChunks.shift() ?? 0;
-    if (this.closed) return;
-    if (err !== undefined) {
-      // The writes could not be made durable (the WAL closed while failing): never acknowledge them.
-      this.drop();
-      return;
-    }
-    this.releasable += n;
-    if (!this.releaseQueued) {
-      this.releaseQueued = true;
-      queueMicrotask(this.releaseHeld);
-    }
-  };
-
-  /** Writes every released held reply in one write. */
-  private readonly releaseHeld = (): void => {
-    this.releaseQueued = false;
-    const q = this.held;
-    const n = this.releasable;
-    this.releasable = 0;
-    if (this.closed || q === undefined || n === 0) return;
-    for (let left = n; left > 0; ) {
-      const f = q.front();
-      const k = Math.min(left, f.length);
-      if (!this.emit(f, 0, k)) return;
-      q.consume(k);
-      left -= k;
-    }
-    if (this.backlog.size > 0) this.afterBacklogGrew();
-    else if (this.closing && this.heldChunks.length === 0 && q.size === 0 && !this.waitingForPeers()) this.end();
-  };
 
   /** The socket can take more: resend the backlog (one write). */
   onDrain(): void {
