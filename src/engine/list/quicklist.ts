@@ -1,12 +1,26 @@
 // The large encoding of lists (Redis's quicklist): an array of nodes, each one packed block
 // (packed.ts layout) of at most the node size, with a per-node element count so an index is
-// found by walking node counts, not elements. Pushes and pops at both ends rewrite only the end
-// node (O(node size)); a million 16-byte elements are a few thousand Uint8Array blocks.
+// found by walking node counts, not elements. The two end nodes keep spare capacity (doubling, up
+// to the node size) before or after their bytes, so a push or pop at either end writes in place:
+// O(element), not O(node size). A node that stops being an end gives its spare capacity back.
+// A million 16-byte elements are a few thousand Uint8Array blocks.
 
 import type { Bytes, LargeValue } from "../types.ts";
+import { writeLen } from "../arena.ts";
 import { elemBytes, elemNext, elemView, PACKED_HEADER, packedCount, PackedTag, PackedWriter } from "../compound/packed.ts";
 
-const writer = new PackedWriter();
+
+function setCount(node: Uint8Array, n: number): void {
+  node[1] = n & 255;
+  node[2] = (n >>> 8) & 255;
+  node[3] = (n >>> 16) & 255;
+  node[4] = (n >>> 24) & 255;
+}
+
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array): void {
+  if (src.length < 64) for (let i = 0; i < src.length; i++) dst[at + i] = src[i]!;
+  else dst.set(src, at);
+}
 
 export class Quicklist implements LargeValue {
   charged: Bytes = 0;
@@ -22,76 +36,122 @@ export class Quicklist implements LargeValue {
     return count + 1 <= this.nodeEntries && node.length + elemBytes(add) <= this.nodeBytes;
   }
 
-  private replace(i: number, node: Uint8Array): void {
-    this.allocated += node.length - this.nodes[i]!.length;
-    this.nodes[i] = node;
-    this.counts[i] = packedCount(node);
-  }
-
   private insertNode(i: number, node: Uint8Array): void {
     this.nodes.splice(i, 0, node);
     this.counts.splice(i, 0, packedCount(node));
-    this.allocated += node.length;
+    this.allocated += node.buffer.byteLength;
   }
 
   private removeNode(i: number): void {
-    this.allocated -= this.nodes[i]!.length;
+    this.allocated -= this.nodes[i]!.buffer.byteLength;
     this.nodes.splice(i, 1);
     this.counts.splice(i, 1);
+  }
+
+  /** Capacity of an end node that must hold `need` bytes: doubling, at most the node size. */
+  private capacityFor(need: number): number {
+    const cap = Math.max(64, need * 2);
+    return this.nodeBytes < cap && need <= this.nodeBytes ? this.nodeBytes : cap;
+  }
+
+  /**
+   * Moves end node `i` into a buffer with room for `extra` more bytes before it (`front`) or after
+   * it, so pushes at that end write in place (amortized O(element), not O(node size)).
+   */
+  private regrow(i: number, extra: number, front: boolean): Uint8Array {
+    const n = this.nodes[i]!;
+    const buf = new Uint8Array(this.capacityFor(n.length + extra));
+    const at = front ? buf.length - n.length : 0;
+    buf.set(n, at);
+    const view = buf.subarray(at, at + n.length);
+    this.allocated += buf.length - n.buffer.byteLength;
+    this.nodes[i] = view;
+    return view;
+  }
+
+  /** Node `i` stops being an end node: drop its spare capacity if it has much. */
+  private compact(i: number): void {
+    const n = this.nodes[i];
+    if (n === undefined || n.buffer.byteLength - n.length <= (n.length >>> 3) + 16) return;
+    const exact = n.slice();
+    this.allocated += exact.length - n.buffer.byteLength;
+    this.nodes[i] = exact;
+  }
+
+  /** A new end node holding `e` alone, placed at the start (`front` false) or end of its buffer. */
+  private freshNode(e: Uint8Array, front: boolean): Uint8Array {
+    const size = PACKED_HEADER + elemBytes(e.length);
+    const buf = new Uint8Array(this.capacityFor(size));
+    const at = front ? buf.length - size : 0;
+    const view = buf.subarray(at, at + size);
+    view[0] = PackedTag.List;
+    setCount(view, 1);
+    view.set(e, writeLen(view, PACKED_HEADER, e.length));
+    return view;
   }
 
   pushRight(e: Uint8Array): void {
     const last = this.nodes.length - 1;
     if (last >= 0 && this.fits(this.nodes[last]!, this.counts[last]!, e.length)) {
-      const n = this.nodes[last]!;
-      this.replace(last, writer.begin(PackedTag.List, n.length + e.length + 4).copy(n, PACKED_HEADER, n.length, this.counts[last]!).push(e).finish().slice());
-    } else this.insertNode(this.nodes.length, writer.begin(PackedTag.List).push(e).finish().slice());
+      const eb = elemBytes(e.length);
+      let n = this.nodes[last]!;
+      if (n.byteOffset + n.length + eb > n.buffer.byteLength) n = this.regrow(last, eb, false);
+      const grown = new Uint8Array(n.buffer, n.byteOffset, n.length + eb);
+      copyInto(grown, writeLen(grown, n.length, e.length), e);
+      const c = this.counts[last]! + 1;
+      setCount(grown, c);
+      this.nodes[last] = grown;
+      this.counts[last] = c;
+    } else {
+      this.compact(last);
+      this.insertNode(this.nodes.length, this.freshNode(e, false));
+    }
     this.length++;
   }
 
   pushLeft(e: Uint8Array): void {
     if (this.nodes.length > 0 && this.fits(this.nodes[0]!, this.counts[0]!, e.length)) {
-      const n = this.nodes[0]!;
-      this.replace(0, writer.begin(PackedTag.List, n.length + e.length + 4).push(e).copy(n, PACKED_HEADER, n.length, this.counts[0]!).finish().slice());
-    } else this.insertNode(0, writer.begin(PackedTag.List).push(e).finish().slice());
+      const eb = elemBytes(e.length);
+      let n = this.nodes[0]!;
+      if (n.byteOffset < eb) n = this.regrow(0, eb, true);
+      // The new header goes eb bytes earlier; the element fills the old header's place.
+      const tag = n[0]!;
+      const c = this.counts[0]! + 1;
+      const grown = new Uint8Array(n.buffer, n.byteOffset - eb, n.length + eb);
+      grown[0] = tag;
+      setCount(grown, c);
+      copyInto(grown, writeLen(grown, PACKED_HEADER, e.length), e);
+      this.nodes[0] = grown;
+      this.counts[0] = c;
+    } else {
+      this.compact(0);
+      this.insertNode(0, this.freshNode(e, true));
+    }
     this.length++;
   }
 
-  /** Pushes `els` in order at the tail, rewriting the tail node once (not once per element). */
+  /** Pushes `els` in order at the tail. */
   pushAllRight(els: readonly Uint8Array[]): void {
-    if (els.length === 0) return;
-    let w: PackedWriter;
-    let size: number;
-    const last = this.nodes.length - 1;
-    if (last >= 0) {
-      const n = this.nodes[last]!;
-      w = writer.begin(PackedTag.List, this.nodeBytes === Infinity ? 0 : this.nodeBytes).copy(n, PACKED_HEADER, n.length, this.counts[last]!);
-      size = n.length;
-      this.removeNode(last);
-    } else {
-      w = writer.begin(PackedTag.List);
-      size = PACKED_HEADER;
-    }
-    for (const e of els) {
-      if (w.count > 0 && (w.count + 1 > this.nodeEntries || size + elemBytes(e.length) > this.nodeBytes)) {
-        this.insertNode(this.nodes.length, w.finish().slice());
-        w = writer.begin(PackedTag.List);
-        size = PACKED_HEADER;
-      }
-      w.push(e);
-      size += elemBytes(e.length);
-    }
-    this.insertNode(this.nodes.length, w.finish().slice());
-    this.length += els.length;
+    for (const e of els) this.pushRight(e);
   }
 
   /** Removes and returns the first element (a copy). */
   popLeft(): Uint8Array | undefined {
     if (this.length === 0) return undefined;
     const n = this.nodes[0]!;
+    const c = this.counts[0]!;
     const out = elemView(n, PACKED_HEADER).slice();
-    if (this.counts[0] === 1) this.removeNode(0);
-    else this.replace(0, writer.begin(PackedTag.List).copy(n, elemNext(n, PACKED_HEADER), n.length, this.counts[0]! - 1).finish().slice());
+    if (c === 1) this.removeNode(0);
+    else {
+      // The header moves forward over the popped element; nothing else is copied.
+      const d = elemNext(n, PACKED_HEADER) - PACKED_HEADER;
+      const tag = n[0]!;
+      const rest = new Uint8Array(n.buffer, n.byteOffset + d, n.length - d);
+      rest[0] = tag;
+      setCount(rest, c - 1);
+      this.nodes[0] = rest;
+      this.counts[0] = c - 1;
+    }
     this.length--;
     return out;
   }
@@ -106,7 +166,12 @@ export class Quicklist implements LargeValue {
     for (let i = 0; i < c - 1; i++) p = elemNext(n, p);
     const out = elemView(n, p).slice();
     if (c === 1) this.removeNode(last);
-    else this.replace(last, writer.begin(PackedTag.List).copy(n, PACKED_HEADER, p, c - 1).finish().slice());
+    else {
+      const rest = n.subarray(0, p);
+      setCount(rest, c - 1);
+      this.nodes[last] = rest;
+      this.counts[last] = c - 1;
+    }
     this.length--;
     return out;
   }
