@@ -1,9 +1,9 @@
 // LLEN LRANGE LINDEX LPOS.
-import { listElements, listIndex, listLength, listRange } from "../../engine/list/list-type.ts";
+import { listElements, listIndex, listLength, listWriteRange } from "../../engine/list/list-type.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { intArgOrReply, isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
-import { bytesEqual, lookupListOrReply, replyElements, WRONG_TYPE } from "./list-lookup.ts";
+import { bytesEqual, lookupListOrReply, WRONG_TYPE } from "./list-lookup.ts";
 
 /** LLEN key */
 export function cmdLLen(c: Client, argv: Args): void {
@@ -28,7 +28,9 @@ export function cmdLRange(c: Client, argv: Args): void {
   if (start < 0) start = Math.max(0, n + start);
   if (stop < 0) stop = n + stop;
   if (stop >= n) stop = n - 1;
-  replyElements(c, start > stop || start >= n ? [] : listRange(c.db, slot, start, stop));
+  if (start > stop || start >= n) return c.reply.arrayHeader(0);
+  c.reply.arrayHeader(stop - start + 1);
+  listWriteRange(c.db, slot, start, stop, c.reply);
 }
 
 /** LINDEX key index */

@@ -87,6 +87,25 @@ export function packedElements(buf: Uint8Array): Uint8Array[] {
   return out;
 }
 
+/** Where elements are written without a copy of their own (a reply writer: `bulkFrom`). */
+export interface ElementSink {
+  bulkFrom(src: Uint8Array, off: number, n: number): void;
+}
+
+/**
+ * Writes `count` elements of `buf` to `sink`, from the one at offset `p`; returns the offset after
+ * the last one written.
+ */
+export function packedWriteElements(buf: Uint8Array, p: number, count: number, sink: ElementSink): number {
+  for (let k = 0; k < count; k++) {
+    const len = readLen(buf, p);
+    const s = p + (len < 128 ? 1 : 4);
+    sink.bulkFrom(buf, s, len);
+    p = s + len;
+  }
+  return p;
+}
+
 /** Bytes an element of `n` bytes takes. */
 export const elemBytes = (n: number): number => (n < 128 ? 1 : 4) + n;
 

@@ -5,7 +5,7 @@
 
 import { recordDelta, registerCodec } from "../compound/codecs.ts";
 import { limits, listNodeBytes } from "../compound/limits.ts";
-import { elemBytes, elemNext, elemView, PACKED_HEADER, packedCount, packedElements, PackedTag, PackedWriter } from "../compound/packed.ts";
+import { elemBytes, elemNext, elemView, type ElementSink, PACKED_HEADER, packedCount, packedElements, PackedTag, PackedWriter, packedWriteElements } from "../compound/packed.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { SetFlag, Status, ValueType, type Milliseconds } from "../types.ts";
 import { Quicklist } from "./quicklist.ts";
@@ -62,6 +62,17 @@ export function listRange(ks: Keyspace, slot: number, start: number, stop: numbe
     p = elemNext(buf, p);
   }
   return out;
+}
+
+/** Writes elements [start, stop] (normalized, in range) to `sink` without copying them first. */
+export function listWriteRange(ks: Keyspace, slot: number, start: number, stop: number, sink: ElementSink): void {
+  if (start > stop) return;
+  const q = listOf(ks, slot);
+  if (q !== undefined) return q.writeRange(start, stop, sink);
+  const buf = ks.valueView(slot);
+  let p = PACKED_HEADER;
+  for (let i = 0; i < start; i++) p = elemNext(buf, p);
+  packedWriteElements(buf, p, stop - start + 1, sink);
 }
 
 /** Every element (copies). */

@@ -7,7 +7,7 @@
 
 import type { Bytes, LargeValue } from "../types.ts";
 import { writeLen } from "../arena.ts";
-import { elemBytes, elemNext, elemView, PACKED_HEADER, packedCount, PackedTag, PackedWriter } from "../compound/packed.ts";
+import { elemBytes, elemNext, elemView, type ElementSink, PACKED_HEADER, packedCount, PackedTag, PackedWriter, packedWriteElements } from "../compound/packed.ts";
 
 
 function setCount(node: Uint8Array, n: number): void {
@@ -203,6 +203,23 @@ export class Quicklist implements LargeValue {
         }
         p = elemNext(n, p);
       }
+      skip = 0;
+    }
+  }
+
+  /** Writes elements [start, stop] (in range) to `sink` straight from the node bytes. */
+  writeRange(start: number, stop: number, sink: ElementSink): void {
+    let i = 0;
+    let skip = start;
+    while (i < this.counts.length && skip >= this.counts[i]!) skip -= this.counts[i++]!;
+    let left = stop - start + 1;
+    for (; i < this.nodes.length && left > 0; i++) {
+      const n = this.nodes[i]!;
+      let p = PACKED_HEADER;
+      for (let k = 0; k < skip; k++) p = elemNext(n, p);
+      const m = Math.min(this.counts[i]! - skip, left);
+      packedWriteElements(n, p, m, sink);
+      left -= m;
       skip = 0;
     }
   }

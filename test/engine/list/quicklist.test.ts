@@ -1,6 +1,6 @@
 // Model test of the quicklist's in-place end operations: pushes and pops at both ends write into
 // the end nodes' spare capacity; the result must equal a JS array, serialize to the same packed
-// bytes as a rebuild, stay independent of its clones, and account the bytes it holds.
+// bytes as a rebuild, write ranges straight from node bytes, stay independent of its clones, and account the bytes it holds.
 import { expect, test } from "bun:test";
 import { packedElements } from "../../../src/engine/compound/packed.ts";
 import { Quicklist } from "../../../src/engine/list/quicklist.ts";
@@ -39,6 +39,10 @@ for (const [nodeBytes, nodeEntries] of [[256, Infinity], [Infinity, 7], [4096, I
         if (model.length > 0) {
           const k = Math.floor(next() * model.length);
           expect(dec.decode(q.at(k))).toBe(model[k]!);
+          const stop = Math.min(model.length - 1, k + Math.floor(next() * 700));
+          const written: string[] = [];
+          q.writeRange(k, stop, { bulkFrom: (src, off, n) => written.push(dec.decode(src.subarray(off, off + n))) });
+          expect(written).toEqual(model.slice(k, stop + 1));
         }
         if (snapshot !== undefined) expect(contents(snapshot.clone)).toEqual(snapshot.items);
         snapshot = { clone: q.clone(), items: model.slice() };
