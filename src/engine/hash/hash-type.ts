@@ -178,15 +178,23 @@ function setPacked(ks: Keyspace, key: Uint8Array, slot: number, buf: Uint8Array,
   }
   if (written.length === 0) return 0;
   const w = writer.begin(PackedTag.List, buf.length);
+  // Untouched pairs are copied in runs, one copy per run.
   let p = PACKED_HEADER;
+  let run = p;
+  let runCount = 0;
   for (let i = 0; i < n; i += 2) {
     const q = elemNext(buf, p);
     const next = elemNext(buf, q);
     const u = updates[i >>> 1];
-    if (u === undefined) w.copy(buf, p, next, 2);
-    else w.copy(buf, p, q, 1).push(u);
+    if (u === undefined) runCount += 2;
+    else {
+      w.copy(buf, run, q, runCount + 1).push(u);
+      run = next;
+      runCount = 0;
+    }
     p = next;
   }
+  w.copy(buf, run, p, runCount);
   for (const e of fresh) w.push(e);
   const st = ks.set(key, w.finish(), 0, KEEP, ValueType.Hash);
   if (st !== Status.Ok) return -st;
