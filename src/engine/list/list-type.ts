@@ -162,23 +162,36 @@ export function listPop(ks: Keyspace, key: Uint8Array, slot: number, count: numb
   const n = listLength(ks, slot);
   const take = Math.min(count, n);
   let out: Uint8Array[];
-  if (q !== undefined && take < n) {
-    out = [];
-    for (let i = 0; i < take; i++) out.push(left ? q.popLeft()! : q.popRight()!);
+  if (take >= n) {
+    const all = listElements(ks, slot);
+    ks.delete(key); // recorded as a delete
+    return left ? all : all.reverse();
+  }
+  if (q !== undefined) {
+    out = new Array(take);
+    for (let i = 0; i < take; i++) out[i] = left ? q.popLeft()! : q.popRight()!;
     ks.recharge(slot);
   } else {
-    const all = listElements(ks, slot);
-    out = left ? all.slice(0, take) : all.slice(n - take).reverse();
-    const rest = left ? all.slice(take) : all.slice(0, n - take);
-    if (rest.length === 0) {
-      ks.delete(key);
-      if (ks.recording) return out; // the delete was recorded
-      return out;
+    // Packed: copy the popped elements out, then keep the rest as one byte run.
+    const buf = ks.valueView(slot);
+    out = [];
+    let p = PACKED_HEADER;
+    if (left) {
+      for (let i = 0; i < take; i++) {
+        out.push(copyOf(elemView(buf, p)));
+        p = elemNext(buf, p);
+      }
+      writer.begin(PackedTag.List, buf.length).copy(buf, p, buf.length, n - take);
+    } else {
+      for (let i = 0; i < n - take; i++) p = elemNext(buf, p);
+      for (let e = p; e < buf.length; e = elemNext(buf, e)) out.push(copyOf(elemView(buf, e)));
+      out.reverse();
+      writer.begin(PackedTag.List, buf.length).copy(buf, PACKED_HEADER, p, n - take);
     }
-    storeAll(ks, key, rest, -1);
+    ks.set(key, writer.finish(), 0, KEEP, ValueType.List);
     slot = ks.peek(key);
   }
-  recordDelta(ks, slot, left ? ListOp.PopLeft : ListOp.PopRight, [enc.encode(String(take))]);
+  if (ks.recording) recordDelta(ks, slot, left ? ListOp.PopLeft : ListOp.PopRight, [enc.encode(String(take))]);
   return out;
 }
 
