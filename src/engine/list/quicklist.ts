@@ -28,6 +28,13 @@ export class Quicklist implements LargeValue {
   counts: number[] = [];
   length = 0;
   private allocated = 0;
+  /**
+   * Offsets of the elements of `tailNode` (the last node's view when they were taken), so
+   * successive RPOPs do not walk the node each time. Any other change of the last node makes a
+   * new view, which invalidates them.
+   */
+  private tailNode: Uint8Array | undefined;
+  private tailOffsets: number[] = [];
 
   /** `nodeBytes`: most bytes of a node; `nodeEntries`: most elements (Infinity = by bytes). */
   constructor(private readonly nodeBytes: number, private readonly nodeEntries: number) {}
@@ -95,8 +102,13 @@ export class Quicklist implements LargeValue {
     if (last >= 0 && this.fits(this.nodes[last]!, this.counts[last]!, e.length)) {
       const eb = elemBytes(e.length);
       let n = this.nodes[last]!;
+      const cached = this.tailNode === n;
       if (n.byteOffset + n.length + eb > n.buffer.byteLength) n = this.regrow(last, eb, false);
       const grown = new Uint8Array(n.buffer, n.byteOffset, n.length + eb);
+      if (cached) {
+        this.tailOffsets.push(n.length);
+        this.tailNode = grown;
+      }
       copyInto(grown, writeLen(grown, n.length, e.length), e);
       const c = this.counts[last]! + 1;
       setCount(grown, c);
@@ -162,15 +174,26 @@ export class Quicklist implements LargeValue {
     const last = this.nodes.length - 1;
     const n = this.nodes[last]!;
     const c = this.counts[last]!;
-    let p = PACKED_HEADER;
-    for (let i = 0; i < c - 1; i++) p = elemNext(n, p);
+    let offsets = this.tailOffsets;
+    if (this.tailNode !== n) {
+      offsets = this.tailOffsets = new Array(c);
+      let p = PACKED_HEADER;
+      for (let i = 0; i < c; i++) {
+        offsets[i] = p;
+        p = elemNext(n, p);
+      }
+    }
+    const p = offsets.pop()!;
     const out = elemView(n, p).slice();
-    if (c === 1) this.removeNode(last);
-    else {
+    if (c === 1) {
+      this.removeNode(last);
+      this.tailNode = undefined;
+    } else {
       const rest = n.subarray(0, p);
       setCount(rest, c - 1);
       this.nodes[last] = rest;
       this.counts[last] = c - 1;
+      this.tailNode = rest;
     }
     this.length--;
     return out;
