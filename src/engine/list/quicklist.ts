@@ -55,10 +55,13 @@ export class Quicklist implements LargeValue {
     this.counts.splice(i, 1);
   }
 
-  /** Capacity of an end node that must hold `need` bytes: doubling, at most the node size. */
+  /**
+   * Capacity of an end node that must hold `need` bytes: room to grow (doubling, at most 64 KiB
+   * more, never past the node size); none for one element bigger than a node (nothing else fits).
+   */
   private capacityFor(need: number): number {
-    const cap = Math.max(64, need * 2);
-    return this.nodeBytes < cap && need <= this.nodeBytes ? this.nodeBytes : cap;
+    if (need > this.nodeBytes) return need;
+    return Math.min(this.nodeBytes, Math.max(64, need + Math.min(need, 65536)));
   }
 
   /**

@@ -72,3 +72,19 @@ test("a list built by single pushes holds about its own bytes (interior nodes gi
   // Only the two end nodes may keep spare room (at most one node size each).
   expect(q.bytes() - (q.nodes.length * 48 + 64)).toBeLessThan(used * 1.02 + 2 * 8192);
 });
+
+test("an element bigger than a node gets a node of its own size, with no spare room", () => {
+  const q = new Quicklist(8192, Infinity);
+  const big = new Uint8Array(20_000).fill(7);
+  q.pushRight(enc.encode("a"));
+  q.pushRight(big);
+  q.pushLeft(big);
+  expect(q.length).toBe(3);
+  expect(q.nodes.length).toBe(3);
+  expect(q.nodes[0]!.buffer.byteLength).toBe(q.nodes[0]!.length);
+  expect(q.nodes[2]!.buffer.byteLength).toBe(q.nodes[2]!.length);
+  expect(q.popRight()).toEqual(big);
+  expect(dec.decode(q.popRight()!)).toBe("a");
+  expect(q.popLeft()).toEqual(big);
+  expect(q.length).toBe(0);
+});
