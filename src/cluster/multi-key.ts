@@ -181,8 +181,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * Runs `cmds` atomically over the workers owning their keys (see the file comment). `asArray`:
  * reply with an array of every command's reply (EXEC); otherwise with the single reply.
- * `cmds[i].argv` must stay valid until the call returns (they are copied here). `moreKeys`: more
- * keys to read, named by what the first fetch brought (taken under the gates of every worker).
+ * `cmds[i].argv` must stay valid until the call returns (they are copied here). Commands with
+ * `patternKeys` (SORT BY/GET) also get the keys those name in what the first fetch brought, under
+ * the gates of every worker.
  */
 export function runAtomicOnScratch(
   cw: WorkerCluster,
@@ -190,7 +191,6 @@ export function runAtomicOnScratch(
   argvs: Args[],
   entry: CommandEntry | readonly CommandEntry[],
   asArray: boolean,
-  moreKeys?: (scratch: Keyspace) => Uint8Array[],
 ): void {
   const cmds = argvs.map((argv, i) => ({
     entry: Array.isArray(entry) ? (entry as readonly CommandEntry[])[i]! : (entry as CommandEntry),
@@ -200,7 +200,8 @@ export function runAtomicOnScratch(
   const owners = new Set<number>();
   for (const k of keys.values()) owners.add(cw.slots.ownerOfKey(k));
   // Keys found only once the named keys are read (SORT's BY/GET patterns) may be anywhere.
-  if (moreKeys !== undefined) for (let w = 0; w < cw.count; w++) owners.add(w);
+  const byPattern = cmds.filter((x) => x.entry.patternKeys !== undefined);
+  if (byPattern.length > 0) for (let w = 0; w < cw.count; w++) owners.add(w);
   const hold = c.hold(c.replyMode !== "on");
   const resp = c.reply.resp;
   const resume = c.pause();
@@ -253,10 +254,10 @@ export function runAtomicOnScratch(
       }
     };
     fetch([...keys.values()], () => {
-      if (moreKeys === undefined) return run();
+      if (byPattern.length === 0) return run();
       const seen = new Set(keys.keys());
       const extra: Uint8Array[] = [];
-      for (const k of moreKeys(scratch)) {
+      for (const k of byPattern.flatMap((x) => x.entry.patternKeys!(scratch, x.argv))) {
         const name = Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
         if (!seen.has(name)) {
           seen.add(name);

@@ -12,7 +12,7 @@
 // On a Redis Cluster port (--cluster-ports) the node answers as Redis Cluster 7.0 does: BY with a
 // pattern and any GET are refused ("ERR BY option of SORT denied in Cluster mode.", "ERR GET
 // option of SORT denied in Cluster mode."), once the keys are known to be served here.
-import { keyPatterns, parseSortOptions, sortPatternKeys } from "../commands/sort/index.ts";
+import { keyPatterns, parseSortOptions } from "../commands/sort/index.ts";
 import { CmdFlag } from "../commands/types.ts";
 import { runAtomicOnScratch } from "./multi-key.ts";
 import type { CrossHandler } from "./router.ts";
@@ -38,7 +38,7 @@ export const sortCross: CrossHandler = (cw, c, entry, argv) => {
   if (keyPatterns(o).length === 0 && !split) return false;
   if (keys.some((i) => !cw.isWorker(cw.slots.ownerOfKey(argv[i]!)))) return false; // MOVED / CROSSSLOT as usual
   cw.counters.split++;
-  runAtomicOnScratch(cw, c, [argv], entry, false, (scratch) => sortPatternKeys(scratch, argv));
+  runAtomicOnScratch(cw, c, [argv], entry, false);
   return true;
 };
 

@@ -9,6 +9,8 @@ export interface CommandSpec {
   keys?: readonly [number, number, number];
   /** Key positions by parsing (sets the MOVABLEKEYS flag). */
   movableKeys?: (argv: Args) => number[];
+  /** Keys read beyond the named ones, found from the data (see CommandEntry). */
+  patternKeys?: CommandEntry["patternKeys"];
   categories: readonly string[];
   summary: string;
   since: string;
@@ -34,6 +36,7 @@ export function defineCommand(spec: CommandSpec): CommandEntry {
     failedCalls: 0,
   };
   if (spec.movableKeys) entry.movableKeys = spec.movableKeys;
+  if (spec.patternKeys) entry.patternKeys = spec.patternKeys;
   if (spec.handler) entry.handler = spec.handler;
   if (spec.subcommands) entry.subcommands = spec.subcommands;
   return entry;

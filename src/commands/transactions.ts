@@ -95,6 +95,8 @@ function cmdExec(c: Client): void {
     let elsewhere = false;
     for (let i = 0; i < tx.entries.length && !elsewhere; i++) {
       for (const k of keysOf(tx.entries[i]!, tx.argvs[i]!)) if (cw.slots.ownerOfKey(k) !== cw.index) elsewhere = true;
+      // SORT's BY/GET targets, as named by the data here now.
+      for (const k of tx.entries[i]!.patternKeys?.(c.db, tx.argvs[i]!) ?? []) if (cw.slots.ownerOfKey(k) !== cw.index) elsewhere = true;
     }
     if (elsewhere) {
       cw.runAtomic(c, tx.argvs, tx.entries, true);

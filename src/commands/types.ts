@@ -66,6 +66,8 @@ export interface CommandEntry {
   step: number;
   /** Key positions found by parsing the arguments (SORT's STORE), when the range is not enough. */
   movableKeys?: (argv: Args) => number[];
+  /** Keys read beyond the named ones, found from the data in `db` (SORT's BY/GET patterns). */
+  patternKeys?: (db: Keyspace, argv: Args) => Uint8Array[];
   /** ACL categories without the `@` (`string`, `keyspace`, `connection`...). */
   categories: readonly string[];
   /** One-line summary for COMMAND DOCS. */

@@ -72,6 +72,14 @@ describe("SORT with two workers", () => {
     expect(await c.command("sort", src!, "store", dst!)).toBe("QUEUED");
     expect(await c.command("lrange", dst!, "0", "-1")).toBe("QUEUED");
     expect(await c.command("exec")).toEqual([3, ["1", "2", "3"]]);
+    // BY/GET targets only on the other worker, inside a transaction whose named keys are all here.
+    const [list] = namesOn(0, 1, "mlist");
+    const [a, b2] = namesOn(1, 2, "mw");
+    expect(await c.command("rpush", list!, a!, b2!)).toBe(2);
+    expect(await c.command("mset", a!, "9", b2!, "1")).toBe("OK");
+    expect(await c.command("multi")).toBe("OK");
+    expect(await c.command("sort", list!, "by", "*", "get", "#", "get", "*")).toBe("QUEUED");
+    expect(await c.command("exec")).toEqual([[b2, "1", a, "9"]]);
     expect(await c.command("sort", "nosuch{x}", "store", dst!)).toBe(0);
     expect(await c.command("exists", dst!)).toBe(0);
     c.close();

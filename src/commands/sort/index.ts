@@ -5,18 +5,19 @@ import { defineCommand } from "../define.ts";
 import { CmdFlag, type CommandEntry } from "../types.ts";
 import { cmdSort, cmdSortRo } from "./sort-command.ts";
 import { sortKeyPositions } from "./sort-options.ts";
+import { sortPatternKeys } from "./sort-keys.ts";
 
 const { WRITE, READONLY, DENYOOM } = CmdFlag;
 
 export { sortRun } from "./sort-command.ts";
 export { parseSortOptions } from "./sort-options.ts";
-export { keyPatterns, sortPatternKeys } from "./sort-keys.ts";
+export { keyPatterns } from "./sort-keys.ts";
 
 export const sortCommands: CommandEntry[] = [
-  defineCommand({ name: "sort", arity: -2, flags: WRITE | DENYOOM, keys: [1, 1, 1], movableKeys: sortKeyPositions,
+  defineCommand({ name: "sort", arity: -2, flags: WRITE | DENYOOM, keys: [1, 1, 1], movableKeys: sortKeyPositions, patternKeys: sortPatternKeys,
     categories: ["write", "set", "sortedset", "list", "slow", "dangerous"],
     summary: "Sort the elements in a list, set or sorted set", since: "1.0.0", handler: cmdSort }),
-  defineCommand({ name: "sort_ro", arity: -2, flags: READONLY, keys: [1, 1, 1], movableKeys: () => [1],
+  defineCommand({ name: "sort_ro", arity: -2, flags: READONLY, keys: [1, 1, 1], movableKeys: () => [1], patternKeys: sortPatternKeys,
     categories: ["read", "set", "sortedset", "list", "slow", "dangerous"],
     summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", since: "7.0.0", handler: cmdSortRo }),
 ];
