@@ -79,7 +79,7 @@ describe("SORT with two workers", () => {
     expect(await c.command("mset", a!, "9", b2!, "1")).toBe("OK");
     expect(await c.command("multi")).toBe("OK");
     expect(await c.command("sort", list!, "by", "*", "get", "#", "get", "*")).toBe("QUEUED");
-    expect(await c.command("exec")).toEqual([[b2, "1", a, "9"]]);
+    expect(await c.command("exec")).toEqual([[b2!, "1", a!, "9"]]);
     expect(await c.command("sort", "nosuch{x}", "store", dst!)).toBe(0);
     expect(await c.command("exists", dst!)).toBe(0);
     c.close();
