@@ -1,9 +1,12 @@
 // SORT over two workers: BY/GET targets and STORE destinations on the other worker are read and
 // written atomically (a concurrent cross-worker MSET is never seen half done), SORT ... STORE
-// inside MULTI/EXEC, and on a Redis Cluster port the refusals of Redis Cluster 7.0.
+// inside MULTI/EXEC, on a Redis Cluster port the refusals of Redis Cluster 7.0; and STORE's
+// lists survive SIGKILL (journaled).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { keyHashSlot } from "../../src/cluster/slots.ts";
-import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
+import { rmSync } from "node:fs";
+import { kill9, pipeline, serverOn } from "../persistence/e2e-helpers.ts";
+import { RawClient, spawnServer, tempDataDir, type ServerProcess } from "../support/server-process.ts";
 
 const owner = (key: string): number => (keyHashSlot(new TextEncoder().encode(key)) < 8192 ? 0 : 1);
 /** The first `prefix`N names owned by worker `w`. */
@@ -100,5 +103,31 @@ describe("SORT with two workers", () => {
     const moved = (await c.command("sort", other!, "by", "w_*")) as { error: string };
     expect(moved.error).toStartWith(`MOVED ${keyHashSlot(new TextEncoder().encode(other!))} `);
     c.close();
+  });
+});
+
+describe("SORT ... STORE is journaled", () => {
+  test("after SIGKILL and a restart the stored lists are back, the replaced and emptied ones too", async () => {
+    const dir = tempDataDir();
+    try {
+      const srv = await serverOn(dir, ["--appendfsync", "always"]);
+      const big = Array.from({ length: 200 }, (_, i) => String((i * 31) % 200));
+      const replies = await pipeline(srv.port, [
+        ["rpush", "src", ...big], ["set", "old", "x", "ex", "1000"], ["rpush", "gone", "a"],
+        ["sort", "src", "limit", "0", "3", "store", "small"], ["sort", "src", "desc", "store", "large"],
+        ["sort", "src", "alpha", "limit", "0", "2", "store", "old"], ["sort", "nosuch", "store", "gone"],
+      ]);
+      expect(replies.slice(3)).toEqual([3, 200, 2, 0]);
+      await kill9(srv);
+      const again = await serverOn(dir, ["--appendfsync", "always"]);
+      const back = await pipeline(again.port, [
+        ["lrange", "small", "0", "-1"], ["lrange", "large", "0", "-1"], ["lrange", "old", "0", "-1"], ["ttl", "old"], ["exists", "gone"],
+      ]);
+      const desc = [...big].sort((a, b) => Number(b) - Number(a));
+      expect(back).toEqual([["0", "1", "2"], desc, ["0", "1"], -1, 0]);
+      expect(await again.stop()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
