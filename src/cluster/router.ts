@@ -61,10 +61,10 @@ export class ClusterRouter implements Router {
   refusesQueued(c: Client, entry: CommandEntry, argv: Args): boolean {
     const cw = this.cw;
     if (cw.clusterPort === 0 || c.localPort !== cw.clusterPort || entry.firstKey === 0 || entry.firstKey >= argv.length) return false;
-    return this.route(c, entry, argv);
+    return this.route(c, entry, argv, true);
   }
 
-  route(c: Client, entry: CommandEntry, argv: Args): boolean {
+  route(c: Client, entry: CommandEntry, argv: Args, queued = false): boolean {
     const cw = this.cw;
     const first = entry.firstKey;
     const onClusterPort = cw.clusterPort !== 0 && c.localPort === cw.clusterPort;
@@ -76,7 +76,8 @@ export class ClusterRouter implements Router {
       return agg(cw, c as HoldingClient, entry, argv);
     }
     const pre = this.before.get(entry);
-    if (pre !== undefined && pre(cw, c as HoldingClient, entry, argv)) return true;
+    // (Not while queueing: SORT's option errors come at EXEC, they do not abort the transaction.)
+    if (pre !== undefined && !queued && pre(cw, c as HoldingClient, entry, argv)) return true;
     const slots = cw.slots;
     const step = entry.step > 0 ? entry.step : 1;
     let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
