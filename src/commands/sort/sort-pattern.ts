@@ -32,7 +32,7 @@ export function patternTarget(pattern: Uint8Array, element: Uint8Array): { key: 
     }
   }
   // "->" at the very end is no field reference (Redis checks the byte after it is not NUL).
-  if (arrow >= 0 && arrow + 2 >= pattern.length) arrow = -1;
+  if (arrow >= 0 && (arrow + 2 >= pattern.length || pattern[arrow + 2] === 0)) arrow = -1;
   const end = arrow >= 0 ? arrow : pattern.length;
   const key = new Uint8Array(star + element.length + (end - star - 1));
   key.set(pattern.subarray(0, star), 0);
