@@ -151,6 +151,10 @@ function keysOf(cmds: readonly { entry: CommandEntry; argv: Args }[]): Map<strin
   const keys = new Map<string, Uint8Array>();
   for (const { entry, argv } of cmds) {
     if (entry.firstKey === 0 || entry.firstKey >= argv.length) continue;
+    if (entry.movableKeys !== undefined) {
+      for (const i of entry.movableKeys(argv)) keys.set(Buffer.from(argv[i]!.buffer, argv[i]!.byteOffset, argv[i]!.length).toString("latin1"), argv[i]!.slice());
+      continue;
+    }
     const step = entry.step > 0 ? entry.step : 1;
     let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
     if (last >= argv.length) last = argv.length - 1;
@@ -177,7 +181,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * Runs `cmds` atomically over the workers owning their keys (see the file comment). `asArray`:
  * reply with an array of every command's reply (EXEC); otherwise with the single reply.
- * `cmds[i].argv` must stay valid until the call returns (they are copied here).
+ * `cmds[i].argv` must stay valid until the call returns (they are copied here). Commands with
+ * `patternKeys` (SORT BY/GET) also get the keys those name in what the first fetch brought, under
+ * the gates of every worker.
  */
 export function runAtomicOnScratch(
   cw: WorkerCluster,
@@ -193,12 +199,14 @@ export function runAtomicOnScratch(
   const keys = keysOf(cmds);
   const owners = new Set<number>();
   for (const k of keys.values()) owners.add(cw.slots.ownerOfKey(k));
+  // Keys found only once the named keys are read (SORT's BY/GET patterns) may be anywhere.
+  const byPattern = cmds.filter((x) => x.entry.patternKeys !== undefined);
+  if (byPattern.length > 0) for (let w = 0; w < cw.count; w++) owners.add(w);
   const hold = c.hold(c.replyMode !== "on");
   const resp = c.reply.resp;
   const resume = c.pause();
   cw.withGates(owners, (release) => {
     const scratch = new Keyspace({ initialCapacity: 16 });
-    let left = keys.size;
     const run = (): void => {
       const before = new Map<string, Uint8Array>();
       for (const [name, k] of keys) before.set(name, dumpBytes(scratch, k));
@@ -229,19 +237,36 @@ export function runAtomicOnScratch(
       resume();
       hold(out.bytes());
     };
-    if (left === 0) return run();
-    for (const k of keys.values()) {
-      cw.ask(cw.slots.ownerOfKey(k), [DUMP, k], 2, (reply) => {
-        const items = readArray(reply, 0);
-        if (items !== undefined && items.length === 3) {
-          const type = readInteger(reply, items[0]![0]) as ValueType;
-          const value = readBulk(reply, items[1]![0]);
-          const at = readInteger(reply, items[2]![0]);
-          if (value) restoreValue(scratch, k, type, value.slice(), at);
+    const fetch = (list: Uint8Array[], then: () => void): void => {
+      let left = list.length;
+      if (left === 0) return then();
+      for (const k of list) {
+        cw.ask(cw.slots.ownerOfKey(k), [DUMP, k], 2, (reply) => {
+          const items = readArray(reply, 0);
+          if (items !== undefined && items.length === 3) {
+            const type = readInteger(reply, items[0]![0]) as ValueType;
+            const value = readBulk(reply, items[1]![0]);
+            const at = readInteger(reply, items[2]![0]);
+            if (value) restoreValue(scratch, k, type, value.slice(), at);
+          }
+          if (--left === 0) then();
+        });
+      }
+    };
+    fetch([...keys.values()], () => {
+      if (byPattern.length === 0) return run();
+      const seen = new Set(keys.keys());
+      const extra: Uint8Array[] = [];
+      for (const k of byPattern.flatMap((x) => x.entry.patternKeys!(scratch, x.argv))) {
+        const name = Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
+        if (!seen.has(name)) {
+          seen.add(name);
+          extra.push(k);
         }
-        if (--left === 0) run();
-      });
-    }
+      }
+      // Read only: they are not in `keys`, so nothing is written back to them.
+      fetch(extra, run);
+    });
   });
 }
 

@@ -12,6 +12,7 @@ import type { Args, Client, CommandEntry, CommandTable } from "../commands/types
 import { aggregateHandlers } from "./aggregate.ts";
 import { splitHandlers, runAtomicOnScratch } from "./multi-key.ts";
 import { keyHashSlot } from "./slots.ts";
+import { sortHandlers } from "./sort-cross.ts";
 import type { HoldingClient, WorkerCluster } from "./worker-cluster.ts";
 
 export const ERR_CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
@@ -29,6 +30,8 @@ export interface Router {
 export class ClusterRouter implements Router {
   private readonly split = new Map<CommandEntry, CrossHandler>();
   private readonly aggregate = new Map<CommandEntry, CrossHandler>();
+  /** Commands that decide from their arguments before the key routing (SORT's patterns). */
+  private readonly before = new Map<CommandEntry, CrossHandler>();
 
   constructor(
     private readonly cw: WorkerCluster,
@@ -37,6 +40,10 @@ export class ClusterRouter implements Router {
     for (const [name, fn] of Object.entries(splitHandlers)) {
       const e = table.get(name);
       if (e !== undefined) this.split.set(e, fn);
+    }
+    for (const [name, fn] of Object.entries(sortHandlers)) {
+      const e = table.get(name);
+      if (e !== undefined) this.before.set(e, fn);
     }
     for (const [name, fn] of Object.entries(aggregateHandlers)) {
       const [top, sub] = name.split("|");
@@ -54,10 +61,10 @@ export class ClusterRouter implements Router {
   refusesQueued(c: Client, entry: CommandEntry, argv: Args): boolean {
     const cw = this.cw;
     if (cw.clusterPort === 0 || c.localPort !== cw.clusterPort || entry.firstKey === 0 || entry.firstKey >= argv.length) return false;
-    return this.route(c, entry, argv);
+    return this.route(c, entry, argv, true);
   }
 
-  route(c: Client, entry: CommandEntry, argv: Args): boolean {
+  route(c: Client, entry: CommandEntry, argv: Args, queued = false): boolean {
     const cw = this.cw;
     const first = entry.firstKey;
     const onClusterPort = cw.clusterPort !== 0 && c.localPort === cw.clusterPort;
@@ -68,6 +75,9 @@ export class ClusterRouter implements Router {
       cw.counters.aggregated++;
       return agg(cw, c as HoldingClient, entry, argv);
     }
+    const pre = this.before.get(entry);
+    // (Not while queueing: SORT's option errors come at EXEC, they do not abort the transaction.)
+    if (pre !== undefined && !queued && pre(cw, c as HoldingClient, entry, argv)) return true;
     const slots = cw.slots;
     const step = entry.step > 0 ? entry.step : 1;
     let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
@@ -77,8 +87,9 @@ export class ClusterRouter implements Router {
     let mixed = false;
     let sameSlot = true;
     let external = !cw.isWorker(owner);
-    for (let i = first + step; i <= last; i += step) {
-      const s = keyHashSlot(argv[i]!);
+    const moved = entry.movableKeys?.(argv);
+    for (let n = 1, i = first + step; moved !== undefined ? n < moved.length : i <= last; n++, i += step) {
+      const s = keyHashSlot(argv[moved !== undefined ? moved[n]! : i]!);
       if (s !== slot) {
         sameSlot = false;
         const o = slots.ownerOfSlot(s);

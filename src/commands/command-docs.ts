@@ -22,9 +22,10 @@ function findEntry(table: CommandTable, name: string): CommandEntry | undefined 
   return table.get(lower.slice(0, bar))?.subcommands?.find((s) => s.name === lower);
 }
 
-/** Key positions of a call (argv includes the command name), per the entry's first/last/step. */
-export function keyPositions(entry: CommandEntry, argc: number): number[] {
+/** Key positions of a call (argv includes the command name), per the entry's first/last/step or its movableKeys. */
+export function keyPositions(entry: CommandEntry, argc: number, argv?: Args): number[] {
   if (entry.firstKey <= 0) return [];
+  if (entry.movableKeys !== undefined && argv !== undefined) return entry.movableKeys(argv);
   const last = entry.lastKey < 0 ? argc + entry.lastKey : entry.lastKey;
   const out: number[] = [];
   for (let i = entry.firstKey; i <= last && i < argc; i += Math.max(1, entry.step)) out.push(i);
@@ -194,7 +195,7 @@ function cmdGetKeys(c: Client, argv: Args): void {
   if (!e) return c.reply.error(ERR_INVALID_COMMAND);
   if (e.firstKey <= 0) return c.reply.error(ERR_NO_KEY_ARGS);
   if ((e.arity > 0 && e.arity !== inner.length) || inner.length < -e.arity) return c.reply.error(ERR_GETKEYS_ARGS);
-  const pos = keyPositions(e, inner.length);
+  const pos = keyPositions(e, inner.length, inner);
   c.reply.arrayHeader(pos.length);
   for (const p of pos) c.reply.bulk(inner[p]!);
 }

@@ -1,5 +1,5 @@
 // Builds table entries with their runtime counters zeroed, so family files list only what they declare.
-import type { CommandEntry, Handler } from "./types.ts";
+import { CmdFlag, type Args, type CommandEntry, type Handler } from "./types.ts";
 
 export interface CommandSpec {
   name: string;
@@ -7,6 +7,10 @@ export interface CommandSpec {
   flags: number;
   /** [firstKey, lastKey, step]; omit for commands without keys. */
   keys?: readonly [number, number, number];
+  /** Key positions by parsing (sets the MOVABLEKEYS flag). */
+  movableKeys?: (argv: Args) => number[];
+  /** Keys read beyond the named ones, found from the data (see CommandEntry). */
+  patternKeys?: CommandEntry["patternKeys"];
   categories: readonly string[];
   summary: string;
   since: string;
@@ -19,7 +23,7 @@ export function defineCommand(spec: CommandSpec): CommandEntry {
   const entry: CommandEntry = {
     name: spec.name,
     arity: spec.arity,
-    flags: spec.flags,
+    flags: spec.movableKeys ? spec.flags | CmdFlag.MOVABLEKEYS : spec.flags,
     firstKey,
     lastKey,
     step,
@@ -31,6 +35,8 @@ export function defineCommand(spec: CommandSpec): CommandEntry {
     rejectedCalls: 0,
     failedCalls: 0,
   };
+  if (spec.movableKeys) entry.movableKeys = spec.movableKeys;
+  if (spec.patternKeys) entry.patternKeys = spec.patternKeys;
   if (spec.handler) entry.handler = spec.handler;
   if (spec.subcommands) entry.subcommands = spec.subcommands;
   return entry;

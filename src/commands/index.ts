@@ -9,12 +9,13 @@ import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./set/index.ts";
+import { sortCommands } from "./sort/index.ts";
 import { stringCommands } from "./strings.ts";
 import { functionCommands } from "./functions.ts";
 import { transactionCommands } from "./transactions.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands, functionCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, sortCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands, functionCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

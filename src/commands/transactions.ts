@@ -74,6 +74,7 @@ function cmdDiscard(c: Client): void {
 /** Keys of an entry's arguments. */
 function keysOf(entry: CommandEntry, argv: Args): Uint8Array[] {
   if (entry.firstKey === 0 || entry.firstKey >= argv.length) return [];
+  if (entry.movableKeys !== undefined) return entry.movableKeys(argv).map((i) => argv[i]!);
   const step = entry.step > 0 ? entry.step : 1;
   let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
   if (last >= argv.length) last = argv.length - 1;
@@ -94,6 +95,8 @@ function cmdExec(c: Client): void {
     let elsewhere = false;
     for (let i = 0; i < tx.entries.length && !elsewhere; i++) {
       for (const k of keysOf(tx.entries[i]!, tx.argvs[i]!)) if (cw.slots.ownerOfKey(k) !== cw.index) elsewhere = true;
+      // SORT's BY/GET targets, as named by the data here now.
+      for (const k of tx.entries[i]!.patternKeys?.(c.db, tx.argvs[i]!) ?? []) if (cw.slots.ownerOfKey(k) !== cw.index) elsewhere = true;
     }
     if (elsewhere) {
       cw.runAtomic(c, tx.argvs, tx.entries, true);

@@ -30,6 +30,8 @@ export const CmdFlag = {
   ALLOW_BUSY: 1 << 13,
   /** Writes its own mutation records (no automatic journaling). */
   NO_AUTOJOURNAL: 1 << 14,
+  /** Keys found by the entry's `movableKeys` (COMMAND INFO prints it last). */
+  MOVABLEKEYS: 1 << 15,
 } as const;
 
 /** Flag names in the order COMMAND INFO prints them. */
@@ -47,6 +49,7 @@ export const CMD_FLAG_NAMES: readonly [number, string][] = [
   [CmdFlag.MAY_REPLICATE, "may_replicate"],
   [CmdFlag.NO_MULTI, "no_multi"],
   [CmdFlag.ALLOW_BUSY, "allow_busy"],
+  [CmdFlag.MOVABLEKEYS, "movablekeys"],
 ];
 
 export type Handler = (c: Client, argv: Args) => void;
@@ -61,6 +64,10 @@ export interface CommandEntry {
   firstKey: number;
   lastKey: number;
   step: number;
+  /** Key positions found by parsing the arguments (SORT's STORE), when the range is not enough. */
+  movableKeys?: (argv: Args) => number[];
+  /** Keys read beyond the named ones, found from the data in `db` (SORT's BY/GET patterns). */
+  patternKeys?: (db: Keyspace, argv: Args) => Uint8Array[];
   /** ACL categories without the `@` (`string`, `keyspace`, `connection`...). */
   categories: readonly string[];
   /** One-line summary for COMMAND DOCS. */
