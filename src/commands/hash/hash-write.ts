@@ -44,6 +44,9 @@ export function cmdHMSet(c: Client, argv: Args): void {
 export function cmdHSetNx(c: Client, argv: Args): void {
   const slot = lookupHashOrReply(c, argv[1]!, false);
   if (slot === -2) return;
+  // An existing field answers 0 before any conversion: a long value does not turn the hash into
+  // a hashtable then (Redis 7.0 checks hash-max-listpack-value only when it writes).
+  if (slot >= 0 && hashGet(c.db, argv[1]!, slot, argv[2]!) !== undefined) return c.reply.integer(0);
   const added = setPairsOrReply(c, argv[1]!, slot, [argv[2]!, argv[3]!], true);
   if (added >= 0) c.reply.integer(added);
 }
