@@ -113,10 +113,10 @@ export function hashSet(ks: Keyspace, key: Uint8Array, slot: number, pairs: read
   if (t === undefined) {
     const buf = slot >= 0 ? ks.valueView(slot) : EMPTY;
     const have = slot >= 0 ? packedCount(buf) >>> 1 : 0;
-      let longest = 0;
+    let longest = 0;
     for (const e of pairs) if (e.length > longest) longest = e.length;
     const max = limits["hash-max-listpack-entries"];
-    if (fitsPacked(have + (pairs.length >>> 1), longest) || (fitsPacked(0, longest) && pairs.length >>> 1 <= max && countAfter(buf, pairs) <= max)) {
+    if (fitsPacked(have + (pairs.length >>> 1), longest) || (fitsPacked(0, longest) && countAfter(buf, pairs) <= max)) {
       return setPacked(ks, key, slot, buf, pairs, onlyNew);
     }
     const converted = toTable(ks, key, slot, buf);

@@ -23,3 +23,27 @@ describe("hash encoding conversions", () => {
     ]);
   });
 });
+
+describe("hash encoding: field count", () => {
+  test("one HSET naming the same field 600 times stays a listpack (the count is of distinct fields)", () => {
+    const same = Array.from({ length: 600 }, (_, i) => ["f", String(i)]).flat();
+    script(createHarness(), [
+      [["hset", "h", ...same], 1],
+      [["object", "encoding", "h"], "listpack"],
+      [["hget", "h", "f"], "599"],
+    ]);
+  });
+
+  test("the 513th distinct field converts, whether in one HSET or over many", () => {
+    const h = createHarness();
+    const many = Array.from({ length: 513 }, (_, i) => [`f${i}`, "1"]).flat();
+    script(h, [
+      [["hset", "a", ...many], 513],
+      [["object", "encoding", "a"], "hashtable"],
+      [["hset", "b", ...many.slice(0, 1024)], 512],
+      [["object", "encoding", "b"], "listpack"],
+      [["hset", "b", "f0", "2", "f512", "1"], 1],
+      [["object", "encoding", "b"], "hashtable"],
+    ]);
+  });
+});
