@@ -1,7 +1,7 @@
 // LLEN LRANGE LINDEX LPOS.
 import { listElements, listIndex, listLength, listWriteRange } from "../../engine/list/list-type.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
-import { intArgOrReply, isKeyword, parseInt64 } from "../args.ts";
+import { intArgOrReply, isKeyword, parseBigInt64, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { bytesEqual, lookupListOrReply, WRONG_TYPE } from "./list-lookup.ts";
 
@@ -47,16 +47,19 @@ export function cmdLIndex(c: Client, argv: Args): void {
 /** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len] */
 export function cmdLPos(c: Client, argv: Args): void {
   let rank = 1;
+  // RANK -9223372036854775808: redis-server 7.0.15 negates it into itself (no range check until
+  // 7.2), so it searches from the tail, every match qualifies, and COUNT never stops it.
+  let minRank = false;
   let count = -1;
   let maxlen = 0;
   for (let i = 3; i < argv.length; i++) {
     const more = i + 1 < argv.length;
     if (isKeyword(argv[i]!, "rank") && more) {
-      const v = parseInt64(argv[++i]!);
-      if (Number.isNaN(v)) return c.reply.error(ERR_NOT_INTEGER);
-      if (v === 0) return c.reply.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
-      if (v === -9223372036854775808 || v < -Number.MAX_SAFE_INTEGER) return c.reply.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-      rank = v;
+      const v = parseBigInt64(argv[++i]!);
+      if (v === undefined) return c.reply.error(ERR_NOT_INTEGER);
+      if (v === 0n) return c.reply.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+      minRank = v === -9223372036854775808n;
+      rank = minRank ? -1 : Number(v);
     } else if (isKeyword(argv[i]!, "count") && more) {
       const v = parseInt64(argv[++i]!);
       if (Number.isNaN(v)) return c.reply.error(ERR_NOT_INTEGER);
@@ -79,7 +82,7 @@ export function cmdLPos(c: Client, argv: Args): void {
   const els = listElements(c.db, slot);
   const target = argv[2]!;
   const found: number[] = [];
-  const want = count === 0 ? Infinity : count < 0 ? 1 : count;
+  const want = count === 0 || (minRank && count > 0) ? Infinity : count < 0 ? 1 : count;
   let skip = Math.abs(rank) - 1;
   const n = els.length;
   for (let k = 0; k < n && found.length < want && (maxlen === 0 || k < maxlen); k++) {
