@@ -8,11 +8,12 @@ import { bytesEqual, lookupListOrReply, WRONG_TYPE } from "./list-lookup.ts";
 
 /** LSET key index element */
 export function cmdLSet(c: Client, argv: Args): void {
-  let index = intArgOrReply(c, argv, 2);
-  if (index === undefined) return;
+  // The key first (no such key / WRONGTYPE), then the index, as Redis 7.0.
   const slot = lookupListOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
   if (slot < 0) return c.reply.error(ERR_NO_SUCH_KEY);
+  let index = intArgOrReply(c, argv, 2);
+  if (index === undefined) return;
   const els = listElements(c.db, slot);
   if (index < 0) index += els.length;
   if (index < 0 || index >= els.length) return c.reply.error("ERR index out of range");

@@ -35,11 +35,13 @@ export function cmdLRange(c: Client, argv: Args): void {
 
 /** LINDEX key index */
 export function cmdLIndex(c: Client, argv: Args): void {
-  const index = intArgOrReply(c, argv, 2);
-  if (index === undefined) return;
+  // The key first (nil / WRONGTYPE), then the index, as Redis 7.0.
   const slot = lookupListOrReply(c, argv[1]!, true);
   if (slot === WRONG_TYPE) return;
-  const v = slot < 0 ? undefined : listIndex(c.db, slot, index);
+  if (slot < 0) return c.reply.nullBulk();
+  const index = intArgOrReply(c, argv, 2);
+  if (index === undefined) return;
+  const v = listIndex(c.db, slot, index);
   if (v === undefined) c.reply.nullBulk();
   else c.reply.bulk(v);
 }
