@@ -144,6 +144,16 @@ export function cmdHRandField(c: Client, argv: Args): void {
 export function cmdHScan(c: Client, argv: Args): void {
   const cursor = cursorOrReply(c, argv[2]!);
   if (cursor < 0) return;
+  // As Redis 7.0: the key is looked up before the options are parsed (a missing key answers the
+  // empty scan even with bad options; a wrong type answers WRONGTYPE first).
+  const slot = lookupHashOrReply(c, argv[1]!, true);
+  if (slot === -2) return;
+  if (slot < 0) {
+    c.reply.arrayHeader(2);
+    c.reply.bulkString("0");
+    c.reply.arrayHeader(0);
+    return;
+  }
   let count = 10;
   let pattern: Uint8Array | undefined;
   let noValues = false;
@@ -162,17 +172,12 @@ export function cmdHScan(c: Client, argv: Args): void {
       noValues = true;
     } else return c.reply.error(ERR_SYNTAX);
   }
-  const slot = lookupHashOrReply(c, argv[1]!, true);
-  if (slot === -2) return;
   const out: Uint8Array[] = [];
-  const next =
-    slot < 0
-      ? 0
-      : hashScan(c.db, slot, cursor, Math.min(count, 1 << 30), (f, v) => {
-          if (pattern !== undefined && !globMatch(pattern, f)) return;
-          out.push(f.slice());
-          if (!noValues) out.push(v.slice());
-        });
+  const next = hashScan(c.db, slot, cursor, Math.min(count, 1 << 30), (f, v) => {
+    if (pattern !== undefined && !globMatch(pattern, f)) return;
+    out.push(f.slice());
+    if (!noValues) out.push(v.slice());
+  });
   c.reply.arrayHeader(2);
   c.reply.bulkString(String(next));
   c.reply.arrayHeader(out.length);
