@@ -10,10 +10,14 @@ import type { FamilyGenerator, Rng } from "./generator.ts";
 import { keysGenerator } from "./gen-keys.ts";
 import { stringGenerator } from "./gen-string.ts";
 import { setGenerator, sortedReply as setSorted } from "./gen-set.ts";
+import { hashGenerator, unorderedReply as hashUnordered } from "./gen-hash.ts";
+import { listGenerator } from "./gen-list.ts";
 
-const GENERATORS: readonly FamilyGenerator[] = [setGenerator, keysGenerator, stringGenerator];
+const GENERATORS: readonly FamilyGenerator[] = [setGenerator, keysGenerator, stringGenerator, hashGenerator, listGenerator];
 /** Commands whose array/set reply is compared as a sorted multiset (order depends on hashing). */
-const UNORDERED: ReadonlySet<string> = new Set([...setSorted]);
+const UNORDERED: ReadonlySet<string> = new Set([...setSorted, ...hashUnordered]);
+/** Commands whose reply is field/value pairs (RESP2 flat array, RESP3 map): compared as a set of pairs. */
+const PAIRED: ReadonlySet<string> = new Set(["hgetall"]);
 
 const SEEDS = process.env.DIFF_SEED !== undefined ? [Number(process.env.DIFF_SEED)] : [1, 2, 3, 4];
 const COUNT = Number(process.env.DIFF_COUNT ?? 1500);
@@ -38,13 +42,26 @@ function seededRng(seed: number): Rng {
 }
 
 const key = (v: RespValue): string => Bun.inspect(v);
+const sorted = (items: RespValue[]): RespValue[] => [...items].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+
+/** A flat [f1, v1, f2, v2, ...] array or a RESP3 map as sorted [field, value] pairs. */
+function sortedPairs(reply: RespValue[] | Map<RespValue, RespValue>): RespValue[] {
+  if (reply instanceof Map) return sorted([...reply.entries()]);
+  const out: RespValue[] = [];
+  for (let i = 0; i + 1 < reply.length; i += 2) out.push([reply[i]!, reply[i + 1]!]);
+  return sorted(out);
+}
 
 function normalize(argv: readonly string[], reply: RespValue): RespValue {
   // Known divergence, kept out: a string's embstr/raw choice after INCRBYFLOAT (and similar
   // rewrites; ours may say "int") differs from Redis 7.0; OBJECT ENCODING compares them as one class.
   if (argv[0]!.toLowerCase() === "object" && (reply === "embstr" || reply === "raw" || reply === "int")) return "string";
-  if (!UNORDERED.has(argv[0]!.toLowerCase())) return reply;
-  if (Array.isArray(reply)) return [...reply].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  const name = argv[0]!.toLowerCase();
+  if (!UNORDERED.has(name)) return reply;
+  if (PAIRED.has(name) && (Array.isArray(reply) || reply instanceof Map)) return sortedPairs(reply);
+  // HSCAN with a COUNT that covers the whole hash: [cursor, flat field/value list].
+  if (name === "hscan" && Array.isArray(reply) && reply.length === 2 && Array.isArray(reply[1])) return [reply[0]!, sortedPairs(reply[1])];
+  if (Array.isArray(reply)) return sorted(reply);
   if (reply instanceof Set) return normalize(argv, [...reply]);
   return reply;
 }
