@@ -1,9 +1,9 @@
 // LPOP RPOP LMPOP LMOVE RPOPLPUSH.
-import { listPop, listPush } from "../../engine/list/list-type.ts";
+import { listIndex, listLength, listPop, listPush } from "../../engine/list/list-type.ts";
 import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupListOrReply, replyElements, WRONG_TYPE } from "./list-lookup.ts";
+import { bytesEqual, lookupListOrReply, replyElements, WRONG_TYPE } from "./list-lookup.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
 
@@ -49,6 +49,12 @@ export function moveOne(c: Client, src: Uint8Array, dst: Uint8Array, fromLeft: b
     return false;
   }
   if (lookupListOrReply(c, dst, false) === WRONG_TYPE) return false;
+  if (listLength(c.db, s) === 1 && bytesEqual(src, dst)) {
+    // Onto itself, a one-element list is unchanged: popping first would delete the key and the
+    // push would recreate it without its TTL (Redis pushes before it checks for an empty list).
+    c.reply.bulk(listIndex(c.db, s, 0)!);
+    return true;
+  }
   const [v] = listPop(c.db, src, s, 1, fromLeft);
   listPush(c.db, dst, c.db.peek(dst), [v!], toLeft);
   c.reply.bulk(v!);
