@@ -20,6 +20,9 @@ function element(rng: Rng): string {
       return `e${rng.int(15)}`;
   }
 }
+/** 100 to 200 elements at once on one of this family's keys. */
+const bulk = (rng: Rng): string[] =>
+  [rng.pick(["lpush", "rpush"]), rng.pick(OWN), ...Array.from({ length: 100 + rng.int(100) }, () => (rng.chance(0.5) ? "e".repeat(40 + rng.int(40)) : element(rng)))];
 const elements = (rng: Rng): string[] => Array.from({ length: 1 + rng.int(6) }, () => element(rng));
 const index = (rng: Rng): string => String(rng.int(16) - 8);
 const count = (rng: Rng): string => rng.pick(["0", "1", "2", "5", "100", "-1", "x"]);
@@ -43,8 +46,10 @@ export const listGenerator: FamilyGenerator = {
     switch (rng.int(22)) {
       case 0:
       case 1:
-      case 2:
         return [rng.pick(["lpush", "rpush"]), key(rng), ...elements(rng)];
+      case 2:
+        // Now and then a long push: lists pass 8 kB (list-max-listpack-size -2) and span nodes.
+        return rng.chance(0.8) ? [rng.pick(["lpush", "rpush"]), key(rng), ...elements(rng)] : bulk(rng);
       case 3:
         return [rng.pick(["lpushx", "rpushx"]), key(rng), ...elements(rng)];
       case 4:
