@@ -74,6 +74,13 @@ export function cmdKeys(c: Client, argv: Args): void {
   replyKeys(c, slots);
 }
 
+/** The reply of a SCAN-family command over a missing key: cursor 0, no elements. */
+export function replyEmptyScan(c: Client): void {
+  c.reply.arrayHeader(2);
+  c.reply.bulkString("0");
+  c.reply.arrayHeader(0);
+}
+
 /** SCAN's cursor with strtoul's rules (sign allowed, "" is 0); -1 after replying the error. */
 export function cursorOrReply(c: Client, arg: Uint8Array): number {
   let i = 0;

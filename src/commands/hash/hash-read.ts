@@ -5,7 +5,7 @@ import { globMatch } from "../../engine/glob.ts";
 import { hashEntries, hashGet, hashLength, hashScan } from "../../engine/hash/hash-type.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseBigInt64, parseInt64 } from "../args.ts";
-import { cursorOrReply, matchesAll } from "../key-ops.ts";
+import { cursorOrReply, matchesAll, replyEmptyScan } from "../key-ops.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupHashOrReply } from "./lookup.ts";
 
@@ -148,12 +148,7 @@ export function cmdHScan(c: Client, argv: Args): void {
   // empty scan even with bad options; a wrong type answers WRONGTYPE first).
   const slot = lookupHashOrReply(c, argv[1]!, true);
   if (slot === -2) return;
-  if (slot < 0) {
-    c.reply.arrayHeader(2);
-    c.reply.bulkString("0");
-    c.reply.arrayHeader(0);
-    return;
-  }
+  if (slot < 0) return replyEmptyScan(c);
   let count = 10;
   let pattern: Uint8Array | undefined;
   let noValues = false;

@@ -3,6 +3,7 @@ import { setAdd, setForEach, setHas, setRemove, setScan, setSize } from "../../e
 import { globMatch } from "../../engine/glob.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
+import { cursorOrReply, replyEmptyScan } from "../key-ops.ts";
 import { replyWriteFailure } from "../string-value.ts";
 import type { Status } from "../../engine/types.ts";
 import type { Args, Client } from "../types.ts";
@@ -57,18 +58,13 @@ export function cmdSCard(c: Client, argv: Args): void {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 export function cmdSScan(c: Client, argv: Args): void {
-  const cursor = parseInt64(argv[2]!);
-  if (Number.isNaN(cursor) || cursor < 0) return c.reply.error("ERR invalid cursor");
+  const cursor = cursorOrReply(c, argv[2]!);
+  if (cursor < 0) return;
   // As Redis 7.0: the key is looked up before the options are parsed (a missing key answers the
   // empty scan even with a bad COUNT; a wrong type answers WRONGTYPE first).
   const slot = lookupSetOrReply(c, argv[1]!, true);
   if (slot === WRONG_TYPE) return;
-  if (slot < 0) {
-    c.reply.arrayHeader(2);
-    c.reply.bulkString("0");
-    c.reply.arrayHeader(0);
-    return;
-  }
+  if (slot < 0) return replyEmptyScan(c);
   let count = 10;
   let pattern: Uint8Array | undefined;
   for (let i = 3; i < argv.length; i += 2) {
