@@ -265,7 +265,8 @@ test.skipIf(!cliHasWalTail)("bun src/cli.ts wal-tail --connect prints JSON lines
   expect(JSON.parse(r.stdout.trim().split("\n")[0]!)).toMatchObject({ op: "set", key: "cli-tail", value: "v" });
 }, 20000);
 
-test("--wal-export-format fcw2 delivers FCW2 frames", async () => {
+/** A server exporting fcw2, an ioredis client and a live subscriber, for `body`; all closed after. */
+async function withFcw2(body: (r2: Redis, sub: Subscriber) => Promise<void>): Promise<void> {
   const port = freePort();
   const s2 = await spawnServer(["--workers", "1", "--appendonly", "yes", "--wal-export", "listen",
     "--wal-export-addr", `127.0.0.1:${port}`, "--wal-export-format", "fcw2"]);
@@ -273,45 +274,37 @@ test("--wal-export-format fcw2 delivers FCW2 frames", async () => {
   const sub = await Subscriber.open(port, [fromLine("$")]);
   try {
     await Bun.sleep(50);
-    await r2.set("a", "1");
-    await r2.set("b", "2", "EX", 100);
-    await r2.del("a");
-    await r2.flushall();
-    await until(() => sub.fcw2.length >= 4, 10000, "4 FCW2 frames");
-    expect(sub.frames).toEqual([]);
-    expect(sub.fcw2.map((f) => [f.op, f.key, f.value])).toEqual([[1, "a", "1"], [1, "b", "2"], [2, "a", ""], [2, "", ""]]);
-    expect(sub.fcw2[0]!.expireAt).toBe(-1);
-    expect(sub.fcw2[1]!.expireAt).toBeGreaterThan(Date.now() + 90_000);
+    await body(r2, sub);
   } finally {
     sub.close();
     r2.disconnect();
     expect(await s2.stop()).toBe(0);
   }
-}, 20000);
+}
 
-test("--wal-export-format fcw2: collections are sent as deletes of their keys, their element changes are counted as not sent", async () => {
-  const port = freePort();
-  const s2 = await spawnServer(["--workers", "1", "--appendonly", "yes", "--wal-export", "listen",
-    "--wal-export-addr", `127.0.0.1:${port}`, "--wal-export-format", "fcw2"]);
-  const r2 = new Redis({ port: s2.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
-  const sub = await Subscriber.open(port, [fromLine("$")]);
-  try {
-    await Bun.sleep(50);
-    await r2.hset("h", "f", "v"); // element changes (creation included): not sent
-    await r2.hset("h", "g", "w");
-    await r2.rpush("l", "a", "b");
-    await r2.expire("h", 100); // expiry of a collection: not sent
-    await r2.del("l"); // deletes are sent
-    await r2.set("t", "1");
-    await r2.rename("h", "t"); // a whole hash where the collector holds a string: a delete of "t"
-    await r2.set("s", "x");
-    await until(() => sub.fcw2.some((f) => f.key === "s"), 10000, "the last FCW2 frame");
-    expect(sub.fcw2.map((f) => [f.op, f.key, f.value])).toEqual([[2, "l", ""], [1, "t", "1"], [2, "t", ""], [2, "h", ""], [1, "s", "x"]]);
-    const info = await r2.info("walexport");
-    expect(info).toContain("walexport_fcw2_skipped_frames:4");
-  } finally {
-    sub.close();
-    r2.disconnect();
-    expect(await s2.stop()).toBe(0);
-  }
-}, 20000);
+test("--wal-export-format fcw2 delivers FCW2 frames", () => withFcw2(async (r2, sub) => {
+  await r2.set("a", "1");
+  await r2.set("b", "2", "EX", 100);
+  await r2.del("a");
+  await r2.flushall();
+  await until(() => sub.fcw2.length >= 4, 10000, "4 FCW2 frames");
+  expect(sub.frames).toEqual([]);
+  expect(sub.fcw2.map((f) => [f.op, f.key, f.value])).toEqual([[1, "a", "1"], [1, "b", "2"], [2, "a", ""], [2, "", ""]]);
+  expect(sub.fcw2[0]!.expireAt).toBe(-1);
+  expect(sub.fcw2[1]!.expireAt).toBeGreaterThan(Date.now() + 90_000);
+}), 20000);
+
+test("--wal-export-format fcw2: collections are sent as deletes of their keys, their element changes are counted as not sent", () => withFcw2(async (r2, sub) => {
+  await r2.hset("h", "f", "v"); // element changes (creation included): not sent
+  await r2.hset("h", "g", "w");
+  await r2.rpush("l", "a", "b");
+  await r2.expire("h", 100); // expiry of a collection: not sent
+  await r2.del("l"); // deletes are sent
+  await r2.set("t", "1");
+  await r2.rename("h", "t"); // a whole hash where the collector holds a string: a delete of "t"
+  await r2.set("s", "x");
+  await until(() => sub.fcw2.some((f) => f.key === "s"), 10000, "the last FCW2 frame");
+  expect(sub.fcw2.map((f) => [f.op, f.key, f.value])).toEqual([[2, "l", ""], [1, "t", "1"], [2, "t", ""], [2, "h", ""], [1, "s", "x"]]);
+  const info = await r2.info("walexport");
+  expect(info).toContain("walexport_fcw2_skipped_frames:4");
+}), 20000);
