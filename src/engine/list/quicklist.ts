@@ -214,23 +214,7 @@ export class Quicklist implements LargeValue {
 
   /** Visits elements [start, stop] (in range), as views. */
   forRange(start: number, stop: number, visit: (e: Uint8Array) => void): void {
-    let i = 0;
-    let skip = start;
-    while (i < this.counts.length && skip >= this.counts[i]!) skip -= this.counts[i++]!;
-    let left = stop - start + 1;
-    for (; i < this.nodes.length && left > 0; i++) {
-      const n = this.nodes[i]!;
-      const c = this.counts[i]!;
-      let p = PACKED_HEADER;
-      for (let k = 0; k < c && left > 0; k++) {
-        if (k >= skip) {
-          visit(elemView(n, p));
-          left--;
-        }
-        p = elemNext(n, p);
-      }
-      skip = 0;
-    }
+    this.writeRange(start, stop, { bulkFrom: (src, off, n) => visit(src.subarray(off, off + n)) });
   }
 
   /** Writes elements [start, stop] (in range) to `sink` straight from the node bytes. */
