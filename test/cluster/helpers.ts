@@ -37,3 +37,10 @@ export async function until(cond: () => boolean | Promise<boolean>, ms: number, 
     await Bun.sleep(20);
   }
 }
+
+/** The per-worker cluster ports a `--workers 2 --cluster-ports yes` server printed at start. */
+export function clusterPortsOf(stderr: string): number[] {
+  const m = /cluster ports (\d+),(\d+)/.exec(stderr);
+  if (m === null) throw new Error(`no "cluster ports" line in: ${stderr}`);
+  return [Number(m[1]), Number(m[2])];
+}

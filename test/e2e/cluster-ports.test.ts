@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Redis, { Cluster } from "ioredis";
 import { keyHashSlot } from "../../src/cluster/slots.ts";
 import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
-import { infoField, keysByWorker } from "../cluster/helpers.ts";
+import { infoField, keysByWorker, clusterPortsOf } from "../cluster/helpers.ts";
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -16,9 +16,7 @@ describe("2 workers with cluster ports", () => {
 
   beforeAll(async () => {
     srv = await spawnServer(["--workers", "2", "--cluster-ports", "yes"]);
-    const m = /cluster ports (\d+),(\d+)/.exec(srv.stderr());
-    expect(m).not.toBeNull();
-    ports = [Number(m![1]), Number(m![2])];
+    ports = clusterPortsOf(srv.stderr());
   });
 
   afterAll(async () => {

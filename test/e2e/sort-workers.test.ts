@@ -2,6 +2,7 @@
 // written atomically (a concurrent cross-worker MSET is never seen half done), SORT ... STORE
 // inside MULTI/EXEC, on a Redis Cluster port the refusals of Redis Cluster 7.0; and STORE's
 // lists survive SIGKILL (journaled).
+import { clusterPortsOf } from "../cluster/helpers.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { keyHashSlot } from "../../src/cluster/slots.ts";
 import { rmSync } from "node:fs";
@@ -21,9 +22,7 @@ describe("SORT with two workers", () => {
   let ports: number[] = [];
   beforeAll(async () => {
     srv = await spawnServer(["--workers", "2", "--cluster-ports", "yes"]);
-    const m = /cluster ports (\d+),(\d+)/.exec(srv.stderr());
-    expect(m).not.toBeNull();
-    ports = [Number(m![1]), Number(m![2])];
+    ports = clusterPortsOf(srv.stderr());
   });
   afterAll(async () => {
     expect(await srv?.stop()).toBe(0);
