@@ -17,7 +17,7 @@ const firstError = (replies: Uint8Array[]): Uint8Array | undefined => replies.fi
 
 const sumIntegers: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAll(argv, c.reply.resp, (replies) => {
+  cw.askAllFor(c, argv, (replies) => {
     let n = 0;
     for (const r of replies) n += Math.max(0, readInteger(r, 0) || 0);
     hold(firstError(replies) ?? enc.encode(`:${n}\r\n`));
@@ -27,7 +27,7 @@ const sumIntegers: CrossHandler = (cw, c, _e, argv) => {
 
 const keys: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAll(argv, c.reply.resp, (replies) => {
+  cw.askAllFor(c, argv, (replies) => {
     const err = firstError(replies);
     if (err !== undefined) return hold(err);
     const w = new ReplyWriter(256);
@@ -41,7 +41,7 @@ const keys: CrossHandler = (cw, c, _e, argv) => {
 
 const randomkey: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAll(argv, c.reply.resp, (replies) => {
+  cw.askAllFor(c, argv, (replies) => {
     const err = firstError(replies);
     if (err !== undefined) return hold(err);
     const found = replies.filter((r) => readBulk(r, 0) !== null);
@@ -53,7 +53,7 @@ const randomkey: CrossHandler = (cw, c, _e, argv) => {
 /** Every worker runs it; the reply is this worker's (or the first error). */
 const everywhere: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAll(argv, c.reply.resp, (replies) => hold(firstError(replies) ?? replies[cw.index]!));
+  cw.askAllFor(c, argv, (replies) => hold(firstError(replies) ?? replies[cw.index]!));
   return true;
 };
 
@@ -90,7 +90,7 @@ const scan: CrossHandler = (cw, c, _e, argv) => {
   const keys: Uint8Array[] = [];
   const step = (w: number, local: number): void => {
     const sub: Args = [argv[0]!, enc.encode(String(local)), ...argv.slice(2)];
-    cw.ask(w, sub, c.reply.resp, (reply) => {
+    cw.askFor(c, w, sub, (reply) => {
       const items = readArray(reply, 0);
       if (items === undefined || items.length !== 2) return hold(reply.slice());
       const next = Number(dec.decode(readBulk(reply, items[0]![0]) ?? new Uint8Array(0)));
@@ -189,7 +189,7 @@ export function mergeInfo(texts: readonly string[], mine: number): string {
 
 const info: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAll(argv, c.reply.resp, (replies) => {
+  cw.askAllFor(c, argv, (replies) => {
     const texts = replies.map(textOf);
     if (texts.some((t) => t === undefined)) return hold(replies[cw.index]!);
     const merged = mergeInfo(texts as string[], cw.index);
@@ -205,7 +205,7 @@ const info: CrossHandler = (cw, c, _e, argv) => {
 /** CLIENT LIST: every worker's clients, one text. */
 const clientList: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAll(argv, c.reply.resp, (replies) => {
+  cw.askAllFor(c, argv, (replies) => {
     const texts = replies.map(textOf);
     if (texts.some((t) => t === undefined)) return hold(firstError(replies) ?? replies[cw.index]!);
     const w = new ReplyWriter(256);
@@ -221,7 +221,7 @@ const clientList: CrossHandler = (cw, c, _e, argv) => {
 /** CLIENT KILL: tried on every worker; killed counts add up, one +OK wins over "No such client". */
 const clientKill: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAll(argv, c.reply.resp, (replies) => {
+  cw.askAllFor(c, argv, (replies) => {
     let total = 0;
     let ints = 0;
     for (const r of replies) {
@@ -244,6 +244,7 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   randomkey,
   flushall: everywhere,
   flushdb: everywhere,
+  swapdb: everywhere,
   info,
   "config|set": everywhere,
   "config|resetstat": everywhere,

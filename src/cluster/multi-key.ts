@@ -70,7 +70,7 @@ function gatedParts(
         cw.ask(p.owner, p.argv, resp, (reply) => {
           each(p, reply);
           if (--left === 0) done(hold);
-        });
+        }, c.dbIndex);
       }
       // Requests to a peer run before its unlock (one ordered link), so the gates can open now.
       release();
@@ -204,6 +204,7 @@ export function runAtomicOnScratch(
   if (byPattern.length > 0) for (let w = 0; w < cw.count; w++) owners.add(w);
   const hold = c.hold(c.replyMode !== "on");
   const resp = c.reply.resp;
+  const db = c.dbIndex;
   const resume = c.pause();
   cw.withGates(owners, (release) => {
     const scratch = new Keyspace({ initialCapacity: 16 });
@@ -226,11 +227,11 @@ export function runAtomicOnScratch(
         const owner = cw.slots.ownerOfKey(k);
         const slot = scratch.peek(k);
         if (slot < 0) {
-          cw.ask(owner, [DEL, k], 2, () => {});
+          cw.ask(owner, [DEL, k], 2, () => {}, db);
         } else {
           const type = enc.encode(String(scratch.typeOf(slot)));
           const at = enc.encode(String(scratch.expireAt(slot)));
-          cw.ask(owner, [RESTORE, k, type, scratch.serializedValue(slot).slice(), at, REPLACE], 2, () => {});
+          cw.ask(owner, [RESTORE, k, type, scratch.serializedValue(slot).slice(), at, REPLACE], 2, () => {}, db);
         }
       }
       release();
@@ -250,7 +251,7 @@ export function runAtomicOnScratch(
             if (value) restoreValue(scratch, k, type, value.slice(), at);
           }
           if (--left === 0) then();
-        });
+        }, db);
       }
     };
     fetch([...keys.values()], () => {

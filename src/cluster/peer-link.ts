@@ -15,6 +15,7 @@ export const ERR_PEER_DOWN = "-ERR worker link lost before the reply arrived\r\n
 const PEER_DOWN_BYTES = new TextEncoder().encode(ERR_PEER_DOWN);
 
 const enc = new TextEncoder();
+const DB_SWITCH = enc.encode("__db");
 const RESP_SWITCH = [enc.encode("*2\r\n$6\r\n__resp\r\n$1\r\n2\r\n"), enc.encode("*2\r\n$6\r\n__resp\r\n$1\r\n3\r\n")] as const;
 
 /** Writes `t<n>\r\n` at `p`; returns the new position. */
@@ -74,6 +75,8 @@ export class PeerLink {
   private backoffMs = 20;
   /** Protocol version the peer session is set to. */
   private resp = 2;
+  /** The database the peer's session has selected for this link's requests. */
+  private db = 0;
   /** Requests and write() calls (INFO, the benchmark's syscall count). */
   requests = 0;
   writes = 0;
@@ -89,12 +92,18 @@ export class PeerLink {
     return this.socket !== undefined;
   }
 
-  /** Queues `argv` for the peer, run with RESP version `resp`; `cb` gets its reply. */
-  send(argv: readonly Uint8Array[], resp: number, cb: ReplyCallback): void {
+  /** Queues `argv` for the peer, run with RESP version `resp` in database `db`; `cb` gets its reply. */
+  send(argv: readonly Uint8Array[], resp: number, cb: ReplyCallback, db = 0): void {
     if (resp !== this.resp) {
       this.out.append(RESP_SWITCH[resp === 3 ? 1 : 0]);
       this.unsent.push(undefined);
       this.resp = resp;
+    }
+    if (db !== this.db) {
+      // Like __resp: the session keeps it for the requests that follow, and it has no reply.
+      encodeCommandInto(this.out, [DB_SWITCH, enc.encode(String(db))]);
+      this.unsent.push(undefined);
+      this.db = db;
     }
     encodeCommandInto(this.out, argv);
     // The callback joins `waiting` together with its bytes: a `drain` may write them out before
@@ -216,7 +225,7 @@ export class PeerLink {
   }
 
   private nextWaiting(): ReplyCallback | undefined {
-    // __resp switches have no reply: skip their slots.
+    // __resp and __db switches have no reply: skip their slots.
     while (this.waitHead < this.waiting.length && this.waiting[this.waitHead] === undefined) this.waitHead++;
     if (this.waitHead >= this.waiting.length) return undefined; // never step past the end
     const cb = this.waiting[this.waitHead++];
@@ -231,6 +240,7 @@ export class PeerLink {
     if (this.socket === undefined) return; // a failed connect: the promise rejection retries
     this.socket = undefined;
     this.resp = 2;
+    this.db = 0;
     this.inStart = this.inEnd = 0;
     // The peer went away: every pending request gets an error reply.
     const lost = this.waiting.slice(this.waitHead);

@@ -34,12 +34,23 @@ export class PeerClient implements Client {
   replyMode: "on" | "off" | "skip" = "on";
   noEvict = false;
   multi: MultiState | undefined = undefined;
+  /** Selected by the sender's `__db n` (the database of the client it runs for). */
+  dbIndex = 0;
 
   constructor(
     readonly id: number,
     readonly server: ServerContext,
-    readonly db: Keyspace,
+    /** A keyspace of its own instead of the server's databases (the atomic scratch path). */
+    private readonly own?: Keyspace,
   ) {}
+
+  get db(): Keyspace {
+    return this.own ?? this.server.databases.at(this.dbIndex);
+  }
+
+  get isolated(): boolean {
+    return this.own !== undefined;
+  }
 
   queryBufferBytes(): number {
     return 0;
@@ -116,7 +127,7 @@ class PeerSession {
     id: number,
     private readonly deps: PeerServerDeps,
   ) {
-    this.client = new PeerClient(id, deps.server, deps.keyspace);
+    this.client = new PeerClient(id, deps.server);
   }
 
   onData(chunk: Uint8Array): void {
@@ -159,6 +170,9 @@ class PeerSession {
       case "resp":
         r.resp = argv[1]![0] === 51 ? 3 : 2;
         return;
+      case "db":
+        c.dbIndex = Number(dec.decode(argv[1]!));
+        return;
       case "lock":
         // Granted now or later; until then this session's later requests wait.
         this.waitingGate = true;
@@ -189,7 +203,7 @@ class PeerSession {
         r.ok();
         return;
       default:
-        runKeyTransfer(ks, name, argv, r);
+        runKeyTransfer(c.db, name, argv, r);
     }
   }
 

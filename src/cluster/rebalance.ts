@@ -8,6 +8,7 @@
 
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { Databases } from "../engine/databases.ts";
 import { Keyspace } from "../engine/keyspace.ts";
 import { Persistence } from "../persistence/index.ts";
 import { fsyncDir } from "../persistence/io.ts";
@@ -41,8 +42,8 @@ export interface RebalanceResult {
   orphanKeys: number;
 }
 
-const ask = (cw: WorkerCluster, owner: number, argv: Uint8Array[]): Promise<Uint8Array> =>
-  new Promise((resolve) => cw.ask(owner, argv, 2, (r) => resolve(r.slice())));
+const ask = (cw: WorkerCluster, owner: number, argv: Uint8Array[], db = 0): Promise<Uint8Array> =>
+  new Promise((resolve) => cw.ask(owner, argv, 2, (r) => resolve(r.slice()), db));
 
 const startsWith = (b: Uint8Array, p: Uint8Array): boolean => p.every((x, i) => b[i] === x);
 
@@ -61,8 +62,8 @@ async function waitPeersLoaded(cw: WorkerCluster, timeoutMs: number): Promise<vo
   }
 }
 
-/** Sends every key of `ks` for which `pick` holds to its owner; resolves with the count. */
-async function handOver(cw: WorkerCluster, ks: Keyspace, pick: (owner: number) => boolean): Promise<Uint8Array[]> {
+/** Sends every key of database `db` (`ks`) for which `pick` holds to its owner; resolves with the keys sent. */
+async function handOver(cw: WorkerCluster, ks: Keyspace, db: number, pick: (owner: number) => boolean): Promise<Uint8Array[]> {
   const sent: Promise<Uint8Array>[] = [];
   const keys: Uint8Array[] = [];
   const owners = new Set<number>();
@@ -75,7 +76,7 @@ async function handOver(cw: WorkerCluster, ks: Keyspace, pick: (owner: number) =
       const argv = [RESTORE, key, enc.encode(String(ks.typeOf(slot))), ks.serializedValue(slot).slice(), enc.encode(String(ks.expireAt(slot))), NX];
       keys.push(key);
       owners.add(owner);
-      sent.push(ask(cw, owner, argv));
+      sent.push(ask(cw, owner, argv, db));
     });
   } while (cursor !== 0);
   const replies = await Promise.all(sent);
@@ -106,30 +107,38 @@ export async function rebalance(cw: WorkerCluster, o: RebalanceOptions): Promise
   const result: RebalanceResult = { moved: 0, orphans: [], orphanKeys: 0 };
   const orphans = shardsOnDisk(o.dir).filter((s) => s >= cw.count && s % cw.count === cw.index);
   let foreign = false;
-  const ks = cw.keyspace;
-  let cursor = 0;
-  do {
-    cursor = ks.scan(cursor, 4096, (slot) => {
-      const owner = cw.slots.ownerOfKey(ks.keyView(slot));
-      if (owner !== cw.index && cw.isWorker(owner)) foreign = true;
-    });
-  } while (cursor !== 0 && !foreign);
+  const dbs: [number, Keyspace][] = [];
+  cw.server.databases.each((db, ks) => void dbs.push([db, ks]));
+  for (const [, ks] of dbs) {
+    let cursor = 0;
+    do {
+      cursor = ks.scan(cursor, 4096, (slot) => {
+        const owner = cw.slots.ownerOfKey(ks.keyView(slot));
+        if (owner !== cw.index && cw.isWorker(owner)) foreign = true;
+      });
+    } while (cursor !== 0 && !foreign);
+  }
   if (!foreign && orphans.length === 0) return result;
 
   await waitPeersLoaded(cw, o.timeoutMs ?? 120_000);
   if (foreign) {
     // Keys of another machine's slots stay where they are (nothing here can take them).
-    const moved = await handOver(cw, ks, (owner) => owner !== cw.index && cw.isWorker(owner));
-    for (const k of moved) ks.delete(k);
+    for (const [db, ks] of dbs) {
+      const moved = await handOver(cw, ks, db, (owner) => owner !== cw.index && cw.isWorker(owner));
+      for (const k of moved) ks.delete(k);
+      result.moved += moved.length;
+    }
     await o.durable();
-    result.moved = moved.length;
-    o.log(`worker ${cw.index}: moved ${moved.length} keys to the workers that own their slots now`);
+    o.log(`worker ${cw.index}: moved ${result.moved} keys to the workers that own their slots now`);
   }
   for (const shard of orphans) {
-    const scratch = new Keyspace();
+    const scratch = new Databases(new Keyspace(), cw.server.databases.count, (db) => new Keyspace({ db }));
     const p = new Persistence({ dir: o.dir, shard, appendonly: false, snapshotEverySeconds: 0, log: o.log });
     await p.open(scratch);
-    const keys = await handOver(cw, scratch, (owner) => cw.isWorker(owner));
+    const keys: Uint8Array[] = [];
+    const held: [number, Keyspace][] = [];
+    scratch.each((db, ks) => void held.push([db, ks]));
+    for (const [db, ks] of held) keys.push(...(await handOver(cw, ks, db, (owner) => cw.isWorker(owner))));
     await o.durable();
     await p.close({ save: false });
     for (const n of readdirSync(o.dir)) {

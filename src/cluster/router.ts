@@ -113,7 +113,7 @@ export class ClusterRouter implements Router {
       if (owner === cw.index) return false;
       cw.counters.forwarded++;
       const hold = (c as HoldingClient).hold(c.replyMode !== "on");
-      cw.links[owner]!.send(argv, c.reply.resp, hold);
+      cw.links[owner]!.send(argv, c.reply.resp, hold, c.dbIndex);
       return true;
     }
     cw.counters.split++;

@@ -86,7 +86,7 @@ export class WorkerCluster {
     this.exec = o.exec;
     this.nodes = o.nodes;
     this.clusterPort = o.clusterPort;
-    this.scratch = new PeerClient(-1, o.server, o.keyspace);
+    this.scratch = new PeerClient(-1, o.server);
   }
 
   /** Owners are worker indexes < count; anything else is another machine's node. */
@@ -98,11 +98,12 @@ export class WorkerCluster {
    * Runs `argv` on worker `owner` with RESP version `resp`; `cb` receives the reply (a view valid
    * only during the call). Here: runs now, synchronously. Elsewhere: over the link, in order.
    */
-  ask(owner: number, argv: Args, resp: number, cb: ReplyCallback): void {
+  ask(owner: number, argv: Args, resp: number, cb: ReplyCallback, db = 0): void {
     if (owner === this.index) {
       const r = this.scratch.reply;
       r.resp = resp === 3 ? 3 : 2;
-      if (isInternal(argv)) runKeyTransfer(this.keyspace, new TextDecoder().decode(argv[0]!.subarray(2)), argv, r);
+      this.scratch.dbIndex = db;
+      if (isInternal(argv)) runKeyTransfer(this.scratch.db, new TextDecoder().decode(argv[0]!.subarray(2)), argv, r);
       else this.exec(this.scratch, argv);
       const out = r.bytes().slice();
       r.reset();
@@ -114,18 +115,28 @@ export class WorkerCluster {
       cb(new TextEncoder().encode("-CLUSTERDOWN Hash slot not served\r\n"));
       return;
     }
-    link.send(argv, resp, cb);
+    link.send(argv, resp, cb, db);
+  }
+
+  /** `ask` for client `c`: its RESP version and its selected database. */
+  askFor(c: Client, owner: number, argv: Args, cb: ReplyCallback): void {
+    this.ask(owner, argv, c.reply.resp, cb, c.dbIndex);
+  }
+
+  /** `askAll` for client `c`: its RESP version and its selected database. */
+  askAllFor(c: Client, argv: Args, done: (replies: Uint8Array[]) => void): void {
+    this.askAll(argv, c.reply.resp, done, c.dbIndex);
   }
 
   /** Runs `argv` on every worker; `done` gets the replies by worker index once all arrived. */
-  askAll(argv: Args, resp: number, done: (replies: Uint8Array[]) => void): void {
+  askAll(argv: Args, resp: number, done: (replies: Uint8Array[]) => void, db = 0): void {
     const replies: Uint8Array[] = new Array<Uint8Array>(this.count);
     let left = this.count;
     for (let w = 0; w < this.count; w++) {
       this.ask(w, argv, resp, (bytes) => {
         replies[w] = w === this.index ? bytes : bytes.slice();
         if (--left === 0) done(replies);
-      });
+      }, db);
     }
   }
 

@@ -63,7 +63,7 @@ export function clientInfoLine(c: Client): string {
   return (
     `id=${c.id} addr=${addr(c)} laddr=${localAddr(c)} fd=-1 name=${c.name}` +
     ` age=${Math.max(0, Math.floor((now - c.createdAt) / 1000))} idle=${Math.max(0, Math.floor((now - c.lastInteraction) / 1000))}` +
-    ` flags=${flags} db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0` +
+    ` flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0` +
     ` rbs=${rbs} rbp=${rbs} obl=0 oll=0 omem=${omem} tot-mem=${rbs + qbuf + omem} events=${omem > 0 ? "rw" : "r"}` +
     ` cmd=${c.lastCommand} user=default redir=-1 resp=${c.reply.resp} lib-name=${c.libName} lib-ver=${c.libVersion}`
   );

@@ -1,6 +1,6 @@
 // Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT and the CLIENT container
 // (src/commands/conn-client.ts). Errors and reply shapes follow Redis 7.0.
-import { ERR_DB_RANGE, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS } from "../protocol/errors.ts";
+import { ERR_DB_RANGE, ERR_SELECT_CLUSTER, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS } from "../protocol/errors.ts";
 import { bytesToString, intRangeArgOrReply, isKeyword, parseInt64 } from "./args.ts";
 import { clientCommand, ERR_CLIENT_NAME } from "./conn-client.ts";
 import { defineCommand } from "./define.ts";
@@ -141,6 +141,7 @@ function cmdReset(c: Client): void {
   (c as MultiClient).multi = undefined; // discards a transaction in progress
   forgetSubscriber(c); // leaves every channel and pattern
   c.reply.resp = 2;
+  c.dbIndex = 0;
   c.name = "";
   c.replyMode = "on";
   c.noEvict = false;
@@ -148,11 +149,13 @@ function cmdReset(c: Client): void {
   c.reply.simple("RESET");
 }
 
-// SELECT index (only database 0 exists)
+// SELECT index (0 .. databases-1; only 0 with cluster ports, as Redis Cluster)
 function cmdSelect(c: Client, argv: Args): void {
   const id = intRangeArgOrReply(c, argv, 1, -2147483648, 2147483647);
   if (id === undefined) return;
-  if (id !== 0) return c.reply.error(ERR_DB_RANGE);
+  if (id !== 0 && (c.server.cluster?.clusterPort ?? 0) !== 0) return c.reply.error(ERR_SELECT_CLUSTER);
+  if (id < 0 || id >= c.server.databases.count) return c.reply.error(ERR_DB_RANGE);
+  c.dbIndex = id;
   c.reply.ok();
 }
 

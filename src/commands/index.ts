@@ -2,6 +2,7 @@
 // Nothing else in the code base switches over command names.
 import { clusterCommands } from "./cluster.ts";
 import { connectionCommands } from "./connection.ts";
+import { databaseCommands } from "./databases.ts";
 import { hashCommands } from "./hash/index.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./list/index.ts";
@@ -15,7 +16,7 @@ import { functionCommands } from "./functions.ts";
 import { transactionCommands } from "./transactions.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, sortCommands, keyCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands, functionCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, sortCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands, functionCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

@@ -116,10 +116,10 @@ function clientsSection(s: ServerContext): string {
 }
 
 function memorySection(s: ServerContext): string {
-  const st = s.keyspace.stats();
+  const st = s.databases.stats();
   const mu = process.memoryUsage();
-  const buffers = s.keyspace.externalMemory();
-  const used = st.memoryBytes + buffers;
+  const used = usedMemory(s);
+  const buffers = Math.max(0, used - st.memoryBytes); // external memory of database 0 also counts the other databases
   const peak = Math.max(peaks.get(s) ?? 0, used);
   peaks.set(s, peak);
   const maxmemory = Number(s.config.get("maxmemory") ?? s.keyspace.maxMemory) || 0;
@@ -180,7 +180,7 @@ function opsPerSec(s: ServerContext, now: number): number {
 }
 
 function statsSection(s: ServerContext, now: number): string {
-  const st = s.keyspace.stats();
+  const st = s.databases.stats();
   const x = s.stats;
   return lines([
     ["total_connections_received", x.totalConnectionsReceived],
@@ -260,9 +260,11 @@ function errorstatsSection(s: ServerContext): string {
 }
 
 function keyspaceSection(s: ServerContext): string {
-  const keys = s.keyspace.size;
-  if (keys === 0) return "";
-  return `db0:keys=${keys},expires=${s.keyspace.volatileCount},avg_ttl=0\r\n`;
+  let out = "";
+  s.databases.each((db, ks) => {
+    if (ks.size > 0) out += `db${db}:keys=${ks.size},expires=${ks.volatileCount},avg_ttl=0\r\n`;
+  });
+  return out;
 }
 
 function builtin(name: Section, s: ServerContext, now: number): string {

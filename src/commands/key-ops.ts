@@ -4,7 +4,7 @@
 import { copyValue } from "../engine/compound/codecs.ts";
 import { globMatch } from "../engine/glob.ts";
 import { TYPE_NAMES } from "../engine/types.ts";
-import { ERR_DB_RANGE, ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_SYNTAX } from "../protocol/errors.ts";
+import { ERR_DB_RANGE, ERR_OTHER_DB_ISOLATED, ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_SYNTAX } from "../protocol/errors.ts";
 import { intRangeArgOrReply, isKeyword, parseInt64 } from "./args.ts";
 import { bytesEqual, replyWriteFailure } from "./string-value.ts";
 import type { Args, Client } from "./types.ts";
@@ -184,33 +184,52 @@ export function cmdRenameNx(c: Client, argv: Args): void {
 // COPY source destination [DB destination-db] [REPLACE]
 export function cmdCopy(c: Client, argv: Args): void {
   let replace = false;
+  let target = c.dbIndex;
   for (let j = 3; j < argv.length; j++) {
     if (isKeyword(argv[j]!, "replace")) replace = true;
     else if (j + 1 < argv.length && isKeyword(argv[j]!, "db")) {
       const id = intRangeArgOrReply(c, argv, j + 1, INT_MIN, INT_MAX);
       if (id === undefined) return;
-      if (id !== 0) return c.reply.error(ERR_DB_RANGE);
+      if (id < 0 || id >= c.server.databases.count) return c.reply.error(ERR_DB_RANGE);
+      target = id;
       j++;
     } else {
       return c.reply.error(ERR_SYNTAX);
     }
   }
+  if (target !== c.dbIndex && (c.server.cluster?.clusterPort ?? 0) !== 0) return c.reply.error("ERR Copying to another database is not allowed in cluster mode");
   const src = argv[1]!;
   const dst = argv[2]!;
-  if (bytesEqual(src, dst)) return c.reply.error(ERR_SAME_OBJECT);
+  if (bytesEqual(src, dst) && target === c.dbIndex) return c.reply.error(ERR_SAME_OBJECT);
+  if (target !== c.dbIndex && c.isolated === true) return c.reply.error(ERR_OTHER_DB_ISOLATED("COPY"));
   const db = c.db;
+  const to = target === c.dbIndex ? db : c.server.databases.at(target);
   const slot = db.lookup(src);
   if (slot < 0) return c.reply.integer(0);
-  if (!replace && db.peek(dst) >= 0) return c.reply.integer(0);
-  const status = copyValue(db, slot, db, dst, db.expireAt(slot));
+  if (!replace && to.peek(dst) >= 0) return c.reply.integer(0);
+  if (replace && to !== db) to.delete(dst);
+  const status = copyValue(db, slot, to, dst, db.expireAt(slot));
   if (!replyWriteFailure(c, status)) c.reply.integer(1);
 }
 
-// FLUSHDB [ASYNC | SYNC]   (and FLUSHALL: there is one database)
+// FLUSHDB [ASYNC | SYNC]: the selected database
 export function cmdFlushDb(c: Client, argv: Args): void {
-  if (argv.length > 2 || (argv.length === 2 && !isKeyword(argv[1]!, "sync") && !isKeyword(argv[1]!, "async"))) {
-    return c.reply.error(ERR_SYNTAX);
-  }
+  if (!flushArgsOrReply(c, argv)) return;
   c.db.clear();
   c.reply.ok();
+}
+
+/** FLUSHALL [ASYNC|SYNC]: every database. */
+export function cmdFlushAll(c: Client, argv: Args): void {
+  if (!flushArgsOrReply(c, argv)) return;
+  c.server.databases.each((_db, ks) => ks.clear());
+  c.reply.ok();
+}
+
+function flushArgsOrReply(c: Client, argv: Args): boolean {
+  if (argv.length > 2 || (argv.length === 2 && !isKeyword(argv[1]!, "sync") && !isKeyword(argv[1]!, "async"))) {
+    c.reply.error(ERR_SYNTAX);
+    return false;
+  }
+  return true;
 }

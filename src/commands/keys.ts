@@ -10,7 +10,7 @@ import {
   cmdMemoryHelp, cmdMemoryUsage, cmdObjectEncoding, cmdObjectFreq, cmdObjectHelp, cmdObjectIdleTime, cmdObjectRefCount,
 } from "./key-introspect.ts";
 import {
-  cmdCopy, cmdDel, cmdExists, cmdFlushDb, cmdKeys, cmdRandomKey, cmdRename, cmdRenameNx, cmdScan,
+  cmdCopy, cmdDel, cmdExists, cmdFlushAll, cmdFlushDb, cmdKeys, cmdRandomKey, cmdRename, cmdRenameNx, cmdScan,
   cmdTouch, cmdType,
 } from "./key-ops.ts";
 import { CmdFlag, type CommandEntry } from "./types.ts";
@@ -93,7 +93,7 @@ export const keyCommands: CommandEntry[] = [
   defineCommand({ name: "flushdb", arity: -1, flags: WRITE, categories: DANGEROUS_WRITE,
     summary: "Remove all keys from the current database.", since: "1.0.0", handler: cmdFlushDb }),
   defineCommand({ name: "flushall", arity: -1, flags: WRITE, categories: DANGEROUS_WRITE,
-    summary: "Removes all keys from all databases.", since: "1.0.0", handler: cmdFlushDb }),
+    summary: "Removes all keys from all databases.", since: "1.0.0", handler: cmdFlushAll }),
   defineCommand({ name: "object", arity: -2, flags: 0, categories: ["slow"],
     summary: "A container for object introspection commands.", since: "2.2.3", subcommands: objectSubcommands }),
   defineCommand({ name: "memory", arity: -2, flags: 0, categories: ["slow"],

@@ -71,7 +71,7 @@ function zeroCounters(e: CommandEntry): void {
 function cmdResetStat(c: Client): void {
   const s = c.server;
   // Engine first: the server's keyspaceHits/Misses may be views over the engine's counters.
-  s.keyspace.resetStats();
+  s.databases.each((_db, ks) => ks.resetStats());
   resetServerStats(s.stats);
   for (const e of s.commands.all()) zeroCounters(e);
   resetInfoState(s);

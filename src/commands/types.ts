@@ -2,6 +2,7 @@
 // `CommandEntry[]`; src/commands/index.ts joins them once. Dispatch, arity checks, COMMAND output,
 // key extraction (routing, WAL) and INFO commandstats all read that one table.
 
+import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
 
@@ -91,8 +92,15 @@ export interface Client {
   /** Replies go here; its `resp` field is the connection's protocol version (2 or 3). */
   readonly reply: ReplyWriter;
   readonly server: ServerContext;
-  /** The keyspace of the selected database (only db 0 exists). */
+  /** The keyspace of the selected database (`server.databases.at(dbIndex)`). */
   readonly db: Keyspace;
+  /** The selected database (SELECT); 0 at connect and after RESET. */
+  dbIndex: number;
+  /**
+   * True on the cross-worker atomic path, where `db` is a scratch copy of the command's keys:
+   * commands that would reach into another database (MOVE, COPY ... DB, SWAPDB) refuse there.
+   */
+  readonly isolated?: boolean;
   name: string;
   libName: string;
   libVersion: string;
@@ -121,7 +129,10 @@ export interface Client {
 
 /** Server-wide state visible to command handlers. */
 export interface ServerContext {
+  /** Database 0's keyspace (its budget's figures are the server's: used_memory, maxmemory). */
   readonly keyspace: Keyspace;
+  /** Every numbered database (SELECT, MOVE, SWAPDB, INFO keyspace). */
+  readonly databases: Databases;
   readonly config: ConfigStore;
   /** The command table (for COMMAND and dispatch). */
   readonly commands: CommandTable;

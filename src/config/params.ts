@@ -86,7 +86,7 @@ export interface ServerConfig {
   "latency-monitor-threshold": number;
   /** Background task frequency (active expiry, timeouts) in Hz. @default 10 */
   hz: number;
-  /** Number of databases (only db 0 exists). @default 1 */
+  /** Number of databases (SELECT 0 .. databases-1; only 0 with cluster ports). @default 16 */
   databases: number;
   /**
    * Snapshot schedule as Redis prints it ("<seconds> <changes>", "" = none). The server keeps it
@@ -365,7 +365,7 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("slowlog-max-len", "slow log length", 0, 1_000_000),
   intParam("latency-monitor-threshold", "record events of at least this many ms (0 = off)", 0, Number.MAX_SAFE_INTEGER),
   intParam("hz", "background tasks per second", 1, 500),
-  intParam("databases", "number of databases (only 1 is supported)", 1, 1, { immutable: true }),
+  intParam("databases", "number of databases (SELECT 0 .. n-1)", 1, 65536, { immutable: true }),
   stringParam("save", "snapshot schedule '<seconds> <changes>' (empty = none); sets snapshot-every-seconds and snapshot-min-writes", {
     immutable: true,
     parse: parseSave,
@@ -450,7 +450,7 @@ export function defaultConfig(): ServerConfig {
     "slowlog-max-len": 128,
     "latency-monitor-threshold": 0,
     hz: 10,
-    databases: 1,
+    databases: 16,
     save: "",
     appendonly: false,
     appendfsync: "everysec",

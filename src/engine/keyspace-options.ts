@@ -22,6 +22,13 @@ export interface KeyspaceOptions {
   clock?: { now(): Milliseconds };
   /** Receives every mutation (sets, deletes, expiries, evictions). @default none (costs nothing) */
   onMutation?: MutationListener;
+  /** The database index its mutation records carry (SELECT n). @default 0 */
+  db?: number;
+  /**
+   * Called when this keyspace is over its memory limit and has nothing left to evict: frees
+   * memory elsewhere (a sibling database) and returns true when it did. @default none
+   */
+  evictElsewhere?: () => boolean;
   /** Slots allocated up front (grows by 1.5x). @default 1024 */
   initialCapacity?: number;
 }

@@ -42,6 +42,7 @@ export class Keyspace extends SlotStore {
   private readonly listener: MutationListener | null;
   private readonly rec: MutationRecord = {
     op: MutationOp.Set,
+    db: 0,
     cause: MutationCause.Command,
     type: ValueType.String,
     key: EMPTY,
@@ -64,6 +65,7 @@ export class Keyspace extends SlotStore {
   /** Set by countAllocatedMemory: maxMemory then limits allocated bytes, not charged ones. */
   private budget: MemoryBudget | null = null;
   private readonly compactUnder = (maxLive: number): boolean => this.compactOnePage(maxLive);
+  private readonly evictElsewhere: (() => boolean) | null;
 
   constructor(opts: KeyspaceOptions = {}) {
     checkOptions(opts);
@@ -72,6 +74,8 @@ export class Keyspace extends SlotStore {
     this.maxEnt = opts.maxEntries ?? 0;
     this.clk = opts.clock ?? { now: opts.now ?? Date.now };
     this.listener = opts.onMutation ?? null;
+    this.rec.db = opts.db ?? 0;
+    this.evictElsewhere = opts.evictElsewhere ?? null;
     this.pol = this.makePolicy(opts.policy ?? "s3fifo");
     this.coarseSec = Math.floor(this.clk.now() / 1000);
   }
@@ -101,6 +105,15 @@ export class Keyspace extends SlotStore {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The database index its mutation records carry; SWAPDB renumbers the two keyspaces. */
+  get db(): number {
+    return this.rec.db ?? 0;
+  }
+
+  set db(index: number) {
+    this.rec.db = index;
   }
 
   get maxMemory(): Bytes {
@@ -244,6 +257,19 @@ export class Keyspace extends SlotStore {
   /** True when mutations are recorded (a listener is installed): type modules build Deltas only then. */
   get recording(): boolean {
     return this.listener !== null;
+  }
+
+  /** Records SWAPDB of this database with database `other` (MutationOp.SwapDb); the caller swaps. */
+  recordSwapWith(other: number): void {
+    if (this.listener === null) return;
+    const r = this.rec;
+    r.op = MutationOp.SwapDb;
+    r.cause = MutationCause.Command;
+    r.type = ValueType.String;
+    r.key = EMPTY;
+    r.value = EMPTY;
+    r.expireAt = other;
+    this.listener(r);
   }
 
   /** Records one type operation on the collection at `slot` (MutationOp.Delta, `payload` as its type encodes it). */
@@ -557,12 +583,32 @@ export class Keyspace extends SlotStore {
     while ((maxMem > 0 && (budget !== null ? budget.used() : this.used) + extraBytes > maxMem) || (maxEnt > 0 && this.count + extraEntries > maxEnt)) {
       if (budget !== null && budget.reclaim(this.arena, this.compactUnder)) continue;
       const victim = this.pol.victim(exclude);
-      if (victim < 0) return Status.OutOfMemory;
-      this.evictions++;
-      this.pol.evicted(victim, this.hashes[victim]!);
-      this.removeSlot(victim, MutationCause.Evicted);
+      if (victim < 0) {
+        if (this.evictElsewhere !== null && budget !== null && this.evictElsewhere()) continue;
+        return Status.OutOfMemory;
+      }
+      this.evictVictim(victim);
     }
     return Status.Ok;
+  }
+
+  private evictVictim(victim: number): void {
+    this.evictions++;
+    this.pol.evicted(victim, this.hashes[victim]!);
+    this.removeSlot(victim, MutationCause.Evicted);
+  }
+
+  /**
+   * Frees memory for a sibling database over the shared limit: compacts a page when enough dead
+   * space is there, else evicts one entry by the policy. False when it has nothing to give.
+   */
+  shrinkForSibling(): boolean {
+    if (this.budget !== null && this.budget.reclaim(this.arena, this.compactUnder)) return true;
+    if (this.count === 0 || this.pol.name === "noeviction") return false;
+    const victim = this.pol.victim(-1);
+    if (victim < 0) return false;
+    this.evictVictim(victim);
+    return true;
   }
 
   private removeSlot(slot: number, cause: MutationCause): void {

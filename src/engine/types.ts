@@ -63,6 +63,8 @@ export const MutationOp = {
    * encodes it (src/engine/compound/codecs.ts applies it on recovery).
    */
   Delta: 5,
+  /** databases `db` and `expireAt` (the other index) swapped contents (SWAPDB); no key. */
+  SwapDb: 6,
 } as const;
 export type MutationOp = (typeof MutationOp)[keyof typeof MutationOp];
 
@@ -77,6 +79,8 @@ export type MutationCause = (typeof MutationCause)[keyof typeof MutationCause];
  */
 export interface MutationRecord {
   op: MutationOp;
+  /** The database (SELECT index) of the keyspace that changed; absent = 0. */
+  db?: number;
   cause: MutationCause;
   type: ValueType;
   key: Uint8Array;

@@ -36,8 +36,11 @@ const OP_MAP = [0, Fcw2Op.Set, Fcw2Op.Delete, Fcw2Op.Expire, Fcw2Op.Delete, Fcw2
  */
 export const fcw2Counters = { skippedFrames: 0 };
 
-/** True when a frame has no FCW2 form (see fcw2Counters). */
-const skippedInFcw2 = (op: number, type: number): boolean => type !== 0 && (op === 5 || op === 3);
+/**
+ * True when a frame has no FCW2 form (see fcw2Counters): collection deltas and expiries, every
+ * frame of a database other than 0 (FCW2 has no database field), and SWAPDB.
+ */
+const skippedInFcw2 = (op: number, type: number, db: number): boolean => db !== 0 || op === 6 || (type !== 0 && (op === 5 || op === 3));
 
 const TWO32 = 4294967296;
 
@@ -66,7 +69,7 @@ export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: 
     const len = decodeFrame(group, off, group.length, f);
     if (len <= 0) throw new RangeError(`export: bad frame in published group: ${f.error}`);
     off += len;
-    if (skippedInFcw2(f.op, f.type)) continue;
+    if (skippedInFcw2(f.op, f.type, f.db)) continue;
     total += FCW2_OVERHEAD + f.key.length + (f.type === 0 ? f.value.length : 0);
   }
   const out = new Uint8Array(total);
@@ -74,7 +77,7 @@ export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: 
   for (let off = 0; off < group.length; ) {
     const len = decodeFrame(group, off, group.length, f);
     off += len;
-    if (skippedInFcw2(f.op, f.type)) {
+    if (skippedInFcw2(f.op, f.type, f.db)) {
       fcw2Counters.skippedFrames++;
       continue;
     }
@@ -87,7 +90,7 @@ export function transcodeToFcw2(group: Uint8Array, frames: number, timestampMs: 
     out[o + 4] = 0;
     writeU32(out, o + 5, payloadLen);
     const p = o + FCW2_HEADER_BYTES;
-    out[p] = OP_MAP[op] ?? Fcw2Op.Delete;
+    out[p] = op < OP_MAP.length ? OP_MAP[op as 0 | 1 | 2 | 3 | 4 | 5]! : Fcw2Op.Delete;
     writeU32(out, p + 1, klen);
     writeU32(out, p + 5, vlen);
     writeU53(out, p + 9, timestampMs);

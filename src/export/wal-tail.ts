@@ -84,12 +84,14 @@ function putBytes(o: Record<string, unknown>, name: string, b: Uint8Array): void
   }
 }
 
-const OPS = ["", "set", "delete", "expire", "clear"];
+const OPS = ["", "set", "delete", "expire", "clear", "delta", "swapdb"];
 
 /** One FCW4 frame as JSON: seq, shard, op, type, expireAt (0 = none), key, value (set only). */
 export function frameJson(f: DecodedFrame): string {
   const o: Record<string, unknown> = { seq: f.seq, shard: f.shard, op: OPS[f.op] ?? f.op, type: TYPE_NAMES[f.type] ?? f.type, expireAt: f.expireAt };
-  if (f.op !== 4) putBytes(o, "key", f.key);
+  if (f.db !== 0) o.db = f.db;
+  if (f.op === 6) o.with = f.expireAt;
+  if (f.op !== 4 && f.op !== 6) putBytes(o, "key", f.key);
   if (f.op === 1 || f.op === 5) putBytes(o, f.op === 1 ? "value" : "delta", f.value);
   return JSON.stringify(o);
 }

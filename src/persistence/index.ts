@@ -10,9 +10,11 @@ import * as fs from "node:fs";
 import type { Milliseconds, MutationRecord } from "../engine/types.ts";
 import { DirLock } from "./lock.ts";
 import { errorReason, listFiles, type WalIo } from "./io.ts";
-import { recover, recoverSync, type RecoveryResult, type RecoveryTarget, type RepairMode, type SnapshotRepairMode } from "./recovery.ts";
+import type { Keyspace } from "../engine/keyspace.ts";
+import { keyspaceSetOf, setAbsoluteFrames, SnapshotOfSet, type KeyspaceSet } from "./keyspace-set.ts";
+import { recover, recoverSync, type RecoveryResult, type RepairMode, type SnapshotRepairMode } from "./recovery.ts";
 import { verifySnapshotAsync, verifySnapshotSync } from "./verify-snapshot.ts";
-import { SnapshotWriter, type SnapshotResult, type SnapshotSource } from "./snapshot.ts";
+import { SnapshotWriter, type SnapshotResult } from "./snapshot.ts";
 import { WalWriter, type DurableCallback, type FsyncPolicy } from "./wal-writer.ts";
 import { persistenceInfo } from "./info.ts";
 
@@ -22,8 +24,8 @@ export type { SnapshotResult } from "./snapshot.ts";
 export { LockError } from "./lock.ts";
 export { RecoveryError } from "./recovery.ts";
 
-/** What persistence needs from a keyspace; `Keyspace` satisfies it. */
-export type PersistentKeyspace = SnapshotSource & RecoveryTarget;
+/** What persistence holds: a Keyspace (database 0 only) or a server's numbered databases. */
+export type PersistentKeyspace = Keyspace | KeyspaceSet;
 
 export const ERR_MISCONF_AOF = (reason: string): string => `MISCONF Errors writing to the AOF file: ${reason}`;
 export const ERR_MISCONF_RDB =
@@ -96,7 +98,7 @@ export class Persistence {
   dirty = 0;
   private seq = 0;
   private replaying = false;
-  private ks: PersistentKeyspace | undefined;
+  private ks: KeyspaceSet | undefined;
   private wal: WalWriter | undefined;
   private lock: DirLock | undefined;
   private job: SnapshotWriter | undefined;
@@ -136,9 +138,9 @@ export class Persistence {
    * a LockError (another process owns the directory) or a RecoveryError (corrupt data).
    */
   async open(ks: PersistentKeyspace): Promise<RecoveryResult> {
-    this.begin(ks);
+    const set = this.begin(ks);
     try {
-      return this.finishOpen(await recover(ks, this.recoveryOptions()));
+      return this.finishOpen(await recover(set, this.recoveryOptions()));
     } catch (e) {
       this.abortOpen();
       throw e;
@@ -147,21 +149,22 @@ export class Persistence {
 
   /** Like `open`, without yielding (for the embedded Cache). */
   openSync(ks: PersistentKeyspace): RecoveryResult {
-    this.begin(ks);
+    const set = this.begin(ks);
     try {
-      return this.finishOpen(recoverSync(ks, this.recoveryOptions()));
+      return this.finishOpen(recoverSync(set, this.recoveryOptions()));
     } catch (e) {
       this.abortOpen();
       throw e;
     }
   }
 
-  private begin(ks: PersistentKeyspace): void {
+  private begin(ks: PersistentKeyspace): KeyspaceSet {
     if (this.ks !== undefined) throw new Error("persistence is already open");
     fs.mkdirSync(this.opts.dir, { recursive: true });
     this.lock = DirLock.acquire(this.opts.dir, this.opts.shard);
-    this.ks = ks;
+    const set = (this.ks = keyspaceSetOf(ks));
     this.loading = this.replaying = true;
+    return set;
   }
 
   private recoveryOptions(): Parameters<typeof recover>[1] {
@@ -271,10 +274,10 @@ export class Persistence {
   bgsave(): Promise<SnapshotResult> {
     const w = this.startSnapshot();
     const dirtyAtStart = this.dirty;
-    const ks = this.ks!;
-    ks.absoluteFrames = true; // see Keyspace.absoluteFrames: Deltas are not idempotent
+    const set = this.ks!;
+    setAbsoluteFrames(set, true); // see Keyspace.absoluteFrames: Deltas are not idempotent
     const streamed = w.runAsync().finally(() => {
-      ks.absoluteFrames = false;
+      setAbsoluteFrames(set, false);
     });
     const written = streamed.then(async (r) => {
       try {
@@ -315,7 +318,7 @@ export class Persistence {
     this.wal?.rotateNow();
     this.lastSaveAttempt = Date.now();
     this.jobStart = performance.now();
-    this.job = new SnapshotWriter(this.ks, {
+    this.job = new SnapshotWriter(new SnapshotOfSet(this.ks), {
       dir: this.opts.dir, shard: this.opts.shard, seq: this.seq, compress: this.opts.compress, now: this.opts.now,
     });
     return this.job;

@@ -13,6 +13,7 @@
 // snapshots of a successful start are set aside as <name>.damaged.
 import { applyDelta, restoreValue } from "../engine/compound/codecs.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
+import { keyspaceSetOf, type KeyspaceSet } from "./keyspace-set.ts";
 import * as fs from "node:fs";
 import type { Milliseconds, Status, ValueType } from "../engine/types.ts";
 import { listFiles, type NamedFile } from "./io.ts";
@@ -20,9 +21,19 @@ import { readChunk, validateSnapshot } from "./snapshot-format.ts";
 import { decodeFrame, findNextValidFrame, FRAME_INCOMPLETE, newDecodedFrame, type DecodedFrame } from "./wal-format.ts";
 import type { WalSegment } from "./wal-writer.ts";
 
-/** What recovery needs from a keyspace (the `Keyspace` class satisfies it). */
-/** What recovery writes into: a keyspace (collections are restored and their Deltas applied by type). */
-export type RecoveryTarget = Keyspace;
+/** What recovery writes into: the databases (collections are restored and their Deltas applied by type). */
+export type RecoveryTarget = KeyspaceSet;
+
+/** Database `db` of the target; a number it does not have stops the start-up, naming the fix. */
+function dbOf(target: RecoveryTarget, db: number): Keyspace {
+  try {
+    return target.at(db);
+  } catch (e) {
+    throw new RecoveryError(`The data holds database ${db}, which this server does not have (${(e as Error).message}). Start with --databases ${db + 1} or more.`);
+  }
+}
+
+const clearAll = (target: RecoveryTarget): void => target.each((_db, ks) => ks.clear());
 
 export type RepairMode = "none" | "truncate";
 /** "skip": start from what is left when a damaged snapshot's data is covered by nothing else. */
@@ -91,8 +102,8 @@ export class RecoveryError extends Error {}
 const YIELD_EVERY_MS = 8;
 
 /** Recovers, yielding to the event loop every few ms (a server answers -LOADING meanwhile). */
-export async function recover(target: RecoveryTarget, opts: RecoveryOptions): Promise<RecoveryResult> {
-  const steps = recoverSteps(target, opts);
+export async function recover(target: RecoveryTarget | Keyspace, opts: RecoveryOptions): Promise<RecoveryResult> {
+  const steps = recoverSteps(keyspaceSetOf(target), opts);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -101,8 +112,8 @@ export async function recover(target: RecoveryTarget, opts: RecoveryOptions): Pr
 }
 
 /** Recovers in one go (the embedded Cache's synchronous open). */
-export function recoverSync(target: RecoveryTarget, opts: RecoveryOptions): RecoveryResult {
-  const steps = recoverSteps(target, opts);
+export function recoverSync(target: RecoveryTarget | Keyspace, opts: RecoveryOptions): RecoveryResult {
+  const steps = recoverSteps(keyspaceSetOf(target), opts);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -158,10 +169,10 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
     }
     const { header, chunks } = checked;
     const before = res.keys;
-    const load = (type: ValueType, exp: number, key: Uint8Array, value: Uint8Array): void => {
+    const load = (type: ValueType, exp: number, key: Uint8Array, value: Uint8Array, db: number): void => {
       if (exp !== 0 && exp <= now()) res.expired++;
       else {
-        restoreValue(target, key, type, value, exp);
+        restoreValue(dbOf(target, db), key, type, value, exp);
         res.keys++;
       }
     };
@@ -173,7 +184,7 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
     } catch (e) {
       res.damaged.push({ path: snap.path, seq: snap.seq, reason: (e as Error).message });
       log(`Snapshot ${snap.path} could not be loaded (${(e as Error).message}); trying an older one`);
-      target.clear();
+      clearAll(target);
       res.keys = before;
       continue;
     }
@@ -256,33 +267,38 @@ function* recoverSteps(target: RecoveryTarget, opts: RecoveryOptions): Generator
   }
   res.ms = performance.now() - t0;
   // A fresh directory loads nothing: no line for it.
-  if (res.snapshot !== undefined || res.frames > 0 || res.bytes > 0) log(`Data loaded: ${target.size} keys (${res.keys} from ${res.snapshot ? res.snapshot.path : "no snapshot"}, ` +
+  if (res.snapshot !== undefined || res.frames > 0 || res.bytes > 0) log(`Data loaded: ${target.totalKeys} keys (${res.keys} from ${res.snapshot ? res.snapshot.path : "no snapshot"}, ` +
     `${res.frames} WAL frames replayed), ${res.expired} expired skipped, last seq ${res.lastSeq}, ${res.ms.toFixed(0)} ms`);
   return res;
 }
 
 function apply(target: RecoveryTarget, f: DecodedFrame, now: number, res: RecoveryResult): void {
   res.frames++;
+  if (f.op === 6) {
+    target.swap(f.db, f.expireAt);
+    return;
+  }
+  const ks = dbOf(target, f.db);
   switch (f.op) {
     case 1:
       if (f.expireAt !== 0 && f.expireAt <= now) {
-        target.delete(f.key); // the older value the snapshot may hold is gone too
+        ks.delete(f.key); // the older value the snapshot may hold is gone too
         res.expired++;
-      } else restoreValue(target, f.key, f.type, f.value, f.expireAt);
+      } else restoreValue(ks, f.key, f.type, f.value, f.expireAt);
       break;
     case 5:
-      applyDelta(target, f.type, f.key, f.value);
+      applyDelta(ks, f.type, f.key, f.value);
       break;
     case 2:
-      target.delete(f.key);
+      ks.delete(f.key);
       break;
     case 3:
-      if (f.expireAt === 0) target.persist(f.key);
-      else if (f.expireAt <= now) target.delete(f.key);
-      else target.expire(f.key, f.expireAt);
+      if (f.expireAt === 0) ks.persist(f.key);
+      else if (f.expireAt <= now) ks.delete(f.key);
+      else ks.expire(f.key, f.expireAt);
       break;
     case 4:
-      target.clear();
+      ks.clear();
       break;
   }
 }

@@ -12,7 +12,8 @@
 //   the file ends right after the trailer.
 //
 // Entries inside a chunk's raw bytes: u8 type, u53 expireAt (8 bytes, 0 = none), u32 keyLen,
-// u32 valueLen, key, value.
+// u32 valueLen, key, value. An entry of a database other than 0 sets bit 7 of the type byte and
+// puts the database as a u16 right after it (the other fields follow, 2 bytes later).
 import type { ValueType } from "../engine/types.ts";
 import { readU32, readU53, writeU32, writeU53 } from "./wal-format.ts";
 
@@ -23,6 +24,10 @@ export const SNAP_HEADER_BYTES = 48;
 export const CHUNK_HEADER_BYTES = 24;
 export const ENTRY_HEADER_BYTES = 17;
 export const FLAG_ZSTD = 1;
+/** Bit of an entry's type byte: a u16 database number follows it. */
+export const ENTRY_HAS_DB = 0x80;
+/** Extra header bytes of an entry that names its database. */
+export const ENTRY_DB_BYTES = 2;
 
 export interface SnapshotHeader {
   flags: number;
@@ -106,7 +111,7 @@ export function validateSnapshot(bytes: Uint8Array): { header: SnapshotHeader; c
 }
 
 /** Receives one snapshot entry; the views are valid only during the call. */
-export type SnapshotVisitor = (type: ValueType, expireAt: number, key: Uint8Array, value: Uint8Array) => void;
+export type SnapshotVisitor = (type: ValueType, expireAt: number, key: Uint8Array, value: Uint8Array, db: number) => void;
 
 /** Decodes the entries of one validated chunk. Throws SnapshotFormatError if they do not add up. */
 export function readChunk(bytes: Uint8Array, flags: number, chunk: ChunkRef, visit: SnapshotVisitor): void {
@@ -117,13 +122,20 @@ export function readChunk(bytes: Uint8Array, flags: number, chunk: ChunkRef, vis
   let p = 0;
   for (let i = 0; i < chunk.entries; i++) {
     if (p + ENTRY_HEADER_BYTES > raw.length) throw new SnapshotFormatError(`entry overruns chunk at offset ${chunk.off}`);
-    const type = raw[p]! as ValueType;
+    let db = 0;
+    const typeByte = raw[p]!;
+    if (typeByte & ENTRY_HAS_DB) {
+      if (p + ENTRY_HEADER_BYTES + ENTRY_DB_BYTES > raw.length) throw new SnapshotFormatError(`entry overruns chunk at offset ${chunk.off}`);
+      db = raw[p + 1]! | (raw[p + 2]! << 8);
+      p += ENTRY_DB_BYTES; // the fields after the type byte start 2 bytes later
+    }
+    const type = (typeByte & ~ENTRY_HAS_DB) as ValueType;
     const exp = readU53(raw, p + 1);
     const klen = readU32(raw, p + 9);
     const vlen = readU32(raw, p + 13);
     const k = p + ENTRY_HEADER_BYTES;
     if (k + klen + vlen > raw.length) throw new SnapshotFormatError(`entry overruns chunk at offset ${chunk.off}`);
-    visit(type, exp, raw.subarray(k, k + klen), raw.subarray(k + klen, k + klen + vlen));
+    visit(type, exp, raw.subarray(k, k + klen), raw.subarray(k + klen, k + klen + vlen), db);
     p = k + klen + vlen;
   }
   if (p !== raw.length) throw new SnapshotFormatError(`chunk has trailing bytes at offset ${chunk.off}`);

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Milliseconds, ValueType } from "../engine/types.ts";
 import { fsyncDir, snapshotName } from "./io.ts";
 import {
-  CHUNK_HEADER_BYTES, CHUNK_MAGIC, ENTRY_HEADER_BYTES, FLAG_ZSTD, SNAP_HEADER_BYTES, TRAILER_MAGIC,
+  CHUNK_HEADER_BYTES, CHUNK_MAGIC, ENTRY_DB_BYTES, ENTRY_HAS_DB, ENTRY_HEADER_BYTES, FLAG_ZSTD, SNAP_HEADER_BYTES, TRAILER_MAGIC,
   encodeChunkHeader, encodeSnapshotHeader,
 } from "./snapshot-format.ts";
 import { writeU32, writeU53 } from "./wal-format.ts";
@@ -26,6 +26,8 @@ export interface SnapshotSource {
   serializedValue(slot: number): Uint8Array;
   typeOf(slot: number): ValueType;
   expireAt(slot: number): Milliseconds;
+  /** The database of the entries being visited (a Keyspace's own number; see keyspace-set.ts). */
+  readonly db: number;
 }
 
 export interface SnapshotOptions {
@@ -101,20 +103,26 @@ export class SnapshotWriter {
     if (exp !== 0 && exp <= this.now) return;
     const key = src.keyView(slot);
     const value = src.serializedValue(slot);
-    const need = ENTRY_HEADER_BYTES + key.length + value.length;
+    const db = src.db;
+    const need = ENTRY_HEADER_BYTES + (db !== 0 ? ENTRY_DB_BYTES : 0) + key.length + value.length;
     if (this.rawLen + need > this.raw.length) {
       const next = new Uint8Array(Math.max(this.rawLen + need, this.raw.length * 2));
       next.set(this.raw.subarray(0, this.rawLen));
       this.raw = next;
     }
-    const p = this.rawLen;
-    this.raw[p] = src.typeOf(slot);
+    let p = this.rawLen;
+    if (db !== 0) {
+      this.raw[p] = src.typeOf(slot) | ENTRY_HAS_DB;
+      this.raw[p + 1] = db & 0xff;
+      this.raw[p + 2] = db >>> 8;
+      p += ENTRY_DB_BYTES;
+    } else this.raw[p] = src.typeOf(slot);
     writeU53(this.raw, p + 1, exp);
     writeU32(this.raw, p + 9, key.length);
     writeU32(this.raw, p + 13, value.length);
     this.raw.set(key, p + ENTRY_HEADER_BYTES);
     this.raw.set(value, p + ENTRY_HEADER_BYTES + key.length);
-    this.rawLen = p + need;
+    this.rawLen = this.rawLen + need;
     this.chunkEntries++;
   };
 

@@ -6,8 +6,10 @@
 //    8    v    bodyLen: bytes after this field to the end of the frame
 //    .    v    seq      } sequence number, an integer < 2^53, strictly increasing by 1
 //    .    v    shard id
-//    .    1    op (MutationOp: 1 set, 2 delete, 3 expire, 4 clear) | value type (ValueType) << 4
-//    .    v    expireAt: absolute expiry in Unix ms, 0 = none
+//    .    1    op (MutationOp: 1 set, 2 delete, 3 expire, 4 clear, 5 delta, 6 swapdb)
+//              | 8 when a database number follows | value type (ValueType) << 4
+//    .    v    db: the database (SELECT index); present only when bit 3 of op is set, else 0
+//    .    v    expireAt: absolute expiry in Unix ms, 0 = none (swapdb: the other database)
 //    .    v    keyLen
 //    .    .    key bytes, then value bytes (valueLen is what is left of the body)
 //
@@ -27,7 +29,7 @@ export const FRAME_VERSION = 4;
 /** The smallest frame: magic, crc, and a body of seq, shard, op, expiry and key length. */
 export const FRAME_MIN_BYTES = 14;
 /** Most header bytes a frame can have (every varint at its longest). */
-export const FRAME_MAX_HEADER_BYTES = 4 + 4 + 5 + 8 + 3 + 1 + 8 + 5;
+export const FRAME_MAX_HEADER_BYTES = 4 + 4 + 5 + 8 + 3 + 1 + 3 + 8 + 5;
 /** Largest frame the decoder accepts (a key or value of Redis's 512 MiB limit fits). */
 export const MAX_FRAME_BYTES = 0x7fff_ffff;
 /** Largest sequence number (integers above it are not exact in a float64). */
@@ -40,13 +42,17 @@ export const FRAME_BAD = -1;
 
 const TWO32 = 4294967296;
 const OP_MIN = 1;
-const OP_MAX = 5;
+const OP_MAX = 6;
+/** Bit of the op byte: a database number follows it. */
+const OP_HAS_DB = 8;
 
 /** A decoded frame. One object is reused for every frame; `key` and `value` are views into the input. */
 export interface DecodedFrame {
   seq: number;
   shard: number;
   op: MutationOp;
+  /** The database (0 when the frame names none). */
+  db: number;
   type: ValueType;
   expireAt: number;
   key: Uint8Array;
@@ -60,7 +66,7 @@ export interface DecodedFrame {
 const EMPTY = new Uint8Array(0);
 
 export function newDecodedFrame(): DecodedFrame {
-  return { seq: 0, shard: 0, op: 1, type: 0, expireAt: 0, key: EMPTY, value: EMPTY, length: 0, error: "" };
+  return { seq: 0, shard: 0, op: 1, db: 0, type: 0, expireAt: 0, key: EMPTY, value: EMPTY, length: 0, error: "" };
 }
 
 /** Bytes to reserve for a frame of this key and value (an upper bound; frames are varint-sized). */
@@ -136,16 +142,20 @@ function readVarint(buf: Uint8Array, p: number, end: number, maxBytes: number): 
  */
 export function encodeFrame(buf: Uint8Array, off: number, m: MutationRecord, seq: number, shard: number): number {
   const op = m.op;
-  const key = op === 4 ? EMPTY : m.key;
+  const key = op === 4 || op === 6 ? EMPTY : m.key;
   const value = op === 1 || op === 5 ? m.value : EMPTY; // Set and Delta carry bytes
   const klen = key.length;
   const exp = m.expireAt > 0 ? Math.trunc(m.expireAt) : 0;
-  const body = varintSize(seq) + varintSize(shard) + 1 + varintSize(exp) + varintSize(klen) + klen + value.length;
+  const db = m.db ?? 0;
+  const body = varintSize(seq) + varintSize(shard) + 1 + (db !== 0 ? varintSize(db) : 0) + varintSize(exp) + varintSize(klen) + klen + value.length;
   writeU32(buf, off, FRAME_MAGIC);
   let p = writeVarint(buf, off + 8, body);
   p = writeVarint(buf, p, seq);
   p = writeVarint(buf, p, shard);
-  buf[p++] = op | (m.type << 4);
+  if (db !== 0) {
+    buf[p++] = op | OP_HAS_DB | (m.type << 4);
+    p = writeVarint(buf, p, db);
+  } else buf[p++] = op | (m.type << 4);
   p = writeVarint(buf, p, exp);
   p = writeVarint(buf, p, klen);
   if (klen < 64) for (let i = 0; i < klen; i++) buf[p + i] = key[i]!;
@@ -204,14 +214,19 @@ export function decodeFrame(buf: Uint8Array, off: number, end: number, out: Deco
     return FRAME_BAD;
   }
   const opType = buf[varintEnd]!;
-  const expireAt = readVarint(buf, varintEnd + 1, fend, 8);
+  const db = opType & OP_HAS_DB ? readVarint(buf, varintEnd + 1, fend, 3) : 0;
+  if (db < 0 || db > 0xffff) {
+    out.error = "bad frame fields";
+    return FRAME_BAD;
+  }
+  const expireAt = readVarint(buf, opType & OP_HAS_DB ? varintEnd : varintEnd + 1, fend, 8);
   const klen = expireAt < 0 ? -1 : readVarint(buf, varintEnd, fend, 5);
   const kOff = varintEnd;
   if (klen < 0 || kOff + klen > fend) {
     out.error = "bad frame fields";
     return FRAME_BAD;
   }
-  const op = opType & 15;
+  const op = opType & 7;
   if (op < OP_MIN || op > OP_MAX) {
     out.error = "bad op code";
     return FRAME_BAD;
@@ -219,6 +234,7 @@ export function decodeFrame(buf: Uint8Array, off: number, end: number, out: Deco
   out.seq = seq;
   out.shard = shard;
   out.op = op as MutationOp;
+  out.db = db;
   out.type = (opType >>> 4) as ValueType;
   out.expireAt = expireAt;
   out.key = buf.subarray(kOff, kOff + klen);

@@ -12,6 +12,10 @@ export const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user i
 export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 export const ERR_LOADING = "LOADING Redis is loading the dataset in memory";
 export const ERR_DB_RANGE = "ERR DB index is out of range";
+/** Refused on the cross-worker atomic path (Client.isolated), where only the named keys are at hand. */
+export const ERR_OTHER_DB_ISOLATED = (cmd: string): string =>
+  `ERR ${cmd} cannot reach another database when the keys of the command live on different workers (put them under one {hash tag})`;
+export const ERR_SELECT_CLUSTER = "ERR SELECT is not allowed in cluster mode";
 export const ERR_MAX_CLIENTS = "ERR max number of clients reached";
 export const ERR_INVALID_EXPIRE = (cmd: string): string => `ERR invalid expire time in '${cmd}' command`;
 export const ERR_ARITY = (cmd: string): string => `ERR wrong number of arguments for '${cmd}' command`;

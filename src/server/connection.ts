@@ -11,6 +11,7 @@ import { forgetSubscriber } from "../commands/pubsub.ts";
 import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
+import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -85,7 +86,8 @@ export class Connection implements Client {
   /** Starts small (idle connections are common) and grows by doubling for big pipelines. */
   readonly reply = new ReplyWriter(4096);
   readonly server: ServerContext;
-  readonly db: Keyspace;
+  dbIndex = 0;
+  private readonly databases: Databases;
   name = "";
   libName = "";
   libVersion = "";
@@ -129,7 +131,7 @@ export class Connection implements Client {
   ) {
     this.host = host;
     this.server = host.server;
-    this.db = host.keyspace;
+    this.databases = host.server.databases;
     this.config = host.config;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
@@ -160,6 +162,11 @@ export class Connection implements Client {
       }
       return !this.closing && !this.closed;
     };
+  }
+
+  /** The selected database's keyspace (SELECT sets dbIndex; SWAPDB swaps what an index holds). */
+  get db(): Keyspace {
+    return this.databases.at(this.dbIndex);
   }
 
   queryBufferBytes(): number {

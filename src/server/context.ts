@@ -3,6 +3,7 @@
 import { createLatencyMonitor, createServerStats, createSlowLog } from "../commands/server-state.ts";
 import type { Client, ClusterView, CommandTable, LatencyMonitor, ServerContext, ServerStats, SlowLog } from "../commands/types.ts";
 import type { ServerConfigStore } from "../config/store.ts";
+import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { VERSION } from "./version.ts";
 
@@ -15,7 +16,7 @@ function randomRunId(): string {
  * Server counters. Keyspace hits and misses are read from the engine; assigning them (CONFIG
  * RESETSTAT zeroes them) moves a baseline instead of touching the engine's own counters.
  */
-export function createStatsFor(keyspace: Keyspace): ServerStats {
+export function createStatsFor(keyspace: { stats(): { hits: number; misses: number } }): ServerStats {
   const stats = createServerStats();
   let hitsBase = 0;
   let missesBase = 0;
@@ -52,10 +53,11 @@ export class ServerState implements ServerContext {
 
   constructor(
     readonly keyspace: Keyspace,
+    readonly databases: Databases,
     readonly config: ServerConfigStore,
     readonly commands: CommandTable,
   ) {
-    this.stats = createStatsFor(keyspace);
+    this.stats = createStatsFor(databases);
     this.configFile = config.file;
   }
 

@@ -26,10 +26,13 @@ export class ServerBuffers {
   readonly current = (): number => this.bytes;
 }
 
-/** Makes `keyspace` limit maxmemory by what this worker allocates plus the server's buffers. */
-export function countServerMemory(keyspace: Keyspace, buffers: ServerBuffers): void {
+/**
+ * Makes `keyspace` limit maxmemory by what this worker allocates: its own bytes plus `external`
+ * (the server's buffers and the other databases).
+ */
+export function countServerMemory(keyspace: Keyspace, external: () => number, buffers: ServerBuffers): void {
   buffers.refresh();
-  keyspace.countAllocatedMemory(buffers.current);
+  keyspace.countAllocatedMemory(external);
 }
 
 /** This worker's used_memory: engine allocations plus client and WAL buffers (what maxmemory compares). */

@@ -2,7 +2,7 @@
 // persistence, the command registry (SAVE/BGSAVE/LASTSAVE), -LOADING while recovery runs.
 import type { ServerConfig } from "../config/params.ts";
 import { saveText } from "../config/params.ts";
-import type { Keyspace } from "../engine/keyspace.ts";
+import type { Databases } from "../engine/databases.ts";
 import { Persistence, type PersistenceOptions, type RecoveryResult } from "../persistence/index.ts";
 import { attachPersistence } from "../persistence/registry.ts";
 import type { ServerState } from "./context.ts";
@@ -36,7 +36,7 @@ export function describeNoPersistence(cfg: ServerConfig): void {
  * Registers `p` with the server and starts recovery into `ks` (-LOADING until it ends). The
  * promise rejects with a LockError or a RecoveryError; the server then stays in -LOADING.
  */
-export function openForServer(p: Persistence, ks: Keyspace, state: ServerState, cfg: ServerConfig): Promise<RecoveryResult> {
+export function openForServer(p: Persistence, ks: Databases, state: ServerState, cfg: ServerConfig): Promise<RecoveryResult> {
   cfg.save = saveText(cfg);
   state.loading = true;
   const loading = p.open(ks);

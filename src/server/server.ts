@@ -10,6 +10,7 @@ import { buildCommandTable } from "../commands/index.ts";
 import type { CommandTable } from "../commands/types.ts";
 import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
 import { ServerConfigStore } from "../config/store.ts";
+import { Databases } from "../engine/databases.ts";
 import { Keyspace } from "../engine/keyspace.ts";
 import type { Persistence, RecoveryResult } from "../persistence/index.ts";
 import { detachPersistence } from "../persistence/registry.ts";
@@ -110,15 +111,31 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     ? persistenceFromConfig(values, exporting.onFrames !== undefined ? { ...shardExtra, onFrames: exporting.onFrames } : shardExtra)
     : undefined;
   if (persistence === undefined) describeNoPersistence(values);
-  const keyspace =
+  let databases: Databases | undefined;
+  const keyspace: Keyspace =
     opts.keyspace ??
     // A worker's memory limit is its share of maxmemory, set once its data is loaded (cluster/limits-book.ts).
-    new Keyspace({ maxMemory: worker !== undefined ? 0 : values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]), onMutation: persistence?.record });
-  const commands = opts.commands ?? buildCommandTable();
-  const state = new ServerState(keyspace, store, commands);
+    new Keyspace({
+      maxMemory: worker !== undefined ? 0 : values.maxmemory, policy: enginePolicy(values["maxmemory-policy"]), onMutation: persistence?.record,
+      evictElsewhere: (): boolean => databases!.evictFor(keyspace),
+    });
   // maxmemory bounds what the process spends, as in Redis (a keyspace passed in keeps its own accounting).
-  const buffers = new ServerBuffers(state, persistence);
-  if (opts.keyspace === undefined) countServerMemory(keyspace, buffers);
+  const counted = opts.keyspace === undefined;
+  let buffers: ServerBuffers | undefined;
+  // Databases 1..n-1 are made on first use with database 0's limits, clock and persistence.
+  databases = new Databases(keyspace, values["cluster-ports"] ? 1 : values.databases, (index, evictElsewhere) => {
+    const ks = new Keyspace({
+      maxMemory: keyspace.maxMemory, policy: keyspace.policy, clock: keyspace, onMutation: persistence?.record, db: index, evictElsewhere,
+      initialCapacity: 64,
+    });
+    if (counted) ks.countAllocatedMemory(() => buffers!.current() + databases!.bytesBesides(ks));
+    return ks;
+  });
+  const commands = opts.commands ?? buildCommandTable();
+  const state = new ServerState(keyspace, databases, store, commands);
+  buffers = new ServerBuffers(state, persistence);
+  if (counted) countServerMemory(keyspace, () => buffers!.current() + databases!.bytesBesides(keyspace), buffers);
+  const eachDb = (f: (ks: Keyspace) => void): void => databases!.each((_i, ks) => f(ks));
   // A worker routes by slot; what other workers send it runs through a router-less dispatcher.
   let attached: WorkerSide | undefined;
   if (opts.worker !== undefined && worker !== undefined) {
@@ -136,7 +153,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       maxclients: values.maxclients,
       maxmemory: values.maxmemory,
       usedMemory: () => workerUsedMemory(keyspace),
-      setMemoryLimit: (bytes) => keyspace.configure({ maxMemory: bytes }),
+      setMemoryLimit: (bytes) => eachDb((ks) => ks.configure({ maxMemory: bytes })),
     });
     if (attached.sendToWorker0 !== undefined) exporting.forwardTo(attached.sendToWorker0);
   }
@@ -236,7 +253,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   state.tcpPort = listener.port;
   // Recovery starts once we listen, so clients get -LOADING meanwhile; a LockError or a
   // RecoveryError rejects `ready` (the CLI exits with it).
-  const recovered = persistence !== undefined ? openForServer(persistence, keyspace, state, values) : Promise.resolve(undefined);
+  const recovered = persistence !== undefined ? openForServer(persistence, databases, state, values) : Promise.resolve(undefined);
   // The export starts from the recovered position (it fails the start-up like a listen error).
   const loaded = recovered.then(async (r) => {
     if (persistence !== undefined) await exporting.start(persistence.lastSeq);
@@ -251,10 +268,12 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   let ticks = 0;
   const tick = (): void => {
     if (state.loading) return;
-    buffers.refresh();
-    let rounds = 0;
-    while (rounds++ < EXPIRE_MAX_ROUNDS && keyspace.sweepExpired(EXPIRE_CHECKS_PER_ROUND) * 4 > EXPIRE_CHECKS_PER_ROUND);
-    sweepHashFields(keyspace, EXPIRE_CHECKS_PER_ROUND, reclaimExpiredFields);
+    buffers!.refresh();
+    eachDb((ks) => {
+      let rounds = 0;
+      while (rounds++ < EXPIRE_MAX_ROUNDS && ks.sweepExpired(EXPIRE_CHECKS_PER_ROUND) * 4 > EXPIRE_CHECKS_PER_ROUND);
+      sweepHashFields(ks, EXPIRE_CHECKS_PER_ROUND, reclaimExpiredFields);
+    });
     if (++ticks % values.hz === 0) clientsCron(state, values);
   };
   let timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));
@@ -264,8 +283,8 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   store.onChange((name) => {
     if ((COLLECTION_LIMIT_NAMES as string[]).includes(name)) applyCollectionLimits(values);
     else if ((name === "maxmemory" || name === "maxclients") && limits !== undefined) limits.configChanged(values.maxclients, values.maxmemory);
-    else if (name === "maxmemory") keyspace.configure({ maxMemory: values.maxmemory });
-    else if (name === "maxmemory-policy") keyspace.configure({ policy: enginePolicy(values["maxmemory-policy"]) });
+    else if (name === "maxmemory") eachDb((ks) => ks.configure({ maxMemory: values.maxmemory }));
+    else if (name === "maxmemory-policy") eachDb((ks) => ks.configure({ policy: enginePolicy(values["maxmemory-policy"]) }));
     else if (name === "hz") {
       clearInterval(timer);
       timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));

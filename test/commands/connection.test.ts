@@ -128,10 +128,17 @@ describe("QUIT, RESET and SELECT", () => {
     expect(h.run(["ping"])).toBe("PONG");
   });
 
-  test("SELECT accepts only database 0", () => {
+  test("SELECT takes databases 0..15, each with its own keys; RESET selects 0 again", () => {
     const h = createHarness();
     expect(h.run(["select", "0"])).toBe("OK");
-    expect(h.run(["select", "1"])).toEqual({ error: "ERR DB index is out of range" });
+    expect(h.run(["set", "k", "zero"])).toBe("OK");
+    expect(h.run(["select", "15"])).toBe("OK");
+    expect(h.run(["get", "k"])).toBeNull();
+    expect(h.run(["set", "k", "fifteen"])).toBe("OK");
+    expect(h.run(["dbsize"])).toBe(1);
+    expect(h.run(["reset"])).toBe("RESET");
+    expect(h.run(["get", "k"])).toBe("zero");
+    expect(h.run(["select", "16"])).toEqual({ error: "ERR DB index is out of range" });
     expect(h.run(["select", "-1"])).toEqual({ error: "ERR DB index is out of range" });
     expect(h.run(["select", "x"])).toEqual({ error: "ERR value is not an integer or out of range" });
   });

@@ -194,7 +194,8 @@ describe("RENAME, RENAMENX, COPY", () => {
     [["copy", "c", "c"], { error: "ERR source and destination objects are the same" }],
     [["copy", "c", "f", "db"], SYNTAX],
     [["copy", "c", "f", "db", "x"], NOT_INT],
-    [["copy", "c", "f", "db", "1"], { error: "ERR DB index is out of range" }],
+    [["copy", "c", "f", "db", "16"], { error: "ERR DB index is out of range" }],
+    [["copy", "c", "f", "db", "-1"], { error: "ERR DB index is out of range" }],
     [["copy", "c", "f", "db", "99999999999"], { error: "ERR value is out of range, value must between -2147483648 and 2147483647" }],
     [["copy", "c", "f", "foo"], SYNTAX],
   ])("%p is refused", (argv, error) => {

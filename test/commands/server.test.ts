@@ -200,7 +200,7 @@ describe("INFO", () => {
     const h = createHarness();
     h.run(["ping"]);
     h.run(["ping"]);
-    h.run(["select", "9"]);
+    h.run(["select", "99"]);
     h.run(["echo"]);
     h.run(["client", "getname"]);
     const text = h.run(["info", "commandstats", "errorstats"]) as string;

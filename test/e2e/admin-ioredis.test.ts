@@ -81,9 +81,10 @@ describe("admin commands over ioredis", () => {
     expect((await redis.slowlog("LEN")) as number).toBeGreaterThanOrEqual(1);
   });
 
-  test("SELECT 0 works and other databases are refused", async () => {
+  test("SELECT 0..15 works and database 16 is refused", async () => {
+    expect(await redis.select(3)).toBe("OK");
     expect(await redis.select(0)).toBe("OK");
-    await expect(redis.call("SELECT", "3")).rejects.toThrow("ERR DB index is out of range");
+    await expect(redis.call("SELECT", "16")).rejects.toThrow("ERR DB index is out of range");
   });
 
   test("CLIENT KILL ID closes another connection", async () => {

@@ -17,6 +17,7 @@ import type { Args, Client, CommandTable, ConfigStore, ServerContext } from "../
 import { defaultConfig, type ServerConfig } from "../../src/config/params.ts";
 import { ServerConfigStore } from "../../src/config/store.ts";
 import { Dispatcher } from "../../src/server/dispatch.ts";
+import { Databases } from "../../src/engine/databases.ts";
 import { createStatsFor } from "../../src/server/context.ts";
 import { ReplyWriter, type Resp } from "../../src/protocol/reply-writer.ts";
 import { decodeAll, type DecodeOptions, type RespValue } from "./resp-decode.ts";
@@ -49,7 +50,7 @@ export const DEFAULT_CONFIG: Readonly<Record<string, string>> = {
   save: "",
   dir: "/tmp",
   dbfilename: "dump.rdb",
-  databases: "1",
+  databases: "16",
   "slowlog-log-slower-than": "10000",
   "slowlog-max-len": "128",
   "latency-monitor-threshold": "0",
@@ -147,11 +148,13 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
   const config = opts.configStore ?? realStore;
   const commands = opts.commands ?? buildCommandTable();
   const clients = new Map<number, Client>();
+  const databases = new Databases(keyspace, Number(config.get("databases") ?? 16), (index) => new Keyspace({ now: clock.now, ...opts.keyspace, db: index }));
   const server: FakeServer = {
     keyspace,
+    databases,
     config,
     commands,
-    stats: createStatsFor(keyspace),
+    stats: createStatsFor(databases),
     clients,
     startedAt: clock.now(),
     runId: "0123456789abcdef0123456789abcdef01234567",
@@ -179,7 +182,10 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
       id: nextId++,
       reply,
       server,
-      db: keyspace,
+      dbIndex: 0,
+      get db() {
+        return databases.at(this.dbIndex);
+      },
       name: "",
       libName: "",
       libVersion: "",

@@ -1,0 +1,166 @@
+// The 16 databases against the real server process (two workers, the default here): SELECT, MOVE,
+// SWAPDB, COPY ... DB, FLUSHDB/FLUSHALL and DBSIZE per database, compared reply for reply with
+// redis-server 7.0.15 (RESP2 and RESP3); INFO keyspace per database; ioredis's `db` option; and
+// every database back after a SIGKILL, from the WAL alone and from a snapshot plus the WAL.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import Redis from "ioredis";
+import { parityDiffs, REDIS_SERVER, startParityPair, type ParityPair } from "../support/redis-parity.ts";
+import { RawClient, spawnServer, tempDataDir } from "../support/server-process.ts";
+import { rmSync } from "node:fs";
+
+const SCRIPT: string[][] = [
+  ["#flush"], ["set", "a", "0"], ["select", "3"], ["set", "a", "3"], ["rpush", "{l}", "x", "y"], ["hset", "h", "f", "v"], ["dbsize"],
+  ["select", "0"], ["dbsize"], ["get", "a"], ["lrange", "{l}", "0", "-1"],
+  ["select", "3"], ["move", "a", "4"], ["move", "a", "4"], ["move", "{l}", "3"], ["move", "nosuch", "4"], ["move", "{l}", "16"],
+  ["move", "{l}", "-1"], ["move", "{l}", "x"], ["move", "a"], ["set", "taken", "3"], ["select", "5"], ["set", "taken", "5"], ["select", "3"],
+  ["move", "taken", "5"], ["get", "taken"],
+  ["select", "4"], ["get", "a"], ["swapdb", "4", "0"], ["get", "a"], ["select", "0"], ["get", "a"], ["swapdb", "0", "16"], ["swapdb", "x", "0"],
+  ["swapdb", "0", "y"], ["swapdb", "0", "-1"], ["swapdb", "0", "0"], ["get", "a"], ["swapdb", "0"],
+  ["select", "3"], ["copy", "{l}", "{l}2", "db", "7"], ["copy", "{l}", "{l}2", "db", "7"], ["copy", "{l}", "{l}", "db", "7"], ["copy", "{l}", "{l}", "db", "3"],
+  ["copy", "{l}", "{l}2", "db", "16"], ["select", "7"], ["lrange", "{l}2", "0", "-1"], ["lrange", "{l}", "0", "-1"], ["rpush", "{l}", "z"],
+  ["select", "3"], ["copy", "{l}", "{l}", "db", "7", "replace"], ["select", "7"], ["lrange", "{l}", "0", "-1"], ["type", "{l}2"],
+  ["flushdb"], ["dbsize"], ["select", "3"], ["dbsize"], ["hget", "h", "f"], ["flushall"], ["dbsize"], ["select", "0"], ["dbsize"],
+  ["select", "16"], ["select", "-1"], ["select", "x"], ["select", "1", "2"],
+];
+
+let pair: ParityPair | undefined;
+beforeAll(async () => {
+  if (REDIS_SERVER) pair = await startParityPair();
+  else console.log("notice: redis-server not installed; skipping the databases parity test");
+});
+afterAll(async () => {
+  await pair?.stop();
+});
+
+describe.skipIf(!REDIS_SERVER)("replies match redis-server 7.0.15 for SELECT, MOVE, SWAPDB, COPY DB, FLUSHDB", () => {
+  test.each([2, 3] as const)("over RESP%d", async (resp) => {
+    expect(await parityDiffs(pair!, SCRIPT, resp)).toEqual([]);
+  });
+});
+
+/** Sends one command and returns its reply. */
+async function call(c: RawClient, ...argv: string[]): Promise<unknown> {
+  c.sendCommand(...argv);
+  const [r] = await c.read(1);
+  return r;
+}
+
+/** What every database holds, as `db:key=value` lines (strings, lists and hashes). */
+async function dump(c: RawClient): Promise<string[]> {
+  const out: string[] = [];
+  for (let db = 0; db < 16; db++) {
+    await call(c, "select", String(db));
+    const keys = ((await call(c, "keys", "*")) as string[]).sort();
+    for (const k of keys) {
+      const type = await call(c, "type", k);
+      const v = type === "string" ? await call(c, "get", k) : type === "list" ? await call(c, "lrange", k, "0", "-1") : await call(c, "hgetall", k);
+      out.push(`${db}:${k}=${JSON.stringify(v)}`);
+    }
+  }
+  await call(c, "select", "0");
+  return out;
+}
+
+describe("databases on the real server", () => {
+  test("INFO keyspace and DBSIZE count each database over both workers; CLIENT LIST shows db=", async () => {
+    await using srv = await spawnServer(["--appendonly", "no"]);
+    const c = await RawClient.connect(srv.port);
+    for (let i = 0; i < 40; i++) await call(c, "set", `k${i}`, "v");
+    await call(c, "select", "2");
+    for (let i = 0; i < 25; i++) await call(c, "set", `k${i}`, "v", "px", "100000");
+    expect(await call(c, "dbsize")).toBe(25);
+    const info = String(await call(c, "info", "keyspace"));
+    expect(info).toContain("db0:keys=40,expires=0");
+    expect(info).toContain("db2:keys=25,expires=25");
+    expect(String(await call(c, "client", "info"))).toContain(" db=2 ");
+    expect(await call(c, "flushdb")).toBe("OK");
+    expect(await call(c, "dbsize")).toBe(0);
+    await call(c, "select", "0");
+    expect(await call(c, "dbsize")).toBe(40);
+    c.close();
+  });
+
+  test("ioredis's db option keeps its keys apart from database 0", async () => {
+    await using srv = await spawnServer(["--appendonly", "no"]);
+    const zero = new Redis({ port: srv.port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
+    const two = new Redis({ port: srv.port, host: "127.0.0.1", db: 2, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await zero.connect();
+    await two.connect();
+    try {
+      await two.hset("user:1", { name: "ada", n: "1" });
+      await two.set("only-in-2", "yes");
+      expect(await two.hgetall("user:1")).toEqual({ name: "ada", n: "1" });
+      expect(await zero.exists("user:1", "only-in-2")).toBe(0);
+      expect(await zero.move("missing", 2)).toBe(0);
+      await zero.set("mover", "m");
+      expect(await zero.move("mover", 2)).toBe(1);
+      expect(await two.get("mover")).toBe("m");
+      expect(await zero.swapdb(0, 2)).toBe("OK");
+      expect(await zero.get("only-in-2")).toBe("yes");
+      expect(await two.exists("only-in-2")).toBe(0);
+    } finally {
+      zero.disconnect();
+      two.disconnect();
+    }
+  });
+
+  test("every database comes back after SIGKILL, from the WAL and from a snapshot plus the WAL", async () => {
+    const dir = tempDataDir();
+    try {
+      const args = ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir];
+      let srv = await spawnServer(args);
+      let c = await RawClient.connect(srv.port);
+      await call(c, "set", "s", "zero");
+      await call(c, "select", "1");
+      await call(c, "set", "s", "one");
+      await call(c, "rpush", "list", "a", "b", "c");
+      await call(c, "select", "5");
+      await call(c, "hset", "h", "f", "v", "g", "w");
+      await call(c, "set", "gone", "x");
+      await call(c, "move", "gone", "6");
+      await call(c, "swapdb", "1", "9");
+      await call(c, "select", "9");
+      await call(c, "lpop", "list");
+      const before = await dump(c);
+      expect(before).toContain('9:list=["b","c"]');
+      expect(before).toContain('6:gone="x"');
+      c.close();
+      srv.proc.kill("SIGKILL");
+      await srv.proc.exited;
+
+      srv = await spawnServer(args);
+      c = await RawClient.connect(srv.port);
+      expect(await dump(c)).toEqual(before);
+      expect(await call(c, "save")).toBe("OK");
+      await call(c, "select", "5");
+      await call(c, "hset", "h", "after", "snapshot");
+      await call(c, "swapdb", "5", "15");
+      await call(c, "select", "0");
+      await call(c, "flushdb");
+      const later = await dump(c);
+      expect(later).toContain('15:h=["f","v","g","w","after","snapshot"]');
+      expect(later.some((l) => l.startsWith("0:"))).toBe(false);
+      c.close();
+      srv.proc.kill("SIGKILL");
+      await srv.proc.exited;
+
+      srv = await spawnServer(args);
+      c = await RawClient.connect(srv.port);
+      expect(await dump(c)).toEqual(later);
+      c.close();
+      await srv.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("with cluster ports only database 0 exists, as in Redis Cluster", async () => {
+    await using srv = await spawnServer(["--appendonly", "no", "--cluster-ports", "yes"]);
+    const c = await RawClient.connect(srv.port);
+    expect(await call(c, "select", "0")).toBe("OK");
+    expect(await call(c, "select", "1")).toEqual({ error: "ERR SELECT is not allowed in cluster mode" });
+    expect(await call(c, "swapdb", "0", "1")).toEqual({ error: "ERR SWAPDB is not allowed in cluster mode" });
+    expect(await call(c, "move", "k", "1")).toEqual({ error: "ERR MOVE is not allowed in cluster mode" });
+    c.close();
+  });
+});
