@@ -41,7 +41,9 @@ export class Databases {
     const ks = this.slots[index];
     if (ks !== undefined) return ks;
     if (!(index >= 0 && index < this.count)) throw new RangeError(`database ${index} out of range`);
-    const made: Keyspace = this.create(index, () => this.evictFor(made));
+    // The factory may count memory at once and so call its hook before `made` is assigned.
+    let made: Keyspace | undefined;
+    made = this.create(index, () => made !== undefined && this.evictFor(made));
     made.db = index;
     made.absoluteFrames = this.absolute;
     this.slots[index] = made;

@@ -89,7 +89,7 @@ const OPS = ["", "set", "delete", "expire", "clear", "delta", "swapdb"];
 /** One FCW4 frame as JSON: seq, shard, op, type, expireAt (0 = none), key, value (set only). */
 export function frameJson(f: DecodedFrame): string {
   const o: Record<string, unknown> = { seq: f.seq, shard: f.shard, op: OPS[f.op] ?? f.op, type: TYPE_NAMES[f.type] ?? f.type, expireAt: f.expireAt };
-  if (f.db !== 0) o.db = f.db;
+  if (f.db !== 0 || f.op === 6) o.db = f.db;
   if (f.op === 6) o.with = f.expireAt;
   if (f.op !== 4 && f.op !== 6) putBytes(o, "key", f.key);
   if (f.op === 1 || f.op === 5) putBytes(o, f.op === 1 ? "value" : "delta", f.value);

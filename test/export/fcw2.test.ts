@@ -1,13 +1,13 @@
 import { expect, test } from "bun:test";
 import { WalExporter } from "../../src/export/exporter.ts";
-import { decodeFcw2Frame, FCW2_MAGIC, newFcw2Frame, transcodeToFcw2 } from "../../src/export/fcw2.ts";
+import { decodeFcw2Frame, FCW2_MAGIC, fcw2Counters, newFcw2Frame, transcodeToFcw2 } from "../../src/export/fcw2.ts";
 import { groupShape } from "../../src/export/chunk.ts";
 import { WalStreamReader } from "../../src/export/stream-reader.ts";
 import type { MutationRecord } from "../../src/engine/types.ts";
 import { encodeFrame, frameSize } from "../../src/persistence/wal-format.ts";
 import { acceptedSubscribers, bytes, Producer, subscribe, tempDir, text, until } from "./harness.ts";
 
-const rec = (op: 1 | 2 | 3 | 4, key: string, value = "", expireAt = 0): MutationRecord =>
+const rec = (op: 1 | 2 | 3 | 4 | 6, key: string, value = "", expireAt = 0): MutationRecord =>
   ({ op, cause: 0, type: 0, key: bytes(key), value: bytes(value), expireAt });
 
 /** FCW4 frames for `recs`, sequence numbers from 1, as the WAL writer would publish them. */
@@ -53,6 +53,22 @@ test("our four ops map onto FCW2's three, with -1 for no expiry", () => {
     off += n;
   }
   expect(seen).toEqual(["1:k=v@-1#42", "2:k=@-1#42", "3:k=@5000#42", "3:k=@-1#42", "2:=@-1#42"]);
+});
+
+test("only database 0 is sent: frames of other databases and swapdb are skipped and counted", () => {
+  const before = fcw2Counters.skippedFrames;
+  const g = group([rec(1, "a", "0"), { ...rec(1, "b", "3"), db: 3 }, { ...rec(4, ""), db: 3 }, { op: 6, cause: 0, type: 0, key: bytes(""), value: bytes(""), expireAt: 2, db: 0 }, rec(2, "a")]);
+  const out = transcodeToFcw2(g, groupShape(g).frames, 7);
+  const f = newFcw2Frame();
+  const seen: string[] = [];
+  for (let off = 0; off < out.length; ) {
+    const n = decodeFcw2Frame(out, off, out.length, f);
+    expect(n).toBeGreaterThan(0);
+    seen.push(`${f.op}:${text(f.key)}=${text(f.value)}`);
+    off += n;
+  }
+  expect(seen).toEqual(["1:a=0", "2:a="]);
+  expect(fcw2Counters.skippedFrames - before).toBe(3);
 });
 
 test("the FCW2 decoder refuses corrupt and LZ4-flagged frames", () => {

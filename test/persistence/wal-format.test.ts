@@ -84,3 +84,22 @@ test("findNextValidFrame skips garbage to the next frame", () => {
   expect(findNextValidFrame(buf, a.length, buf.length, f)).toBe(a.length + 10);
   expect(findNextValidFrame(buf, a.length + 10, buf.length, f)).toBe(-1);
 });
+
+test("frames of another database carry it (op bit 3 + varint); database 0 frames spend no byte on it", () => {
+  const zero = encodeOne(record(1, "k", "v"), 5);
+  const m = { ...record(1, "k", "v"), db: 300 };
+  const buf = encodeOne(m, 5);
+  expect(buf.length).toBe(zero.length + 2); // 300 is a 2-byte varint
+  const f = newDecodedFrame();
+  expect(decodeFrame(buf, 0, buf.length, f)).toBe(buf.length);
+  expect([f.db, f.op, text(f.key), text(f.value)]).toEqual([300, 1, "k", "v"]);
+  expect(decodeFrame(zero, 0, zero.length, f)).toBe(zero.length);
+  expect(f.db).toBe(0);
+});
+
+test("a swapdb frame names both databases and no key", () => {
+  const buf = encodeOne({ op: 6, cause: 0, type: 0, key: bytes("ignored"), value: bytes("ignored"), expireAt: 9, db: 2 }, 11);
+  const f = newDecodedFrame();
+  expect(decodeFrame(buf, 0, buf.length, f)).toBe(buf.length);
+  expect([f.op, f.db, f.expireAt, f.key.length, f.value.length]).toEqual([6, 2, 9, 0, 0]);
+});

@@ -1,7 +1,9 @@
 // Random keyspace commands for the differential run (run.test.ts): DEL, EXISTS, TYPE, RENAME,
 // RENAMENX, COPY, EXPIRE with a long TTL then PERSIST, and their error cases. DUMP is not
 // comparable (the payload format differs) and TTL values depend on the clock: both are left out.
-// A plain SET makes string values so that these commands meet every type.
+// A plain SET makes string values so that these commands meet every type. SELECT, MOVE, SWAPDB and
+// COPY ... DB move the stream between databases 0–2 (COPY to another database names one key
+// twice: two keys of different workers cannot be copied across databases, see ERR_OTHER_DB_ISOLATED).
 import { SHARED_KEYS, type FamilyGenerator, type Rng } from "./generator.ts";
 
 const key = (rng: Rng): string => rng.pick(SHARED_KEYS);
@@ -10,7 +12,7 @@ const keys = (rng: Rng): string[] => Array.from({ length: 1 + rng.int(3) }, () =
 export const keysGenerator: FamilyGenerator = {
   name: "keys",
   next(rng: Rng): string[] {
-    switch (rng.int(11)) {
+    switch (rng.int(13)) {
       case 0:
         return ["set", key(rng), String(rng.int(100))];
       case 1:
@@ -32,6 +34,17 @@ export const keysGenerator: FamilyGenerator = {
       case 9:
         return rng.pick([["del"], ["exists"], ["type"], ["rename", key(rng)], ["copy", key(rng)], ["copy", key(rng), key(rng), "bogus"],
           ["expire", key(rng), "x"], ["expire", key(rng), "10", "nx", "xx"], ["persist"], ["expire", key(rng), "9223372036854775807"]]);
+      case 10: {
+        const db = String(rng.int(3));
+        return rng.pick([["select", db], ["move", key(rng), db], ["swapdb", db, String(rng.int(3))], ["dbsize"]]);
+      }
+      case 11: {
+        const k = key(rng);
+        return ["copy", k, k, "db", String(rng.int(3)), ...(rng.chance(0.5) ? ["replace"] : [])];
+      }
+      case 12:
+        return rng.pick([["select", "16"], ["select", "x"], ["move", key(rng), "16"], ["move", key(rng)], ["swapdb", "0", "x"], ["swapdb", "y", "0"],
+          ["swapdb", "0", "99"], ["copy", key(rng), key(rng), "db", "-1"], ["select"]]);
       default:
         return ["exists", key(rng)];
     }
