@@ -11,6 +11,7 @@
 
 import { restoreValue } from "../engine/compound/codecs.ts";
 import type { Args, CommandEntry } from "../commands/types.ts";
+import { Databases } from "../engine/databases.ts";
 import { Keyspace } from "../engine/keyspace.ts";
 import type { ValueType } from "../engine/types.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -147,21 +148,36 @@ export const splitHandlers: Record<string, CrossHandler> = {
 };
 
 /** Distinct keys of the commands, by their latin1 spelling. */
-function keysOf(cmds: readonly { entry: CommandEntry; argv: Args }[]): Map<string, Uint8Array> {
-  const keys = new Map<string, Uint8Array>();
+/** A key of the scratch path and the database it is in. */
+interface DbKey {
+  key: Uint8Array;
+  db: number;
+}
+
+const latin1 = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
+
+/**
+ * The keys `cmds` name, each with its database: `db` at first, then whatever a queued SELECT
+ * (valid index) chose, as the handlers will see it when they run on the scratch databases.
+ */
+function keysOf(cmds: readonly { entry: CommandEntry; argv: Args }[], db: number, dbCount: number): Map<string, DbKey> {
+  const keys = new Map<string, DbKey>();
+  const add = (k: Uint8Array): void => void keys.set(`${db}:${latin1(k)}`, { key: k.slice(), db });
   for (const { entry, argv } of cmds) {
+    if (entry.name === "select") {
+      const n = Number(new TextDecoder().decode(argv[1]));
+      if (Number.isInteger(n) && n >= 0 && n < dbCount) db = n;
+      continue;
+    }
     if (entry.firstKey === 0 || entry.firstKey >= argv.length) continue;
     if (entry.movableKeys !== undefined) {
-      for (const i of entry.movableKeys(argv)) keys.set(Buffer.from(argv[i]!.buffer, argv[i]!.byteOffset, argv[i]!.length).toString("latin1"), argv[i]!.slice());
+      for (const i of entry.movableKeys(argv)) add(argv[i]!);
       continue;
     }
     const step = entry.step > 0 ? entry.step : 1;
     let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
     if (last >= argv.length) last = argv.length - 1;
-    for (let i = entry.firstKey; i <= last; i += step) {
-      const k = argv[i]!;
-      keys.set(Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1"), k.slice());
-    }
+    for (let i = entry.firstKey; i <= last; i += step) add(argv[i]!);
   }
   return keys;
 }
@@ -196,22 +212,23 @@ export function runAtomicOnScratch(
     entry: Array.isArray(entry) ? (entry as readonly CommandEntry[])[i]! : (entry as CommandEntry),
     argv: argv.map((a) => a.slice()),
   }));
-  const keys = keysOf(cmds);
+  const startDb = c.dbIndex;
+  const keys = keysOf(cmds, startDb, cw.server.databases.count);
   const owners = new Set<number>();
-  for (const k of keys.values()) owners.add(cw.slots.ownerOfKey(k));
+  for (const k of keys.values()) owners.add(cw.slots.ownerOfKey(k.key));
   // Keys found only once the named keys are read (SORT's BY/GET patterns) may be anywhere.
   const byPattern = cmds.filter((x) => x.entry.patternKeys !== undefined);
   if (byPattern.length > 0) for (let w = 0; w < cw.count; w++) owners.add(w);
   const hold = c.hold(c.replyMode !== "on");
   const resp = c.reply.resp;
-  const db = c.dbIndex;
   const resume = c.pause();
   cw.withGates(owners, (release) => {
-    const scratch = new Keyspace({ initialCapacity: 16 });
+    const scratch = new Databases(new Keyspace({ initialCapacity: 16 }), cw.server.databases.count, (db) => new Keyspace({ initialCapacity: 16, db }));
     const run = (): void => {
       const before = new Map<string, Uint8Array>();
-      for (const [name, k] of keys) before.set(name, dumpBytes(scratch, k));
+      for (const [name, k] of keys) before.set(name, dumpBytes(scratch.at(k.db), k.key));
       const client = new PeerClient(-2, cw.server, scratch);
+      client.dbIndex = startDb;
       client.reply.resp = resp;
       const out = new ReplyWriter(256);
       if (asArray) out.arrayHeader(cmds.length);
@@ -220,35 +237,37 @@ export function runAtomicOnScratch(
         out.raw(client.reply.bytes());
         client.reply.reset();
       }
-      // Write back what changed, to each key's owner.
-      for (const [name, k] of keys) {
-        const after = dumpBytes(scratch, k);
+      // Write back what changed, to each key's owner, in its database.
+      for (const [name, { key: k, db }] of keys) {
+        const ks = scratch.at(db);
+        const after = dumpBytes(ks, k);
         if (sameBytes(after, before.get(name)!)) continue;
         const owner = cw.slots.ownerOfKey(k);
-        const slot = scratch.peek(k);
+        const slot = ks.peek(k);
         if (slot < 0) {
           cw.ask(owner, [DEL, k], 2, () => {}, db);
         } else {
-          const type = enc.encode(String(scratch.typeOf(slot)));
-          const at = enc.encode(String(scratch.expireAt(slot)));
-          cw.ask(owner, [RESTORE, k, type, scratch.serializedValue(slot).slice(), at, REPLACE], 2, () => {}, db);
+          const type = enc.encode(String(ks.typeOf(slot)));
+          const at = enc.encode(String(ks.expireAt(slot)));
+          cw.ask(owner, [RESTORE, k, type, ks.serializedValue(slot).slice(), at, REPLACE], 2, () => {}, db);
         }
       }
+      c.dbIndex = client.dbIndex; // a queued SELECT stays in effect, as in Redis
       release();
       resume();
       hold(out.bytes());
     };
-    const fetch = (list: Uint8Array[], then: () => void): void => {
+    const fetch = (list: DbKey[], then: () => void): void => {
       let left = list.length;
       if (left === 0) return then();
-      for (const k of list) {
+      for (const { key: k, db } of list) {
         cw.ask(cw.slots.ownerOfKey(k), [DUMP, k], 2, (reply) => {
           const items = readArray(reply, 0);
           if (items !== undefined && items.length === 3) {
             const type = readInteger(reply, items[0]![0]) as ValueType;
             const value = readBulk(reply, items[1]![0]);
             const at = readInteger(reply, items[2]![0]);
-            if (value) restoreValue(scratch, k, type, value.slice(), at);
+            if (value) restoreValue(scratch.at(db), k, type, value.slice(), at);
           }
           if (--left === 0) then();
         }, db);
@@ -257,12 +276,14 @@ export function runAtomicOnScratch(
     fetch([...keys.values()], () => {
       if (byPattern.length === 0) return run();
       const seen = new Set(keys.keys());
-      const extra: Uint8Array[] = [];
-      for (const k of byPattern.flatMap((x) => x.entry.patternKeys!(scratch, x.argv))) {
-        const name = Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
+      const extra: DbKey[] = [];
+      // BY/GET patterns read the database the transaction started in (a SORT after a queued
+      // SELECT finds its pattern keys missing here, the one approximation of this path).
+      for (const k of byPattern.flatMap((x) => x.entry.patternKeys!(scratch.at(startDb), x.argv))) {
+        const name = `${startDb}:${latin1(k)}`;
         if (!seen.has(name)) {
           seen.add(name);
-          extra.push(k);
+          extra.push({ key: k, db: startDb });
         }
       }
       // Read only: they are not in `keys`, so nothing is written back to them.

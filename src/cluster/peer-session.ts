@@ -7,6 +7,7 @@ import { restoreValue } from "../engine/compound/codecs.ts";
 import type { Socket, UnixSocketListener } from "bun";
 import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
+import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { Status, type ValueType } from "../engine/types.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
@@ -40,12 +41,12 @@ export class PeerClient implements Client {
   constructor(
     readonly id: number,
     readonly server: ServerContext,
-    /** A keyspace of its own instead of the server's databases (the atomic scratch path). */
-    private readonly own?: Keyspace,
+    /** Databases of its own instead of the server's (the atomic scratch path). */
+    private readonly own?: Databases,
   ) {}
 
   get db(): Keyspace {
-    return this.own ?? this.server.databases.at(this.dbIndex);
+    return (this.own ?? this.server.databases).at(this.dbIndex);
   }
 
   get isolated(): boolean {

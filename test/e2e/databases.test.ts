@@ -154,6 +154,28 @@ describe("databases on the real server", () => {
     }
   }, 60_000);
 
+  test("SELECT inside MULTI over keys of both workers writes each key in its database, and stays selected", async () => {
+    await using srv = await spawnServer(["--appendonly", "no"]);
+    const c = await RawClient.connect(srv.port);
+    const queue = [["multi"], ["set", "spread0", "zero"], ["select", "2"]];
+    for (let i = 0; i < 10; i++) queue.push(["set", `spread${i}`, `two${i}`]); // ten keys: both workers
+    queue.push(["select", "99"], ["incr", "spread1"], ["select", "3"], ["rpush", "spread2", "three"]);
+    for (const cmd of queue) await call(c, ...cmd);
+    const replies = (await call(c, "exec")) as unknown[];
+    expect(replies.slice(0, 2)).toEqual(["OK", "OK"]);
+    expect(replies[12]).toEqual({ error: "ERR DB index is out of range" });
+    expect(replies[13]).toEqual({ error: "ERR value is not an integer or out of range" });
+    expect(replies.slice(14)).toEqual(["OK", 1]);
+    expect(await call(c, "lrange", "spread2", "0", "-1")).toEqual(["three"]); // database 3 stays selected
+    expect(await call(c, "dbsize")).toBe(1);
+    await call(c, "select", "0");
+    expect(await call(c, "get", "spread0")).toBe("zero");
+    expect(await call(c, "dbsize")).toBe(1);
+    await call(c, "select", "2");
+    expect(await call(c, "mget", ...Array.from({ length: 10 }, (_, i) => `spread${i}`))).toEqual(Array.from({ length: 10 }, (_, i) => `two${i}`));
+    c.close();
+  });
+
   test("with cluster ports only database 0 exists, as in Redis Cluster", async () => {
     await using srv = await spawnServer(["--appendonly", "no", "--cluster-ports", "yes"]);
     const c = await RawClient.connect(srv.port);
