@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { claimPort, PortBusyError, type PortLock } from "./cluster/port-lock.ts";
 import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
-import { rebalance } from "./cluster/rebalance.ts";
+import { absorbShards, rebalance } from "./cluster/rebalance.ts";
 import { attachWorker, tellSupervisor, workerIdentity, type WorkerAttachment } from "./cluster/worker.ts";
 import { helpText, parseCliArgs } from "./config/flags.ts";
+import { autoWorkers } from "./config/params.ts";
 import { runWalTail } from "./export/wal-tail.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import { listenErrorMessage, ServerStartError, startServer } from "./server/server.ts";
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   try {
     const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
     const cfg = loaded.config;
-    const workers = cfg.workers === 0 ? availableParallelism() : cfg.workers;
+    const workers = cfg.workers === 0 ? autoWorkers(availableParallelism()) : cfg.workers;
     if (worker === undefined && (workers > 1 || cfg["cluster-ports"] || cfg["cluster-peers"] !== "")) {
       supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"]);
       return;
@@ -131,8 +132,15 @@ async function main(): Promise<void> {
   if (dir !== undefined && hasData(dir)) say();
   else if (dir !== undefined) slow = setTimeout(say, 1000);
   running.ready.then(
-    () => {
+    async () => {
       clearTimeout(slow);
+      // Shards that more workers wrote in an earlier run are read into this one process.
+      const p = running.persistence;
+      try {
+        if (p !== undefined) await absorbShards(running.context.databases, { dir: p.opts.dir, durable: () => p.durable(), log: (l) => process.stderr.write(`${l}\n`) });
+      } catch (e) {
+        fail(`reading the shards of an earlier run: ${e instanceof Error ? e.message : String(e)}`, 1);
+      }
       process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
     },
     (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),

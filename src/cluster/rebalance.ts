@@ -10,6 +10,7 @@ import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Databases } from "../engine/databases.ts";
 import { Keyspace } from "../engine/keyspace.ts";
+import { restoreValue } from "../engine/compound/codecs.ts";
 import { Persistence } from "../persistence/index.ts";
 import { fsyncDir } from "../persistence/io.ts";
 import { ERR_PEER_DOWN } from "./peer-link.ts";
@@ -87,6 +88,49 @@ async function handOver(cw: WorkerCluster, ks: Keyspace, db: number, pick: (owne
   return keys;
 }
 
+/** Deletes a shard's WAL segments, snapshots and lock file once its keys are safe elsewhere. */
+function removeShardFiles(dir: string, shard: number): void {
+  const id = String(shard).padStart(5, "0");
+  for (const n of readdirSync(dir)) {
+    if (new RegExp(`^(?:wal|snap)-s${id}-|^s${id}\\.lock$`).test(n)) rmSync(join(dir, n), { force: true });
+  }
+  fsyncDir(dir);
+}
+
+/**
+ * One process (`--workers 1`) started on a directory that several workers wrote: every other
+ * shard's keys are loaded into `into` (a key already there is kept: it is the newer one), made
+ * durable, and the shard's files removed, so nothing a worker wrote is left behind unread.
+ */
+export async function absorbShards(into: Databases, o: Omit<RebalanceOptions, "timeoutMs">): Promise<{ shards: number[]; keys: number }> {
+  const result = { shards: [] as number[], keys: 0 };
+  for (const shard of shardsOnDisk(o.dir).filter((s) => s !== 0)) {
+    const scratch = new Databases(new Keyspace(), into.count, (db) => new Keyspace({ db }));
+    const p = new Persistence({ dir: o.dir, shard, appendonly: false, snapshotEverySeconds: 0, log: o.log });
+    await p.open(scratch);
+    let keys = 0;
+    scratch.each((db, ks) => {
+      const target = into.at(db);
+      let cursor = 0;
+      do {
+        cursor = ks.scan(cursor, 1024, (slot) => {
+          const key = ks.keyView(slot);
+          if (target.peek(key) >= 0) return;
+          restoreValue(target, key.slice(), ks.typeOf(slot), ks.serializedValue(slot).slice(), ks.expireAt(slot));
+          keys++;
+        });
+      } while (cursor !== 0);
+    });
+    await o.durable();
+    await p.close({ save: false });
+    removeShardFiles(o.dir, shard);
+    result.shards.push(shard);
+    result.keys += keys;
+    o.log(`took over shard ${shard} (written by a worker of an earlier run with more workers): ${keys} keys loaded`);
+  }
+  return result;
+}
+
 /** Shard numbers that have files in `dir`. */
 function shardsOnDisk(dir: string): number[] {
   const out = new Set<number>();
@@ -141,12 +185,7 @@ export async function rebalance(cw: WorkerCluster, o: RebalanceOptions): Promise
     for (const [db, ks] of held) keys.push(...(await handOver(cw, ks, db, (owner) => cw.isWorker(owner))));
     await o.durable();
     await p.close({ save: false });
-    for (const n of readdirSync(o.dir)) {
-      if (new RegExp(`^(?:wal|snap)-s${String(shard).padStart(5, "0")}-|^s${String(shard).padStart(5, "0")}\\.lock$`).test(n)) {
-        rmSync(join(o.dir, n), { force: true });
-      }
-    }
-    fsyncDir(o.dir);
+    removeShardFiles(o.dir, shard);
     result.orphans.push(shard);
     result.orphanKeys += keys.length;
     o.log(`worker ${cw.index}: took over shard ${shard} (no worker for it now): ${keys.length} keys moved to their owners`);

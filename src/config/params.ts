@@ -50,6 +50,18 @@ export function enginePolicy(p: MaxmemoryPolicy): EvictionPolicy {
   }
 }
 
+/**
+ * The worker count `--workers 0` (the default) runs on a machine with `cores` cores. A command
+ * that reaches the wrong worker through the shared port is forwarded for about 1.1× the CPU of
+ * running it (bench/RESULTS.md, "Cores"), so N workers cost 1 + (N-1)/N × 1.1 of one worker's CPU
+ * per request. On two cores the second worker never pays: it competes with the client for the
+ * other core, and with redis-benchmark on the same machine 2 workers spent 1.6-2.3× redis-server's
+ * CPU per request where 1 worker spent 1.0-1.1×. From 3 cores on, N workers serve more than one.
+ */
+export function autoWorkers(cores: number): number {
+  return cores <= 2 ? 1 : cores;
+}
+
 /** The typed server configuration. Field names are the Redis parameter names. */
 export interface ServerConfig {
   /** TCP port; 0 picks a free one. @default 6379 */
@@ -380,7 +392,7 @@ export const PARAMS: readonly ParamDef[] = [
   enumParam("snapshot-repair", "damaged snapshot whose data nothing older covers: none (refuse to start) or skip (start without it)", SNAPSHOT_REPAIR_MODES),
   stringParam("dir", "directory of the WAL, snapshots and the lock file", { immutable: true }),
   stringParam("dbfilename", "snapshot file name", { immutable: true }),
-  intParam("workers", "worker processes sharing the port, one per core (0 = number of cores)", 0, 1024, { immutable: true }),
+  intParam("workers", "worker processes sharing the port (0 = auto: 1 on a 1-2 core machine, else one per core)", 0, 1024, { immutable: true }),
   { ...boolParam("cluster-ports", "each worker also serves Redis Cluster clients on port+1+i (yes/no)"), immutable: true },
   stringParam("cluster-slots", "slots this machine serves in a static multi-machine map, e.g. 0-8191", { immutable: true, parse: parseSlotRanges }),
   stringParam("cluster-peers", "other machines of a static slot map: start-end@host:port,... (empty = none)", { immutable: true, parse: parsePeers }),

@@ -96,6 +96,9 @@ export async function spawnServer(args: string[] = [], opts: SpawnOptions = {}):
   const ownDir = !args.includes("--dir");
   const dir = ownDir ? tempDataDir() : args[args.indexOf("--dir") + 1]!;
   if (ownDir) withPort = [...withPort, "--dir", dir];
+  // Two workers unless a test asks otherwise: forwarding and the cross-worker paths are always
+  // exercised, whatever the machine's automatic count (one worker on two cores).
+  if (!args.includes("--workers")) withPort = [...withPort, "--workers", "2"];
   // Test servers take no periodic snapshots unless asked (none would fire within a test anyway).
   if (!args.some((a) => a === "--save" || a.startsWith("--snapshot-"))) withPort = [...withPort, "--snapshot-every-seconds", "0"];
   const removeDir = (): void => {
