@@ -15,15 +15,16 @@ export type OutputBufferClass = "normal" | "replica" | "pubsub";
 
 /** Redis `maxmemory-policy` names accepted by CONFIG SET / --maxmemory-policy. */
 export const MAXMEMORY_POLICIES = [
-  "s3fifo",
-  "noeviction",
-  "allkeys-lru",
-  "allkeys-lfu",
-  "allkeys-random",
   "volatile-lru",
   "volatile-lfu",
   "volatile-random",
   "volatile-ttl",
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "noeviction",
+  "allkeys-s3fifo",
+  "s3fifo",
 ] as const;
 export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
 
@@ -34,6 +35,8 @@ export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
  * - allkeys-lru, volatile-lru → lru (the volatile- variants also evict keys without a TTL)
  * - allkeys-random → s3fifo (cheap and scan-resistant; there is no random policy)
  * - volatile-random → volatile-ttl (prefers keys that have a TTL)
+ * - allkeys-s3fifo (and its short form s3fifo) → s3fifo, by its own name
+ * The default is Redis's, noeviction: libraries such as BullMQ check it at start.
  */
 export function enginePolicy(p: MaxmemoryPolicy): EvictionPolicy {
   switch (p) {
@@ -72,7 +75,7 @@ export interface ServerConfig {
   requirepass: string;
   /** Memory limit on the keyspace's used bytes; 0 = unlimited. Accepts 100mb, 1gb... @default 0 */
   maxmemory: number;
-  /** Eviction policy when maxmemory is reached. @default "s3fifo" */
+  /** Eviction policy when maxmemory is reached. @default "noeviction" (as Redis; `allkeys-s3fifo` is ours) */
   "maxmemory-policy": MaxmemoryPolicy;
   /** Most simultaneous clients. @default 10000 */
   maxclients: number;
@@ -451,7 +454,7 @@ export function defaultConfig(): ServerConfig {
     bind: "127.0.0.1",
     requirepass: "",
     maxmemory: 0,
-    "maxmemory-policy": "s3fifo",
+    "maxmemory-policy": "noeviction",
     maxclients: 10000,
     timeout: 0,
     "protected-mode": true,

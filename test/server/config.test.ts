@@ -43,6 +43,8 @@ describe("parameters", () => {
     expect(enginePolicy("volatile-ttl")).toBe("volatile-ttl");
     expect(enginePolicy("noeviction")).toBe("noeviction");
     expect(enginePolicy("s3fifo")).toBe("s3fifo");
+    expect(enginePolicy("allkeys-s3fifo")).toBe("s3fifo");
+    expect(defaultConfig()["maxmemory-policy"]).toBe("noeviction"); // as Redis: BullMQ checks it at start
     expect(enginePolicy("volatile-lru")).toBe("lru");
     expect(enginePolicy("volatile-random")).toBe("volatile-ttl");
   });
@@ -90,7 +92,7 @@ describe("ConfigStore", () => {
     );
     expect(s.set("port", "1")).toBe("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config");
     expect(s.set("maxclients", "0")).toMatch(/^ERR CONFIG SET failed \(possibly related to argument 'maxclients'\) - argument must be between/);
-    expect(s.set("maxmemory-policy", "random")).toMatch(/must be one of the following: s3fifo, noeviction/);
+    expect(s.set("maxmemory-policy", "random")).toMatch(/must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction, allkeys-s3fifo, s3fifo$/);
   });
 
   test("listeners hear about successful sets only", () => {
