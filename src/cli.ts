@@ -12,7 +12,7 @@ import { startSupervisor, WorkerStartError } from "./cluster/supervisor.ts";
 import { absorbShards, rebalance } from "./cluster/rebalance.ts";
 import { attachWorker, tellSupervisor, workerIdentity, type WorkerAttachment } from "./cluster/worker.ts";
 import { helpText, parseCliArgs } from "./config/flags.ts";
-import { autoWorkers } from "./config/params.ts";
+import { autoWorkers, type ServerConfig } from "./config/params.ts";
 import { runWalTail } from "./export/wal-tail.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import { listenErrorMessage, ServerStartError, startServer } from "./server/server.ts";
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const cfg = loaded.config;
     const workers = cfg.workers === 0 ? autoWorkers(availableParallelism()) : cfg.workers;
     if (worker === undefined && (workers > 1 || cfg["cluster-ports"] || cfg["cluster-peers"] !== "")) {
-      supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"]);
+      supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"], (port) => banner(cfg, workers, port));
       return;
     }
     if (worker !== undefined) {
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
         fail(portErrorMessage(e, cfg.bind, cfg.port), 1);
       }
       cfg.port = portLock.port;
+      process.stderr.write(banner(cfg, 1, cfg.port));
     }
     server = startServer({
       worker: worker === undefined ? undefined : { identity: worker, attach: (id, deps) => (attachment = attachWorker(id, deps)) },
@@ -147,13 +148,21 @@ async function main(): Promise<void> {
   );
 }
 
+/** The start-up line: version, workers, port, data directory and durability. */
+function banner(cfg: ServerConfig, workers: number, port: number): string {
+  const cores = availableParallelism();
+  const count = cfg.workers === 0 ? `${workers} worker${workers === 1 ? "" : "s"} (auto for ${cores} core${cores === 1 ? "" : "s"})` : `${workers} worker${workers === 1 ? "" : "s"}`;
+  const durability = cfg.appendonly ? `WAL on, appendfsync ${cfg.appendfsync}` : "WAL off";
+  return `fast-cache-server ${VERSION}: ${count}, port ${port}, data ${cfg.dir} (${durability}), maxmemory ${cfg.maxmemory} ${cfg["maxmemory-policy"]}\n`;
+}
+
 /** Why the port could not be had: another fast-cache serves it, or the bind failed. */
 function portErrorMessage(e: unknown, bind: string, port: number): string {
   return e instanceof PortBusyError ? e.message : listenErrorMessage(e, bind, port);
 }
 
 /** Supervisor mode: N workers (this same program) share the port; one ready line for all. */
-function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean): void {
+function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean, banner: (port: number) => string): void {
   // The same entry (script or compiled executable) with the same flags.
   const command = Bun.isStandaloneExecutable
     ? [process.execPath, ...process.argv.slice(2)]
@@ -170,6 +179,7 @@ function supervise(hostname: string, port: number, workers: number, clusterPorts
       process.on("SIGTERM", () => stop("SIGTERM"));
       void sup.done.then((code) => process.exit(code));
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      process.stderr.write(banner(sup.port));
       if (clusterPorts) process.stderr.write(`${workers} workers; cluster ports ${sup.clusterPorts.join(",")}\n`);
       process.stdout.write(`ready to accept connections on ${host}:${sup.port}\n`);
     },

@@ -66,7 +66,8 @@ describe.each(variants)("$name", (v) => {
     } finally {
       expect(await srv.stop()).toBe(0);
     }
-    expect(srv.stderr()).toBe("");
+    // One start-up line naming the version, the worker count, the port and the data directory.
+    expect(srv.stderr()).toMatch(new RegExp(String.raw`^fast-cache-server \d+\.\d+\.\d+: 2 workers, port ${srv.port}, data \S+ \(WAL (on|off)[^)]*\), maxmemory 0 noeviction\n$`));
   });
 
   test("exits 0 on SIGINT", async () => {
