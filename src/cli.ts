@@ -16,6 +16,7 @@ import { autoWorkers, type ServerConfig } from "./config/params.ts";
 import { runWalTail } from "./export/wal-tail.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import { listenErrorMessage, ServerStartError, startServer } from "./server/server.ts";
+import { startMetricsServer } from "./server/metrics.ts";
 import { VERSION } from "./server/version.ts";
 
 function fail(message: string, code: number): never {
@@ -55,15 +56,20 @@ async function main(): Promise<void> {
     return;
   }
   let server;
+  let config: ServerConfig | undefined;
   // The cluster side of this worker (set when startServer attaches it): the rebalance after loading needs it.
   let attachment: WorkerAttachment | undefined;
   const worker = workerIdentity();
   try {
     const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
     const cfg = loaded.config;
+    config = cfg;
     const workers = cfg.workers === 0 ? autoWorkers(availableParallelism()) : cfg.workers;
     if (worker === undefined && (workers > 1 || cfg["cluster-ports"] || cfg["cluster-peers"] !== "")) {
-      supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"], (port) => banner(cfg, workers, port));
+      supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"], (port, restarts) => {
+        process.stderr.write(banner(cfg, workers, port));
+        serveMetrics(cfg, port, restarts);
+      });
       return;
     }
     if (worker !== undefined) {
@@ -142,6 +148,7 @@ async function main(): Promise<void> {
       } catch (e) {
         fail(`reading the shards of an earlier run: ${e instanceof Error ? e.message : String(e)}`, 1);
       }
+      serveMetrics(config!, server.port);
       process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
     },
     (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),
@@ -156,13 +163,25 @@ function banner(cfg: ServerConfig, workers: number, port: number): string {
   return `fast-cache-server ${VERSION}: ${count}, port ${port}, data ${cfg.dir} (${durability}), maxmemory ${cfg.maxmemory} ${cfg["maxmemory-policy"]}\n`;
 }
 
+/** Starts /metrics when `metrics-port` asks for it; a port that cannot be had stops the server. */
+function serveMetrics(cfg: ServerConfig, respPort: number, workerRestarts?: () => number): void {
+  if (cfg["metrics-port"] < 0) return;
+  try {
+    const m = startMetricsServer({ hostname: cfg.bind, port: cfg["metrics-port"], respPort, password: cfg.requirepass, workerRestarts });
+    const host = cfg.bind.includes(":") ? `[${cfg.bind}]` : cfg.bind;
+    process.stderr.write(`metrics on http://${host}:${m.port}/metrics\n`);
+  } catch (e) {
+    fail(`cannot serve metrics on ${cfg.bind}:${cfg["metrics-port"]}: ${e instanceof Error ? e.message : String(e)}`, 1);
+  }
+}
+
 /** Why the port could not be had: another fast-cache serves it, or the bind failed. */
 function portErrorMessage(e: unknown, bind: string, port: number): string {
   return e instanceof PortBusyError ? e.message : listenErrorMessage(e, bind, port);
 }
 
 /** Supervisor mode: N workers (this same program) share the port; one ready line for all. */
-function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean, banner: (port: number) => string): void {
+function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean, started: (port: number, restarts: () => number) => void): void {
   // The same entry (script or compiled executable) with the same flags.
   const command = Bun.isStandaloneExecutable
     ? [process.execPath, ...process.argv.slice(2)]
@@ -179,7 +198,7 @@ function supervise(hostname: string, port: number, workers: number, clusterPorts
       process.on("SIGTERM", () => stop("SIGTERM"));
       void sup.done.then((code) => process.exit(code));
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      process.stderr.write(banner(sup.port));
+      started(sup.port, () => sup.restarts);
       if (clusterPorts) process.stderr.write(`${workers} workers; cluster ports ${sup.clusterPorts.join(",")}\n`);
       process.stdout.write(`ready to accept connections on ${host}:${sup.port}\n`);
     },

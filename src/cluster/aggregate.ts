@@ -135,10 +135,23 @@ const LARGEST = new Set(["client_recent_max_input_buffer", "client_recent_max_ou
 export function mergeInfo(texts: readonly string[], mine: number): string {
   const totals = new Map<string, number>();
   const keyspace = new Map<string, Map<string, number>>();
+  /** Commandstats and Errorstats: `name:a=1,b=2` lines whose fields add up (first seen order). */
+  const perName = new Map<string, Map<string, Map<string, number>>>([["Commandstats", new Map()], ["Errorstats", new Map()]]);
   for (const t of texts) {
     let section = "";
     for (const line of t.split("\r\n")) {
       if (line.startsWith("# ")) section = line.slice(2);
+      const named = perName.get(section);
+      if (named !== undefined && line.includes(":") && !line.startsWith("# ")) {
+        const i = line.indexOf(":");
+        const m = named.get(line.slice(0, i)) ?? new Map<string, number>();
+        for (const kv of line.slice(i + 1).split(",")) {
+          const [a, b] = kv.split("=");
+          if (a !== undefined && b !== undefined) m.set(a, (m.get(a) ?? 0) + Number(b));
+        }
+        named.set(line.slice(0, i), m);
+        continue;
+      }
       if (!SUMMED.has(section)) continue;
       const i = line.indexOf(":");
       if (i < 0) continue;
@@ -163,14 +176,22 @@ export function mergeInfo(texts: readonly string[], mine: number): string {
       section = line.slice(2);
       out.push(line);
       if (section === "Keyspace") {
-        for (const [db, m] of [...keyspace].sort()) {
+        for (const [db, m] of [...keyspace].sort(([a], [b]) => Number(a.slice(2)) - Number(b.slice(2)))) {
           const ttl = m.get("avg_ttl") ?? 0;
           out.push(`${db}:keys=${m.get("keys") ?? 0},expires=${m.get("expires") ?? 0},avg_ttl=${ttl}`);
         }
       }
+      for (const [name, m] of perName.get(section) ?? []) {
+        if (section === "Errorstats") out.push(`${name}:count=${m.get("count") ?? 0}`);
+        else {
+          const calls = m.get("calls") ?? 0;
+          const usec = m.get("usec") ?? 0;
+          out.push(`${name}:calls=${calls},usec=${usec},usec_per_call=${calls > 0 ? (usec / calls).toFixed(2) : "0.00"},rejected_calls=${m.get("rejected_calls") ?? 0},failed_calls=${m.get("failed_calls") ?? 0}`);
+        }
+      }
       continue;
     }
-    if (section === "Keyspace" && line.includes(":")) continue;
+    if ((section === "Keyspace" || perName.has(section)) && line.includes(":")) continue;
     const i = line.indexOf(":");
     const k = i > 0 ? line.slice(0, i) : "";
     if (SUMMED.has(section) && totals.has(k)) {

@@ -101,6 +101,8 @@ export interface ServerConfig {
   "latency-monitor-threshold": number;
   /** Background task frequency (active expiry, timeouts) in Hz. @default 10 */
   hz: number;
+  /** HTTP port of the Prometheus /metrics endpoint; -1 = off, 0 = any free port. @default -1 */
+  "metrics-port": number;
   /** Number of databases (SELECT 0 .. databases-1; only 0 with cluster ports). @default 16 */
   databases: number;
   /**
@@ -380,6 +382,7 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("slowlog-max-len", "slow log length", 0, 1_000_000),
   intParam("latency-monitor-threshold", "record events of at least this many ms (0 = off)", 0, Number.MAX_SAFE_INTEGER),
   intParam("hz", "background tasks per second", 1, 500),
+  intParam("metrics-port", "Prometheus /metrics on this HTTP port, redis_exporter's names (-1 = off, 0 = any free port)", -1, 65535, { immutable: true }),
   intParam("databases", "number of databases (SELECT 0 .. n-1)", 1, 65536, { immutable: true }),
   stringParam("save", "snapshot schedule '<seconds> <changes>' (empty = none); sets snapshot-every-seconds and snapshot-min-writes", {
     immutable: true,
@@ -466,6 +469,7 @@ export function defaultConfig(): ServerConfig {
     "latency-monitor-threshold": 0,
     hz: 10,
     databases: 16,
+    "metrics-port": -1,
     save: "",
     appendonly: false,
     appendfsync: "everysec",
