@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
     const cfg = loaded.config;
     config = cfg;
+    if (worker === undefined && loaded.warning !== undefined) process.stderr.write(`${loaded.warning}\n`);
     const workers = cfg.workers === 0 ? autoWorkers(availableParallelism()) : cfg.workers;
     if (worker === undefined && (workers > 1 || cfg["cluster-ports"] || cfg["cluster-peers"] !== "")) {
       supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"], (port, restarts) => {
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
       config: cfg,
       configFile: loaded.file,
       configFileKeys: loaded.fileKeys,
+      configFormat: loaded.format,
       persistence: cfg.appendonly || cfg["snapshot-every-seconds"] > 0 ? { log: (line) => process.stderr.write(`${line}\n`) } : undefined,
       onShutdown: () => process.exit(0),
     });

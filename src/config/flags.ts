@@ -18,10 +18,15 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   };
   for (const p of PARAMS) options[p.name] = { type: "string" };
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }));
   } catch (e) {
     throw new ConfigError(cliErrorMessage(e));
+  }
+  // `fast-cache-server /etc/redis/redis.conf`, as redis-server takes it: one file before or among the flags.
+  if (positionals.length > 1 || (positionals.length === 1 && typeof values.config === "string")) {
+    throw new ConfigError(`unexpected argument: ${positionals[positionals.length - 1]} (one config file, as the first argument or with --config; see --help)`);
   }
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
@@ -30,7 +35,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     const v = values[p.name];
     if (typeof v === "string") flags.set(p.name, v);
   }
-  const file = values.config;
+  const file = values.config ?? positionals[0];
   return { kind: "run", configFile: typeof file === "string" ? file : undefined, flags };
 }
 
@@ -53,7 +58,7 @@ function cliErrorMessage(e: unknown): string {
 export function helpText(program = "fast-cache-server"): string {
   const defaults = cliDefaultConfig();
   const rows: [string, string][] = [
-    ["--config FILE", "read parameters from a TOML file (Redis names as keys); flags override it"],
+    ["--config FILE", "read parameters from a redis.conf (or a TOML file, Redis names as keys); also `fast-cache-server FILE`; flags override it"],
     ["--help", "print this help and exit"],
     ["--version", "print the version and exit"],
   ];

@@ -4,6 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { looksLikeToml, readRedisConf } from "./redis-conf.ts";
 import { cliDefaultConfig, defaultConfig, isParamError, PARAM_BY_NAME, savePoint, saveText, type ParamName, type ServerConfig } from "./params.ts";
 
 /** A configuration mistake; the message is meant for the user as is. */
@@ -21,14 +22,38 @@ function tomlValueText(v: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads a TOML config file into `name → text`. Unknown names and odd values are errors. */
-export function readConfigFile(path: string): Map<ParamName, string> {
+/** A config file read: values by parameter, where each came from, and what was accepted but ignored. */
+export interface ConfigFileContents {
+  values: Map<ParamName, string>;
+  /** `file:line` of a redis.conf value (error messages); absent for TOML. */
+  origin: Map<ParamName, string>;
+  /** redis.conf directives accepted but not implemented (one warning line lists them). */
+  ignored: string[];
+  format: "toml" | "redis";
+}
+
+/**
+ * Reads a config file: TOML (a `.toml` name, or `name = value` lines) or redis.conf syntax
+ * (src/config/redis-conf.ts). Unknown names and odd values are errors.
+ */
+export function readConfigFile(path: string): ConfigFileContents {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
     throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
   }
+  if (!path.endsWith(".toml") && !looksLikeToml(text)) {
+    try {
+      return { ...readRedisConf(path), format: "redis" };
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
+  return { values: readTomlText(path, text), origin: new Map(), ignored: [], format: "toml" };
+}
+
+function readTomlText(path: string, text: string): Map<ParamName, string> {
   let doc: Record<string, unknown>;
   try {
     doc = Bun.TOML.parse(text) as Record<string, unknown>;
@@ -59,6 +84,10 @@ export interface LoadedConfig {
   config: ServerConfig;
   /** Absolute path of the config file, "" when none. */
   file: string;
+  /** Its syntax (CONFIG REWRITE writes the same). */
+  format: "toml" | "redis";
+  /** One line for the log when a redis.conf held directives fast-cache does not implement. */
+  warning: string | undefined;
   /** Parameters the file set (CONFIG REWRITE keeps them). */
   fileKeys: Set<ParamName>;
 }
@@ -72,12 +101,20 @@ export function loadConfig(opts: { file?: string; flags?: ReadonlyMap<ParamName,
   const given = new Set<ParamName>();
   const fileKeys = new Set<ParamName>();
   let file = "";
+  let format: "toml" | "redis" = "toml";
+  let warning: string | undefined;
   if (opts.file !== undefined && opts.file !== "") {
     file = resolve(opts.file);
-    for (const [name, text] of readConfigFile(file)) {
-      applyParam(config, name, text, `${name} in ${file}`);
+    const read = readConfigFile(file);
+    format = read.format;
+    for (const [name, text] of read.values) {
+      const at = read.origin.get(name);
+      applyParam(config, name, text, at !== undefined ? `'${name}' at ${at}` : `${name} in ${file}`);
       fileKeys.add(name);
       given.add(name);
+    }
+    if (read.ignored.length > 0) {
+      warning = `warning: ${file}: ${read.ignored.length} Redis directive(s) accepted but not implemented by fast-cache (ignored): ${read.ignored.join(", ")}`;
     }
   }
   for (const [name, text] of opts.flags ?? []) {
@@ -85,7 +122,7 @@ export function loadConfig(opts: { file?: string; flags?: ReadonlyMap<ParamName,
     given.add(name);
   }
   syncSave(config, given);
-  return { config, file, fileKeys };
+  return { config, file, fileKeys, format, warning };
 }
 
 /**

@@ -4,6 +4,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import type { ConfigStore } from "../commands/types.ts";
 import { globMatch } from "../engine/glob.ts";
+import { rewriteRedisConf } from "./redis-conf.ts";
 import { isParamError, PARAM_BY_NAME, PARAMS, defaultConfig, type ParamName, type ServerConfig } from "./params.ts";
 
 export const ERR_CONFIG_UNKNOWN = (name: string): string =>
@@ -25,6 +26,8 @@ export class ServerConfigStore implements ConfigStore {
     /** Absolute path of the config file, "" when started without one. */
     readonly file = "",
     private readonly fileKeys: Set<ParamName> = new Set(),
+    /** The file's syntax: REWRITE keeps it (a redis.conf keeps its comments and order). */
+    private readonly format: "toml" | "redis" = "toml",
   ) {}
 
   /** Calls `fn(name)` after every successful set. */
@@ -58,6 +61,14 @@ export class ServerConfigStore implements ConfigStore {
   rewrite(): string | undefined {
     if (this.file === "") return ERR_CONFIG_NO_FILE;
     const defaults = defaultConfig();
+    if (this.format === "redis") {
+      try {
+        rewriteRedisConf(this.file, (def) => def.format(this.values[def.name]), (def) => this.fileKeys.has(def.name) || def.format(this.values[def.name]) !== def.format(defaults[def.name]));
+      } catch (e) {
+        return ERR_CONFIG_REWRITE((e as Error).message);
+      }
+      return undefined;
+    }
     const lines = ["# Written by CONFIG REWRITE (fast-cache-server). Names are Redis parameter names."];
     for (const def of PARAMS) {
       const cur = def.format(this.values[def.name]);

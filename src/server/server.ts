@@ -36,6 +36,8 @@ export interface StartOptions {
   configFile?: string;
   /** Parameters the file set (CONFIG REWRITE keeps them). */
   configFileKeys?: Set<ParamName>;
+  /** The config file's syntax (CONFIG REWRITE writes the same). @default "toml" */
+  configFormat?: "toml" | "redis";
   /** Command table. @default buildCommandTable() (every family) */
   commands?: CommandTable;
   /**
@@ -94,7 +96,7 @@ type Sock = Socket<Connection | undefined>;
 
 export function startServer(opts: StartOptions = {}): RunningServer {
   const values: ServerConfig = { ...defaultConfig(), ...opts.config };
-  const store = new ServerConfigStore(values, opts.configFile ?? "", opts.configFileKeys ?? new Set());
+  const store = new ServerConfigStore(values, opts.configFile ?? "", opts.configFileKeys ?? new Set(), opts.configFormat);
   const wantPersistence = opts.persistence !== undefined && opts.persistence !== false;
   if (wantPersistence && opts.keyspace !== undefined) throw new TypeError("startServer: persistence needs a keyspace of its own (do not pass `keyspace`)");
   const worker = opts.worker?.identity;

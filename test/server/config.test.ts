@@ -172,7 +172,9 @@ describe("flags", () => {
   test("a bad flag or a missing value names the flag", () => {
     expect(() => parseCliArgs(["--colour", "red"])).toThrow("unknown flag --colour");
     expect(() => parseCliArgs(["--port"])).toThrow("flag --port needs a value");
-    expect(() => parseCliArgs(["stray"])).toThrow("unexpected argument: stray");
+    expect(() => parseCliArgs(["a.conf", "stray"])).toThrow("unexpected argument: stray");
+    expect(() => parseCliArgs(["a.conf", "--config", "b.conf"])).toThrow("unexpected argument: a.conf");
+    expect(parseCliArgs(["/etc/redis/redis.conf", "--port", "1"])).toMatchObject({ kind: "run", configFile: "/etc/redis/redis.conf" });
   });
 
   test("help lists every flag with its default", () => {
