@@ -162,7 +162,8 @@ function banner(cfg: ServerConfig, workers: number, port: number): string {
   const cores = availableParallelism();
   const count = cfg.workers === 0 ? `${workers} worker${workers === 1 ? "" : "s"} (auto for ${cores} core${cores === 1 ? "" : "s"})` : `${workers} worker${workers === 1 ? "" : "s"}`;
   const durability = cfg.appendonly ? `WAL on, appendfsync ${cfg.appendfsync}` : "WAL off";
-  return `fast-cache-server ${VERSION}: ${count}, port ${port}, data ${cfg.dir} (${durability}), maxmemory ${cfg.maxmemory} ${cfg["maxmemory-policy"]}\n`;
+  const tls = cfg["tls-port"] !== 0 ? `, TLS port ${cfg["tls-port"]} (client certificates: ${cfg["tls-auth-clients"]})` : "";
+  return `fast-cache-server ${VERSION}: ${count}, port ${port}${tls}, data ${cfg.dir} (${durability}), maxmemory ${cfg.maxmemory} ${cfg["maxmemory-policy"]}\n`;
 }
 
 /** Starts /metrics when `metrics-port` asks for it; a port that cannot be had stops the server. */

@@ -83,6 +83,16 @@ export interface ServerConfig {
   timeout: number;
   /** Refuse non-loopback clients while no password is set. @default true */
   "protected-mode": boolean;
+  /** TLS port (0 = no TLS listener). @default 0 */
+  "tls-port": number;
+  /** PEM certificate (chain) of the TLS listener. @default "" */
+  "tls-cert-file": string;
+  /** PEM private key of the TLS listener. @default "" */
+  "tls-key-file": string;
+  /** PEM CA bundle that client certificates are checked against. @default "" */
+  "tls-ca-cert-file": string;
+  /** Client certificates: yes (required), optional (checked when sent), no (not asked). @default "yes" */
+  "tls-auth-clients": "yes" | "no" | "optional";
   /**
    * Output buffer limits per client class. Redis has no limit for normal clients; we default to
    * a 256 MiB hard limit so one client that never reads cannot take all memory.
@@ -369,6 +379,11 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("maxclients", "most simultaneous clients", 1, 1_000_000),
   intParam("timeout", "close clients idle for this many seconds (0 = never)", 0, 2_147_483_647),
   boolParam("protected-mode", "refuse non-loopback clients when no password is set (yes/no)"),
+  intParam("tls-port", "TLS port beside the plain one (0 = no TLS)", 0, 65535, { immutable: true }),
+  stringParam("tls-cert-file", "PEM certificate (chain) for TLS", { immutable: true }),
+  stringParam("tls-key-file", "PEM private key for TLS", { immutable: true }),
+  stringParam("tls-ca-cert-file", "PEM CA bundle that client certificates are verified against", { immutable: true }),
+  { ...enumParam("tls-auth-clients", "client certificates on the TLS port: yes (required), optional, no", ["yes", "no", "optional"]), immutable: true },
   {
     name: "client-output-buffer-limit",
     help: "output buffer limits: '<class> <hard> <soft> <seconds>' (class normal, replica, pubsub)",
@@ -470,6 +485,11 @@ export function defaultConfig(): ServerConfig {
     hz: 10,
     databases: 16,
     "metrics-port": -1,
+    "tls-port": 0,
+    "tls-cert-file": "",
+    "tls-key-file": "",
+    "tls-ca-cert-file": "",
+    "tls-auth-clients": "yes",
     save: "",
     appendonly: false,
     appendfsync: "everysec",

@@ -5,7 +5,8 @@
 import { reclaimExpiredFields } from "../engine/hash/hash-type.ts";
 import { sweepHashFields } from "../engine/hash/field-expiry.ts";
 import { COLLECTION_LIMIT_NAMES, limits as collectionLimits } from "../engine/compound/limits.ts";
-import type { Socket, TCPSocketListener } from "bun";
+import type { Socket, TCPSocketListener, TLSOptions } from "bun";
+import { tlsOptionsOf } from "./tls.ts";
 import { buildCommandTable } from "../commands/index.ts";
 import type { CommandTable } from "../commands/types.ts";
 import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
@@ -210,12 +211,13 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     }
   };
 
-  const listen = (port: number): TCPSocketListener<Connection | undefined> =>
+  const listen = (port: number, tls?: TLSOptions): TCPSocketListener<Connection | undefined> =>
     Bun.listen<Connection | undefined>({
       hostname: values.bind,
       port,
       reusePort: opts.reusePort ?? true,
       data: undefined,
+      ...(tls !== undefined ? { tls } : {}),
       socket: {
         binaryType: "uint8array",
         open: onOpen,
@@ -244,13 +246,29 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     });
   let listener: TCPSocketListener<Connection | undefined>;
   let clusterListener: TCPSocketListener<Connection | undefined> | undefined;
+  let tlsListener: TCPSocketListener<Connection | undefined> | undefined;
   const clusterPort = attached?.clusterPort ?? 0;
+  let tls: TLSOptions | undefined;
+  try {
+    tls = values["tls-port"] !== 0 ? tlsOptionsOf(values) : undefined;
+  } catch (e) {
+    attached?.close();
+    throw new ServerStartError((e as Error).message);
+  }
   try {
     listener = listen(values.port);
     if (clusterPort !== 0) clusterListener = listen(clusterPort);
   } catch (e) {
     attached?.close();
     throw new ServerStartError(listenErrorMessage(e, values.bind, values.port));
+  }
+  try {
+    if (tls !== undefined) tlsListener = listen(values["tls-port"], tls);
+  } catch (e) {
+    listener.stop(true);
+    clusterListener?.stop(true);
+    attached?.close();
+    throw new ServerStartError(listenErrorMessage(e, values.bind, values["tls-port"]));
   }
   state.tcpPort = listener.port;
   // Recovery starts once we listen, so clients get -LOADING meanwhile; a LockError or a
@@ -300,6 +318,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       clearInterval(timer);
       listener.stop(true);
       clusterListener?.stop(true);
+      tlsListener?.stop(true);
       attached?.close();
       for (const c of state.clients.values()) c.kill();
       state.clients.clear();
