@@ -266,6 +266,8 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   flushall: everywhere,
   flushdb: everywhere,
   swapdb: everywhere,
+  "script|load": everywhere, // every worker has its own script cache
+  "script|flush": everywhere,
   info,
   "config|set": everywhere,
   "config|resetstat": everywhere,

@@ -169,11 +169,11 @@ function keysOf(cmds: readonly { entry: CommandEntry; argv: Args }[], db: number
       if (Number.isInteger(n) && n >= 0 && n < dbCount) db = n;
       continue;
     }
-    if (entry.firstKey === 0 || entry.firstKey >= argv.length) continue;
     if (entry.movableKeys !== undefined) {
       for (const i of entry.movableKeys(argv)) add(argv[i]!);
       continue;
     }
+    if (entry.firstKey === 0 || entry.firstKey >= argv.length) continue;
     const step = entry.step > 0 ? entry.step : 1;
     let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
     if (last >= argv.length) last = argv.length - 1;

@@ -60,13 +60,15 @@ export class ClusterRouter implements Router {
    */
   refusesQueued(c: Client, entry: CommandEntry, argv: Args): boolean {
     const cw = this.cw;
-    if (cw.clusterPort === 0 || c.localPort !== cw.clusterPort || entry.firstKey === 0 || entry.firstKey >= argv.length) return false;
+    if (cw.clusterPort === 0 || c.localPort !== cw.clusterPort || ((entry.firstKey === 0 || entry.firstKey >= argv.length) && entry.movableKeys === undefined)) return false;
     return this.route(c, entry, argv, true);
   }
 
   route(c: Client, entry: CommandEntry, argv: Args, queued = false): boolean {
     const cw = this.cw;
-    const first = entry.firstKey;
+    // Keys found by parsing (EVAL's numkeys): none means a keyless call, run here.
+    const moved = entry.movableKeys?.(argv);
+    const first = moved !== undefined ? (moved.length > 0 ? moved[0]! : 0) : entry.firstKey;
     const onClusterPort = cw.clusterPort !== 0 && c.localPort === cw.clusterPort;
     if (first === 0 || first >= argv.length) {
       if (onClusterPort) return false; // a cluster node answers for itself
@@ -87,7 +89,6 @@ export class ClusterRouter implements Router {
     let mixed = false;
     let sameSlot = true;
     let external = !cw.isWorker(owner);
-    const moved = entry.movableKeys?.(argv);
     for (let n = 1, i = first + step; moved !== undefined ? n < moved.length : i <= last; n++, i += step) {
       const s = keyHashSlot(argv[moved !== undefined ? moved[n]! : i]!);
       if (s !== slot) {

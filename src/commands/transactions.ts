@@ -73,8 +73,8 @@ function cmdDiscard(c: Client): void {
 
 /** Keys of an entry's arguments. */
 function keysOf(entry: CommandEntry, argv: Args): Uint8Array[] {
-  if (entry.firstKey === 0 || entry.firstKey >= argv.length) return [];
   if (entry.movableKeys !== undefined) return entry.movableKeys(argv).map((i) => argv[i]!);
+  if (entry.firstKey === 0 || entry.firstKey >= argv.length) return [];
   const step = entry.step > 0 ? entry.step : 1;
   let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
   if (last >= argv.length) last = argv.length - 1;
