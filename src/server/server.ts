@@ -184,10 +184,13 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     s.data = conn;
     state.clients.set(conn.id, conn);
   };
-  // Sockets paused until the supervisor's book says whether they fit in maxclients.
+  // Sockets paused until the supervisor's book says whether they fit in maxclients. A TLS socket
+  // is not paused (resuming it does not deliver what its TLS layer already decrypted): what it
+  // sends meanwhile waits in `early` and is handed to its connection once admitted.
   const admitting = new Set<Sock>();
+  const early = new Map<Sock, Uint8Array[]>();
   const limits = attached?.limits;
-  const onOpen = (s: Sock): void => {
+  const onOpen = (s: Sock, canPause = true): void => {
     if (limits === undefined) {
       if (state.clients.size >= values.maxclients) refuse(s);
       else accept(s);
@@ -199,16 +202,28 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       decided = true;
       if (waited) {
         if (!admitting.delete(s)) return; // closed meanwhile
-        s.resume();
+        if (canPause) s.resume();
       }
       if (ok) accept(s);
       else refuse(s);
+      const held = early.get(s);
+      if (held !== undefined) {
+        early.delete(s);
+        if (ok) for (const chunk of held) s.data?.onData(chunk);
+      }
     });
     if (!decided) {
       waited = true;
       admitting.add(s);
-      s.pause();
+      if (canPause) s.pause();
     }
+  };
+  const onData = (s: Sock, chunk: Uint8Array): void => {
+    if (s.data !== undefined) return s.data.onData(chunk);
+    if (!admitting.has(s)) return;
+    const held = early.get(s);
+    if (held === undefined) early.set(s, [chunk.slice()]);
+    else held.push(chunk.slice());
   };
 
   const listen = (port: number, tls?: TLSOptions): TCPSocketListener<Connection | undefined> =>
@@ -220,11 +235,15 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       ...(tls !== undefined ? { tls } : {}),
       socket: {
         binaryType: "uint8array",
-        open: onOpen,
-        data: (s, chunk) => s.data?.onData(chunk),
+        // A TLS socket is admitted once its handshake is done: pausing it mid-handshake (while
+        // the supervisor decides about maxclients) stalls the handshake for good.
+        open: tls === undefined ? onOpen : () => {},
+        ...(tls !== undefined ? { handshake: (s: Sock, ok: boolean) => (ok ? onOpen(s, false) : s.end()) } : {}),
+        data: onData,
         drain: (s) => s.data?.onDrain(),
         close: (s) => {
           admitting.delete(s);
+          early.delete(s);
           s.data?.onClose();
         },
         // Errors thrown by our own callbacks land here: the connection's state can no longer be
