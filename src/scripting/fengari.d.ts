@@ -31,6 +31,7 @@ declare module "fengari" {
     luaL_newstate(): LuaState; luaL_loadbuffer(L: LuaState, s: Uint8Array, sz: number | null, name: Uint8Array): number;
     luaL_requiref(L: LuaState, name: Uint8Array, open: LuaJsFunction, glb: number): void; luaL_checkstack(L: LuaState, n: number, msg: Uint8Array | null): void;
     luaL_newmetatable(L: LuaState, name: Uint8Array): number;
+    luaL_ref(L: LuaState, t: number): number; luaL_unref(L: LuaState, t: number, ref: number): void;
   };
   export const lualib: {
     luaopen_base: LuaJsFunction; luaopen_table: LuaJsFunction; luaopen_string: LuaJsFunction; luaopen_math: LuaJsFunction;

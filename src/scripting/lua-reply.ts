@@ -24,8 +24,14 @@ function lineEnd(b: Uint8Array, p: number): number {
   return p;
 }
 
+/** A decimal integer of a reply header or an integer reply, read without building a string. */
 function num(b: Uint8Array, from: number, to: number): number {
-  return Number(dec.decode(b.subarray(from, to)));
+  let i = from;
+  const neg = b[i] === 45;
+  if (neg) i++;
+  let n = 0;
+  for (; i < to; i++) n = n * 10 + (b[i]! - 48);
+  return neg ? -n : n;
 }
 
 /** Pushes the first reply in `b` as a Lua value; returns the offset after it. */
@@ -125,6 +131,62 @@ function pushAt(L: LuaState, b: Uint8Array, p: number): number {
   }
 }
 
+const DOUBLE = to_luastring("double");
+const MAP = to_luastring("map");
+const SET = to_luastring("set");
+const BIG = to_luastring("big_number");
+
+/**
+ * The RESP3 forms a script may return after redis.setresp(3) (or build itself): {double=n},
+ * {map={…}}, {set={…}}, {big_number=s}; written in the caller's protocol. True when it was one.
+ */
+function resp3Table(L: LuaState, abs: number, w: ReplyWriter, depth: number): boolean {
+  lua.lua_getfield(L, abs, DOUBLE);
+  if (lua.lua_type(L, -1) === lua.LUA_TNUMBER) {
+    const x = lua.lua_tonumber(L, -1);
+    lua.lua_pop(L, 1);
+    if (w.resp === 3) w.double(x);
+    else w.bulkString(formatDouble(x));
+    return true;
+  }
+  lua.lua_pop(L, 1);
+  const big = field(L, abs, BIG);
+  if (big !== undefined) {
+    if (w.resp === 3) w.raw(new Uint8Array([40, ...big, 13, 10]));
+    else w.bulk(big);
+    return true;
+  }
+  for (const [name, isMap] of [[MAP, true], [SET, false]] as const) {
+    lua.lua_getfield(L, abs, name);
+    if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
+      lua.lua_pop(L, 1);
+      continue;
+    }
+    const t = lua.lua_gettop(L);
+    let n = 0;
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, t) !== 0) {
+      n++;
+      lua.lua_pop(L, 1);
+    }
+    if (isMap) w.mapHeader(n);
+    else if (w.resp === 3) w.setHeader(n);
+    else w.arrayHeader(n);
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, t) !== 0) {
+      luaToReply(L, -2, w, depth + 1);
+      if (isMap) luaToReply(L, -1, w, depth + 1);
+      lua.lua_pop(L, 1);
+    }
+    lua.lua_pop(L, 1);
+    return true;
+  }
+  return false;
+}
+
+/** A double as Redis prints one in RESP2 (%.17g: shortest round-trip form). */
+const formatDouble = (x: number): string => (x === Infinity ? "inf" : x === -Infinity ? "-inf" : Number.isNaN(x) ? "nan" : String(x));
+
 const parseDouble = (s: string): number => (s === "inf" ? Infinity : s === "-inf" ? -Infinity : s === "nan" ? NaN : Number(s));
 
 /** Pushes a command's complete reply (one RESP value) as a Lua value. */
@@ -167,6 +229,7 @@ export function luaToReply(L: LuaState, idx: number, w: ReplyWriter, depth = 0):
         w.simple(dec.decode(ok));
         return;
       }
+      if (resp3Table(L, abs, w, depth)) return;
       if (depth > 64) {
         w.error("ERR reached lua stack limit");
         return;

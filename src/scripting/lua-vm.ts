@@ -6,7 +6,8 @@
 // loadfile, dofile), the Lua 5.1 names real scripts use (unpack, loadstring, table.getn,
 // math.pow, math.mod), `redis.*`, cjson, cmsgpack and bit (lua-libs.ts), and protected globals: reading a
 // global that does not exist and assigning any raises Redis's errors. KEYS and ARGV are set before
-// each run. Scripts are compiled once as functions keyed by their SHA1 (the script cache).
+// each run (as the compiled function's first locals). Scripts are compiled once, keyed by their
+// SHA1 (the script cache).
 //
 // Known difference from Redis's Lua 5.1: numbers are 5.3's integers and floats, so a float with
 // an integral value prints as `5.0` (5.1 prints `5`); integer replies and redis.call arguments are
@@ -14,12 +15,17 @@
 import { lauxlib, lua, lualib, to_luastring, type LuaState } from "fengari";
 import { openCjson, openCmsgpack, openBit } from "./lua-libs.ts";
 
-const SCRIPTS = to_luastring("__fc_scripts");
+/**
+ * Each script is compiled as a function of (KEYS, ARGV): the prefix declares them as locals on
+ * the script's first line, so line numbers are the script's own, and a run passes two tables
+ * instead of setting two globals (fengari hashes every string key it is given from JavaScript).
+ */
+const PREFIX = new TextEncoder().encode("local KEYS, ARGV = ...; ");
 
 export class LuaVm {
   readonly L: LuaState;
-  /** SHA1 (lower-case hex) → the compiled script is in the registry table. */
-  private readonly cached = new Set<string>();
+  /** SHA1 (lower-case hex) → registry reference of the compiled script. */
+  private readonly cached = new Map<string, number>();
 
   constructor(openRedis: (L: LuaState) => void) {
     const L = (this.L = lauxlib.luaL_newstate());
@@ -31,8 +37,6 @@ export class LuaVm {
     openCmsgpack(L);
     openBit(L);
     openRedis(L);
-    lua.lua_newtable(L);
-    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, SCRIPTS);
     this.run(`
       dofile = nil; loadfile = nil; print = nil
       unpack = table.unpack
@@ -79,48 +83,38 @@ export class LuaVm {
   load(sha: string, body: Uint8Array): string | undefined {
     if (this.cached.has(sha)) return undefined;
     const L = this.L;
-    if (lauxlib.luaL_loadbuffer(L, body, body.length, to_luastring("@user_script")) !== lua.LUA_OK) {
+    const code = new Uint8Array(PREFIX.length + body.length);
+    code.set(PREFIX);
+    code.set(body, PREFIX.length);
+    if (lauxlib.luaL_loadbuffer(L, code, code.length, to_luastring("@user_script")) !== lua.LUA_OK) {
       const msg = lua.lua_tolstring(L, -1);
       lua.lua_pop(L, 1);
       // Lua 5.1 quotes every token in "near ..."; 5.3 leaves <eof> bare.
       const text = msg === null ? "?" : new TextDecoder().decode(msg).replace(/ near <eof>$/, " near '<eof>'");
       return `ERR Error compiling script (new function): ${text}`;
     }
-    lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, SCRIPTS);
-    lua.lua_insert(L, -2);
-    lua.lua_setfield(L, -2, to_luastring(sha));
-    lua.lua_pop(L, 1);
-    this.cached.add(sha);
+    this.cached.set(sha, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
     return undefined;
   }
 
   /** Pushes the compiled script `sha` (it must be cached). */
   pushScript(sha: string): void {
-    const L = this.L;
-    lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, SCRIPTS);
-    lua.lua_getfield(L, -1, to_luastring(sha));
-    lua.lua_remove(L, -2);
+    lua.lua_rawgeti(this.L, lua.LUA_REGISTRYINDEX, this.cached.get(sha)!);
   }
 
   /** SCRIPT FLUSH: forgets every compiled script. */
   flush(): void {
-    const L = this.L;
-    lua.lua_newtable(L);
-    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, SCRIPTS);
+    for (const ref of this.cached.values()) lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, ref);
     this.cached.clear();
   }
 
-  /** Sets global `name` to a table of `items` (KEYS, ARGV), past the globals' protection. */
-  setGlobalArray(name: Uint8Array, items: readonly Uint8Array[]): void {
+  /** Pushes a table of `items` (KEYS, ARGV). */
+  pushArray(items: readonly Uint8Array[]): void {
     const L = this.L;
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
-    lua.lua_pushstring(L, name);
     lua.lua_createtable(L, items.length, 0);
     for (let i = 0; i < items.length; i++) {
       lua.lua_pushlstring(L, items[i]!, items[i]!.length);
       lua.lua_rawseti(L, -2, i + 1);
     }
-    lua.lua_rawset(L, -3);
-    lua.lua_pop(L, 1);
   }
 }

@@ -8,44 +8,76 @@ import type { Client, ServerContext } from "../commands/types.ts";
 
 export class ScriptClient implements Client {
   readonly reply = new ReplyWriter(1024);
-  readonly server: ServerContext;
-  readonly id: number;
-  dbIndex: number;
-  name: string;
-  libName: string;
-  libVersion: string;
+  dbIndex = 0;
   authenticated = true;
-  readonly createdAt: number;
-  lastInteraction: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localPort: number;
   lastCommand = "eval";
   replyMode: "on" | "off" | "skip" = "on";
   noEvict = false;
-  private readonly startDb: number;
+  private startDb = 0;
+  private caller: Client | undefined;
 
-  constructor(private readonly caller: Client) {
-    this.server = caller.server;
-    this.id = caller.id;
+  /** Serves `caller`'s script from now until `unbind` (one client is reused for every run). */
+  bind(caller: Client): void {
+    this.caller = caller;
     this.dbIndex = this.startDb = caller.dbIndex;
-    this.name = caller.name;
-    this.libName = caller.libName;
-    this.libVersion = caller.libVersion;
-    this.createdAt = caller.createdAt;
-    this.lastInteraction = caller.lastInteraction;
-    this.remoteAddress = caller.remoteAddress;
-    this.remotePort = caller.remotePort;
-    this.localPort = caller.localPort;
+    this.reply.resp = 2;
+    this.reply.reset();
+  }
+
+  unbind(): void {
+    this.caller = undefined;
+  }
+
+  private get c(): Client {
+    return this.caller!;
+  }
+  get server(): ServerContext {
+    return this.c.server;
+  }
+  get id(): number {
+    return this.c.id;
+  }
+  get name(): string {
+    return this.c.name;
+  }
+  set name(v: string) {
+    this.c.name = v;
+  }
+  get libName(): string {
+    return this.c.libName;
+  }
+  set libName(v: string) {
+    this.c.libName = v;
+  }
+  get libVersion(): string {
+    return this.c.libVersion;
+  }
+  set libVersion(v: string) {
+    this.c.libVersion = v;
+  }
+  get createdAt(): number {
+    return this.c.createdAt;
+  }
+  get lastInteraction(): number {
+    return this.c.lastInteraction;
+  }
+  get remoteAddress(): string {
+    return this.c.remoteAddress;
+  }
+  get remotePort(): number {
+    return this.c.remotePort;
+  }
+  get localPort(): number {
+    return this.c.localPort;
   }
 
   /** The caller's database unless the script SELECTed another one. */
   get db(): Keyspace {
-    return this.dbIndex === this.startDb ? this.caller.db : this.server.databases.at(this.dbIndex);
+    return this.dbIndex === this.startDb ? this.c.db : this.server.databases.at(this.dbIndex);
   }
 
   get isolated(): boolean {
-    return this.caller.isolated === true;
+    return this.c.isolated === true;
   }
 
   queryBufferBytes(): number {

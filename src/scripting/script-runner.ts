@@ -7,19 +7,19 @@
 // One VM per worker. Scripts run synchronously inside the EVAL handler, so there is one current
 // run at a time, held in `run` for the `redis.*` functions.
 import { lua, to_luastring, type LuaState } from "fengari";
-import type { Args, Client, CommandEntry } from "../commands/types.ts";
+import { NameIndex } from "../commands/name-index.ts";
+import type { Args, Client, CommandEntry, CommandTable } from "../commands/types.ts";
 import { CmdFlag } from "../commands/types.ts";
 import { LuaVm } from "./lua-vm.ts";
 import { luaToReply, pushReply, pushErrorTable } from "./lua-reply.ts";
 import { ScriptClient } from "./script-client.ts";
 
-const KEYS = to_luastring("KEYS");
-const ARGV = to_luastring("ARGV");
 const ERR_FIELD = to_luastring("err");
 const USER_SCRIPT = "@user_script";
 const dec = new TextDecoder();
 
 interface Run {
+  sha: string;
   caller: Client;
   client: ScriptClient;
   readOnly: boolean;
@@ -29,6 +29,9 @@ interface Run {
 
 let run: Run | undefined;
 let vm: LuaVm | undefined;
+/** One client and one message handler serve every run (runs never overlap). */
+let scriptClient: ScriptClient | undefined;
+let handler: ((L: LuaState) => number) | undefined;
 
 /** The worker's VM, made on first use. */
 export function scriptVm(): LuaVm {
@@ -44,10 +47,21 @@ function raiseError(L: LuaState, msg: string): never {
   return lua.lua_error(L);
 }
 
+const indexes = new WeakMap<CommandTable, NameIndex<CommandEntry>>();
+/** The byte-keyed name index of a command table (the dispatcher's, built once per table). */
+function indexOf(table: CommandTable): NameIndex<CommandEntry> {
+  let idx = indexes.get(table);
+  if (idx === undefined) {
+    idx = new NameIndex(table.all().map((e) => [e.name, e] as const));
+    indexes.set(table, idx);
+  }
+  return idx;
+}
+
 /** The command `argv` names for a script: its entry, or undefined after pushing the error table. */
 function resolve(L: LuaState, argv: Args): CommandEntry | string {
   const r = run!;
-  const entry = r.caller.server.commands.get(dec.decode(argv[0]!).toLowerCase());
+  const entry = indexOf(r.caller.server.commands).get(argv[0]!);
   if (entry === undefined) return "ERR Unknown Redis command called from script";
   let e = entry;
   if (entry.subcommands !== undefined && argv.length >= 2) {
@@ -82,7 +96,7 @@ function callCommand(L: LuaState, protectedCall: boolean): number {
   const argv: Args = [];
   for (let i = 1; i <= n; i++) {
     const t = lua.lua_type(L, i);
-    if (t === lua.LUA_TSTRING) argv.push(lua.lua_tolstring(L, i)!.slice());
+    if (t === lua.LUA_TSTRING) argv.push(lua.lua_tolstring(L, i)!); // Lua strings never change: a view is enough
     else if (t === lua.LUA_TNUMBER) argv.push(to_luastring(String(lua.lua_tonumber(L, i))));
     else return raiseError(L, "ERR Lua redis lib command arguments must be strings or integers");
   }
@@ -177,8 +191,9 @@ function scriptLine(L: LuaState): number {
 const as51 = (msg: string): string => msg.replace(/attempt to (.+?) an? (\w+) value \((\w+) '(.*?)'\)/, "attempt to $1 $3 '$4' (a $2 value)");
 
 /** pcall's message handler: the error as Redis words it, with the script's sha and line. */
-function messageHandler(sha: string): (L: LuaState) => number {
+function messageHandler(): (L: LuaState) => number {
   return (L) => {
+    const sha = run?.sha ?? "";
     let msg: string;
     if (lua.lua_type(L, 1) === lua.LUA_TTABLE) {
       lua.lua_getfield(L, 1, ERR_FIELD);
@@ -207,15 +222,16 @@ export function runScript(caller: Client, call: ScriptCall): void {
   const v = scriptVm();
   const L = v.L;
   if (run !== undefined) return caller.reply.error("ERR This Redis command is not allowed from script");
-  const client = new ScriptClient(caller);
-  run = { caller, client, readOnly: call.readOnly, local: call.local };
+  const client = (scriptClient ??= new ScriptClient());
+  client.bind(caller);
+  run = { sha: call.sha, caller, client, readOnly: call.readOnly, local: call.local };
   const top = lua.lua_gettop(L);
   try {
-    v.setGlobalArray(KEYS, call.keys);
-    v.setGlobalArray(ARGV, call.args);
-    lua.lua_pushjsfunction(L, messageHandler(call.sha));
+    lua.lua_pushjsfunction(L, (handler ??= messageHandler()));
     v.pushScript(call.sha);
-    const status = lua.lua_pcall(L, 0, 1, top + 1);
+    v.pushArray(call.keys);
+    v.pushArray(call.args);
+    const status = lua.lua_pcall(L, 2, 1, top + 1);
     if (status !== lua.LUA_OK) {
       const s = lua.lua_tolstring(L, -1);
       caller.reply.error(s !== null ? dec.decode(s) : "ERR Error running script");
@@ -225,5 +241,6 @@ export function runScript(caller: Client, call: ScriptCall): void {
   } finally {
     lua.lua_settop(L, top);
     run = undefined; // a SELECT inside the script changed only the script client's database (Redis 7)
+    client.unbind();
   }
 }
