@@ -49,8 +49,24 @@ export interface ScoreBound {
 
 export function parseScoreBound(text: string): ScoreBound | undefined {
   const exclusive = text.startsWith("(");
-  const value = parseScore(exclusive ? text.slice(1) : text);
+  const value = parseRangeScore(exclusive ? text.slice(1) : text);
   return value === undefined ? undefined : { value, exclusive };
+}
+
+const HEX_INT = /^([+-]?)0[xX]([0-9a-fA-F]+)$/;
+
+/**
+ * A range bound's number as zslParseRange reads it with bare strtod: leading whitespace skipped,
+ * overflow giving ±inf, hex integers, the whole rest consumed; NaN refused.
+ */
+export function parseRangeScore(text: string): number | undefined {
+  const t = text.replace(/^[ \t\n\v\f\r]+/, "");
+  const v = parseScore(t);
+  if (v !== undefined) return v;
+  const hex = HEX_INT.exec(t);
+  if (hex === null) return undefined;
+  const x = parseInt(hex[2]!, 16);
+  return hex[1] === "-" ? -x : x;
 }
 
 /** True when `score` is above the lower bound. */

@@ -1,0 +1,113 @@
+// The three kinds of zset range (by rank, by score, by lex) as t_zset.c reads them, and the walks
+// that collect a range through the zset type API (views valid until the next write).
+import { zsetCard, zsetCountBefore, zsetCountBeforeScore, zsetWalk } from "../../engine/zset/zset-type.ts";
+import {
+  aboveMin, belowMax, lexAboveMin, lexBelowMax, parseLexBound, parseScoreBound, type LexBound, type ScoreBound,
+} from "../../engine/zset/zset-score.ts";
+import type { Keyspace } from "../../engine/keyspace.ts";
+import { bytesToLatin1 } from "../args.ts";
+
+export const ERR_SCORE_RANGE = "ERR min or max is not a float";
+export const ERR_LEX_RANGE = "ERR min or max not valid string range item";
+
+export interface ScoreRange {
+  min: ScoreBound;
+  max: ScoreBound;
+}
+
+export interface LexRange {
+  min: LexBound;
+  max: LexBound;
+}
+
+export function parseScoreRange(min: Uint8Array, max: Uint8Array): ScoreRange | undefined {
+  const lo = parseScoreBound(bytesToLatin1(min));
+  const hi = parseScoreBound(bytesToLatin1(max));
+  return lo === undefined || hi === undefined ? undefined : { min: lo, max: hi };
+}
+
+export function parseLexRange(min: Uint8Array, max: Uint8Array): LexRange | undefined {
+  const lo = parseLexBound(min);
+  const hi = parseLexBound(max);
+  return lo === undefined || hi === undefined ? undefined : { min: lo, max: hi };
+}
+
+/** A collected range: members (views) and their scores, in reply order. */
+export interface Collected {
+  members: Uint8Array[];
+  scores: number[];
+}
+
+/** Ranks [start, end] after Redis's clamping of negative and out-of-range indexes; undefined when empty. */
+export function clampRanks(len: number, start: number, end: number): [number, number] | undefined {
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return undefined;
+  if (end >= len) end = len - 1;
+  return [start, end];
+}
+
+export function collectByRank(ks: Keyspace, slot: number, start: number, end: number, reverse: boolean): Collected {
+  const out: Collected = { members: [], scores: [] };
+  const r = clampRanks(zsetCard(ks, slot), start, end);
+  if (r === undefined) return out;
+  const len = zsetCard(ks, slot);
+  let left = r[1] - r[0] + 1;
+  zsetWalk(ks, slot, reverse ? len - 1 - r[0] : r[0], reverse, (m, s) => {
+    out.members.push(m);
+    out.scores.push(s);
+    return --left > 0;
+  });
+  return out;
+}
+
+/** Members in the score range, after skipping `offset` of them, at most `limit` (negative: all). */
+export function collectByScore(ks: Keyspace, slot: number, range: ScoreRange, reverse: boolean, offset: number, limit: number): Collected {
+  const out: Collected = { members: [], scores: [] };
+  if (offset < 0 || limit === 0) return out;
+  const { min, max } = range;
+  const from = reverse
+    ? zsetCountBeforeScore(ks, slot, (s) => belowMax(s, max)) - 1 - offset
+    : zsetCountBeforeScore(ks, slot, (s) => !aboveMin(s, min)) + offset;
+  let left = limit;
+  zsetWalk(ks, slot, from, reverse, (m, s) => {
+    if (reverse ? !aboveMin(s, min) : !belowMax(s, max)) return false;
+    out.members.push(m);
+    out.scores.push(s);
+    return --left !== 0;
+  });
+  return out;
+}
+
+/** Members in the lex range (meant for equal scores), after `offset`, at most `limit`. */
+export function collectByLex(ks: Keyspace, slot: number, range: LexRange, reverse: boolean, offset: number, limit: number): Collected {
+  const out: Collected = { members: [], scores: [] };
+  if (offset < 0 || limit === 0) return out;
+  const { min, max } = range;
+  const from = reverse
+    ? zsetCountBefore(ks, slot, (m) => lexBelowMax(m, max)) - 1 - offset
+    : zsetCountBefore(ks, slot, (m) => !lexAboveMin(m, min)) + offset;
+  let left = limit;
+  zsetWalk(ks, slot, from, reverse, (m, s) => {
+    if (reverse ? !lexAboveMin(m, min) : !lexBelowMax(m, max)) return false;
+    out.members.push(m);
+    out.scores.push(s);
+    return --left !== 0;
+  });
+  return out;
+}
+
+/** Members in a score range (ZCOUNT). */
+export function countByScore(ks: Keyspace, slot: number, range: ScoreRange): number {
+  const lo = zsetCountBeforeScore(ks, slot, (s) => !aboveMin(s, range.min));
+  const hi = zsetCountBeforeScore(ks, slot, (s) => belowMax(s, range.max));
+  return Math.max(0, hi - lo);
+}
+
+/** Members in a lex range (ZLEXCOUNT). */
+export function countByLex(ks: Keyspace, slot: number, range: LexRange): number {
+  const lo = zsetCountBefore(ks, slot, (m) => !lexAboveMin(m, range.min));
+  const hi = zsetCountBefore(ks, slot, (m) => lexBelowMax(m, range.max));
+  return Math.max(0, hi - lo);
+}
