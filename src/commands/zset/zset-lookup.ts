@@ -2,6 +2,7 @@
 // reply shapes of scored members (RESP2 flat member, score...; RESP3 [member, score] pairs).
 import { ValueType } from "../../engine/types.ts";
 import { ERR_WRONGTYPE } from "../../protocol/errors.ts";
+import { formatScore } from "../../engine/zset/zset-score.ts";
 import type { Client } from "../types.ts";
 
 /** lookupZSetOrReply's answer when the key holds another type (WRONGTYPE was written). */
@@ -17,6 +18,15 @@ export function lookupZSetOrReply(c: Client, key: Uint8Array, read: boolean): nu
   return slot;
 }
 
+const ascii = new TextEncoder();
+
+/** A score as Redis 7.0's addReplyDouble writes it: `%.17g`, a bulk string in RESP2, `,` in RESP3. */
+export function replyScore(c: Client, x: number): void {
+  const s = formatScore(x);
+  if (c.reply.resp === 3) c.reply.raw(ascii.encode(`,${s}\r\n`));
+  else c.reply.bulkString(s);
+}
+
 /** Members (and their scores when `withScores`) as ZRANGE replies them. */
 export function replyScored(c: Client, members: readonly Uint8Array[], scores: readonly number[], withScores: boolean): void {
   const n = members.length;
@@ -30,7 +40,7 @@ export function replyScored(c: Client, members: readonly Uint8Array[], scores: r
   for (let i = 0; i < n; i++) {
     if (nested) c.reply.arrayHeader(2);
     c.reply.bulk(members[i]!);
-    c.reply.double(scores[i]!);
+    replyScore(c, scores[i]!);
   }
 }
 

@@ -2,9 +2,9 @@
 // Pops record the members they removed (a Remove Delta), so replay is exact.
 import { zsetCard, zsetRemove, zsetWalk } from "../../engine/zset/zset-type.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
-import { intRangeArgOrReply, isKeyword, nonNegativeIntArgOrReply, parseInt64 } from "../args.ts";
+import { ERR_NOT_POSITIVE, intRangeArgOrReply, isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupZSetOrReply, WRONG_TYPE } from "./zset-lookup.ts";
+import { lookupZSetOrReply, replyScore, WRONG_TYPE } from "./zset-lookup.ts";
 import {
   clampRanks, collectByLex, collectByScore, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange, type Collected,
 } from "./zset-range-query.ts";
@@ -32,7 +32,7 @@ function replyPopped(c: Client, got: Collected, nested: boolean): void {
   for (let i = 0; i < n; i++) {
     if (nested) c.reply.arrayHeader(2);
     c.reply.bulk(got.members[i]!);
-    c.reply.double(got.scores[i]!);
+    replyScore(c, got.scores[i]!);
   }
 }
 
@@ -40,14 +40,13 @@ function popMinMax(c: Client, argv: Args, max: boolean): void {
   if (argv.length > 3) return c.reply.error(ERR_SYNTAX);
   let count = 1;
   if (argv.length === 3) {
-    const n = nonNegativeIntArgOrReply(c, argv, 2);
-    if (n === undefined) return;
-    if (n === 0) return c.reply.arrayHeader(0);
+    const n = parseInt64(argv[2]!);
+    if (Number.isNaN(n) || n < 0) return c.reply.error(ERR_NOT_POSITIVE);
     count = n;
   }
   const slot = lookupZSetOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
-  if (slot < 0) return c.reply.arrayHeader(0);
+  if (slot < 0 || count === 0) return c.reply.arrayHeader(0);
   // RESP3 nests [member, score] pairs when a count was given.
   replyPopped(c, zsetPopEnds(c, argv[1]!, slot, count, max), c.reply.resp === 3 && argv.length === 3);
 }

@@ -46,9 +46,9 @@ function zrangeGeneric(c: Client, argv: Args, call: RangeCall): void {
       limit = l;
       limited = true;
       j += 2;
-    } else if (call.reverse === undefined && isKeyword(a, "rev")) reverse = true;
-    else if (call.kind === undefined && isKeyword(a, "bylex")) kind = "lex";
-    else if (call.kind === undefined && isKeyword(a, "byscore")) kind = "score";
+    } else if (reverse === undefined && isKeyword(a, "rev")) reverse = true;
+    else if (kind === undefined && isKeyword(a, "bylex")) kind = "lex";
+    else if (kind === undefined && isKeyword(a, "byscore")) kind = "score";
     else return c.reply.error(ERR_SYNTAX);
   }
   reverse ??= false;

@@ -3,10 +3,10 @@ import { globMatch } from "../../engine/glob.ts";
 import { zsetAt, zsetCard, zsetRank, zsetScan, zsetScore, zsetWalk } from "../../engine/zset/zset-type.ts";
 import { formatScore } from "../../engine/zset/zset-score.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
-import { intRangeArgOrReply, isKeyword, parseInt64 } from "../args.ts";
+import { bigIntArgOrReply, INT64_MAX, isKeyword, parseInt64 } from "../args.ts";
 import { cursorOrReply, replyEmptyScan } from "../key-ops.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupZSetOrReply, replyScored, WRONG_TYPE } from "./zset-lookup.ts";
+import { lookupZSetOrReply, replyScore, replyScored, WRONG_TYPE } from "./zset-lookup.ts";
 import { countByLex, countByScore, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange } from "./zset-range-query.ts";
 
 // ZCARD key
@@ -22,7 +22,7 @@ export function cmdZScore(c: Client, argv: Args): void {
   if (slot === WRONG_TYPE) return;
   const s = slot < 0 ? undefined : zsetScore(c.db, slot, argv[2]!);
   if (s === undefined) c.reply.nullBulk();
-  else c.reply.double(s);
+  else replyScore(c, s);
 }
 
 // ZMSCORE key member [member ...]
@@ -33,7 +33,7 @@ export function cmdZMScore(c: Client, argv: Args): void {
   for (let i = 2; i < argv.length; i++) {
     const s = slot < 0 ? undefined : zsetScore(c.db, slot, argv[i]!);
     if (s === undefined) c.reply.nullBulk();
-    else c.reply.double(s);
+    else replyScore(c, s);
   }
 }
 
@@ -106,8 +106,6 @@ export function cmdZScan(c: Client, argv: Args): void {
   }
 }
 
-const LONG_MAX = 9223372036854775807;
-
 // ZRANDMEMBER key [count [WITHSCORES]]
 export function cmdZRandMember(c: Client, argv: Args): void {
   if (argv.length === 2) {
@@ -116,13 +114,15 @@ export function cmdZRandMember(c: Client, argv: Args): void {
     if (slot < 0) return c.reply.nullBulk();
     return c.reply.bulk(zsetAt(c.db, slot, Math.floor(Math.random() * zsetCard(c.db, slot))).member);
   }
-  const count = intRangeArgOrReply(c, argv, 2, -LONG_MAX, LONG_MAX);
-  if (count === undefined) return;
+  const big = bigIntArgOrReply(c, argv, 2);
+  if (big === undefined) return;
+  if (big < -INT64_MAX) return c.reply.error(`ERR value is out of range, value must between -${INT64_MAX} and ${INT64_MAX}`);
+  const count = Number(big);
   let withScores = false;
   if (argv.length > 4 || (argv.length === 4 && !isKeyword(argv[3]!, "withscores"))) return c.reply.error(ERR_SYNTAX);
   if (argv.length === 4) {
     withScores = true;
-    if (count < -LONG_MAX / 2 || count > LONG_MAX / 2) return c.reply.error("ERR value is out of range");
+    if (big < -INT64_MAX / 2n || big > INT64_MAX / 2n) return c.reply.error("ERR value is out of range");
   }
   const slot = lookupZSetOrReply(c, argv[1]!, true);
   if (slot === WRONG_TYPE) return;
@@ -139,8 +139,8 @@ export function cmdZRandMember(c: Client, argv: Args): void {
       scores.push(e.score);
     }
   } else if (count >= size) {
-    // The whole set, in order (as Redis's case 2).
-    zsetWalk(c.db, slot, 0, false, (m, s) => {
+    // The whole set, highest first (Redis's case 2 walks its iterator from the tail).
+    zsetWalk(c.db, slot, size - 1, true, (m, s) => {
       members.push(m);
       scores.push(s);
     });

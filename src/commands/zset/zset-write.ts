@@ -5,7 +5,7 @@ import { ERR_NOT_FLOAT, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { bytesToLatin1, isKeyword, parseDouble } from "../args.ts";
 import { replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupZSetOrReply, WRONG_TYPE } from "./zset-lookup.ts";
+import { lookupZSetOrReply, replyScore, WRONG_TYPE } from "./zset-lookup.ts";
 
 export const ERR_NAN_SCORE = "ERR resulting score is not a number (NaN)";
 
@@ -63,7 +63,7 @@ function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[
     const n = zsetPut(c.db, key, slot, ms, [...pending.values()]);
     if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   }
-  if (f.incr) return processed > 0 ? c.reply.double(last) : c.reply.nullBulk();
+  if (f.incr) return processed > 0 ? replyScore(c, last) : c.reply.nullBulk();
   c.reply.integer(f.ch ? added + updated : added);
 }
 

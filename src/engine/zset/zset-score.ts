@@ -60,6 +60,7 @@ const HEX_INT = /^([+-]?)0[xX]([0-9a-fA-F]+)$/;
  * overflow giving ±inf, hex integers, the whole rest consumed; NaN refused.
  */
 export function parseRangeScore(text: string): number | undefined {
+  if (text.length === 0) return 0; // strtod converts nothing and stops at the end: 0
   const t = text.replace(/^[ \t\n\v\f\r]+/, "");
   const v = parseScore(t);
   if (v !== undefined) return v;
