@@ -9,7 +9,7 @@ import { PackedWriter } from "../compound/packed.ts";
 import { OFFSET_BITS, OFFSET_MASK } from "../slot-store.ts";
 import type { Bytes } from "../types.ts";
 import { ZOrder, type Before, type MemberOrder } from "./zset-order.ts";
-import { scoreBytes } from "./zset-packed.ts";
+import { scoreBytes, ZSET_SKIPLIST_TAG } from "./zset-packed.ts";
 
 const serializer = new PackedWriter();
 
@@ -111,9 +111,9 @@ export class ZSetLarge extends ElementTable implements MemberOrder {
     return this.storageBytes() + this.scoreBySlot.byteLength + this.order.bytes();
   }
 
-  /** The packed form: member, score (8 bytes), ... in order. */
+  /** The packed form: member, score (8 bytes), ... in order, tagged as from a skiplist. */
   override serialize(): Uint8Array {
-    const w = serializer.begin(0);
+    const w = serializer.begin(ZSET_SKIPLIST_TAG as 0);
     this.order.walk(0, false, (slot, score) => {
       w.push(this.keyView(slot));
       w.push(scoreBytes(score));

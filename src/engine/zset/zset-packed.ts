@@ -8,6 +8,13 @@
 import { elemNext, elemStart, PACKED_HEADER, packedCount, PackedWriter } from "../compound/packed.ts";
 import { compareBytes } from "./zset-score.ts";
 
+/**
+ * Tag byte of a sorted set serialized from the skiplist encoding: loading it keeps that encoding,
+ * so COPY, RENAME, MOVE and the cross-worker scratch path keep a skiplist a skiplist, as Redis
+ * does (a listpack's own record has tag 0).
+ */
+export const ZSET_SKIPLIST_TAG = 1;
+
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 const scoreOut = new Uint8Array(8);
@@ -124,6 +131,9 @@ export function entryBefore(s1: number, m1: Uint8Array, s2: number, m2: Uint8Arr
 
 const writer = new PackedWriter();
 
+/** A score as a listpack keeps it: Redis stores the text, and -0 prints as "0" there. */
+const listpackScore = (s: number): number => (s === 0 ? 0 : s);
+
 /**
  * A new packed value: `buf` with `members` set to `scores` (inserted or moved; a repeated member
  * takes its last score) and `removed` taken out. Returns a view valid until the next call.
@@ -164,14 +174,14 @@ export function packedZRewrite(buf: Uint8Array, members: readonly Uint8Array[], 
       const member = buf.subarray(elemStart(buf, p), q);
       const score = readScore(buf, elemStart(buf, q));
       while (k < ins.length && entryBefore(scores[ins[k]!]!, members[ins[k]!]!, score, member)) {
-        w.push(members[ins[k]!]!).push(scoreBytes(scores[ins[k]!]!));
+        w.push(members[ins[k]!]!).push(scoreBytes(listpackScore(scores[ins[k]!]!)));
         k++;
       }
     }
     w.copy(buf, p, end, 2);
     p = end;
   }
-  for (; k < ins.length; k++) w.push(members[ins[k]!]!).push(scoreBytes(scores[ins[k]!]!));
+  for (; k < ins.length; k++) w.push(members[ins[k]!]!).push(scoreBytes(listpackScore(scores[ins[k]!]!)));
   return w.finish();
 }
 

@@ -18,12 +18,15 @@ export function parseScore(text: string): number | undefined {
   return undefined;
 }
 
-/** Formats a score as C's `%.17g` (Redis 7.0's reply form of a zset score). */
+/**
+ * Formats a score as C's `%.17g` (Redis 7.0's reply form of a zset score); -0 prints "-0" (a
+ * listpack never holds one: it stores scores as text without the sign of zero).
+ */
 export function formatScore(x: number): string {
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
   if (Number.isNaN(x)) return "nan";
-  if (x === 0) return "0";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
   const exp = x.toExponential(16);
   const e = exp.indexOf("e");
   const power = Number(exp.slice(e + 1));

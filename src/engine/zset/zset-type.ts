@@ -10,12 +10,12 @@
 
 import { recordDelta, registerCodec } from "../compound/codecs.ts";
 import { limits } from "../compound/limits.ts";
-import { elemNext, elemStart, PACKED_HEADER, packedCount } from "../compound/packed.ts";
+import { elemNext, elemStart, PACKED_HEADER, packedCount, packedTag } from "../compound/packed.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { SetFlag, Status, ValueType, type Milliseconds } from "../types.ts";
 import { ZSetLarge } from "./zset-large.ts";
 import {
-  packedZCard, packedZCountBefore, packedZFind, packedZRankAt, packedZRewrite, packedZWalk, readScore, scoreAfter, scoreCopy,
+  packedZCard, packedZCountBefore, packedZFind, packedZRankAt, packedZRewrite, packedZWalk, readScore, scoreAfter, scoreCopy, ZSET_SKIPLIST_TAG,
 } from "./zset-packed.ts";
 
 /** Delta operation codes of sorted sets (the tag byte of a Delta payload). */
@@ -231,7 +231,7 @@ function forEachPair(els: readonly Uint8Array[], visit: (member: Uint8Array, sco
 
 function loadZSet(ks: Keyspace, key: Uint8Array, packed: Uint8Array, expireAt: Milliseconds): Status {
   const n = packedCount(packed) >>> 1;
-  let small = n <= limits["zset-max-listpack-entries"];
+  let small = packedTag(packed) !== ZSET_SKIPLIST_TAG && n <= limits["zset-max-listpack-entries"];
   let p = PACKED_HEADER;
   for (let i = 0; i < n && small; i++) {
     if (elemNext(packed, p) - elemStart(packed, p) > limits["zset-max-listpack-value"]) small = false;
