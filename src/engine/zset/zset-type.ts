@@ -150,25 +150,32 @@ export function zsetPut(ks: Keyspace, key: Uint8Array, slot: number, members: re
   if (t === undefined) {
     const buf = slot >= 0 ? ks.valueView(slot) : EMPTY;
     const had = slot >= 0 ? packedZCard(buf) : 0;
+    // Members are added one by one, as Redis's zsetAdd: the value converts at the first new
+    // member that would pass a limit; the ones before went through the listpack (and lost a -0).
     let added = 0;
-    let long = false;
+    let convertAt = -1;
     const seen = members.length > 1 ? new Set<string>() : undefined;
-    for (const m of members) {
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
       if (seen !== undefined) {
         const k = Buffer.from(m.buffer, m.byteOffset, m.length).toString("latin1");
         if (seen.has(k)) continue;
         seen.add(k);
       }
       if (slot >= 0 && packedZFind(buf, m) >= 0) continue;
+      if (had + added + 1 > limits["zset-max-listpack-entries"] || m.length > limits["zset-max-listpack-value"]) {
+        convertAt = i;
+        break;
+      }
       added++;
-      if (m.length > limits["zset-max-listpack-value"]) long = true;
     }
-    if (!long && had + added <= limits["zset-max-listpack-entries"]) {
+    if (convertAt < 0) {
       const st = ks.set(key, packedZRewrite(buf, members, scores), 0, KEEP, ValueType.ZSet);
       if (st !== Status.Ok) return -st;
       recordPut(ks, ks.peek(key), members, scores);
       return added;
     }
+    if (convertAt > 0) scores = scores.map((x, i) => (i < convertAt && x === 0 ? 0 : x));
     const s = toLarge(ks, key, slot);
     if (s < 0) return s;
     slot = s;
