@@ -1,7 +1,8 @@
 // The packed encoding of small sorted sets (Redis's `listpack`): the key's arena record holds
 //   tag 0 | count | member, score, member, score ...
-// in (score, member bytes) order, each score an 8-byte little-endian float64 element (exact, and
-// read without parsing). `count` counts elements, so a zset of n members has 2n. It is also the
+// in (score, member bytes) order. A score element is exact and read without parsing: 0-3 bytes
+// are a little-endian two's complement integer (0 bytes: zero), 4 bytes a float32 that holds the
+// value exactly, 8 bytes a float64. `count` counts elements, so a zset of n members has 2n. It is also the
 // serialized form of every sorted set (snapshots, DUMP, COPY). Edits write a new value with
 // PackedWriter (O(n), n ≤ zset-max-listpack-entries).
 
@@ -17,23 +18,51 @@ export const ZSET_SKIPLIST_TAG = 1;
 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
+const f32 = new Float32Array(1);
+const f32Bytes = new Uint8Array(f32.buffer);
 const scoreOut = new Uint8Array(8);
+const INT3 = 1 << 23;
 
-/** The 8 bytes of a score element (a shared buffer: push it before the next call). */
+/** A score element's bytes (a view of a shared buffer: push it before the next call). */
 export function scoreBytes(score: number): Uint8Array {
+  if (Number.isInteger(score) && score >= -INT3 && score < INT3 && !Object.is(score, -0)) {
+    let n = 0;
+    if (score !== 0) n = score >= -128 && score < 128 ? 1 : score >= -32768 && score < 32768 ? 2 : 3;
+    for (let i = 0; i < n; i++) scoreOut[i] = (score >> (8 * i)) & 255;
+    return scoreOut.subarray(0, n);
+  }
+  if (Math.fround(score) === score) {
+    f32[0] = score;
+    scoreOut.set(f32Bytes);
+    return scoreOut.subarray(0, 4);
+  }
   f64[0] = score;
   scoreOut.set(f64Bytes);
-  return scoreOut;
+  return scoreOut.subarray(0, 8);
 }
 
-/** An independent copy of a score's 8 bytes (Delta elements). */
+/** An independent copy of a score element (Delta elements). */
 export const scoreCopy = (score: number): Uint8Array => scoreBytes(score).slice();
 
-/** Reads an 8-byte score element's value (`b` is the element's bytes). */
-export function readScore(b: Uint8Array, off = 0): number {
-  for (let i = 0; i < 8; i++) f64Bytes[i] = b[off + i]!;
-  return f64[0]!;
+/** The value of a score element of `len` bytes at `off` (`b` whole when it is the element). */
+export function readScore(b: Uint8Array, off = 0, len = b.length - off): number {
+  if (len === 8) {
+    for (let i = 0; i < 8; i++) f64Bytes[i] = b[off + i]!;
+    return f64[0]!;
+  }
+  if (len === 4) {
+    for (let i = 0; i < 4; i++) f32Bytes[i] = b[off + i]!;
+    return f32[0]!;
+  }
+  if (len === 0) return 0;
+  let v = 0;
+  for (let i = len - 1; i >= 0; i--) v = v * 256 + b[off + i]!;
+  const top = 2 ** (8 * len - 1);
+  return v >= top ? v - 2 * top : v;
 }
+
+/** The score element at offset `q` (its length fits in the one-byte prefix). */
+const scoreAt = (buf: Uint8Array, q: number): number => readScore(buf, q + 1, buf[q]!);
 
 /** Members in a packed zset. */
 export const packedZCard = (buf: Uint8Array): number => packedCount(buf) >>> 1;
@@ -41,7 +70,7 @@ export const packedZCard = (buf: Uint8Array): number => packedCount(buf) >>> 1;
 /** Score of the score element following the member at `p`. */
 export function scoreAfter(buf: Uint8Array, p: number): number {
   const q = elemNext(buf, p);
-  return readScore(buf, elemStart(buf, q));
+  return scoreAt(buf, q);
 }
 
 /** Offset of `member`'s element, or -1. */
@@ -96,7 +125,7 @@ export function packedZWalk(buf: Uint8Array, from: number, reverse: boolean, vis
       const q = offs[i]!;
       const s = elemStart(buf, q);
       const next = elemNext(buf, q);
-      if (visit(buf.subarray(s, next), readScore(buf, elemStart(buf, next))) === false) return;
+      if (visit(buf.subarray(s, next), scoreAt(buf, next)) === false) return;
     }
     return;
   }
@@ -105,7 +134,7 @@ export function packedZWalk(buf: Uint8Array, from: number, reverse: boolean, vis
   for (let i = from; i < n; i++) {
     const s = elemStart(buf, p);
     const q = elemNext(buf, p);
-    if (visit(buf.subarray(s, q), readScore(buf, elemStart(buf, q))) === false) return;
+    if (visit(buf.subarray(s, q), scoreAt(buf, q)) === false) return;
     p = elemNext(buf, q);
   }
 }
@@ -172,7 +201,7 @@ export function packedZRewrite(buf: Uint8Array, members: readonly Uint8Array[], 
     }
     if (k < ins.length) {
       const member = buf.subarray(elemStart(buf, p), q);
-      const score = readScore(buf, elemStart(buf, q));
+      const score = scoreAt(buf, q);
       while (k < ins.length && entryBefore(scores[ins[k]!]!, members[ins[k]!]!, score, member)) {
         w.push(members[ins[k]!]!).push(scoreBytes(listpackScore(scores[ins[k]!]!)));
         k++;

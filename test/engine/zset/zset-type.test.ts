@@ -8,6 +8,7 @@ import { applyDelta, copyValue, encodingOf, restoreValue } from "../../../src/en
 import { Keyspace } from "../../../src/engine/keyspace.ts";
 import { MutationOp, ValueType, type MutationRecord } from "../../../src/engine/types.ts";
 import { ZSetLarge } from "../../../src/engine/zset/zset-large.ts";
+import { readScore, scoreBytes } from "../../../src/engine/zset/zset-packed.ts";
 import { compareBytes } from "../../../src/engine/zset/zset-score.ts";
 import {
   zsetCard, zsetCountBeforeScore, zsetEntries, zsetPut, zsetRank, zsetRemove, zsetScore, zsetWalk,
@@ -124,6 +125,18 @@ describe("the sorted set type against a JS model", () => {
     expect(restoreValue(other, KEY, ValueType.ZSet, ks.serializedValue(slot).slice(), 0)).toBe(0);
     expect(entriesOf(other)).toEqual(entriesOf(ks));
     expect(encodingOf(other, other.peek(KEY))).toBe("skiplist");
+  });
+});
+
+describe("score elements", () => {
+  test("small integers take 0-3 bytes, exact float32s 4, the rest 8; all read back exactly", () => {
+    const cases: [number, number][] = [[0, 0], [1, 1], [-1, 1], [127, 1], [-128, 1], [128, 2], [-32768, 2], [40000, 3], [-8388608, 3],
+      [8388608, 4], [1.5, 4], [-0.25, 4], [Infinity, 4], [-Infinity, 4], [1.1, 8], [0.1, 8], [1e300, 8], [-0, 4], [2 ** 53, 4], [2 ** 53 + 2, 8]];
+    for (const [x, len] of cases) {
+      const bytes = scoreBytes(x).slice();
+      expect([x, bytes.length]).toEqual([x, len]);
+      expect(Object.is(readScore(bytes), x)).toBe(true);
+    }
   });
 });
 
