@@ -5,7 +5,7 @@ import {
   aboveMin, belowMax, lexAboveMin, lexBelowMax, parseLexBound, parseScoreBound, type LexBound, type ScoreBound,
 } from "../../engine/zset/zset-score.ts";
 import type { Keyspace } from "../../engine/keyspace.ts";
-import { bytesToLatin1 } from "../args.ts";
+import { bytesToLatin1, parseInt64 } from "../args.ts";
 
 export const ERR_SCORE_RANGE = "ERR min or max is not a float";
 export const ERR_LEX_RANGE = "ERR min or max not valid string range item";
@@ -20,9 +20,20 @@ export interface LexRange {
   max: LexBound;
 }
 
+/** A bound that is a plain integer (optionally after `(`) read without text, else as strtod would. */
+function scoreBoundOf(b: Uint8Array): ScoreBound | undefined {
+  const exclusive = b[0] === 0x28;
+  const off = exclusive ? 1 : 0;
+  if (b.length - off > 0 && b.length - off <= 15) {
+    const v = parseInt64(b, off);
+    if (!Number.isNaN(v)) return { value: v, exclusive };
+  }
+  return parseScoreBound(bytesToLatin1(b));
+}
+
 export function parseScoreRange(min: Uint8Array, max: Uint8Array): ScoreRange | undefined {
-  const lo = parseScoreBound(bytesToLatin1(min));
-  const hi = parseScoreBound(bytesToLatin1(max));
+  const lo = scoreBoundOf(min);
+  const hi = scoreBoundOf(max);
   return lo === undefined || hi === undefined ? undefined : { min: lo, max: hi };
 }
 

@@ -27,6 +27,14 @@ export function formatScore(x: number): string {
   if (x === -Infinity) return "-inf";
   if (Number.isNaN(x)) return "nan";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  // Integers below 2^53 print all their digits; other values with a decimal exponent in
+  // [-4, 17) print in fixed notation — toPrecision(17) is then %.17g before zeros are stripped.
+  if (Number.isSafeInteger(x)) return String(x);
+  const ax = x < 0 ? -x : x;
+  if (ax >= 1e-4 && ax < 1e16) {
+    const p = x.toPrecision(17);
+    if (!p.includes("e")) return stripZeros(p);
+  }
   const exp = x.toExponential(16);
   const e = exp.indexOf("e");
   const power = Number(exp.slice(e + 1));
