@@ -85,6 +85,11 @@ const SCRIPT: string[][] = [
   ["zadd", "long", "1", "x".repeat(65)], ["object", "encoding", "long"], ["zadd", "short", "1", "x".repeat(64)], ["object", "encoding", "short"],
   ["config", "set", "zset-max-listpack-entries", "4"], ["zadd", "cfg", "1", "a", "2", "b", "3", "c", "4", "d"], ["object", "encoding", "cfg"], ["zadd", "cfg", "5", "e"], ["object", "encoding", "cfg"],
   ["config", "set", "zset-max-listpack-entries", "128"], ["config", "set", "zset-max-listpack-value", "3"], ["zadd", "cfg2", "1", "abcd"], ["object", "encoding", "cfg2"], ["config", "set", "zset-max-listpack-value", "64"],
+  // SORT over sorted sets: sorted by value, or (BY nosort) in zset order with LIMIT and DESC
+  ["zadd", "so", "3", "10", "1", "2", "2", "33", "4", "1"], ["sort", "so"], ["sort", "so", "desc", "limit", "1", "2"], ["sort", "so", "by", "nosort"], ["sort", "so", "by", "nosort", "desc"],
+  ["sort", "so", "by", "nosort", "limit", "1", "2"], ["sort", "so", "by", "nosort", "desc", "limit", "1", "2"], ["sort", "so", "by", "nosort", "limit", "10", "2"], ["sort_ro", "so", "alpha"],
+  ["mset", "w_10", "4", "w_2", "3", "w_33", "2", "w_1", "1"], ["sort", "so", "by", "w_*", "get", "#", "get", "w_*"], ["sort", "so", "by", "nosort", "store", "sorted"], ["lrange", "sorted", "0", "-1"],
+  ["sort", "L", "by", "nosort", "limit", "0", "5"], ["sort", "L", "limit", "0", "3", "alpha"],
 ];
 
 let pair: ParityPair | undefined;
