@@ -24,16 +24,18 @@ function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[
   if (slot === WRONG_TYPE) return;
   if (slot < 0 && f.xx) return f.incr ? c.reply.nullBulk() : c.reply.integer(0);
   // Members are processed in order; a member named twice sees its own earlier update.
-  const pending = new Map<string, number>();
-  const byKey = new Map<string, Uint8Array>();
+  const one = members.length === 1;
+  const pending = one ? undefined : new Map<string, number>();
+  const byKey = one ? undefined : new Map<string, Uint8Array>();
+  let write = false;
   let added = 0;
   let updated = 0;
   let processed = 0;
   let last = 0;
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
-    const k = bytesToLatin1(m);
-    const cur = pending.has(k) ? pending.get(k) : slot >= 0 ? zsetScore(c.db, slot, m) : undefined;
+    const k = one ? "" : bytesToLatin1(m);
+    const cur = pending?.has(k) ? pending.get(k) : slot >= 0 ? zsetScore(c.db, slot, m) : undefined;
     let score = scores[i]!;
     if (cur !== undefined) {
       if (f.nx) continue;
@@ -46,21 +48,22 @@ function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[
       last = score;
       if (score !== cur) {
         updated++;
-        pending.set(k, score);
-        byKey.set(k, m);
+        write = true;
+        pending?.set(k, score);
+        byKey?.set(k, m);
       }
     } else {
       if (f.xx) continue;
       processed++;
       last = score;
       added++;
-      pending.set(k, score);
-      byKey.set(k, m);
+      write = true;
+      pending?.set(k, score);
+      byKey?.set(k, m);
     }
   }
-  if (byKey.size > 0) {
-    const ms = [...byKey.values()];
-    const n = zsetPut(c.db, key, slot, ms, [...pending.values()]);
+  if (write) {
+    const n = one ? zsetPut(c.db, key, slot, members, [last]) : zsetPut(c.db, key, slot, [...byKey!.values()], [...pending!.values()]);
     if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   }
   if (f.incr) return processed > 0 ? replyScore(c, last) : c.reply.nullBulk();
