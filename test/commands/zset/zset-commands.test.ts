@@ -191,5 +191,15 @@ describe("algebra, scan and random members", () => {
       [["zrange", "big3", "0", "-1", "withscores"], ["m249", "49", "m299", "49"]],
       [["scan", "0", "type", "zset", "count", "100"], ["0", expect.arrayContaining(["big", "big3"])]],
     ]);
+    // MEMORY USAGE sees the skiplist; a write keeps the key's expiry.
+    script(h, [
+      [["copy", "big", "big4"], 1],
+      [["zadd", "small", "1", "a"], 1],
+      [["pexpire", "big4", "100000"], 1],
+      [["zadd", "big4", "7", "m000"], 0],
+      [["ttl", "big4"], 100],
+    ]);
+    expect(h.run(["memory", "usage", "big"]) as number).toBeGreaterThan(300 * 10);
+    expect(h.run(["memory", "usage", "small"]) as number).toBeLessThan(200);
   });
 });

@@ -128,6 +128,22 @@ describe("the sorted set type against a JS model", () => {
   });
 });
 
+describe("memory accounting", () => {
+  test("a growing skiplist is recharged, so maxmemory evicts other keys to make room", () => {
+    const ks = new Keyspace({ maxMemory: 2 * 1024 * 1024, policy: "lru" });
+    for (let k = 0; k < 150; k++) {
+      const key = b(`z${k}`);
+      const members = Array.from({ length: 500 }, (_, i) => b(`member-${k}-${i}`));
+      expect(zsetPut(ks, key, ks.peek(key), members, members.map((_, i) => i))).toBe(500);
+      expect(ks.usedMemory()).toBeLessThanOrEqual(2 * 1024 * 1024);
+    }
+    expect(ks.stats().evictions).toBeGreaterThan(0);
+    const last = ks.peek(b("z149"));
+    expect(zsetCard(ks, last)).toBe(500);
+    expect(ks.entryBytes(last)).toBeGreaterThan(500 * 16);
+  });
+});
+
 describe("score elements", () => {
   test("small integers take 0-3 bytes, exact float32s 4, the rest 8; all read back exactly", () => {
     const cases: [number, number][] = [[0, 0], [1, 1], [-1, 1], [127, 1], [-128, 1], [128, 2], [-32768, 2], [40000, 3], [-8388608, 3],
