@@ -85,6 +85,10 @@ const SCRIPT: string[][] = [
   ["zadd", "long", "1", "x".repeat(65)], ["object", "encoding", "long"], ["zadd", "short", "1", "x".repeat(64)], ["object", "encoding", "short"],
   ["config", "set", "zset-max-listpack-entries", "4"], ["zadd", "cfg", "1", "a", "2", "b", "3", "c", "4", "d"], ["object", "encoding", "cfg"], ["zadd", "cfg", "5", "e"], ["object", "encoding", "cfg"],
   ["config", "set", "zset-max-listpack-entries", "128"], ["config", "set", "zset-max-listpack-value", "3"], ["zadd", "cfg2", "1", "abcd"], ["object", "encoding", "cfg2"], ["config", "set", "zset-max-listpack-value", "64"],
+  // -0: a listpack stores it as 0, a skiplist keeps it, and so do STOREs whose result stays a skiplist
+  ["zadd", "N", "1", "x".repeat(70)], ["zadd", "N", "-0", "neg"], ["zscore", "N", "neg"], big("N", 150, (i) => String(i)), ["zunionstore", "NU", "1", "N"], ["zscore", "NU", "neg"],
+  ["zrangestore", "NR", "N", "0", "-1"], ["zscore", "NR", "neg"], ["zunionstore", "NW", "1", "N", "weights", "-1"], ["zscore", "NW", "neg"], ["zrangestore", "NS", "N", "0", "5"], ["zscore", "NS", "neg"],
+  ["zadd", "P", "-0", "neg"], ["zscore", "P", "neg"], ["zincrby", "P", "-0", "neg"], ["zadd", "P", "incr", "-0", "neg2"], ["zscore", "P", "neg2"],
   // SORT over sorted sets: sorted by value, or (BY nosort) in zset order with LIMIT and DESC
   ["zadd", "so", "3", "10", "1", "2", "2", "33", "4", "1"], ["sort", "so"], ["sort", "so", "desc", "limit", "1", "2"], ["sort", "so", "by", "nosort"], ["sort", "so", "by", "nosort", "desc"],
   ["sort", "so", "by", "nosort", "limit", "1", "2"], ["sort", "so", "by", "nosort", "desc", "limit", "1", "2"], ["sort", "so", "by", "nosort", "limit", "10", "2"], ["sort_ro", "so", "alpha"],

@@ -79,7 +79,7 @@ function zrangeGeneric(c: Client, argv: Args, call: RangeCall): void {
   const got = slot < 0 ? { members: [], scores: [] } : collect(slot);
   if (!store) return replyScored(c, got.members, got.scores, withScores);
   const members = got.members.map((m) => m.slice());
-  const n = zsetReplace(c.db, call.dst!, members, got.scores);
+  const n = zsetReplace(c.db, call.dst!, members, got.scores, kind === "rank" ? "sized" : "added");
   if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   c.reply.integer(members.length);
 }

@@ -23,6 +23,12 @@ function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[
   const slot = lookupZSetOrReply(c, key, false);
   if (slot === WRONG_TYPE) return;
   if (slot < 0 && f.xx) return f.incr ? c.reply.nullBulk() : c.reply.integer(0);
+  if (!f.nx && !f.xx && !f.gt && !f.lt && !f.ch && !f.incr) {
+    // Plain ZADD: every score is set (a repeated member ends with its last); the type counts the new ones.
+    const n = zsetPut(c.db, key, slot, members, scores);
+    if (n < 0 && replyWriteFailure(c, -n as Status)) return;
+    return c.reply.integer(n);
+  }
   // Members are processed in order; a member named twice sees its own earlier update.
   const one = members.length === 1;
   const pending = one ? undefined : new Map<string, number>();

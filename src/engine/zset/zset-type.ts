@@ -24,6 +24,8 @@ export const ZSetOp = {
   Put: 1,
   /** members were removed */
   Remove: 2,
+  /** a new value of member, score pairs was stored whole (…STORE: the encoding chosen by its final size) */
+  Store: 3,
 } as const;
 
 const EMPTY = new Uint8Array(0);
@@ -132,11 +134,11 @@ function toLarge(ks: Keyspace, key: Uint8Array, slot: number): number {
   return s;
 }
 
-function recordPut(ks: Keyspace, slot: number, members: readonly Uint8Array[], scores: readonly number[]): void {
+function recordPut(ks: Keyspace, slot: number, members: readonly Uint8Array[], scores: readonly number[], op: number = ZSetOp.Put): void {
   if (!ks.recording) return;
   const els: Uint8Array[] = [];
   for (let i = 0; i < members.length; i++) els.push(members[i]!, scoreCopy(scores[i]!));
-  recordDelta(ks, slot, ZSetOp.Put, els);
+  recordDelta(ks, slot, op, els);
 }
 
 /**
@@ -222,18 +224,53 @@ export function zsetRemove(ks: Keyspace, key: Uint8Array, slot: number, members:
 }
 
 /**
- * Replaces `key` with a sorted set of `members` → `scores` (…STORE; listpack when small), or
- * deletes it when empty. Returns the member count, or -Status.
+ * How a STORE command builds its value, as Redis 7.0 does (it decides which scores a listpack
+ * saw, so where a -0 survives): `whole` builds a skiplist and makes it a listpack when it all
+ * fits (ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE); `sized` starts a skiplist when the count is past
+ * zset-max-listpack-entries, else adds one by one (ZRANGESTORE by rank); `added` adds one by one
+ * from a listpack, as ZADD (ZRANGESTORE by score or lex, whose count is not known up front).
  */
-export function zsetReplace(ks: Keyspace, key: Uint8Array, members: readonly Uint8Array[], scores: readonly number[]): number {
+export type StoreMode = "whole" | "sized" | "added";
+
+/**
+ * Replaces `key` with a sorted set of distinct `members` → `scores` (…STORE), or deletes it when
+ * empty. Returns the member count, or -Status.
+ */
+export function zsetReplace(ks: Keyspace, key: Uint8Array, members: readonly Uint8Array[], scores: readonly number[], mode: StoreMode = "whole"): number {
   ks.delete(key);
   if (members.length === 0) return 0;
-  return zsetPut(ks, key, -1, members, scores);
+  if (mode === "added" || (mode === "sized" && members.length <= limits["zset-max-listpack-entries"])) return zsetPut(ks, key, -1, members, scores);
+  if (mode === "sized") return storeNew(ks, key, members, scores, false);
+  return storeNew(ks, key, members, scores, true);
 }
 
-/** Pairs of a packed zset (or of a Put delta): member, score element, ... */
-function forEachPair(els: readonly Uint8Array[], visit: (member: Uint8Array, score: number) => void): void {
-  for (let i = 0; i + 1 < els.length; i += 2) visit(els[i]!, readScore(els[i + 1]!));
+/**
+ * Stores distinct `members` → `scores` at the missing `key` as a skiplist (exact scores, -0 kept),
+ * made a listpack when `mayPack` and the whole fits.
+ */
+function storeNew(ks: Keyspace, key: Uint8Array, members: readonly Uint8Array[], scores: readonly number[], mayPack = true): number {
+  let fits = mayPack && members.length <= limits["zset-max-listpack-entries"];
+  for (let i = 0; i < members.length && fits; i++) if (members[i]!.length > limits["zset-max-listpack-value"]) fits = false;
+  if (fits) return zsetPut(ks, key, -1, members, scores);
+  const s = toLarge(ks, key, -1);
+  if (s < 0) return s;
+  const t = largeOf(ks, s)!;
+  let added = 0;
+  for (let i = 0; i < members.length; i++) if (t.set(members[i]!, scores[i]!)) added++;
+  ks.recharge(s);
+  recordPut(ks, s, members, scores, ZSetOp.Store);
+  return added;
+}
+
+/** The pairs of a Put or Store delta: member, score element, ... */
+function pairsOf(els: readonly Uint8Array[]): { members: Uint8Array[]; scores: number[] } {
+  const members: Uint8Array[] = [];
+  const scores: number[] = [];
+  for (let i = 0; i + 1 < els.length; i += 2) {
+    members.push(els[i]!);
+    scores.push(readScore(els[i + 1]!));
+  }
+  return { members, scores };
 }
 
 function loadZSet(ks: Keyspace, key: Uint8Array, packed: Uint8Array, expireAt: Milliseconds): Status {
@@ -259,14 +296,14 @@ function applyZSetDelta(ks: Keyspace, key: Uint8Array, op: number, els: Uint8Arr
   const slot = ks.peek(key);
   if (slot >= 0 && ks.typeOf(slot) !== ValueType.ZSet) return;
   if (op === ZSetOp.Put) {
-    const members: Uint8Array[] = [];
-    const scores: number[] = [];
-    forEachPair(els, (m, s) => {
-      members.push(m);
-      scores.push(s);
-    });
+    const { members, scores } = pairsOf(els);
     zsetPut(ks, key, slot, members, scores);
   } else if (op === ZSetOp.Remove && slot >= 0) zsetRemove(ks, key, slot, els);
+  else if (op === ZSetOp.Store) {
+    const { members, scores } = pairsOf(els);
+    if (slot >= 0) ks.delete(key);
+    storeNew(ks, key, members, scores, members.length <= limits["zset-max-listpack-entries"]);
+  }
 }
 
 registerCodec(ValueType.ZSet, { load: loadZSet, applyDelta: applyZSetDelta, encoding: zsetEncoding });

@@ -11,7 +11,7 @@ import { ZSetLarge } from "../../../src/engine/zset/zset-large.ts";
 import { readScore, scoreBytes } from "../../../src/engine/zset/zset-packed.ts";
 import { compareBytes } from "../../../src/engine/zset/zset-score.ts";
 import {
-  zsetCard, zsetCountBeforeScore, zsetEntries, zsetPut, zsetRank, zsetRemove, zsetScore, zsetWalk,
+  zsetCard, zsetCountBeforeScore, zsetEntries, zsetPut, zsetRank, zsetRemove, zsetReplace, zsetScore, zsetWalk,
 } from "../../../src/engine/zset/zset-type.ts";
 
 const enc = new TextEncoder();
@@ -94,6 +94,19 @@ describe("the sorted set type against a JS model", () => {
       }
     }
     expect(converted).toBe(true);
+  });
+
+  test("a STORE of a large result keeps -0 (skiplist) and replays exactly", () => {
+    const { ks, replica } = pair();
+    const members = Array.from({ length: 200 }, (_, i) => b(`m${i}`));
+    const scores = members.map((_, i) => (i === 0 ? -0 : i));
+    expect(zsetReplace(ks, KEY, members, scores)).toBe(200);
+    expect(Object.is(zsetScore(ks, ks.peek(KEY), b("m0")), -0)).toBe(true);
+    expect(Object.is(zsetScore(replica, replica.peek(KEY), b("m0")), -0)).toBe(true);
+    expect(encodingOf(replica, replica.peek(KEY))).toBe("skiplist");
+    expect(zsetReplace(ks, KEY, members.slice(0, 3), scores.slice(0, 3))).toBe(3);
+    expect(Object.is(zsetScore(replica, replica.peek(KEY), b("m0")), 0)).toBe(true);
+    expect(entriesOf(replica)).toEqual(entriesOf(ks));
   });
 
   test("conversion thresholds: 128 members and 64-byte members stay a listpack, one more converts", () => {
