@@ -44,6 +44,18 @@ export function replyScored(c: Client, members: readonly Uint8Array[], scores: r
   }
 }
 
+/** A collected range (views of no member made) as ZRANGE replies it. */
+export function replyCollected(c: Client, got: { srcs: Uint8Array[]; offs: number[]; lens: number[]; scores: number[] }, withScores: boolean): void {
+  const n = got.srcs.length;
+  const nested = withScores && c.reply.resp === 3;
+  c.reply.arrayHeader(withScores && !nested ? n * 2 : n);
+  for (let i = 0; i < n; i++) {
+    if (nested) c.reply.arrayHeader(2);
+    c.reply.bulkFrom(got.srcs[i]!, got.offs[i]!, got.lens[i]!);
+    if (withScores) replyScore(c, got.scores[i]!);
+  }
+}
+
 /** The numkeys-counted key positions of `argv` (movable keys), or just `first` when numkeys is bad. */
 export function numkeysPositions(argv: readonly Uint8Array[], numkeysIndex: number, fixed: readonly number[]): number[] {
   const text = Buffer.from(argv[numkeysIndex]!.buffer, argv[numkeysIndex]!.byteOffset, argv[numkeysIndex]!.length).toString("latin1");

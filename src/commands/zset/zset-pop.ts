@@ -6,14 +6,20 @@ import { ERR_NOT_POSITIVE, intRangeArgOrReply, isKeyword, parseInt64 } from "../
 import type { Args, Client } from "../types.ts";
 import { lookupZSetOrReply, replyScore, WRONG_TYPE } from "./zset-lookup.ts";
 import {
-  clampRanks, collectByLex, collectByScore, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange, type Collected,
+  collectByLex, collectByRank, collectByScore, collectedMembers, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange, type Collected,
 } from "./zset-range-query.ts";
 
 const LONG_MAX = 9223372036854775807;
 
+/** Popped members (copies) and their scores. */
+export interface Popped {
+  members: Uint8Array[];
+  scores: number[];
+}
+
 /** Removes and returns up to `count` members from the low end (or the high end when `max`). */
-export function zsetPopEnds(c: Client, key: Uint8Array, slot: number, count: number, max: boolean): Collected {
-  const out: Collected = { members: [], scores: [] };
+export function zsetPopEnds(c: Client, key: Uint8Array, slot: number, count: number, max: boolean): Popped {
+  const out: Popped = { members: [], scores: [] };
   const len = zsetCard(c.db, slot);
   let left = Math.min(count, len);
   if (left <= 0) return out;
@@ -26,7 +32,7 @@ export function zsetPopEnds(c: Client, key: Uint8Array, slot: number, count: num
   return out;
 }
 
-function replyPopped(c: Client, got: Collected, nested: boolean): void {
+function replyPopped(c: Client, got: Popped, nested: boolean): void {
   const n = got.members.length;
   c.reply.arrayHeader(nested ? n : n * 2);
   for (let i = 0; i < n; i++) {
@@ -93,8 +99,7 @@ function removeCollected(c: Client, key: Uint8Array, collect: (slot: number) => 
   const slot = lookupZSetOrReply(c, key, false);
   if (slot === WRONG_TYPE) return;
   if (slot < 0) return c.reply.integer(0);
-  const got = collect(slot);
-  const members = got.members.map((m) => m.slice());
+  const members = collectedMembers(collect(slot));
   c.reply.integer(members.length === 0 ? 0 : zsetRemove(c.db, key, slot, members));
 }
 
@@ -103,18 +108,7 @@ export function cmdZRemRangeByRank(c: Client, argv: Args): void {
   const start = parseInt64(argv[2]!);
   const end = parseInt64(argv[3]!);
   if (Number.isNaN(start) || Number.isNaN(end)) return c.reply.error(ERR_NOT_INTEGER);
-  removeCollected(c, argv[1]!, (slot) => {
-    const out: Collected = { members: [], scores: [] };
-    const r = clampRanks(zsetCard(c.db, slot), start, end);
-    if (r === undefined) return out;
-    let left = r[1] - r[0] + 1;
-    zsetWalk(c.db, slot, r[0], false, (m, s) => {
-      out.members.push(m);
-      out.scores.push(s);
-      return --left > 0;
-    });
-    return out;
-  });
+  removeCollected(c, argv[1]!, (slot) => collectByRank(c.db, slot, start, end, false));
 }
 
 // ZREMRANGEBYSCORE key min max

@@ -1,6 +1,6 @@
 // The three kinds of zset range (by rank, by score, by lex) as t_zset.c reads them, and the walks
 // that collect a range through the zset type API (views valid until the next write).
-import { zsetCard, zsetCountBefore, zsetCountBeforeScore, zsetWalk } from "../../engine/zset/zset-type.ts";
+import { zsetCard, zsetCountBefore, zsetCountBeforeScore, zsetWalkRefs } from "../../engine/zset/zset-type.ts";
 import {
   aboveMin, belowMax, lexAboveMin, lexBelowMax, parseLexBound, parseScoreBound, type LexBound, type ScoreBound,
 } from "../../engine/zset/zset-score.ts";
@@ -43,10 +43,30 @@ export function parseLexRange(min: Uint8Array, max: Uint8Array): LexRange | unde
   return lo === undefined || hi === undefined ? undefined : { min: lo, max: hi };
 }
 
-/** A collected range: members (views) and their scores, in reply order. */
+/**
+ * A collected range in reply order: each member as bytes [offs[i], offs[i] + lens[i]) of srcs[i]
+ * (the key's record or the member table's pages: valid until the next write; no view made per
+ * member), and its score.
+ */
 export interface Collected {
-  members: Uint8Array[];
+  srcs: Uint8Array[];
+  offs: number[];
+  lens: number[];
   scores: number[];
+}
+
+const collected = (): Collected => ({ srcs: [], offs: [], lens: [], scores: [] });
+
+function push(out: Collected, src: Uint8Array, off: number, len: number, score: number): void {
+  out.srcs.push(src);
+  out.offs.push(off);
+  out.lens.push(len);
+  out.scores.push(score);
+}
+
+/** The collected members as copies (to write or remove them). */
+export function collectedMembers(got: Collected): Uint8Array[] {
+  return got.srcs.map((src, i) => src.slice(got.offs[i]!, got.offs[i]! + got.lens[i]!));
 }
 
 /** Ranks [start, end] after Redis's clamping of negative and out-of-range indexes; undefined when empty. */
@@ -60,14 +80,13 @@ export function clampRanks(len: number, start: number, end: number): [number, nu
 }
 
 export function collectByRank(ks: Keyspace, slot: number, start: number, end: number, reverse: boolean): Collected {
-  const out: Collected = { members: [], scores: [] };
-  const r = clampRanks(zsetCard(ks, slot), start, end);
-  if (r === undefined) return out;
+  const out = collected();
   const len = zsetCard(ks, slot);
+  const r = clampRanks(len, start, end);
+  if (r === undefined) return out;
   let left = r[1] - r[0] + 1;
-  zsetWalk(ks, slot, reverse ? len - 1 - r[0] : r[0], reverse, (m, s) => {
-    out.members.push(m);
-    out.scores.push(s);
+  zsetWalkRefs(ks, slot, reverse ? len - 1 - r[0] : r[0], reverse, (src, off, n, s) => {
+    push(out, src, off, n, s);
     return --left > 0;
   });
   return out;
@@ -75,17 +94,16 @@ export function collectByRank(ks: Keyspace, slot: number, start: number, end: nu
 
 /** Members in the score range, after skipping `offset` of them, at most `limit` (negative: all). */
 export function collectByScore(ks: Keyspace, slot: number, range: ScoreRange, reverse: boolean, offset: number, limit: number): Collected {
-  const out: Collected = { members: [], scores: [] };
+  const out = collected();
   if (offset < 0 || limit === 0) return out;
   const { min, max } = range;
   const from = reverse
     ? zsetCountBeforeScore(ks, slot, (s) => belowMax(s, max)) - 1 - offset
     : zsetCountBeforeScore(ks, slot, (s) => !aboveMin(s, min)) + offset;
   let left = limit;
-  zsetWalk(ks, slot, from, reverse, (m, s) => {
+  zsetWalkRefs(ks, slot, from, reverse, (src, off, n, s) => {
     if (reverse ? !aboveMin(s, min) : !belowMax(s, max)) return false;
-    out.members.push(m);
-    out.scores.push(s);
+    push(out, src, off, n, s);
     return --left !== 0;
   });
   return out;
@@ -93,17 +111,17 @@ export function collectByScore(ks: Keyspace, slot: number, range: ScoreRange, re
 
 /** Members in the lex range (meant for equal scores), after `offset`, at most `limit`. */
 export function collectByLex(ks: Keyspace, slot: number, range: LexRange, reverse: boolean, offset: number, limit: number): Collected {
-  const out: Collected = { members: [], scores: [] };
+  const out = collected();
   if (offset < 0 || limit === 0) return out;
   const { min, max } = range;
   const from = reverse
     ? zsetCountBefore(ks, slot, (m) => lexBelowMax(m, max)) - 1 - offset
     : zsetCountBefore(ks, slot, (m) => !lexAboveMin(m, min)) + offset;
   let left = limit;
-  zsetWalk(ks, slot, from, reverse, (m, s) => {
+  zsetWalkRefs(ks, slot, from, reverse, (src, off, n, s) => {
+    const m = src.subarray(off, off + n);
     if (reverse ? !lexAboveMin(m, min) : !lexBelowMax(m, max)) return false;
-    out.members.push(m);
-    out.scores.push(s);
+    push(out, src, off, n, s);
     return --left !== 0;
   });
   return out;

@@ -7,9 +7,9 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import { replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupZSetOrReply, replyScored, WRONG_TYPE } from "./zset-lookup.ts";
+import { lookupZSetOrReply, replyCollected, WRONG_TYPE } from "./zset-lookup.ts";
 import {
-  collectByLex, collectByRank, collectByScore, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange, type Collected,
+  collectByLex, collectByRank, collectByScore, collectedMembers, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange, type Collected,
 } from "./zset-range-query.ts";
 
 type RangeKind = "rank" | "score" | "lex";
@@ -76,9 +76,9 @@ function zrangeGeneric(c: Client, argv: Args, call: RangeCall): void {
   }
   const slot = lookupZSetOrReply(c, argv[call.src]!, true);
   if (slot === WRONG_TYPE) return;
-  const got = slot < 0 ? { members: [], scores: [] } : collect(slot);
-  if (!store) return replyScored(c, got.members, got.scores, withScores);
-  const members = got.members.map((m) => m.slice());
+  const got = slot < 0 ? { srcs: [], offs: [], lens: [], scores: [] } : collect(slot);
+  if (!store) return replyCollected(c, got, withScores);
+  const members = collectedMembers(got);
   const n = zsetReplace(c.db, call.dst!, members, got.scores, kind === "rank" ? "sized" : "added");
   if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   c.reply.integer(members.length);

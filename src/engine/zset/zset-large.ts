@@ -87,6 +87,21 @@ export class ZSetLarge extends ElementTable implements MemberOrder {
     return this.order.countBefore((score) => before(score));
   }
 
+  /**
+   * Visits members from rank `from` as (bytes, offset, length, score) without making a view
+   * (`src` is an arena page: valid until the next write), while `visit` does not return false.
+   */
+  walkRefs(from: number, reverse: boolean, visit: (src: Uint8Array, off: number, len: number, score: number) => boolean | void): void {
+    const pages = this.arena.pages;
+    const locs = this.locs;
+    this.order.walk(from, reverse, (slot, score) => {
+      const loc = locs[slot]!;
+      const page = pages[loc >>> OFFSET_BITS]!;
+      const off = (loc & OFFSET_MASK) << 2;
+      return visit(page, off + lenBytes(page, off) + 1, readLen(page, off), score);
+    });
+  }
+
   compareSlots(a: number, b: number): number {
     const pages = this.arena.pages;
     const la = this.locs[a]!;

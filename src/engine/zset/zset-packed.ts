@@ -139,6 +139,34 @@ export function packedZWalk(buf: Uint8Array, from: number, reverse: boolean, vis
   }
 }
 
+/** packedZWalk without views: visits (buf, offset, length, score) of each member. */
+export function packedZWalkRefs(buf: Uint8Array, from: number, reverse: boolean, visit: (src: Uint8Array, off: number, len: number, score: number) => boolean | void): void {
+  const n = packedZCard(buf);
+  if (from < 0 || from >= n) return;
+  let p = PACKED_HEADER;
+  if (reverse) {
+    const offs: number[] = [];
+    for (let i = 0; i <= from; i++) {
+      offs.push(p);
+      p = elemNext(buf, elemNext(buf, p));
+    }
+    for (let i = from; i >= 0; i--) {
+      const q = offs[i]!;
+      const s = elemStart(buf, q);
+      const next = elemNext(buf, q);
+      if (visit(buf, s, next - s, scoreAt(buf, next)) === false) return;
+    }
+    return;
+  }
+  for (let i = 0; i < from; i++) p = elemNext(buf, elemNext(buf, p));
+  for (let i = from; i < n; i++) {
+    const s = elemStart(buf, p);
+    const q = elemNext(buf, p);
+    if (visit(buf, s, q - s, scoreAt(buf, q)) === false) return;
+    p = elemNext(buf, q);
+  }
+}
+
 /** Members (in order) for which `before` holds before the first for which it does not (a linear scan, as Redis's listpack walk). */
 export function packedZCountBefore(buf: Uint8Array, before: (member: Uint8Array, score: number) => boolean): number {
   let r = 0;

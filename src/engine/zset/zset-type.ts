@@ -15,7 +15,7 @@ import type { Keyspace } from "../keyspace.ts";
 import { SetFlag, Status, ValueType, type Milliseconds } from "../types.ts";
 import { ZSetLarge } from "./zset-large.ts";
 import {
-  packedZCard, packedZCountBefore, packedZFind, packedZRankAt, packedZRewrite, packedZWalk, readScore, scoreAfter, scoreCopy, ZSET_SKIPLIST_TAG,
+  packedZCard, packedZCountBefore, packedZFind, packedZRankAt, packedZRewrite, packedZWalk, packedZWalkRefs, readScore, scoreAfter, scoreCopy, ZSET_SKIPLIST_TAG,
 } from "./zset-packed.ts";
 
 /** Delta operation codes of sorted sets (the tag byte of a Delta payload). */
@@ -82,6 +82,13 @@ export function zsetWalk(ks: Keyspace, slot: number, from: number, reverse: bool
   const t = largeOf(ks, slot);
   if (t === undefined) return packedZWalk(ks.valueView(slot), from, reverse, visit);
   t.order.walk(from, reverse, (s, score) => visit(t.keyView(s), score));
+}
+
+/** zsetWalk without member views: (bytes, offset, length, score), valid until the next write. */
+export function zsetWalkRefs(ks: Keyspace, slot: number, from: number, reverse: boolean, visit: (src: Uint8Array, off: number, len: number, score: number) => boolean | void): void {
+  const t = largeOf(ks, slot);
+  if (t === undefined) return packedZWalkRefs(ks.valueView(slot), from, reverse, visit);
+  t.walkRefs(from, reverse, visit);
 }
 
 /** Member and score at `rank` (a copy of the member). */
