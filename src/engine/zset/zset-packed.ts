@@ -198,10 +198,8 @@ const listpackScore = (s: number): number => (s === 0 ? 0 : s);
 export function packedZRewrite(buf: Uint8Array, members: readonly Uint8Array[], scores: readonly number[], removed: readonly Uint8Array[] = []): Uint8Array {
   let ins: number[];
   if (members.length + removed.length > 1) {
-    const last = new Map<string, number>();
-    for (let i = 0; i < members.length; i++) last.set(latin1(members[i]!), i);
-    for (const r of removed) last.delete(latin1(r));
-    ins = [...last.values()];
+    ins = lastOccurrences(members);
+    if (removed.length > 0) ins = ins.filter((i) => !removed.some((r) => sameBytes(r, members[i]!)));
   } else ins = members.length === 1 ? [0] : [];
   if (ins.length > 1) ins.sort((a, b) => (entryBefore(scores[a]!, members[a]!, scores[b]!, members[b]!) ? -1 : 1));
   const drop: number[] = [];
@@ -244,4 +242,31 @@ export function packedZRewrite(buf: Uint8Array, members: readonly Uint8Array[], 
 
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Indexes of the last occurrence of each distinct member (in first-occurrence order). Small
+ * lists compare bytes pairwise (no strings made: a ZADD of a few members allocates nothing).
+ */
+export function lastOccurrences(members: readonly Uint8Array[]): number[] {
+  const n = members.length;
+  if (n <= 16) {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let k = 0;
+      while (k < out.length && !sameBytes(members[out[k]!]!, members[i]!)) k++;
+      if (k < out.length) out[k] = i;
+      else out.push(i);
+    }
+    return out;
+  }
+  const last = new Map<string, number>();
+  for (let i = 0; i < n; i++) last.set(latin1(members[i]!), i);
+  return [...last.values()];
 }

@@ -141,6 +141,25 @@ function toLarge(ks: Keyspace, key: Uint8Array, slot: number): number {
   return s;
 }
 
+/** True when members[i] is named earlier in the list (pairwise for short lists, no strings made). */
+function namedBefore(members: readonly Uint8Array[], i: number, seen: Set<string> | undefined): boolean {
+  const m = members[i]!;
+  if (seen === undefined) {
+    for (let j = 0; j < i; j++) if (sameMember(members[j]!, m)) return true;
+    return false;
+  }
+  const k = Buffer.from(m.buffer, m.byteOffset, m.length).toString("latin1");
+  if (seen.has(k)) return true;
+  seen.add(k);
+  return false;
+}
+
+function sameMember(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function recordPut(ks: Keyspace, slot: number, members: readonly Uint8Array[], scores: readonly number[], op: number = ZSetOp.Put): void {
   if (!ks.recording) return;
   const els: Uint8Array[] = [];
@@ -163,14 +182,10 @@ export function zsetPut(ks: Keyspace, key: Uint8Array, slot: number, members: re
     // member that would pass a limit; the ones before went through the listpack (and lost a -0).
     let added = 0;
     let convertAt = -1;
-    const seen = members.length > 1 ? new Set<string>() : undefined;
+    const seen = members.length > 16 ? new Set<string>() : undefined;
     for (let i = 0; i < members.length; i++) {
       const m = members[i]!;
-      if (seen !== undefined) {
-        const k = Buffer.from(m.buffer, m.byteOffset, m.length).toString("latin1");
-        if (seen.has(k)) continue;
-        seen.add(k);
-      }
+      if (namedBefore(members, i, seen)) continue;
       if (slot >= 0 && packedZFind(buf, m) >= 0) continue;
       if (had + added + 1 > limits["zset-max-listpack-entries"] || m.length > limits["zset-max-listpack-value"]) {
         convertAt = i;

@@ -96,6 +96,19 @@ describe("the sorted set type against a JS model", () => {
     expect(converted).toBe(true);
   });
 
+  test("a put naming a member twice counts it once and keeps its last score (short and long lists)", () => {
+    const ks = new Keyspace({});
+    for (const n of [3, 20, 200]) {
+      const key = b(`d${n}`);
+      const members = Array.from({ length: n }, (_, i) => b(`m${i}`));
+      members.push(b("m0"));
+      const scores = members.map((_, i) => i);
+      expect(zsetPut(ks, key, -1, members, scores)).toBe(n);
+      expect(zsetScore(ks, ks.peek(key), b("m0"))).toBe(n);
+      expect(zsetCard(ks, ks.peek(key))).toBe(n);
+    }
+  });
+
   test("a STORE of a large result keeps -0 (skiplist) and replays exactly", () => {
     const { ks, replica } = pair();
     const members = Array.from({ length: 200 }, (_, i) => b(`m${i}`));
