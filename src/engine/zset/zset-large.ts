@@ -13,6 +13,9 @@ import { scoreBytes, ZSET_SKIPLIST_TAG } from "./zset-packed.ts";
 
 const serializer = new PackedWriter();
 
+export const SetResult = { Unchanged: 0, Updated: 1, Added: 2 } as const;
+export type SetResult = (typeof SetResult)[keyof typeof SetResult];
+
 export class ZSetLarge extends ElementTable implements MemberOrder {
   private scoreBySlot: Float64Array;
   readonly order: ZOrder;
@@ -45,20 +48,25 @@ export class ZSetLarge extends ElementTable implements MemberOrder {
 
   /** Sets member → score; true when the member is new. */
   set(member: Uint8Array, score: number): boolean {
+    return this.setScore(member, score) === SetResult.Added;
+  }
+
+  /** Sets member → score: Unchanged when it already had that score (== as Redis: -0 is 0). */
+  setScore(member: Uint8Array, score: number): SetResult {
     let s = this.slotOf(member);
     if (s >= 0) {
       const old = this.scoreBySlot[s]!;
-      if (Object.is(old, score)) return false;
+      if (old === score) return SetResult.Unchanged;
       this.order.remove(old, s);
       this.scoreBySlot[s] = score;
       this.order.insert(score, s);
-      return false;
+      return SetResult.Updated;
     }
     this.put(member);
     s = this.slotOf(member);
     this.scoreBySlot[s] = score;
     this.order.insert(score, s);
-    return true;
+    return SetResult.Added;
   }
 
   /** Removes `member`; false when absent. */

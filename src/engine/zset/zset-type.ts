@@ -13,9 +13,9 @@ import { limits } from "../compound/limits.ts";
 import { elemNext, elemStart, PACKED_HEADER, packedCount, packedTag } from "../compound/packed.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { SetFlag, Status, ValueType, type Milliseconds } from "../types.ts";
-import { ZSetLarge } from "./zset-large.ts";
+import { SetResult, ZSetLarge } from "./zset-large.ts";
 import {
-  packedZCard, packedZCountBefore, packedZFind, packedZRankAt, packedZRewrite, packedZWalk, packedZWalkRefs, readScore, scoreAfter, scoreCopy, ZSET_SKIPLIST_TAG,
+  lastOccurrences, packedZCard, packedZCountBefore, packedZFind, packedZRankAt, packedZRewrite, packedZWalk, packedZWalkRefs, readScore, scoreAfter, scoreCopy, ZSET_SKIPLIST_TAG,
 } from "./zset-packed.ts";
 
 /** Delta operation codes of sorted sets (the tag byte of a Delta payload). */
@@ -194,6 +194,7 @@ export function zsetPut(ks: Keyspace, key: Uint8Array, slot: number, members: re
       added++;
     }
     if (convertAt < 0) {
+      if (added === 0 && unchangedPacked(buf, members, scores)) return 0; // nothing to write or journal
       const st = ks.set(key, packedZRewrite(buf, members, scores), 0, KEEP, ValueType.ZSet);
       if (st !== Status.Ok) return -st;
       recordPut(ks, ks.peek(key), members, scores);
@@ -206,10 +207,27 @@ export function zsetPut(ks: Keyspace, key: Uint8Array, slot: number, members: re
     t = largeOf(ks, slot)!;
   }
   let added = 0;
-  for (let i = 0; i < members.length; i++) if (t.set(members[i]!, scores[i]!)) added++;
+  const changed: number[] = [];
+  for (let i = 0; i < members.length; i++) {
+    const r = t.setScore(members[i]!, scores[i]!);
+    if (r === SetResult.Added) added++;
+    if (r !== SetResult.Unchanged) changed.push(i);
+  }
+  if (changed.length === 0) return 0;
   ks.recharge(slot);
-  recordPut(ks, slot, members, scores);
+  if (changed.length === members.length) recordPut(ks, slot, members, scores);
+  else recordPut(ks, slot, changed.map((i) => members[i]!), changed.map((i) => scores[i]!));
   return added;
+}
+
+/** True when every member (a repeated one: its last score) already has its score in the listpack. */
+function unchangedPacked(buf: Uint8Array, members: readonly Uint8Array[], scores: readonly number[]): boolean {
+  if (buf.length === 0) return false;
+  for (const i of members.length > 1 ? lastOccurrences(members) : [0]) {
+    const p = packedZFind(buf, members[i]!);
+    if (p < 0 || scoreAfter(buf, p) !== scores[i]) return false;
+  }
+  return true;
 }
 
 /** Removes members; returns how many were there. Deletes the key when none is left. */

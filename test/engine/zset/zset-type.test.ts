@@ -109,6 +109,21 @@ describe("the sorted set type against a JS model", () => {
     }
   });
 
+  test("a put that changes no score writes and journals nothing (listpack and skiplist)", () => {
+    let deltas = 0;
+    const ks = new Keyspace({ onMutation: (m) => void (m.op === MutationOp.Delta && deltas++) });
+    for (const n of [5, 300]) {
+      const key = b(`u${n}`);
+      const members = Array.from({ length: n }, (_, i) => b(`m${i}`));
+      zsetPut(ks, key, -1, members, members.map((_, i) => i));
+      const before = deltas;
+      expect(zsetPut(ks, key, ks.peek(key), [b("m1"), b("m2")], [1, 2])).toBe(0);
+      expect(deltas).toBe(before);
+      expect(zsetPut(ks, key, ks.peek(key), [b("m1"), b("m2")], [1, 7])).toBe(0);
+      expect(deltas).toBe(before + 1);
+    }
+  });
+
   test("a STORE of a large result keeps -0 (skiplist) and replays exactly", () => {
     const { ks, replica } = pair();
     const members = Array.from({ length: 200 }, (_, i) => b(`m${i}`));
