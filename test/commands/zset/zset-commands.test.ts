@@ -199,6 +199,19 @@ describe("algebra, scan and random members", () => {
       [["zadd", "big4", "7", "m000"], 0],
       [["ttl", "big4"], 100],
     ]);
+    // ZSCAN of a skiplist walks the member table by cursor: every member once, with its score.
+    const seen = new Map<string, string>();
+    let cursor = "0";
+    do {
+      const [next, flat] = h.run(["zscan", "big", cursor, "count", "7"]) as [string, string[]];
+      for (let i = 0; i < flat.length; i += 2) {
+        expect(seen.has(flat[i]!)).toBe(false);
+        seen.set(flat[i]!, flat[i + 1]!);
+      }
+      cursor = next;
+    } while (cursor !== "0");
+    expect(seen.size).toBe(300);
+    expect(seen.get("m049")).toBe("49");
     expect(h.run(["memory", "usage", "big"]) as number).toBeGreaterThan(300 * 10);
     expect(h.run(["memory", "usage", "small"]) as number).toBeLessThan(200);
   });
