@@ -9,11 +9,12 @@
 // (/proc/<pid>/status) minus each server's empty baseline, divided by the element count.
 import { fmtNum, fmtRatio, freePort, printEnvironment, printTable, sleep } from "./runner.ts";
 import { type ServerProcess, encodeCommand, haveRedis, info, sampleProc, startFastCache, startRedis } from "./server-tools.ts";
+import { zsetBench } from "./types-zset.ts";
 
 const scaleArg = process.argv.indexOf("--scale");
 const SCALE = scaleArg >= 0 ? Number(process.argv[scaleArg + 1]) : 1;
 const REQUESTS = Math.round(200_000 * SCALE);
-const TESTS = "lpush,rpush,lpop,rpop,sadd,hset,spop,lrange_100,lrange_600";
+const TESTS = "lpush,rpush,lpop,rpop,sadd,hset,spop,lrange_100,lrange_600,zadd,zpopmin";
 const ELEMENTS = Math.round(1_000_000 * SCALE);
 
 interface Servers { name: string; start(port: number): Promise<ServerProcess> }
@@ -151,3 +152,4 @@ printEnvironment("bench:types");
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "memory") await memory();
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "maxmemory") await maxmemory();
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "throughput") await throughput();
+if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "zset") await zsetBench(SCALE);

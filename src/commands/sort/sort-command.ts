@@ -3,6 +3,7 @@
 // `sortRun` takes `clusterMode` so a Redis Cluster port can refuse BY/GET as Redis does.
 import { listElements, listLength, listRange, listReplace } from "../../engine/list/list-type.ts";
 import { setMembers } from "../../engine/set/set-type.ts";
+import { zsetCard, zsetWalk } from "../../engine/zset/zset-type.ts";
 import { ValueType } from "../../engine/types.ts";
 import { ERR_WRONGTYPE } from "../../protocol/errors.ts";
 import { replyWriteFailure } from "../string-value.ts";
@@ -27,8 +28,7 @@ function sourceElements(c: Client, key: Uint8Array, o: SortOptions): { els: Uint
   const type = c.db.typeOf(slot);
   if (type === ValueType.List) return { els: listSourceElements(c, slot, o), type };
   if (type === ValueType.Set) return { els: setMembers(c.db, slot), type };
-  // Zset hook: when the sorted set type lands, its members go here in rank order (and, with
-  // dontSort, only the LIMIT range, reversed for DESC, as for a list below).
+  if (type === ValueType.ZSet) return { els: zsetSourceElements(c, slot, o), type };
   c.reply.error(ERR_WRONGTYPE);
   return undefined;
 }
@@ -41,6 +41,20 @@ function listSourceElements(c: Client, slot: number, o: SortOptions): Uint8Array
   if (end < start) return [];
   if (!o.desc) return listRange(c.db, slot, start, end);
   return listRange(c.db, slot, n - 1 - end, n - 1 - start).reverse();
+}
+
+/** A sorted set's members in rank order; with BY nosort only the LIMIT range (DESC from the top). */
+function zsetSourceElements(c: Client, slot: number, o: SortOptions): Uint8Array[] {
+  const n = zsetCard(c.db, slot);
+  const [start, end] = o.dontSort ? limitRange(o, n) : [0, n - 1];
+  if (end < start) return [];
+  const out: Uint8Array[] = [];
+  let left = end - start + 1;
+  zsetWalk(c.db, slot, o.desc && o.dontSort ? n - 1 - start : start, o.desc && o.dontSort, (m) => {
+    out.push(m.slice());
+    return --left > 0;
+  });
+  return out;
 }
 
 /** LIMIT's [start, end] over `n` elements, as sort.c clamps it (end < start = nothing). */
@@ -100,7 +114,7 @@ export function sortRun(c: Client, argv: Args, readonly: boolean, clusterMode: b
   const items: Item[] = src.els.map((element) => ({ element, score: 0, cmp: undefined }));
   let start: number;
   let end: number;
-  if (o.dontSort && src.type === ValueType.List) [start, end] = [0, items.length - 1];
+  if (o.dontSort && (src.type === ValueType.List || src.type === ValueType.ZSet)) [start, end] = [0, items.length - 1];
   else [start, end] = limitRange(o, items.length);
   if (!o.dontSort && !sortItems(c, items, o)) return c.reply.error(ERR_SCORE_NOT_DOUBLE);
   const rows = end >= start ? items.slice(start, end + 1) : [];

@@ -3,6 +3,7 @@
 import { listElements } from "../../engine/list/list-type.ts";
 import type { Keyspace } from "../../engine/keyspace.ts";
 import { setMembers } from "../../engine/set/set-type.ts";
+import { zsetEntries } from "../../engine/zset/zset-type.ts";
 import { ValueType } from "../../engine/types.ts";
 import type { Args } from "../types.ts";
 import { hasStar, parseSortOptions, type SortOptions } from "./sort-options.ts";
@@ -25,7 +26,7 @@ export function sortPatternKeys(db: Keyspace, argv: Args): Uint8Array[] {
   const slot = db.peek(argv[1]!);
   if (slot < 0) return [];
   const type = db.typeOf(slot);
-  const els = type === ValueType.List ? listElements(db, slot) : type === ValueType.Set ? setMembers(db, slot) : [];
+  const els = type === ValueType.List ? listElements(db, slot) : type === ValueType.Set ? setMembers(db, slot) : type === ValueType.ZSet ? zsetEntries(db, slot).members : [];
   const out: Uint8Array[] = [];
   for (const el of els) for (const p of patterns) {
     const t = patternTarget(p, el);

@@ -3,3 +3,4 @@
 import "../hash/hash-type.ts";
 import "../list/list-type.ts";
 import "../set/set-type.ts";
+import "../zset/zset-type.ts";

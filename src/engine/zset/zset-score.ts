@@ -18,12 +18,23 @@ export function parseScore(text: string): number | undefined {
   return undefined;
 }
 
-/** Formats a score as C's `%.17g` (Redis 7.0's reply form of a zset score). */
+/**
+ * Formats a score as C's `%.17g` (Redis 7.0's reply form of a zset score); -0 prints "-0" (a
+ * listpack never holds one: it stores scores as text without the sign of zero).
+ */
 export function formatScore(x: number): string {
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
   if (Number.isNaN(x)) return "nan";
-  if (x === 0) return "0";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  // Integers below 2^53 print all their digits; other values with a decimal exponent in
+  // [-4, 17) print in fixed notation — toPrecision(17) is then %.17g before zeros are stripped.
+  if (Number.isSafeInteger(x)) return String(x);
+  const ax = x < 0 ? -x : x;
+  if (ax >= 1e-4 && ax < 1e16) {
+    const p = x.toPrecision(17);
+    if (!p.includes("e")) return stripZeros(p);
+  }
   const exp = x.toExponential(16);
   const e = exp.indexOf("e");
   const power = Number(exp.slice(e + 1));
@@ -49,8 +60,25 @@ export interface ScoreBound {
 
 export function parseScoreBound(text: string): ScoreBound | undefined {
   const exclusive = text.startsWith("(");
-  const value = parseScore(exclusive ? text.slice(1) : text);
+  const value = parseRangeScore(exclusive ? text.slice(1) : text);
   return value === undefined ? undefined : { value, exclusive };
+}
+
+const HEX_INT = /^([+-]?)0[xX]([0-9a-fA-F]+)$/;
+
+/**
+ * A range bound's number as zslParseRange reads it with bare strtod: leading whitespace skipped,
+ * overflow giving ±inf, hex integers, the whole rest consumed; NaN refused.
+ */
+export function parseRangeScore(text: string): number | undefined {
+  if (text.length === 0) return 0; // strtod converts nothing and stops at the end: 0
+  const t = text.replace(/^[ \t\n\v\f\r]+/, "");
+  const v = parseScore(t);
+  if (v !== undefined) return v;
+  const hex = HEX_INT.exec(t);
+  if (hex === null) return undefined;
+  const x = parseInt(hex[2]!, 16);
+  return hex[1] === "-" ? -x : x;
 }
 
 /** True when `score` is above the lower bound. */

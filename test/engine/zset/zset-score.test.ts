@@ -19,7 +19,7 @@ describe("zset scores", () => {
     expect(formatScore(0.1)).toBe("0.10000000000000001");
     expect(formatScore(3)).toBe("3");
     expect(formatScore(1e20)).toBe("1e+20");
-    expect(formatScore(-0)).toBe("0");
+    expect(formatScore(-0)).toBe("-0");
     expect(formatScore(Infinity)).toBe("inf");
     expect(formatScore(-Infinity)).toBe("-inf");
     expect(formatScore(1.5e-7)).toBe("1.4999999999999999e-07");
