@@ -268,6 +268,9 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   swapdb: everywhere,
   "script|load": everywhere, // every worker has its own script cache
   "script|flush": everywhere,
+  "function|load": everywhere, // and so does its function library set
+  "function|delete": everywhere,
+  "function|flush": everywhere,
   info,
   "config|set": everywhere,
   "config|resetstat": everywhere,

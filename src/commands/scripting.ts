@@ -21,7 +21,7 @@ function numKeys(argv: Args): number | undefined {
 }
 
 /** Key positions of an EVAL-family call: argv[3 .. 3+numkeys) when numkeys is valid. */
-function evalKeyPositions(argv: Args): number[] {
+export function evalKeyPositions(argv: Args): number[] {
   const n = numKeys(argv);
   if (n === undefined || n <= 0 || n > argv.length - 3) return [];
   return Array.from({ length: n }, (_, i) => 3 + i);
@@ -29,11 +29,30 @@ function evalKeyPositions(argv: Args): number[] {
 
 const latin1 = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
 
-function evalGeneric(c: Client, argv: Args, bySha: boolean, readOnly: boolean): void {
+/** Which keys a script may touch here: undefined = all (one worker); else the owner check. */
+export function localKeys(c: Client, keys: Args): ((key: Uint8Array) => boolean) | undefined {
+  const cluster = c.server.cluster;
+  if (c.isolated === true) {
+    // The atomic scratch path holds exactly the declared keys.
+    const declared = new Set(keys.map(latin1));
+    return (k) => declared.has(latin1(k));
+  }
+  if (cluster !== undefined) return (k) => cluster.slots.ownerOfKey(k) === cluster.index;
+  return undefined;
+}
+
+/** numkeys and the keys of an EVAL/FCALL-family call, or undefined after replying the error. */
+export function keysOrReply(c: Client, argv: Args, notInteger = "ERR value is not an integer or out of range"): number | undefined {
   const n = numKeys(argv);
-  if (n === undefined) return c.reply.error("ERR value is not an integer or out of range");
-  if (n > argv.length - 3) return c.reply.error("ERR Number of keys can't be greater than number of args");
-  if (n < 0) return c.reply.error("ERR Number of keys can't be negative");
+  if (n === undefined) return void c.reply.error(notInteger);
+  if (n > argv.length - 3) return void c.reply.error("ERR Number of keys can't be greater than number of args");
+  if (n < 0) return void c.reply.error("ERR Number of keys can't be negative");
+  return n;
+}
+
+function evalGeneric(c: Client, argv: Args, bySha: boolean, readOnly: boolean): void {
+  const n = keysOrReply(c, argv);
+  if (n === undefined) return;
   const vm = scriptVm();
   let sha: string;
   if (bySha) {
@@ -45,16 +64,7 @@ function evalGeneric(c: Client, argv: Args, bySha: boolean, readOnly: boolean): 
     if (err !== undefined) return c.reply.error(err);
   }
   const keys = argv.slice(3, 3 + n);
-  const cluster = c.server.cluster;
-  let local: ((key: Uint8Array) => boolean) | undefined;
-  if (c.isolated === true) {
-    // The atomic scratch path holds exactly the declared keys.
-    const declared = new Set(keys.map(latin1));
-    local = (k) => declared.has(latin1(k));
-  } else if (cluster !== undefined) {
-    local = (k) => cluster.slots.ownerOfKey(k) === cluster.index;
-  }
-  runScript(c, { sha, keys, args: argv.slice(3 + n), readOnly, local });
+  runScript(c, { label: sha, push: (v) => v.pushScript(sha), keys, args: argv.slice(3 + n), readOnly, local: localKeys(c, keys) });
 }
 
 function cmdScriptLoad(c: Client, argv: Args): void {

@@ -24,7 +24,7 @@ declare module "fengari" {
     lua_pcall(L: LuaState, nargs: number, nresults: number, errfunc: number): number; lua_error(L: LuaState): never;
     lua_next(L: LuaState, idx: number): number; lua_insert(L: LuaState, idx: number): void; lua_remove(L: LuaState, idx: number): void;
     lua_getstack(L: LuaState, level: number, ar: object): number; lua_getinfo(L: LuaState, what: Uint8Array, ar: object): number;
-    lua_newuserdata(L: LuaState, size: number): unknown; lua_rawequal(L: LuaState, a: number, b: number): boolean;
+    lua_newuserdata(L: LuaState, size: number): unknown; lua_setupvalue(L: LuaState, funcindex: number, n: number): Uint8Array | null; lua_rawequal(L: LuaState, a: number, b: number): boolean;
     lua_Debug: new () => { currentline: number; source: Uint8Array | null; short_src: Uint8Array | null };
   };
   export const lauxlib: {

@@ -102,6 +102,11 @@ export class LuaVm {
     lua.lua_rawgeti(this.L, lua.LUA_REGISTRYINDEX, this.cached.get(sha)!);
   }
 
+  /** Pushes the value at registry reference `ref` (a library function). */
+  pushRef(ref: number): void {
+    lua.lua_rawgeti(this.L, lua.LUA_REGISTRYINDEX, ref);
+  }
+
   /** SCRIPT FLUSH: forgets every compiled script. */
   flush(): void {
     for (const ref of this.cached.values()) lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, ref);

@@ -15,11 +15,13 @@ import { luaToReply, pushReply, pushErrorTable } from "./lua-reply.ts";
 import { ScriptClient } from "./script-client.ts";
 
 const ERR_FIELD = to_luastring("err");
-const USER_SCRIPT = "@user_script";
 const dec = new TextDecoder();
 
 interface Run {
-  sha: string;
+  /** What error texts name after `script:` (the sha, or the function's name). */
+  label: string;
+  /** The chunk name of the code (`@user_script`, `@user_function`): errors name its line. */
+  source: string;
   caller: Client;
   client: ScriptClient;
   readOnly: boolean;
@@ -174,12 +176,12 @@ function openRedis(L: LuaState): void {
   lua.lua_setglobal(L, to_luastring("redis"));
 }
 
-/** The current line of the script in the stack of an error (the message handler's view). */
-function scriptLine(L: LuaState): number {
+/** The current line of the user's code in the stack of an error (the message handler's view). */
+export function scriptLine(L: LuaState, source: string): number {
   const ar = new lua.lua_Debug();
   for (let level = 0; level < 64 && lua.lua_getstack(L, level, ar) === 1; level++) {
     lua.lua_getinfo(L, to_luastring("Sl"), ar);
-    if (ar.source !== null && dec.decode(ar.source) === USER_SCRIPT) return ar.currentline;
+    if (ar.source !== null && dec.decode(ar.source) === source) return ar.currentline;
   }
   return 0;
 }
@@ -193,7 +195,8 @@ const as51 = (msg: string): string => msg.replace(/attempt to (.+?) an? (\w+) va
 /** pcall's message handler: the error as Redis words it, with the script's sha and line. */
 function messageHandler(): (L: LuaState) => number {
   return (L) => {
-    const sha = run?.sha ?? "";
+    const label = run?.label ?? "";
+    const source = run?.source ?? "@user_script";
     let msg: string;
     if (lua.lua_type(L, 1) === lua.LUA_TTABLE) {
       lua.lua_getfield(L, 1, ERR_FIELD);
@@ -204,31 +207,36 @@ function messageHandler(): (L: LuaState) => number {
       const s = lua.lua_tolstring(L, 1);
       msg = `ERR ${s !== null ? as51(dec.decode(s)) : "unknown error"}`;
     }
-    lua.lua_pushstring(L, to_luastring(`${msg} script: ${sha}, on @user_script:${scriptLine(L)}.`));
+    lua.lua_pushstring(L, to_luastring(`${msg} script: ${label}, on ${source}:${scriptLine(L, source)}.`));
     return 1;
   };
 }
 
 export interface ScriptCall {
-  sha: string;
+  /** The sha of an EVAL script, or the name of a function (FCALL). */
+  label: string;
+  /** Pushes the Lua function to run; it gets (KEYS, ARGV). */
+  push: (vm: LuaVm) => void;
+  /** Its chunk name. @default "@user_script" */
+  source?: string;
   keys: Args;
   args: Args;
   readOnly: boolean;
   local?: (key: Uint8Array) => boolean;
 }
 
-/** Runs the cached script `call.sha` for `caller`; its reply (or error) goes to caller.reply. */
+/** Runs a cached script or a library function for `caller`; its reply (or error) goes to caller.reply. */
 export function runScript(caller: Client, call: ScriptCall): void {
   const v = scriptVm();
   const L = v.L;
   if (run !== undefined) return caller.reply.error("ERR This Redis command is not allowed from script");
   const client = (scriptClient ??= new ScriptClient());
   client.bind(caller);
-  run = { sha: call.sha, caller, client, readOnly: call.readOnly, local: call.local };
+  run = { label: call.label, source: call.source ?? "@user_script", caller, client, readOnly: call.readOnly, local: call.local };
   const top = lua.lua_gettop(L);
   try {
     lua.lua_pushjsfunction(L, (handler ??= messageHandler()));
-    v.pushScript(call.sha);
+    call.push(v);
     v.pushArray(call.keys);
     v.pushArray(call.args);
     const status = lua.lua_pcall(L, 2, 1, top + 1);

@@ -12,6 +12,7 @@ import type { CommandTable } from "../commands/types.ts";
 import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
 import { ServerConfigStore } from "../config/store.ts";
 import { Databases } from "../engine/databases.ts";
+import { useFunctionStorage } from "../scripting/function-libraries.ts";
 import { Keyspace } from "../engine/keyspace.ts";
 import type { Persistence, RecoveryResult } from "../persistence/index.ts";
 import { detachPersistence } from "../persistence/registry.ts";
@@ -135,6 +136,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     return ks;
   });
   const commands = opts.commands ?? buildCommandTable();
+  // Function libraries live beside the shard's files when there is persistence.
+  for (const problem of useFunctionStorage(persistence !== undefined ? values.dir : undefined, worker?.index ?? 0)) {
+    (persistExtra.log ?? ((l: string) => console.log(l)))(`function library not loaded: ${problem}`);
+  }
   const state = new ServerState(keyspace, databases, store, commands);
   buffers = new ServerBuffers(state, persistence);
   if (counted) countServerMemory(keyspace, () => buffers!.current() + databases!.bytesBesides(keyspace), buffers);

@@ -1,6 +1,7 @@
-// FUNCTION with no library engine (scripting is issue 13): the subcommands that read or clear the
-// (always empty) library set answer exactly as redis-server 7.0.15 with no libraries loaded, over
-// RESP2 and RESP3, with the default workers. Skipped, with a notice, when redis-server is absent.
+// FUNCTION and FCALL against redis-server 7.0.15, over RESP2 and RESP3, with the default workers:
+// the empty library set first, then loading (every metadata and registration error), FCALL and
+// FCALL_RO with flags, LIST (one library at a time: the order of several is a hash order), STATS,
+// DELETE and FLUSH. Skipped, with a notice, when redis-server is absent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parityDiffs, REDIS_SERVER, startParityPair, type ParityPair } from "../support/redis-parity.ts";
 
@@ -11,6 +12,24 @@ const SCRIPT: string[][] = [
   ["function", "stats", "x"], ["function", "delete", "lib"], ["function", "delete"], ["function", "kill"], ["function", "bogus"],
   ["set", "k", "v"], ["getex", "nokey", "ex", "abc"], ["getex", "nokey", "ex", "-1"], ["getex", "nokey", "foo"], ["getex", "k", "ex", "abc"],
   ["getex", "k", "ex", "0"], ["hset", "h", "f", "v"], ["getex", "h", "ex", "abc"], ["getex", "h", "persist"], ["getex", "k", "persist"], ["ttl", "k"],
+  // libraries
+  ["function", "load", "return 1"], ["function", "load", "#!lua\nreturn 1"], ["function", "load", "#!lua name=lib\nreturn 1"],
+  ["function", "load", "#!lua name=lib foo=bar\nredis.register_function('x', function() return 1 end)"], ["function", "load", "#!js name=lib\nx"],
+  ["function", "load", "#!lua name=bad-name\nx"], ["function", "load", "#!lua name=lib\nredis.register_function('bad name', function() return 1 end)"],
+  ["function", "load", "#!lua name=lib\nredis.call('ping')"], ["function", "load", "#!lua name=lib\nredis.register_function('f', 1)"],
+  ["function", "load", "#!lua name=lib\nredis.register_function('f', function() end)\nredis.register_function('f', function() end)"],
+  ["function", "load", "#!lua name=lib\nredis.register_function{function_name='f', callback=function() end, flags={'bogus'}}"],
+  ["function", "load", "#!lua name=lib\nredis.register_function('incr1', function(keys, args) return redis.call('incrby', keys[1], args[1]) end)"],
+  ["function", "load", "#!lua name=lib\nredis.register_function('other', function() return 1 end)"],
+  ["function", "load", "#!lua name=lib2\nredis.register_function('incr1', function() return 1 end)"],
+  ["function", "load", "#!lua name=ro\nredis.register_function{function_name='get1', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}, description='reads one'}\nredis.register_function{function_name='sneaky', callback=function(keys) return redis.call('set', keys[1], 'x') end, flags={'no-writes'}}"],
+  ["fcall", "incr1", "1", "{c}n", "5"], ["fcall", "incr1", "1", "{c}n", "2"], ["fcall_ro", "incr1", "1", "{c}n", "1"], ["fcall_ro", "get1", "1", "{c}n"],
+  ["fcall", "get1", "1", "{c}n"], ["fcall", "sneaky", "1", "{c}n"], ["fcall", "nosuch", "0"], ["fcall", "incr1", "x"], ["fcall", "incr1", "-1"], ["fcall", "incr1", "3", "a"],
+  ["function", "list", "libraryname", "ro"], ["function", "list", "withcode", "libraryname", "lib"], ["function", "stats"],
+  ["function", "load", "replace", "#!lua name=lib\nredis.register_function('incr1', function(keys, args) return 'replaced' end)"], ["fcall", "incr1", "0"],
+  ["function", "load", "#!lua name=err\nredis.register_function('boom', function() error('oops') end)\nredis.register_function('rerr', function(keys) return redis.call('incr', keys[1]) end)"],
+  ["fcall", "boom", "0"], ["set", "{c}s", "text"], ["fcall", "rerr", "1", "{c}s"],
+  ["function", "delete", "ro"], ["function", "delete", "ro"], ["fcall_ro", "get1", "1", "{c}n"], ["function", "flush"], ["function", "list"], ["fcall", "incr1", "0"],
 ];
 
 let pair: ParityPair | undefined;
@@ -22,7 +41,7 @@ afterAll(async () => {
   await pair?.stop();
 });
 
-describe.skipIf(!REDIS_SERVER)("FUNCTION (no libraries) and GETEX's check order match redis-server 7.0.15", () => {
+describe.skipIf(!REDIS_SERVER)("FUNCTION, FCALL and GETEX's check order match redis-server 7.0.15", () => {
   test.each([2, 3] as const)("over RESP%d", async (resp) => {
     expect(await parityDiffs(pair!, SCRIPT, resp)).toEqual([]);
   });
