@@ -143,7 +143,8 @@ export class Connection implements Client {
     const dispatcher = host.dispatcher;
     const gate = (this.gate = host.gate);
     this.sink = (argv) => {
-      if (gate !== undefined && (this.deferred !== undefined || gate.holder !== null || this.pauses > 0)) return this.defer(gate, argv);
+      // Held back while paused (a blocked client, a cross-worker write not sent yet) or gated.
+      if (this.pauses > 0 || this.deferred !== undefined || (gate !== undefined && gate.holder !== null)) return this.defer(argv);
       dispatcher.run(this, argv);
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
@@ -336,10 +337,10 @@ export class Connection implements Client {
     };
   }
 
-  private defer(gate: ExecutionGate, argv: Args): boolean {
+  private defer(argv: Args): boolean {
     const first = this.deferred === undefined;
     (this.deferred ??= []).push(argv.map((a) => a.slice()));
-    if (first && this.pauses === 0) gate.onOpen(this.resume);
+    if (first && this.pauses === 0) this.gate?.onOpen(this.resume);
     return true;
   }
 
@@ -347,11 +348,11 @@ export class Connection implements Client {
   private readonly resume = (): void => {
     const list = this.deferred;
     const gate = this.gate;
-    if (list === undefined || gate === undefined || this.closed) return;
+    if (list === undefined || this.closed) return;
     const dispatcher = this.host.dispatcher;
     this.running = true;
     try {
-      while (list.length > 0 && gate.holder === null && this.pauses === 0 && !this.closing && !this.closed) {
+      while (list.length > 0 && (gate === undefined || gate.holder === null) && this.pauses === 0 && !this.closing && !this.closed) {
         dispatcher.run(this, list.shift()!);
         this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       }
@@ -359,7 +360,7 @@ export class Connection implements Client {
       this.running = false;
     }
     if (list.length === 0 || this.closing) this.deferred = undefined;
-    else if (this.pauses === 0) gate.onOpen(this.resume);
+    else if (this.pauses === 0) gate?.onOpen(this.resume);
     this.flush();
   };
 
@@ -501,6 +502,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
+    this.server.blocking?.forget(this);
     this.backlog.clear();
     this.held?.clear();
   }
@@ -510,6 +512,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
+    this.server.blocking?.forget(this);
     this.socket.end();
   }
 
@@ -518,6 +521,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
+    this.server.blocking?.forget(this);
     this.backlog.clear();
     this.held?.clear();
     this.reply.reset();

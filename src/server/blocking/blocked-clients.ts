@@ -1,0 +1,323 @@
+// Blocked clients (Redis's blocked.c): BLPOP & co. now, BZPOPMIN / XREAD BLOCK next.
+//
+// Design.
+// - Waiters are queued per (keyspace, key): the keyspace is the client's `c.db` object, so every
+//   database has its own queues once SELECT exists. A key's queue is FIFO: clients are served in
+//   the order they blocked.
+// - "Key may be ready" is signalled by the command that wrote, not by the keyspace: after every
+//   write command the dispatcher calls `wrote()` (EXEC for each queued command), which marks each
+//   of its keys that has waiters (one integer test while nobody waits). A write outside the key
+//   spec calls `signal(db, key)` itself (cross-worker key restore does). A signal is a hint: the
+//   waiter's retry decides.
+// - After the command (or the whole EXEC) completes, `serveReady()` walks the ready keys in signal
+//   order (handleClientsBlockedOnKeys): each waiter of the key, oldest first, retries the
+//   non-blocking form (`BlockingCall.serve`) while the key exists; a served client gets its reply,
+//   is flushed, and its held-back pipelined commands resume (Connection.pause()). A retry that
+//   pushes (BLMOVE) signals its destination, served in the same loop. Signals raised outside any
+//   command are served from a microtask.
+// - Nothing blocks inside MULTI/EXEC (`denyBlocking`) or for a client that cannot pause (peer and
+//   scratch clients): the command answers its `cannotBlock` reply at once.
+// - Timeouts: one timer for the earliest deadline (deadlines.ts). CLIENT UNBLOCK ends a wait with
+//   the timeout reply or -UNBLOCKED; a closed connection's wait is dropped (`forget`).
+// - Several workers: a wait that involves a key of another worker is run by the cluster's plug
+//   (`RemoteBlocking`, src/cluster/blocking-remote.ts) on the client's home worker: it asks each
+//   key's owner for a watch (an entry in the owner's queue that sends a small notify back), then
+//   tries the non-blocking form on the owner; a notify makes it watch again and retry; a retry that
+//   finds nothing (another client won) keeps waiting.
+//
+// Adding a blocking command (say BZPOPMIN): give its entry the BLOCKING flag; in the handler parse
+// the arguments in Redis's order (timeouts with parseBlockTimeout) into a `BlockingCall`
+// (src/commands/blocking.ts): `keys`, `timeoutMs`, `serve(c, key, first)` = the non-blocking form
+// on one key (false = nothing there, keep waiting), the `timedOut` and `cannotBlock` replies, and
+// `remoteTry`/`remoteReply` for a key on another worker; then `runBlocking(c, call)`. The write
+// commands of the family need nothing: the dispatcher signals their keys.
+
+import type { BlockingCall, BlockingService } from "../../commands/blocking.ts";
+import type { Args, Client, CommandEntry } from "../../commands/types.ts";
+import type { Keyspace } from "../../engine/keyspace.ts";
+import { Deadlines } from "./deadlines.ts";
+
+export const ERR_UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+/** A client that can wait: its later commands are held back until released, its replies flushed. */
+export interface BlockableClient extends Client {
+  pause(): () => void;
+  flush(): void;
+  readonly closed: boolean;
+}
+
+const canPause = (c: Client): c is BlockableClient =>
+  typeof (c as Partial<BlockableClient>).pause === "function" && typeof (c as Partial<BlockableClient>).flush === "function";
+
+/** One blocked client's wait, as the registry tracks it (timeouts, CLIENT UNBLOCK, disconnects). */
+export interface BlockedEntry {
+  readonly client: BlockableClient;
+  /** Unix ms, 0 = none. */
+  readonly deadline: number;
+  /** The deadline passed (`error` false) or CLIENT UNBLOCK asked: end with the matching reply. */
+  end(error: boolean): void;
+  /** The connection closed: drop everything, reply nothing. */
+  gone(): void;
+}
+
+/** An entry of a key's queue. */
+export interface KeyWaiter {
+  readonly db: Keyspace;
+  /** Distinct keys, and their latin1 names (the queue map's keys). */
+  readonly keys: readonly Uint8Array[];
+  readonly names: readonly string[];
+  /** `key` may be ready: true when the wait is over (the registry unqueues it everywhere). */
+  onReady(key: Uint8Array): boolean;
+}
+
+/** How the cluster runs waits that involve other workers (src/cluster/blocking-remote.ts). */
+export interface RemoteBlocking {
+  /** True when one of `keys` lives on another worker. */
+  involves(keys: readonly Uint8Array[]): boolean;
+  /** Runs `call` for `c` over the workers; it registers the wait with `registry.hold()`. */
+  start(c: BlockableClient, call: BlockingCall, registry: BlockedClients): void;
+}
+
+export const latin1 = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
+
+function distinct(keys: readonly Uint8Array[]): { keys: Uint8Array[]; names: string[] } {
+  const out: Uint8Array[] = [];
+  const names: string[] = [];
+  for (const k of keys) {
+    const n = latin1(k);
+    if (names.includes(n)) continue;
+    names.push(n);
+    out.push(k.slice());
+  }
+  return { keys: out, names };
+}
+
+/** A client of this worker waiting on keys of this worker. */
+class LocalWait implements KeyWaiter, BlockedEntry {
+  readonly keys: Uint8Array[];
+  readonly names: string[];
+  readonly deadline: number;
+
+  constructor(
+    private readonly registry: BlockedClients,
+    readonly client: BlockableClient,
+    readonly db: Keyspace,
+    private readonly call: BlockingCall,
+  ) {
+    const d = distinct(call.keys);
+    this.keys = d.keys;
+    this.names = d.names;
+    this.deadline = call.timeoutMs > 0 ? Date.now() + call.timeoutMs : 0;
+  }
+
+  onReady(key: Uint8Array): boolean {
+    if (!this.call.serve(this.client, key, false)) return false;
+    this.registry.release(this, false);
+    return true;
+  }
+
+  end(error: boolean): void {
+    this.registry.unqueue(this);
+    if (error) this.client.reply.error(ERR_UNBLOCKED);
+    else this.call.timedOut(this.client);
+    this.registry.release(this, false);
+  }
+
+  gone(): void {
+    this.registry.unqueue(this);
+    this.registry.release(this, true);
+  }
+}
+
+/** A watch for another worker: a place in the key's queue that notifies when its turn comes. */
+class Watch implements KeyWaiter {
+  readonly keys: Uint8Array[];
+  readonly names: string[];
+  constructor(
+    readonly db: Keyspace,
+    key: Uint8Array,
+    private readonly notify: () => void,
+  ) {
+    this.keys = [key.slice()];
+    this.names = [latin1(key)];
+  }
+  onReady(): boolean {
+    this.notify();
+    return true;
+  }
+}
+
+interface Held {
+  entry: BlockedEntry;
+  release: () => void;
+}
+
+export class BlockedClients implements BlockingService {
+  /** keyspace → key name → FIFO of waiters. */
+  private readonly queues = new Map<Keyspace, Map<string, KeyWaiter[]>>();
+  private readonly held = new Map<Client, Held>();
+  private readonly deadlines = new Deadlines<BlockedEntry>(
+    (e, at) => this.held.get(e.client)?.entry === e && e.deadline === at,
+    (e) => e.end(false),
+  );
+  private ready: { db: Keyspace; key: Uint8Array; name: string }[] = [];
+  private readonly readyNames = new Map<Keyspace, Set<string>>();
+  private scheduled = false;
+  private withTimeout = 0;
+  /** Queue entries (local waits and watches, once per key). */
+  waiting = 0;
+  denyBlocking = 0;
+  /** The cluster's plug, set when this server is one of several workers. */
+  remote: RemoteBlocking | undefined = undefined;
+
+  get pending(): boolean {
+    return this.ready.length > 0;
+  }
+
+  run(c: Client, call: BlockingCall): void {
+    const mayBlock = this.denyBlocking === 0 && canPause(c) && !c.closed;
+    if (mayBlock && this.remote !== undefined && this.remote.involves(call.keys)) return this.remote.start(c, call, this);
+    for (const key of call.keys) if (call.serve(c, key, true)) return;
+    if (!mayBlock) return call.cannotBlock(c);
+    const w = new LocalWait(this, c, c.db, call);
+    this.enqueue(w);
+    this.hold(w);
+  }
+
+  /** Registers a blocked client's wait: its next commands are held back until `release`. */
+  hold(entry: BlockedEntry): void {
+    this.held.set(entry.client, { entry, release: entry.client.pause() });
+    if (entry.deadline > 0) {
+      this.withTimeout++;
+      this.deadlines.add(entry, entry.deadline);
+      if (this.deadlines.size > 2 * this.withTimeout + 64) this.deadlines.prune();
+    }
+  }
+
+  /** Ends a wait (its reply, if any, is written): the client's commands resume. */
+  release(entry: BlockedEntry, gone: boolean): void {
+    const h = this.held.get(entry.client);
+    if (h === undefined || h.entry !== entry) return;
+    this.held.delete(entry.client);
+    if (entry.deadline > 0) this.withTimeout--;
+    if (gone) return;
+    h.release();
+    entry.client.flush();
+  }
+
+  /** Queues a waiter on each of its keys (behind the ones already there). */
+  enqueue(w: KeyWaiter): void {
+    let byName = this.queues.get(w.db);
+    if (byName === undefined) this.queues.set(w.db, (byName = new Map()));
+    for (const name of w.names) {
+      const q = byName.get(name);
+      if (q === undefined) byName.set(name, [w]);
+      else q.push(w);
+      this.waiting++;
+    }
+  }
+
+  /** Takes a waiter out of every queue it is in. */
+  unqueue(w: KeyWaiter): void {
+    const byName = this.queues.get(w.db);
+    if (byName === undefined) return;
+    for (const name of w.names) {
+      const q = byName.get(name);
+      if (q === undefined) continue;
+      const i = q.indexOf(w);
+      if (i < 0) continue;
+      q.splice(i, 1);
+      this.waiting--;
+      if (q.length === 0) byName.delete(name);
+    }
+    if (byName.size === 0) this.queues.delete(w.db);
+  }
+
+  /** A watch on `key` for another worker; `notify` runs (once) when its turn comes. */
+  watch(db: Keyspace, key: Uint8Array, notify: () => void): KeyWaiter {
+    const w = new Watch(db, key, notify);
+    this.enqueue(w);
+    // The key may already hold data (pushed after the other worker's try): its turn may be now.
+    if (db.peek(key) >= 0) this.signal(db, key);
+    return w;
+  }
+
+  signal(db: Keyspace, key: Uint8Array): void {
+    const byName = this.queues.get(db);
+    if (byName === undefined) return;
+    const name = latin1(key);
+    if (!byName.has(name)) return;
+    let names = this.readyNames.get(db);
+    if (names === undefined) this.readyNames.set(db, (names = new Set()));
+    if (names.has(name)) return;
+    names.add(name);
+    this.ready.push({ db, key: key.slice(), name });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.serveLater);
+    }
+  }
+
+  wrote(db: Keyspace, entry: CommandEntry, argv: Args): void {
+    if (this.queues.get(db) === undefined || entry.firstKey === 0 || entry.firstKey >= argv.length) return;
+    if (entry.movableKeys !== undefined) {
+      for (const i of entry.movableKeys(argv)) this.signal(db, argv[i]!);
+      return;
+    }
+    const step = entry.step > 0 ? entry.step : 1;
+    let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
+    if (last >= argv.length) last = argv.length - 1;
+    for (let i = entry.firstKey; i <= last; i += step) this.signal(db, argv[i]!);
+  }
+
+  private readonly serveLater = (): void => {
+    this.scheduled = false;
+    this.serveReady();
+  };
+
+  serveReady(): void {
+    while (this.ready.length > 0) {
+      const list = this.ready;
+      this.ready = [];
+      this.readyNames.clear();
+      for (const r of list) this.serveKey(r.db, r.key, r.name);
+    }
+  }
+
+  /** Retries the waiters of one key, oldest first, while the key exists. */
+  private serveKey(db: Keyspace, key: Uint8Array, name: string): void {
+    const q = this.queues.get(db)?.get(name);
+    if (q === undefined) return;
+    // Only the waiters queued now: one served by pushing back here must not loop forever.
+    for (const w of q.slice()) {
+      if (db.peek(key) < 0) return;
+      if (!q.includes(w)) continue; // served meanwhile through another key
+      if (w.onReady(key)) this.unqueue(w);
+    }
+  }
+
+  isBlocked(c: Client): boolean {
+    return this.held.has(c);
+  }
+
+  unblock(id: number, error: boolean): boolean {
+    for (const [c, h] of this.held) {
+      if (c.id !== id) continue;
+      h.entry.end(error);
+      return true;
+    }
+    return false;
+  }
+
+  forget(c: Client): void {
+    this.held.get(c)?.entry.gone();
+  }
+
+  counts(): { blocked: number; withTimeout: number } {
+    return { blocked: this.held.size, withTimeout: this.withTimeout };
+  }
+
+  close(): void {
+    this.deadlines.close();
+  }
+}
