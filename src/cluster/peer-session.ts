@@ -76,6 +76,8 @@ export interface PeerServerDeps {
   durability?: DurabilityGate | undefined;
   /** Worker 0 with the WAL export: another worker's WAL group (`__frames`) to publish. */
   onFrames?: ((group: Uint8Array) => void) | undefined;
+  /** Blocking commands over workers: watches and their notifies (`__bwatch`...). */
+  blocking?: { internal(name: string, argv: Args, r: ReplyWriter): void } | undefined;
 }
 
 /** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
@@ -203,8 +205,16 @@ class PeerSession {
         this.deps.gate.release(this);
         r.ok();
         return;
+      case "bwatch":
+      case "bunwatch":
+      case "bready":
+        if (this.deps.blocking !== undefined) this.deps.blocking.internal(name, argv, r);
+        else r.ok();
+        return;
       default:
         runKeyTransfer(c.db, name, argv, r);
+        // A key written back by a cross-worker operation may wake clients blocked on it.
+        if (name === "restore") this.deps.server.blocking?.signal(c.db, argv[1]!);
     }
   }
 

@@ -153,6 +153,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       clusterSlots: values["cluster-slots"],
       clusterPeers: values["cluster-peers"],
       onPeerFrames: exporting.onPeerFrames,
+      blocking: state.blocking,
       maxclients: values.maxclients,
       maxmemory: values.maxmemory,
       usedMemory: () => workerUsedMemory(keyspace),

@@ -236,9 +236,9 @@ export class BlockedClients implements BlockingService {
   /** A watch on `key` for another worker; `notify` runs (once) when its turn comes. */
   watch(db: Keyspace, key: Uint8Array, notify: () => void): KeyWaiter {
     const w = new Watch(db, key, notify);
+    // No signal here: the other worker tries the key after this watch is queued, so data pushed
+    // before now is found by that try and data pushed later signals as usual.
     this.enqueue(w);
-    // The key may already hold data (pushed after the other worker's try): its turn may be now.
-    if (db.peek(key) >= 0) this.signal(db, key);
     return w;
   }
 
