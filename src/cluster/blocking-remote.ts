@@ -2,20 +2,22 @@
 // blocked-clients.ts, whose header has the whole design).
 //
 // The wait stays on the client's home worker; no request that waits is ever sent over a peer link
-// (the link is one ordered pipeline shared by many clients). For each key the home worker:
-//   1. asks the key's owner for a watch: `__bwatch home id index key` queues a place in the owner's
-//      FIFO for that key; when its turn comes (a write made the key ready) the owner sends
-//      `__bready id index` back and drops the watch;
+// (the link is one ordered pipeline shared by many clients). The home worker:
+//   1. asks each key's owner for a watch: `__bwatch home id index key` queues a place in the
+//      owner's FIFO for that key, among the owner's own blocked clients;
 //   2. then tries the command's non-blocking form (`BlockingCall.remoteTry`: LPOP key, LMOVE ...)
-//      on the owner, routed like any command (LMOVE over two workers runs atomically). Data there:
-//      the client gets the reply, its watches are dropped (`__bunwatch home id`). Nothing there:
-//      it keeps waiting; a `__bready` makes it watch that key again, then try it again.
-// The watch goes out before the try on the same ordered link, so a push between the two is never
-// missed. Tries of one wait run one at a time (notifies that arrive meanwhile are queued); a
-// timeout or CLIENT UNBLOCK during a try waits for its answer, so an element it popped is never
-// dropped. Limits: a watch notified gives its turn to the next waiter of the owner at once (FIFO
-// across workers is by arrival of the retries, not strict); a client that disconnects while a try
-// is in flight loses what that try popped.
+//      on each key in order, routed like any command (LMOVE over two workers runs atomically).
+//      The watches go out before the tries on the same ordered links, so a push between the two
+//      is never missed.
+//   3. When a watch's turn comes on the owner (a write made the key ready), the owner holds the
+//      key (the waiters behind it wait) and sends `__bready owner id index`. The home worker tries
+//      that key again: data there → the client gets its reply and every watch of the wait is
+//      dropped (`__bunwatch home id`; the owner serves the next waiters); nothing there (another
+//      command took it first) → `__btried home id index` ends the hold, the watch keeps its place.
+// So clients are served in the order they blocked on the owner, across workers. Tries of one wait
+// run one at a time (notifies that arrive meanwhile are queued); a timeout or CLIENT UNBLOCK
+// during a try waits for its answer, so an element it popped is never dropped. Limit: a client
+// that disconnects while a try is in flight loses what that try popped.
 
 import type { BlockingCall } from "../commands/blocking.ts";
 import type { Args } from "../commands/types.ts";
@@ -37,6 +39,7 @@ const dec = new TextDecoder();
 const BWATCH = enc.encode("__bwatch");
 const BUNWATCH = enc.encode("__bunwatch");
 const BREADY = enc.encode("__bready");
+const BTRIED = enc.encode("__btried");
 const noop = (): void => {};
 
 /** One client's wait over several workers, on its home worker. */
@@ -76,6 +79,8 @@ class RemoteWait implements BlockedEntry {
     next(0);
   }
 
+
+
   /** Runs the non-blocking form on key `i`; replies and ends when it found something. */
   private attempt(i: number, first: boolean, nothing: () => void): void {
     const key = this.keys[i]!;
@@ -98,7 +103,7 @@ class RemoteWait implements BlockedEntry {
     if (i !== undefined) this.ready(i);
   }
 
-  /** The owner of key `i` says it may hold data now: watch it again, then try it. */
+  /** The owner of key `i` holds it for this wait (it may hold data now): try it. */
   ready(i: number): void {
     if (this.finished) return;
     if (this.trying) {
@@ -106,8 +111,10 @@ class RemoteWait implements BlockedEntry {
       return;
     }
     this.trying = true;
-    this.plug.watch(this, i);
-    this.attempt(i, false, () => this.idle());
+    this.attempt(i, false, () => {
+      this.plug.tried(this, i);
+      this.idle();
+    });
   }
 
   end(error: boolean): void {
@@ -137,13 +144,18 @@ class RemoteWait implements BlockedEntry {
 export class RemoteWaits implements RemoteBlocking {
   private nextId = 1;
   private readonly waits = new Map<number, RemoteWait>();
-  /** Owner side: watches by "home:id". */
-  private readonly watches = new Map<string, KeyWaiter[]>();
+  /** Owner side: watches by "home:id", then by key index. */
+  private readonly watches = new Map<string, Map<number, KeyWaiter>>();
+
+  /** This worker's index, as sent in the messages. */
+  private readonly home: Uint8Array;
 
   constructor(
     private readonly cw: WorkerCluster,
     private readonly registry: BlockedClients,
-  ) {}
+  ) {
+    this.home = enc.encode(String(cw.index));
+  }
 
   involves(keys: readonly Uint8Array[]): boolean {
     for (const k of keys) if (this.cw.slots.ownerOfKey(k) !== this.cw.index) return true;
@@ -161,11 +173,19 @@ export class RemoteWaits implements RemoteBlocking {
   watch(w: RemoteWait, i: number): void {
     const key = w.keys[i]!;
     const owner = this.cw.slots.ownerOfKey(key);
-    const idx = enc.encode(String(i));
     const id = enc.encode(String(w.id));
-    if (owner === this.cw.index) this.addWatch(this.cw.index, id, idx, key);
-    else this.cw.links[owner]?.send([BWATCH, enc.encode(String(this.cw.index)), id, idx, key], 2, noop);
+    if (owner === this.cw.index) this.addWatch(this.cw.index, id, i, key);
+    else this.cw.links[owner]?.send([BWATCH, this.home, id, enc.encode(String(i)), key], 2, noop);
   }
+
+  /** Key `i` was tried and held nothing: its owner's hold ends, the watch stays. */
+  tried(w: RemoteWait, i: number): void {
+    const owner = this.cw.slots.ownerOfKey(w.keys[i]!);
+    if (owner === this.cw.index) this.watchTried(`${this.cw.index}:${w.id}`, i);
+    else this.cw.links[owner]?.send([BTRIED, this.home, enc.encode(String(w.id)), enc.encode(String(i))], 2, noop);
+  }
+
+
 
   /** Ends wait `w` (its reply, if any, written): drops its watches everywhere. */
   done(w: RemoteWait, gone: boolean): void {
@@ -173,12 +193,13 @@ export class RemoteWaits implements RemoteBlocking {
     this.registry.release(w, gone);
     const owners = new Set<number>();
     for (const k of w.keys) owners.add(this.cw.slots.ownerOfKey(k));
-    const home = enc.encode(String(this.cw.index));
-    const id = enc.encode(String(w.id));
-    for (const o of owners) {
-      if (o === this.cw.index) this.dropWatches(this.cw.index, id);
-      else this.cw.links[o]?.send([BUNWATCH, home, id], 2, noop);
-    }
+    for (const o of owners) this.unwatchAll(o, w.id);
+  }
+
+  /** Drops every watch of wait `id` (of this worker) on `owner`. */
+  private unwatchAll(owner: number, id: number): void {
+    if (owner === this.cw.index) this.dropWatches(`${this.cw.index}:${id}`);
+    else this.cw.links[owner]?.send([BUNWATCH, this.home, enc.encode(String(id))], 2, noop);
   }
 
   /**
@@ -201,45 +222,56 @@ export class RemoteWaits implements RemoteBlocking {
     cw.ask(owner!, argv, resp, (raw) => cb(owner === cw.index ? raw : raw.slice()));
   }
 
-  /** Owner side: `__bwatch`, `__bunwatch`, and home side: `__bready` (peer-session.ts). */
+  /**
+   * Owner side: `__bwatch home id index key`, `__btried home id index`, `__bunwatch home id`;
+   * home side: `__bready owner id index` (run by peer-session.ts).
+   */
   internal(name: string, argv: Args, r: ReplyWriter): void {
-    if (name === "bwatch") this.addWatch(Number(dec.decode(argv[1]!)), argv[2]!.slice(), argv[3]!.slice(), argv[4]!);
-    else if (name === "bunwatch") this.dropWatches(Number(dec.decode(argv[1]!)), argv[2]!);
-    else if (name === "bready") this.onReady(Number(dec.decode(argv[1]!)), Number(dec.decode(argv[2]!)));
+    const num = (i: number): number => Number(dec.decode(argv[i]!));
+    if (name === "bwatch") this.addWatch(num(1), argv[2]!.slice(), num(3), argv[4]!);
+    else if (name === "btried") this.watchTried(`${num(1)}:${num(2)}`, num(3));
+    else if (name === "bunwatch") this.dropWatches(`${num(1)}:${num(2)}`);
+    else if (name === "bready") this.onReady(num(1), num(2), num(3));
     r.ok();
   }
 
-  private addWatch(home: number, id: Uint8Array, idx: Uint8Array, key: Uint8Array): void {
+  private addWatch(home: number, id: Uint8Array, i: number, key: Uint8Array): void {
     const tag = `${home}:${dec.decode(id)}`;
-    let list = this.watches.get(tag);
-    if (list === undefined) this.watches.set(tag, (list = []));
-    const all = list;
-    const waiter = this.registry.watch(this.cw.keyspace, key, () => {
-      const at = all.indexOf(waiter);
-      if (at >= 0) all.splice(at, 1);
-      if (all.length === 0 && this.watches.get(tag) === all) this.watches.delete(tag);
-      if (home === this.cw.index) queueMicrotask(() => this.onReady(Number(dec.decode(id)), Number(dec.decode(idx))));
-      else this.cw.links[home]?.send([BREADY, id, idx], 2, noop);
-    });
-    list.push(waiter);
+    let byIndex = this.watches.get(tag);
+    if (byIndex === undefined) this.watches.set(tag, (byIndex = new Map()));
+    if (byIndex.has(i)) return;
+    const me = this.cw.index;
+    const idx = enc.encode(String(i));
+    const notify =
+      home === me
+        ? (): void => queueMicrotask(() => this.onReady(me, Number(dec.decode(id)), i))
+        : (): void => this.cw.links[home]?.send([BREADY, this.home, id, idx], 2, noop);
+    byIndex.set(i, this.registry.watch(this.cw.keyspace, key, notify));
   }
 
-  private dropWatches(home: number, id: Uint8Array): void {
-    const tag = `${home}:${dec.decode(id)}`;
-    const list = this.watches.get(tag);
-    if (list === undefined) return;
+  private watchTried(tag: string, i: number): void {
+    const w = this.watches.get(tag)?.get(i);
+    if (w !== undefined) this.registry.watchTried(w);
+  }
+
+  private dropWatches(tag: string): void {
+    const byIndex = this.watches.get(tag);
+    if (byIndex === undefined) return;
     this.watches.delete(tag);
-    for (const w of list) this.registry.unqueue(w);
+    for (const w of byIndex.values()) this.registry.unwatch(w);
   }
 
-  private onReady(id: number, i: number): void {
-    this.waits.get(id)?.ready(i);
+  /** A watch of wait `id` is notified by `owner`; a wait that is over drops its watches there. */
+  private onReady(owner: number, id: number, i: number): void {
+    const w = this.waits.get(id);
+    if (w === undefined) this.unwatchAll(owner, id);
+    else w.ready(i);
   }
 
   /** Watches held here for other workers' clients (tests of leaks). */
   get watchCount(): number {
     let n = 0;
-    for (const l of this.watches.values()) n += l.length;
+    for (const m of this.watches.values()) n += m.size;
     return n;
   }
 }

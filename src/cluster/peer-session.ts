@@ -207,6 +207,7 @@ class PeerSession {
         return;
       case "bwatch":
       case "bunwatch":
+      case "btried":
       case "bready":
         if (this.deps.blocking !== undefined) this.deps.blocking.internal(name, argv, r);
         else r.ok();

@@ -129,11 +129,16 @@ class LocalWait implements KeyWaiter, BlockedEntry {
   }
 }
 
-/** A watch for another worker: a place in the key's queue that notifies when its turn comes. */
+/**
+ * A watch for a client of another worker: a place in the key's queue. When its turn comes it
+ * holds the key (the waiters behind it wait) and notifies; the other worker then tries the key and
+ * says `tried` (the hold ends, the watch keeps its place) or drops the watch once served.
+ */
 class Watch implements KeyWaiter {
   readonly keys: Uint8Array[];
   readonly names: string[];
   constructor(
+    private readonly registry: BlockedClients,
     readonly db: Keyspace,
     key: Uint8Array,
     private readonly notify: () => void,
@@ -142,8 +147,9 @@ class Watch implements KeyWaiter {
     this.names = [latin1(key)];
   }
   onReady(): boolean {
+    this.registry.holdKey(this);
     this.notify();
-    return true;
+    return false;
   }
 }
 
@@ -162,6 +168,8 @@ export class BlockedClients implements BlockingService {
   );
   private ready: { db: Keyspace; key: Uint8Array; name: string }[] = [];
   private readonly readyNames = new Map<Keyspace, Set<string>>();
+  /** Keys held by a notified watch: nobody behind it is served until it is tried or dropped. */
+  private readonly heldKeys = new Map<Keyspace, Map<string, KeyWaiter>>();
   private scheduled = false;
   private withTimeout = 0;
   /** Queue entries (local waits and watches, once per key). */
@@ -233,13 +241,40 @@ export class BlockedClients implements BlockingService {
     if (byName.size === 0) this.queues.delete(w.db);
   }
 
-  /** A watch on `key` for another worker; `notify` runs (once) when its turn comes. */
+  /** A watch on `key` for another worker; `notify` runs each time its turn comes. */
   watch(db: Keyspace, key: Uint8Array, notify: () => void): KeyWaiter {
-    const w = new Watch(db, key, notify);
+    const w = new Watch(this, db, key, notify);
     // No signal here: the other worker tries the key after this watch is queued, so data pushed
     // before now is found by that try and data pushed later signals as usual.
     this.enqueue(w);
     return w;
+  }
+
+  /** A notified watch holds its key. */
+  holdKey(w: KeyWaiter): void {
+    let byName = this.heldKeys.get(w.db);
+    if (byName === undefined) this.heldKeys.set(w.db, (byName = new Map()));
+    byName.set(w.names[0]!, w);
+  }
+
+  /** Ends a watch's hold of its key; `wake`: serve the waiters behind it now (it was served). */
+  private unhold(w: KeyWaiter, wake: boolean): void {
+    const byName = this.heldKeys.get(w.db);
+    if (byName === undefined || byName.get(w.names[0]!) !== w) return;
+    byName.delete(w.names[0]!);
+    if (byName.size === 0) this.heldKeys.delete(w.db);
+    if (wake) this.signal(w.db, w.keys[0]!);
+  }
+
+  /** The other worker tried the key and found nothing: the watch keeps its place, the hold ends. */
+  watchTried(w: KeyWaiter): void {
+    this.unhold(w, false);
+  }
+
+  /** Drops a watch (its client was served or is gone); the waiters behind it go on. */
+  unwatch(w: KeyWaiter): void {
+    this.unqueue(w);
+    this.unhold(w, true);
   }
 
   signal(db: Keyspace, key: Uint8Array): void {
@@ -288,11 +323,14 @@ export class BlockedClients implements BlockingService {
   private serveKey(db: Keyspace, key: Uint8Array, name: string): void {
     const q = this.queues.get(db)?.get(name);
     if (q === undefined) return;
+    const held = this.heldKeys.get(db);
+    if (held?.has(name)) return;
     // Only the waiters queued now: one served by pushing back here must not loop forever.
     for (const w of q.slice()) {
       if (db.peek(key) < 0) return;
       if (!q.includes(w)) continue; // served meanwhile through another key
       if (w.onReady(key)) this.unqueue(w);
+      else if (this.heldKeys.get(db)?.has(name)) return;
     }
   }
 
