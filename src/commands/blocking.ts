@@ -9,7 +9,10 @@ import type { Args, Client, CommandEntry } from "./types.ts";
 
 /** One parsed blocking command, as the service runs it. */
 export interface BlockingCall {
-  /** Keys waited on, in argument order (duplicates allowed; the service skips them). */
+  /**
+   * Keys waited on, in argument order (duplicates allowed; the service copies and dedupes them).
+   * They may be views into the receive buffer: a call copies what its closures keep.
+   */
   readonly keys: readonly Uint8Array[];
   /** Milliseconds to wait; 0 = forever. */
   readonly timeoutMs: number;

@@ -50,6 +50,8 @@ export async function runBlockingScript(port: number, resp: 2 | 3, clients: numb
       const st = steps[s]!;
       const conn = conns[st.c]!;
       if (st.close) {
+        for (const w of waiting[st.c]!) out[w] = "(closed)";
+        waiting[st.c]!.length = 0;
         conn.close();
         const id = ids[st.c]!;
         await waitFor(async () => !String(await control.command("CLIENT", "LIST")).includes(`id=${id} `), `client ${id} gone`);

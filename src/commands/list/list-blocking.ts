@@ -91,7 +91,10 @@ export const cmdBLPop = (c: Client, argv: Args): void => popGeneric(c, argv, tru
 export const cmdBRPop = (c: Client, argv: Args): void => popGeneric(c, argv, false);
 
 /** BLMOVE / BRPOPLPUSH: replies the element moved from `src` to `dst`. */
-function moveCall(src: Uint8Array, dst: Uint8Array, fromLeft: boolean, toLeft: boolean, timeoutMs: number): BlockingCall {
+function moveCall(srcArg: Uint8Array, dstArg: Uint8Array, fromLeft: boolean, toLeft: boolean, timeoutMs: number): BlockingCall {
+  // Kept past this command (argv are views into the receive buffer).
+  const src = srcArg.slice();
+  const dst = dstArg.slice();
   return {
     keys: [src],
     timeoutMs,
