@@ -261,6 +261,11 @@ export class RemoteWaits implements RemoteBlocking {
     for (const w of byIndex.values()) this.registry.unwatch(w);
   }
 
+  /** The link from worker `home` closed (it restarted): its watches here are dropped. */
+  homeGone(home: number): void {
+    for (const tag of [...this.watches.keys()]) if (tag.startsWith(`${home}:`)) this.dropWatches(tag);
+  }
+
   /** A watch of wait `id` is notified by `owner`; a wait that is over drops its watches there. */
   private onReady(owner: number, id: number, i: number): void {
     const w = this.waits.get(id);

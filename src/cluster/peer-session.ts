@@ -77,7 +77,7 @@ export interface PeerServerDeps {
   /** Worker 0 with the WAL export: another worker's WAL group (`__frames`) to publish. */
   onFrames?: ((group: Uint8Array) => void) | undefined;
   /** Blocking commands over workers: watches and their notifies (`__bwatch`...). */
-  blocking?: { internal(name: string, argv: Args, r: ReplyWriter): void } | undefined;
+  blocking?: { internal(name: string, argv: Args, r: ReplyWriter): void; homeGone(home: number): void } | undefined;
 }
 
 /** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
@@ -209,6 +209,7 @@ class PeerSession {
       case "bunwatch":
       case "btried":
       case "bready":
+        if (name === "bwatch") this.watchesFor = Number(dec.decode(argv[1]!));
         if (this.deps.blocking !== undefined) this.deps.blocking.internal(name, argv, r);
         else r.ok();
         return;
@@ -257,11 +258,16 @@ class PeerSession {
     if (w > 0) q.consume(w);
   }
 
+  /** The worker whose clients' watches this session placed (-1: none yet). */
+  private watchesFor = -1;
+
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.deferred = [];
     this.deps.gate.forget(this);
+    // That worker went away: its clients' watches must not hold keys here.
+    if (this.watchesFor >= 0) this.deps.blocking?.homeGone(this.watchesFor);
   }
 }
 

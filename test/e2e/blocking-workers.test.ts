@@ -198,7 +198,7 @@ describe("blocking on cluster ports", () => {
     try {
       expect(await c.command("BLPOP", "a", "b", "0")).toEqual({ error: "CROSSSLOT Keys in request don't hash to the same slot" });
       expect(await c.command("BLMPOP", "0", "2", "a", "b", "LEFT")).toEqual({ error: "CROSSSLOT Keys in request don't hash to the same slot" });
-      const [mine, theirs] = keysByWorker(2, 1, "ck").map((l) => l[0]!);
+      const [mine, theirs] = keysByWorker(2, 1, "ck").map((l) => l[0]!) as [string, string];
       const moved = await c.command("BLPOP", theirs!, "0");
       expect(String((moved as { error: string }).error)).toMatch(/^MOVED \d+ 127\.0\.0\.1:\d+$/);
       expect(await c.command("RPUSH", mine!, "v")).toBe(1);
