@@ -3,8 +3,8 @@
 //
 // The wait stays on the client's home worker; no request that waits is ever sent over a peer link
 // (the link is one ordered pipeline shared by many clients). The home worker:
-//   1. asks each key's owner for a watch: `__bwatch home id index key` queues a place in the
-//      owner's FIFO for that key, among the owner's own blocked clients;
+//   1. asks each key's owner for a watch: `__bwatch home id index db key` queues a place in the
+//      owner's FIFO for that key of database `db`, among the owner's own blocked clients;
 //   2. then tries the command's non-blocking form (`BlockingCall.remoteTry`: LPOP key, LMOVE ...)
 //      on each key in order, routed like any command (LMOVE over two workers runs atomically).
 //      The watches go out before the tries on the same ordered links, so a push between the two
@@ -46,6 +46,8 @@ const noop = (): void => {};
 class RemoteWait implements BlockedEntry {
   readonly keys: Uint8Array[] = [];
   readonly deadline: number;
+  /** The client's database when it blocked. */
+  readonly db: number;
   private trying = false;
   private readonly queued: number[] = [];
   private ending: boolean | undefined = undefined;
@@ -65,6 +67,7 @@ class RemoteWait implements BlockedEntry {
       this.keys.push(k.slice());
     }
     this.deadline = call.timeoutMs > 0 ? Date.now() + call.timeoutMs : 0;
+    this.db = client.dbIndex;
   }
 
   /** Watches every key, then tries them in order as the command's own attempt. */
@@ -85,7 +88,7 @@ class RemoteWait implements BlockedEntry {
   private attempt(i: number, first: boolean, nothing: () => void): void {
     const key = this.keys[i]!;
     const resp = this.client.reply.resp;
-    this.plug.ask(this.call.remoteTry(key), resp, (raw) => {
+    this.plug.ask(this.call.remoteTry(key), resp, this.db, (raw) => {
       if (this.finished) return;
       const reply = this.call.remoteReply(key, raw, resp, first);
       if (reply === undefined) return nothing();
@@ -174,8 +177,8 @@ export class RemoteWaits implements RemoteBlocking {
     const key = w.keys[i]!;
     const owner = this.cw.slots.ownerOfKey(key);
     const id = enc.encode(String(w.id));
-    if (owner === this.cw.index) this.addWatch(this.cw.index, id, i, key);
-    else this.cw.links[owner]?.send([BWATCH, this.home, id, enc.encode(String(i)), key], 2, noop);
+    if (owner === this.cw.index) this.addWatch(this.cw.index, id, i, w.db, key);
+    else this.cw.links[owner]?.send([BWATCH, this.home, id, enc.encode(String(i)), enc.encode(String(w.db)), key], 2, noop);
   }
 
   /** Key `i` was tried and held nothing: its owner's hold ends, the watch stays. */
@@ -206,7 +209,7 @@ export class RemoteWaits implements RemoteBlocking {
    * Runs a non-blocking command where its keys live and hands back the raw reply: on the owner
    * when one worker has them all, else atomically over the workers involved.
    */
-  ask(argv: Args, resp: number, cb: (raw: Uint8Array) => void): void {
+  ask(argv: Args, resp: number, db: number, cb: (raw: Uint8Array) => void): void {
     const cw = this.cw;
     const entry = cw.server.commands.get(dec.decode(argv[0]!));
     const owners = new Set<number>();
@@ -216,26 +219,26 @@ export class RemoteWaits implements RemoteBlocking {
     }
     if (entry === undefined || owners.size !== 1) {
       if (entry === undefined) return cb(enc.encode("-ERR unknown command\r\n"));
-      return runAtomicOnScratch(cw, replyCatcher(cw, resp, cb), [argv], entry, false);
+      return runAtomicOnScratch(cw, replyCatcher(cw, resp, db, cb), [argv], entry, false);
     }
     const [owner] = owners;
-    cw.ask(owner!, argv, resp, (raw) => cb(owner === cw.index ? raw : raw.slice()));
+    cw.ask(owner!, argv, resp, (raw) => cb(owner === cw.index ? raw : raw.slice()), db);
   }
 
   /**
-   * Owner side: `__bwatch home id index key`, `__btried home id index`, `__bunwatch home id`;
+   * Owner side: `__bwatch home id index db key`, `__btried home id index`, `__bunwatch home id`;
    * home side: `__bready owner id index` (run by peer-session.ts).
    */
   internal(name: string, argv: Args, r: ReplyWriter): void {
     const num = (i: number): number => Number(dec.decode(argv[i]!));
-    if (name === "bwatch") this.addWatch(num(1), argv[2]!.slice(), num(3), argv[4]!);
+    if (name === "bwatch") this.addWatch(num(1), argv[2]!.slice(), num(3), num(4), argv[5]!);
     else if (name === "btried") this.watchTried(`${num(1)}:${num(2)}`, num(3));
     else if (name === "bunwatch") this.dropWatches(`${num(1)}:${num(2)}`);
     else if (name === "bready") this.onReady(num(1), num(2), num(3));
     r.ok();
   }
 
-  private addWatch(home: number, id: Uint8Array, i: number, key: Uint8Array): void {
+  private addWatch(home: number, id: Uint8Array, i: number, db: number, key: Uint8Array): void {
     const tag = `${home}:${dec.decode(id)}`;
     let byIndex = this.watches.get(tag);
     if (byIndex === undefined) this.watches.set(tag, (byIndex = new Map()));
@@ -246,7 +249,7 @@ export class RemoteWaits implements RemoteBlocking {
       home === me
         ? (): void => queueMicrotask(() => this.onReady(me, Number(dec.decode(id)), i))
         : (): void => this.cw.links[home]?.send([BREADY, this.home, id, idx], 2, noop);
-    byIndex.set(i, this.registry.watch(this.cw.keyspace, key, notify));
+    byIndex.set(i, this.registry.watch(this.cw.server.databases.at(db), key, notify));
   }
 
   private watchTried(tag: string, i: number): void {
@@ -282,14 +285,15 @@ export class RemoteWaits implements RemoteBlocking {
 }
 
 /** A stand-in client for runAtomicOnScratch whose one reply goes to `cb`. */
-function replyCatcher(cw: WorkerCluster, resp: number, cb: (raw: Uint8Array) => void): HoldingClient {
+function replyCatcher(cw: WorkerCluster, resp: number, db: number, cb: (raw: Uint8Array) => void): HoldingClient {
   const reply = new ReplyWriter(64);
   reply.resp = resp === 3 ? 3 : 2;
   return {
     id: -3,
     reply,
     server: cw.server,
-    db: cw.keyspace,
+    db: cw.server.databases.at(db),
+    dbIndex: db,
     name: "",
     libName: "",
     libVersion: "",

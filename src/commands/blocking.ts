@@ -14,6 +14,11 @@ export interface BlockingCall {
    * They may be views into the receive buffer: a call copies what its closures keep.
    */
   readonly keys: readonly Uint8Array[];
+  /**
+   * Keys it writes without waiting on them (BLMOVE's destination): with several workers, a call
+   * whose keys are not all on the client's worker runs through the cluster.
+   */
+  readonly alsoWrites?: readonly Uint8Array[];
   /** Milliseconds to wait; 0 = forever. */
   readonly timeoutMs: number;
   /**
@@ -46,6 +51,11 @@ export interface BlockingService {
    * (MOVE's target database, SWAPDB).
    */
   signal(db: Keyspace, key: Uint8Array): void;
+  /**
+   * SWAPDB swapped the keyspaces `a` and `b` between two database indexes: the waiters follow the
+   * index (as Redis's clients do), and their keys that hold data now are served.
+   */
+  swapped(a: Keyspace, b: Keyspace): void;
   /** Signals every key of a write command that has waiters (the dispatcher and EXEC call it). */
   wrote(db: Keyspace, entry: CommandEntry, argv: Args): void;
   /** Retries the waiters of the keys signalled so far (after each command; EXEC's end). */

@@ -2,8 +2,8 @@
 // RESP2 and RESP3 and every reply must be identical. One-connection scripts cover the argument
 // errors, the commands served at once and MULTI; the multi-connection scripts cover wake-ups
 // (FIFO order, after the pushing command or EXEC, BLMOVE chains, type changes, CLIENT UNBLOCK,
-// pipelined commands behind a blocked one). The one-connection script runs on our server with its
-// default worker count (2 on this machine, keys on either worker); the multi-connection scripts
+// pipelined commands behind a blocked one). The one-connection script runs on our server with two
+// workers (spawnServer's default for tests; keys on either worker); the multi-connection scripts
 // on one worker, where a wake-up happens before the pushing command's reply as in Redis (across
 // workers it happens one round trip later: test/e2e/blocking-workers.test.ts). No timing is
 // asserted: timeouts used here are either served or ended by CLIENT UNBLOCK. Skipped when
@@ -125,6 +125,25 @@ const MULTI: { name: string; clients: number; steps: Step[] }[] = [
       { c: 0, argv: ["llen", "q"] },
       { c: 0, argv: ["rpush", "q", "first"] },
       { c: 0, argv: ["llen", "q"] },
+    ],
+  },
+  {
+    name: "waiters wait in their database: SELECT, MOVE into it and SWAPDB wake them",
+    clients: 3,
+    steps: [
+      { c: 0, argv: ["flushall"] },
+      { c: 1, argv: ["select", "1"] },
+      { c: 1, argv: ["blpop", "q", "0"], blocks: true },
+      { c: 2, argv: ["blpop", "q", "0"], blocks: true },
+      { c: 0, argv: ["rpush", "q", "a"] },
+      { c: 0, argv: ["rpush", "q", "b"] },
+      { c: 0, argv: ["move", "q", "1"] },
+      { c: 1, argv: ["blpop", "w", "0"], blocks: true },
+      { c: 0, argv: ["rpush", "w", "z", "y"] },
+      { c: 0, argv: ["swapdb", "0", "1"] },
+      { c: 0, argv: ["lrange", "w", "0", "-1"] },
+      { c: 0, argv: ["select", "1"] },
+      { c: 0, argv: ["lrange", "w", "0", "-1"] },
     ],
   },
   {

@@ -109,6 +109,24 @@ describe("blocking over two workers", () => {
     expect(await on[1]![1]!.command("EXISTS", src, dst)).toBe(0);
   });
 
+  test("BLMOVE from this worker's key to another worker's key moves it there (regression: it was pushed here)", async () => {
+    const a = on[0]![0]!;
+    const src = k(0, 13);
+    const dst = k(1, 13);
+    expect(await a.command("RPUSH", src, "e1", "e2")).toBe(2);
+    expect(await a.command("BLMOVE", src, dst, "LEFT", "LEFT", "0")).toBe("e1");
+    expect(await on[1]![0]!.command("LRANGE", dst, "0", "-1")).toEqual(["e1"]);
+    expect(await a.command("SET", dst, "str")).toBe("OK");
+    expect(await a.command("BRPOPLPUSH", src, dst, "0")).toEqual({ error: "WRONGTYPE Operation against a key holding the wrong kind of value" });
+    expect(await a.command("LRANGE", src, "0", "-1")).toEqual(["e2"]);
+    // Waiting on the local source, woken by a push: the element still lands on the other worker.
+    expect(await a.command("DEL", dst, src)).toBe(2);
+    const mover = await block(0, 0, "BLMOVE", src, dst, "RIGHT", "RIGHT", "0");
+    expect(await on[1]![1]!.command("RPUSH", src, "e3")).toBe(1);
+    expect(await mover.read(1)).toEqual(["e3"]);
+    expect(await on[1]![1]!.command("LRANGE", dst, "0", "-1")).toEqual(["e3"]);
+  });
+
   test("a decimal timeout ends the wait with a null array; RESP3 gets a null", async () => {
     const a = on[0]![0]!;
     expect(await a.command("BLPOP", k(1, 6), "0.05")).toBeNull();

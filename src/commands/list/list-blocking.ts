@@ -97,6 +97,7 @@ function moveCall(srcArg: Uint8Array, dstArg: Uint8Array, fromLeft: boolean, toL
   const dst = dstArg.slice();
   return {
     keys: [src],
+    alsoWrites: [dst],
     timeoutMs,
     serve(c, key, first) {
       const slot = listSlot(c, key);

@@ -62,7 +62,8 @@ export interface BlockedEntry {
 
 /** An entry of a key's queue. */
 export interface KeyWaiter {
-  readonly db: Keyspace;
+  /** The keyspace waited in (SWAPDB moves it to the one now at the same index). */
+  db: Keyspace;
   /** Distinct keys, and their latin1 names (the queue map's keys). */
   readonly keys: readonly Uint8Array[];
   readonly names: readonly string[];
@@ -101,7 +102,7 @@ class LocalWait implements KeyWaiter, BlockedEntry {
   constructor(
     private readonly registry: BlockedClients,
     readonly client: BlockableClient,
-    readonly db: Keyspace,
+    public db: Keyspace,
     private readonly call: BlockingCall,
   ) {
     const d = distinct(call.keys);
@@ -139,7 +140,7 @@ class Watch implements KeyWaiter {
   readonly names: string[];
   constructor(
     private readonly registry: BlockedClients,
-    readonly db: Keyspace,
+    public db: Keyspace,
     key: Uint8Array,
     private readonly notify: () => void,
   ) {
@@ -184,7 +185,10 @@ export class BlockedClients implements BlockingService {
 
   run(c: Client, call: BlockingCall): void {
     const mayBlock = this.denyBlocking === 0 && canPause(c) && !c.closed;
-    if (mayBlock && this.remote !== undefined && this.remote.involves(call.keys)) return this.remote.start(c, call, this);
+    const remote = this.remote;
+    if (mayBlock && remote !== undefined && (remote.involves(call.keys) || (call.alsoWrites !== undefined && remote.involves(call.alsoWrites)))) {
+      return remote.start(c, call, this);
+    }
     for (const key of call.keys) if (call.serve(c, key, true)) return;
     if (!mayBlock) return call.cannotBlock(c);
     const w = new LocalWait(this, c, c.db, call);
@@ -303,6 +307,35 @@ export class BlockedClients implements BlockingService {
     let last = entry.lastKey < 0 ? argv.length + entry.lastKey : entry.lastKey;
     if (last >= argv.length) last = argv.length - 1;
     for (let i = entry.firstKey; i <= last; i += step) this.signal(db, argv[i]!);
+  }
+
+  swapped(a: Keyspace, b: Keyspace): void {
+    const qa = this.queues.get(a);
+    const qb = this.queues.get(b);
+    const ha = this.heldKeys.get(a);
+    const hb = this.heldKeys.get(b);
+    this.queues.delete(a);
+    this.queues.delete(b);
+    this.heldKeys.delete(a);
+    this.heldKeys.delete(b);
+    const move = (q: Map<string, KeyWaiter[]> | undefined, h: Map<string, KeyWaiter> | undefined, to: Keyspace): void => {
+      if (h !== undefined) this.heldKeys.set(to, h);
+      if (q === undefined) return;
+      this.queues.set(to, q);
+      for (const list of q.values()) for (const w of list) w.db = to;
+    };
+    move(qa, ha, b);
+    move(qb, hb, a);
+    // Redis's scanDatabaseForReadyKeys on both: keys that hold data now are served.
+    for (const db of [a, b]) {
+      const q = this.queues.get(db);
+      if (q === undefined) continue;
+      for (const [name, list] of q) {
+        const w = list[0]!;
+        const key = w.keys[w.names.indexOf(name)]!;
+        if (db.peek(key) >= 0) this.signal(db, key);
+      }
+    }
   }
 
   private readonly serveLater = (): void => {
