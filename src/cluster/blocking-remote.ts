@@ -23,8 +23,8 @@ import type { BlockingCall } from "../commands/blocking.ts";
 import type { Args } from "../commands/types.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import {
-  ERR_UNBLOCKED,
   latin1,
+  replyUnblocked,
   type BlockableClient,
   type BlockedClients,
   type BlockedEntry,
@@ -126,7 +126,7 @@ class RemoteWait implements BlockedEntry {
       this.ending = error; // after the try in flight (it may have popped something)
       return;
     }
-    if (error) this.client.reply.error(ERR_UNBLOCKED);
+    if (error) replyUnblocked(this.client);
     else this.call.timedOut(this.client);
     this.finish();
   }

@@ -75,6 +75,7 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   } catch {}
   const remoteWaits = new RemoteWaits(cw, deps.blocking);
   deps.blocking.remote = remoteWaits;
+  deps.blocking.gate = cw.gate;
   const listener = listenPeers({
     path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits,
   });

@@ -151,6 +151,7 @@ describe("blocking list commands on one worker", () => {
       expect(await ctl.command("CLIENT", "UNBLOCK", id, "error")).toBe(1);
       expect(await c.read(1)).toEqual([{ error: "UNBLOCKED client unblocked via CLIENT UNBLOCK" }]);
       expect(await c.command("PING")).toBe("PONG");
+      expect(String(await ctl.command("INFO", "errorstats"))).toContain("errorstat_UNBLOCKED:count=1");
     } finally {
       c.close();
     }

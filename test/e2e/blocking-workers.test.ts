@@ -180,6 +180,21 @@ describe("blocking over two workers", () => {
     expect(await watcher.command("LRANGE", key, "0", "-1")).toEqual(["2"]);
   });
 
+  test("a transaction over both workers wakes the waiters of both once it ran", async () => {
+    const w0 = await block(0, 1, "BLPOP", k(0, 14), "0");
+    const w1 = await block(1, 1, "BRPOP", k(1, 14), "0");
+    const tx = on[0]![2]!;
+    expect(await tx.command("MULTI")).toBe("OK");
+    expect(await tx.command("RPUSH", k(0, 14), "a0", "b0")).toBe("QUEUED");
+    expect(await tx.command("LPOP", k(0, 14))).toBe("QUEUED");
+    expect(await tx.command("RPUSH", k(1, 14), "a1", "b1")).toBe("QUEUED");
+    expect(await tx.command("EXEC")).toEqual([2, "a0", 2]);
+    expect(await w0.read(1)).toEqual([[k(0, 14), "b0"]]);
+    expect(await w1.read(1)).toEqual([[k(1, 14), "b1"]]);
+    expect(await tx.command("LRANGE", k(1, 14), "0", "-1")).toEqual(["a1"]);
+    expect(await tx.command("EXISTS", k(0, 14))).toBe(0);
+  });
+
   test("inside MULTI nothing blocks, wherever the keys live", async () => {
     const a = on[0]![0]!;
     expect(await a.command("MULTI")).toBe("OK");

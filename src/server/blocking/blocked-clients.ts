@@ -2,8 +2,8 @@
 //
 // Design.
 // - Waiters are queued per (keyspace, key): the keyspace is the client's `c.db` object, so every
-//   database has its own queues once SELECT exists. A key's queue is FIFO: clients are served in
-//   the order they blocked.
+//   database has its own queues (SWAPDB moves the queues to the index they waited on; MOVE
+//   signals its target). A key's queue is FIFO: clients are served in the order they blocked.
 // - "Key may be ready" is signalled by the command that wrote, not by the keyspace: after every
 //   write command the dispatcher calls `wrote()` (EXEC for each queued command), which marks each
 //   of its keys that has waiters (one integer test while nobody waits). A write outside the key
@@ -22,54 +22,30 @@
 // - Several workers: a wait that involves a key of another worker is run by the cluster's plug
 //   (`RemoteBlocking`, src/cluster/blocking-remote.ts) on the client's home worker: it asks each
 //   key's owner for a watch (an entry in the owner's queue that sends a small notify back), then
-//   tries the non-blocking form on the owner; a notify makes it watch again and retry; a retry that
-//   finds nothing (another client won) keeps waiting.
+//   tries the non-blocking form on the owner; a notify makes it retry; a retry that finds nothing
+//   (another command took it first) keeps waiting. A notified watch holds its key on the owner
+//   until that retry, so clients are served in the order they blocked across workers too; the
+//   woken client of another worker gets its element one round trip after the push (a command the
+//   pusher sends right after may still see it). While a cross-worker operation holds the worker's
+//   gate nothing is served; the gate's opening serves.
+// - The entries (a local wait, a watch) are in waits.ts.
 //
 // Adding a blocking command (say BZPOPMIN): give its entry the BLOCKING flag; in the handler parse
 // the arguments in Redis's order (timeouts with parseBlockTimeout) into a `BlockingCall`
 // (src/commands/blocking.ts): `keys`, `timeoutMs`, `serve(c, key, first)` = the non-blocking form
 // on one key (false = nothing there, keep waiting), the `timedOut` and `cannotBlock` replies, and
-// `remoteTry`/`remoteReply` for a key on another worker; then `runBlocking(c, call)`. The write
+// `remoteTry`/`remoteReply` for a key on another worker (`alsoWrites`: keys it writes but does not
+// wait on); then `runBlocking(c, call)`. The write
 // commands of the family need nothing: the dispatcher signals their keys.
 
 import type { BlockingCall, BlockingService } from "../../commands/blocking.ts";
 import type { Args, Client, CommandEntry } from "../../commands/types.ts";
 import type { Keyspace } from "../../engine/keyspace.ts";
+import type { ExecutionGate } from "../connection.ts";
 import { Deadlines } from "./deadlines.ts";
+import { canPause, LocalWait, Watch, type BlockableClient, type BlockedEntry, type KeyWaiter, latin1 } from "./waits.ts";
 
-export const ERR_UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
-
-/** A client that can wait: its later commands are held back until released, its replies flushed. */
-export interface BlockableClient extends Client {
-  pause(): () => void;
-  flush(): void;
-  readonly closed: boolean;
-}
-
-const canPause = (c: Client): c is BlockableClient =>
-  typeof (c as Partial<BlockableClient>).pause === "function" && typeof (c as Partial<BlockableClient>).flush === "function";
-
-/** One blocked client's wait, as the registry tracks it (timeouts, CLIENT UNBLOCK, disconnects). */
-export interface BlockedEntry {
-  readonly client: BlockableClient;
-  /** Unix ms, 0 = none. */
-  readonly deadline: number;
-  /** The deadline passed (`error` false) or CLIENT UNBLOCK asked: end with the matching reply. */
-  end(error: boolean): void;
-  /** The connection closed: drop everything, reply nothing. */
-  gone(): void;
-}
-
-/** An entry of a key's queue. */
-export interface KeyWaiter {
-  /** The keyspace waited in (SWAPDB moves it to the one now at the same index). */
-  db: Keyspace;
-  /** Distinct keys, and their latin1 names (the queue map's keys). */
-  readonly keys: readonly Uint8Array[];
-  readonly names: readonly string[];
-  /** `key` may be ready: true when the wait is over (the registry unqueues it everywhere). */
-  onReady(key: Uint8Array): boolean;
-}
+export { ERR_UNBLOCKED, latin1, replyUnblocked, type BlockableClient, type BlockedEntry, type KeyWaiter } from "./waits.ts";
 
 /** How the cluster runs waits that involve other workers (src/cluster/blocking-remote.ts). */
 export interface RemoteBlocking {
@@ -77,81 +53,6 @@ export interface RemoteBlocking {
   involves(keys: readonly Uint8Array[]): boolean;
   /** Runs `call` for `c` over the workers; it registers the wait with `registry.hold()`. */
   start(c: BlockableClient, call: BlockingCall, registry: BlockedClients): void;
-}
-
-export const latin1 = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
-
-function distinct(keys: readonly Uint8Array[]): { keys: Uint8Array[]; names: string[] } {
-  const out: Uint8Array[] = [];
-  const names: string[] = [];
-  for (const k of keys) {
-    const n = latin1(k);
-    if (names.includes(n)) continue;
-    names.push(n);
-    out.push(k.slice());
-  }
-  return { keys: out, names };
-}
-
-/** A client of this worker waiting on keys of this worker. */
-class LocalWait implements KeyWaiter, BlockedEntry {
-  readonly keys: Uint8Array[];
-  readonly names: string[];
-  readonly deadline: number;
-
-  constructor(
-    private readonly registry: BlockedClients,
-    readonly client: BlockableClient,
-    public db: Keyspace,
-    private readonly call: BlockingCall,
-  ) {
-    const d = distinct(call.keys);
-    this.keys = d.keys;
-    this.names = d.names;
-    this.deadline = call.timeoutMs > 0 ? Date.now() + call.timeoutMs : 0;
-  }
-
-  onReady(key: Uint8Array): boolean {
-    if (!this.call.serve(this.client, key, false)) return false;
-    this.registry.release(this, false);
-    return true;
-  }
-
-  end(error: boolean): void {
-    this.registry.unqueue(this);
-    if (error) this.client.reply.error(ERR_UNBLOCKED);
-    else this.call.timedOut(this.client);
-    this.registry.release(this, false);
-  }
-
-  gone(): void {
-    this.registry.unqueue(this);
-    this.registry.release(this, true);
-  }
-}
-
-/**
- * A watch for a client of another worker: a place in the key's queue. When its turn comes it
- * holds the key (the waiters behind it wait) and notifies; the other worker then tries the key and
- * says `tried` (the hold ends, the watch keeps its place) or drops the watch once served.
- */
-class Watch implements KeyWaiter {
-  readonly keys: Uint8Array[];
-  readonly names: string[];
-  constructor(
-    private readonly registry: BlockedClients,
-    public db: Keyspace,
-    key: Uint8Array,
-    private readonly notify: () => void,
-  ) {
-    this.keys = [key.slice()];
-    this.names = [latin1(key)];
-  }
-  onReady(): boolean {
-    this.registry.holdKey(this);
-    this.notify();
-    return false;
-  }
 }
 
 interface Held {
@@ -178,6 +79,8 @@ export class BlockedClients implements BlockingService {
   denyBlocking = 0;
   /** The cluster's plug, set when this server is one of several workers. */
   remote: RemoteBlocking | undefined = undefined;
+  /** The worker's gate: nobody is served while a cross-worker operation holds it (its end serves). */
+  gate: ExecutionGate | undefined = undefined;
 
   get pending(): boolean {
     return this.ready.length > 0;
@@ -344,6 +247,8 @@ export class BlockedClients implements BlockingService {
   };
 
   serveReady(): void {
+    const gate = this.gate;
+    if (gate !== undefined && gate.holder !== null && this.ready.length > 0) return gate.onOpen(this.serveLater);
     while (this.ready.length > 0) {
       const list = this.ready;
       this.ready = [];
