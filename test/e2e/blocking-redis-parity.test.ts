@@ -147,6 +147,19 @@ const MULTI: { name: string; clients: number; steps: Step[] }[] = [
     ],
   },
   {
+    name: "a script's pushes wake waiters once it ran; inside a script nothing blocks",
+    clients: 2,
+    steps: [
+      { c: 0, argv: ["flushall"] },
+      { c: 1, argv: ["blpop", "q", "0"], blocks: true },
+      { c: 0, argv: ["eval", "redis.call('rpush', KEYS[1], 'a', 'b'); return redis.call('lpop', KEYS[1])", "1", "q"] },
+      { c: 0, argv: ["eval", "return redis.call('blmpop', '0', '1', KEYS[1], 'left')", "1", "q"] },
+      { c: 0, argv: ["eval", "return redis.pcall('blpop', KEYS[1], '0')", "1", "q"] },
+      { c: 0, argv: ["eval", "return redis.pcall('blmove', KEYS[1], KEYS[1], 'left', 'left', '0')", "1", "q"] },
+      { c: 0, argv: ["exists", "q"] },
+    ],
+  },
+  {
     name: "a waiter that disconnected takes nothing",
     clients: 3,
     steps: [
