@@ -82,6 +82,13 @@ export interface ConnectionHost {
 
 const unlimited = (lim: OutputBufferLimit): boolean => lim.hard === 0 && lim.soft === 0;
 
+/** A command's size as received (its RESP framing estimated). */
+function argvBytes(argv: Args): number {
+  let n = 16;
+  for (const a of argv) n += a.length + 16;
+  return n;
+}
+
 export class Connection implements Client {
   /** Starts small (idle connections are common) and grows by doubling for big pipelines. */
   readonly reply = new ReplyWriter(4096);
@@ -171,7 +178,7 @@ export class Connection implements Client {
   }
 
   queryBufferBytes(): number {
-    return this.parser.bufferedBytes();
+    return this.parser.bufferedBytes() + this.deferredBytes;
   }
 
   outputBufferBytes(): number {
@@ -337,9 +344,21 @@ export class Connection implements Client {
     };
   }
 
+  /**
+   * Bytes of the commands in `deferred`: part of qbuf, and bounded by client-query-buffer-limit
+   * as Redis bounds the query buffer of a client it stopped reading (a blocked client).
+   */
+  private deferredBytes = 0;
+
   private defer(argv: Args): boolean {
     const first = this.deferred === undefined;
     (this.deferred ??= []).push(argv.map((a) => a.slice()));
+    this.deferredBytes += argvBytes(argv);
+    if (this.deferredBytes > this.config["client-query-buffer-limit"]) {
+      this.server.stats.clientQueryBufferLimitDisconnections++;
+      this.drop();
+      return false;
+    }
     if (first && this.pauses === 0) this.gate?.onOpen(this.resume);
     return true;
   }
@@ -353,14 +372,18 @@ export class Connection implements Client {
     this.running = true;
     try {
       while (list.length > 0 && (gate === undefined || gate.holder === null) && this.pauses === 0 && !this.closing && !this.closed) {
-        dispatcher.run(this, list.shift()!);
+        const argv = list.shift()!;
+        this.deferredBytes -= argvBytes(argv);
+        dispatcher.run(this, argv);
         this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       }
     } finally {
       this.running = false;
     }
-    if (list.length === 0 || this.closing) this.deferred = undefined;
-    else if (this.pauses === 0) gate?.onOpen(this.resume);
+    if (list.length === 0 || this.closing) {
+      this.deferred = undefined;
+      this.deferredBytes = 0;
+    } else if (this.pauses === 0) gate?.onOpen(this.resume);
     this.flush();
   };
 

@@ -140,6 +140,31 @@ describe("blocking list commands on one worker", () => {
     expect(await ctl.command("EXISTS", "d2")).toBe(0);
   });
 
+  test("commands held behind a blocked one count in qbuf and are bounded by client-query-buffer-limit", async () => {
+    const c = await RawClient.connect(srv.port);
+    const id = String(await c.command("CLIENT", "ID"));
+    expect(await ctl.command("CONFIG", "SET", "client-query-buffer-limit", "1mb")).toBe("OK");
+    try {
+      c.sendCommand("BLPOP", "qb", "0");
+      await untilBlocked(1);
+      const value = "x".repeat(1000);
+      const one = `*3\r\n$3\r\nSET\r\n$2\r\nqk\r\n$1000\r\n${value}\r\n`;
+      c.send(one.repeat(100));
+      await waitFor(async () => {
+        const line = String(await ctl.command("CLIENT", "LIST")).split("\n").find((l) => l.startsWith(`id=${id} `)) ?? "";
+        return Number(/ qbuf=(\d+)/.exec(line)?.[1] ?? 0) > 100_000;
+      }, "qbuf to count the held commands");
+      c.send(one.repeat(1200));
+      expect(await c.waitClosed()).toBe(true);
+      expect(Number(infoField(String(await ctl.command("INFO", "stats")), "client_query_buffer_limit_disconnections"))).toBeGreaterThan(0);
+      expect(await blockedCount()).toBe(0);
+      expect(await ctl.command("EXISTS", "qk")).toBe(0);
+    } finally {
+      expect(await ctl.command("CONFIG", "SET", "client-query-buffer-limit", "1gb")).toBe("OK");
+      c.close();
+    }
+  });
+
   test("CLIENT UNBLOCK answers 0 for a client that is not blocked and for unknown ids", async () => {
     const c = await RawClient.connect(srv.port);
     try {
