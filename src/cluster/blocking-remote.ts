@@ -264,6 +264,20 @@ export class RemoteWaits implements RemoteBlocking {
     for (const w of byIndex.values()) this.registry.unwatch(w);
   }
 
+  /**
+   * Worker `owner` restarted: the watches it held for this worker's waits are gone. Each wait
+   * watches its keys there again and tries them (their data came back from the owner's WAL).
+   */
+  ownerRestarted(owner: number): void {
+    for (const w of this.waits.values()) {
+      for (let i = 0; i < w.keys.length; i++) {
+        if (this.cw.slots.ownerOfKey(w.keys[i]!) !== owner) continue;
+        this.watch(w, i);
+        w.ready(i);
+      }
+    }
+  }
+
   /** The link from worker `home` closed (it restarted): its watches here are dropped. */
   homeGone(home: number): void {
     for (const tag of [...this.watches.keys()]) if (tag.startsWith(`${home}:`)) this.dropWatches(tag);

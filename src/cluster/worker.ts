@@ -76,6 +76,9 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   const remoteWaits = new RemoteWaits(cw, deps.blocking);
   deps.blocking.remote = remoteWaits;
   deps.blocking.gate = cw.gate;
+  links.forEach((l, i) => {
+    if (l !== undefined) l.onReconnect = () => remoteWaits.ownerRestarted(i);
+  });
   const listener = listenPeers({
     path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits,
   });

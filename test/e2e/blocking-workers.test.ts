@@ -5,7 +5,7 @@
 // -CROSSSLOT / -MOVED on the cluster ports. A wake-up across workers lands one round trip after
 // the push, so each test reads the woken client's reply before it looks at the data.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { clusterPortsOf, infoField, keysByWorker } from "../cluster/helpers.ts";
+import { alive, clusterPortsOf, infoField, keysByWorker, until } from "../cluster/helpers.ts";
 import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
 
 /** Connections until `per` of them sit on each of the two workers. */
@@ -215,6 +215,30 @@ describe("blocking over two workers", () => {
     expect(await a.command("LRANGE", k(1, 12), "0", "-1")).toEqual(["e"]);
   });
 });
+
+test("a wait on a key of a worker that is SIGKILLed and restarted goes on with the new worker", async () => {
+  const srv = await spawnServer(["--workers", "2", "--appendfsync", "always"], { timeoutMs: 20000 });
+  try {
+    const on = await clientsOnWorkers(srv.port, 2);
+    const victim = Number(infoField(String(await on[1]![0]!.command("INFO", "cores")), "worker_pid"));
+    for (const c of on[1]!) c.close(); // the kill ends them anyway
+    const [key, other] = keysByWorker(2, 1, "rk").reverse().map((l) => l[0]!) as [string, string];
+    const waiter = on[0]![0]!;
+    const id = String(await waiter.command("CLIENT", "ID"));
+    waiter.sendCommand("BLPOP", key, "0");
+    await blocked(on[0]![1]!, waiter, id);
+    process.kill(victim, "SIGKILL");
+    await until(() => !alive(victim), 5000, "the worker to die");
+    await until(async () => Number(infoField(String(await on[0]![1]!.command("INFO", "cores")), "worker_restarts")) >= 1, 15000, "the restart");
+    // Pushed through worker 0 once worker 1 serves again (retried while it starts).
+    await until(async () => (await on[0]![1]!.command("RPUSH", key, "after")) === 1, 15000, "worker 1 back");
+    expect(await waiter.read(1, 10000)).toEqual([[key, "after"]]);
+    expect(await on[0]![1]!.command("EXISTS", key, other)).toBe(0);
+    for (const c of on[0]!) c.close();
+  } finally {
+    expect(await srv.stop()).toBe(0);
+  }
+}, 60000);
 
 describe("blocking on cluster ports", () => {
   let srv: ServerProcess;
