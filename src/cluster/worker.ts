@@ -83,7 +83,7 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
     path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits,
   });
   attachCluster(deps.server, cw);
-  deps.server.infoProviders.set("cores", () => coresInfo(cw));
+  deps.server.infoProviders.set("cores", () => `${coresInfo(cw)}\r\n${remoteWaits.info()}`);
   const limits = new WorkerLimits({
     maxclients: deps.maxclients,
     maxmemory: deps.maxmemory,

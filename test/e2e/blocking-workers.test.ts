@@ -37,7 +37,7 @@ describe("blocking over two workers", () => {
   let on: RawClient[][];
   let ids: string[][];
   // keys[w] are owned by worker w.
-  const keys = keysByWorker(2, 20, "bk");
+  const keys = keysByWorker(2, 40, "bk");
   const k = (w: number, i: number): string => keys[w]![i]!;
 
   beforeAll(async () => {
@@ -193,6 +193,34 @@ describe("blocking over two workers", () => {
     expect(await w1.read(1)).toEqual([[k(1, 14), "b1"]]);
     expect(await tx.command("LRANGE", k(1, 14), "0", "-1")).toEqual(["a1"]);
     expect(await tx.command("EXISTS", k(0, 14))).toBe(0);
+  });
+
+  test("waits that time out, are unblocked, served or disconnected leave no wait or watch behind", async () => {
+    const conns = await Promise.all(Array.from({ length: 30 }, () => RawClient.connect(srv.port)));
+    try {
+      const key = (i: number): string => k(i % 2, 20 + Math.floor(i / 2));
+      // A third time out, a third get a push, a third disconnect.
+      conns.forEach((c, i) => c.sendCommand("BLPOP", key(i), k((i + 1) % 2, 18), i % 3 === 0 ? "0.05" : "0"));
+      const admin = on[0]![3]!;
+      const total = async (field: string): Promise<number> => {
+        let n = 0;
+        for (const w of [0, 1]) n += Number(infoField(String(await on[w]![3]!.command("INFO", "cores")), field));
+        return n;
+      };
+      await until(async () => Number(infoField(String(await admin.command("INFO", "clients")), "blocked_clients")) === 20, 5000, "20 waiting");
+      for (let i = 0; i < 30; i++) {
+        if (i % 3 === 1) expect(await admin.command("RPUSH", key(i), `v${i}`)).toBe(1);
+        if (i % 3 === 2) conns[i]!.close();
+      }
+      for (let i = 0; i < 30; i++) {
+        if (i % 3 === 0) expect(await conns[i]!.read(1)).toEqual([null]);
+        if (i % 3 === 1) expect(await conns[i]!.read(1)).toEqual([[key(i), `v${i}`]]);
+      }
+      await until(async () => (await total("blocking_remote_waits")) === 0 && (await total("blocking_watches")) === 0, 5000, "no waits or watches left");
+      expect(Number(infoField(String(await admin.command("INFO", "clients")), "blocked_clients"))).toBe(0);
+    } finally {
+      for (const c of conns) c.close();
+    }
   });
 
   test("inside MULTI nothing blocks, wherever the keys live", async () => {
