@@ -16,8 +16,12 @@
 //      command took it first) → `__btried home id index` ends the hold, the watch keeps its place.
 // So clients are served in the order they blocked on the owner, across workers. Tries of one wait
 // run one at a time (notifies that arrive meanwhile are queued); a timeout or CLIENT UNBLOCK
-// during a try waits for its answer, so an element it popped is never dropped. Limit: a client
-// that disconnects while a try is in flight loses what that try popped.
+// during a try waits for its answer, so an element it popped is never dropped. A worker that
+// restarts drops the watches of the worker that went away (homeGone) and the other workers watch
+// and try its keys again (ownerRestarted). Limits: the woken client gets its element one round
+// trip after the push, so a command sent right after the push may still see it (Redis serves
+// before the push's reply); a client that disconnects while a try is in flight loses what that
+// try popped. INFO cores shows blocking_remote_waits and blocking_watches.
 
 import type { BlockingCall } from "../commands/blocking.ts";
 import type { Args } from "../commands/types.ts";
@@ -81,8 +85,6 @@ class RemoteWait implements BlockedEntry {
     };
     next(0);
   }
-
-
 
   /** Runs the non-blocking form on key `i`; replies and ends when it found something. */
   private attempt(i: number, first: boolean, nothing: () => void): void {
