@@ -280,4 +280,5 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   "client|list": clientList,
   publish: sumIntegers, // every worker delivers to its subscribers; the receiver counts add up
   "client|kill": clientKill,
+  "client|unblock": sumIntegers, // the one worker where the client waits answers :1
 };

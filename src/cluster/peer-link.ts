@@ -77,6 +77,9 @@ export class PeerLink {
   private resp = 2;
   /** The database the peer's session has selected for this link's requests. */
   private db = 0;
+  /** Called when the link connects again after it was lost (the peer restarted). */
+  onReconnect: (() => void) | undefined = undefined;
+  private everConnected = false;
   /** Requests and write() calls (INFO, the benchmark's syscall count). */
   requests = 0;
   writes = 0;
@@ -163,6 +166,8 @@ export class PeerLink {
         }
         this.socket = s;
         this.backoffMs = 20;
+        if (this.everConnected) this.onReconnect?.();
+        this.everConnected = true;
         if (this.unsent.length > 0 && !this.scheduled) {
           this.scheduled = true;
           setImmediate(this.flush);

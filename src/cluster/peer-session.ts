@@ -76,6 +76,8 @@ export interface PeerServerDeps {
   durability?: DurabilityGate | undefined;
   /** Worker 0 with the WAL export: another worker's WAL group (`__frames`) to publish. */
   onFrames?: ((group: Uint8Array) => void) | undefined;
+  /** Blocking commands over workers: watches and their notifies (`__bwatch`...). */
+  blocking?: { internal(name: string, argv: Args, r: ReplyWriter): void; homeGone(home: number): void } | undefined;
 }
 
 /** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
@@ -203,8 +205,18 @@ class PeerSession {
         this.deps.gate.release(this);
         r.ok();
         return;
+      case "bwatch":
+      case "bunwatch":
+      case "btried":
+      case "bready":
+        if (name === "bwatch") this.watchesFor = Number(dec.decode(argv[1]!));
+        if (this.deps.blocking !== undefined) this.deps.blocking.internal(name, argv, r);
+        else r.ok();
+        return;
       default:
         runKeyTransfer(c.db, name, argv, r);
+        // A key written back by a cross-worker operation may wake clients blocked on it.
+        if (name === "restore") this.deps.server.blocking?.signal(c.db, argv[1]!);
     }
   }
 
@@ -246,11 +258,16 @@ class PeerSession {
     if (w > 0) q.consume(w);
   }
 
+  /** The worker whose clients' watches this session placed (-1: none yet). */
+  private watchesFor = -1;
+
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.deferred = [];
     this.deps.gate.forget(this);
+    // That worker went away: its clients' watches must not hold keys here.
+    if (this.watchesFor >= 0) this.deps.blocking?.homeGone(this.watchesFor);
   }
 }
 

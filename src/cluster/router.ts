@@ -8,7 +8,7 @@
 //   keyless whole-keyspace command → asked of every worker and merged (DBSIZE, KEYS, SCAN...)
 //   on a cluster port              → Redis Cluster rules: -MOVED / -CROSSSLOT, nothing forwarded
 
-import type { Args, Client, CommandEntry, CommandTable } from "../commands/types.ts";
+import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable } from "../commands/types.ts";
 import { aggregateHandlers } from "./aggregate.ts";
 import { splitHandlers, runAtomicOnScratch } from "./multi-key.ts";
 import { keyHashSlot } from "./slots.ts";
@@ -110,6 +110,10 @@ export class ClusterRouter implements Router {
       c.reply.error(node === undefined ? ERR_CLUSTERDOWN : ERR_MOVED(slot, node.host, node.port));
       return true;
     }
+    // A blocking command waits here, on its client's worker, whatever owns its keys (the blocked-
+    // clients service asks the owners through src/cluster/blocking-remote.ts): a request that
+    // waits must never hold up a peer link.
+    if ((entry.flags & CmdFlag.BLOCKING) !== 0) return false;
     if (!mixed) {
       if (owner === cw.index) return false;
       cw.counters.forwarded++;

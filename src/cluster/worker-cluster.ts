@@ -103,8 +103,13 @@ export class WorkerCluster {
       const r = this.scratch.reply;
       r.resp = resp === 3 ? 3 : 2;
       this.scratch.dbIndex = db;
-      if (isInternal(argv)) runKeyTransfer(this.scratch.db, new TextDecoder().decode(argv[0]!.subarray(2)), argv, r);
-      else this.exec(this.scratch, argv);
+      if (isInternal(argv)) {
+        const name = new TextDecoder().decode(argv[0]!.subarray(2));
+        runKeyTransfer(this.scratch.db, name, argv, r);
+        if (name === "restore") this.server.blocking?.signal(this.scratch.db, argv[1]!);
+      } else {
+        this.exec(this.scratch, argv);
+      }
       const out = r.bytes().slice();
       r.reset();
       cb(out);

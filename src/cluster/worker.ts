@@ -5,6 +5,7 @@
 import { unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { WorkerAttachDeps, WorkerIdentity, WorkerSide } from "../server/worker-plug.ts";
+import { RemoteWaits } from "./blocking-remote.ts";
 import { PeerLink } from "./peer-link.ts";
 import { listenPeers, type Executor } from "./peer-session.ts";
 import { attachCluster, nodeId } from "./registry.ts";
@@ -72,9 +73,17 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   try {
     unlinkSync(path); // left by a worker this one replaces
   } catch {}
-  const listener = listenPeers({ path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames });
+  const remoteWaits = new RemoteWaits(cw, deps.blocking);
+  deps.blocking.remote = remoteWaits;
+  deps.blocking.gate = cw.gate;
+  links.forEach((l, i) => {
+    if (l !== undefined) l.onReconnect = () => remoteWaits.ownerRestarted(i);
+  });
+  const listener = listenPeers({
+    path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits,
+  });
   attachCluster(deps.server, cw);
-  deps.server.infoProviders.set("cores", () => coresInfo(cw));
+  deps.server.infoProviders.set("cores", () => `${coresInfo(cw)}\r\n${remoteWaits.info()}`);
   const limits = new WorkerLimits({
     maxclients: deps.maxclients,
     maxmemory: deps.maxmemory,

@@ -59,7 +59,8 @@ export function clientInfoLine(c: Client): string {
   const qbuf = c.queryBufferBytes();
   const omem = c.outputBufferBytes();
   const rbs = c.reply.buf.length;
-  const flags = c.noEvict ? "e" : "N";
+  // Redis's order of flag letters; N when none.
+  const flags = (c.server.blocking?.isBlocked(c) ? "b" : "") + (c.noEvict ? "e" : "") || "N";
   return (
     `id=${c.id} addr=${addr(c)} laddr=${localAddr(c)} fd=-1 name=${c.name}` +
     ` age=${Math.max(0, Math.floor((now - c.createdAt) / 1000))} idle=${Math.max(0, Math.floor((now - c.lastInteraction) / 1000))}` +
@@ -200,6 +201,20 @@ function cmdNoEvict(c: Client, argv: Args): void {
   c.reply.ok();
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+function cmdUnblock(c: Client, argv: Args): void {
+  const id = parseInt64(argv[2]!);
+  if (Number.isNaN(id)) return c.reply.error("ERR value is not an integer or out of range");
+  let error = false;
+  if (argv.length === 4) {
+    if (isKeyword(argv[3]!, "error")) error = true;
+    else if (!isKeyword(argv[3]!, "timeout")) return c.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  } else if (argv.length > 4) {
+    return c.reply.error("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+  }
+  c.reply.integer(c.server.blocking?.unblock(id, error) ? 1 : 0);
+}
+
 // CLIENT REPLY ON|OFF|SKIP. The dispatcher drops replies while the mode is not "on".
 function cmdReply(c: Client, argv: Args): void {
   const mode = argv[2]!;
@@ -240,6 +255,8 @@ const HELP_LINES = [
   "    Return information about client connections. Options:",
   "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
   "      Return clients of specified type.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
   "REPLY (ON|OFF|SKIP)",
   "    Control the replies sent to the current connection.",
   "SETNAME <name>",
@@ -275,6 +292,7 @@ export const clientCommand: CommandEntry = defineCommand({
     sub("kill", -3, ADMIN | SUB, ADMIN_CONN, "Terminates open connections.", "2.4.0", cmdKill),
     sub("setinfo", 4, SUB, CONN, "Sets information specific to the client or connection.", "7.2.0", cmdSetInfo),
     sub("no-evict", 3, ADMIN | SUB, ADMIN_CONN, "Sets the client eviction mode of the connection.", "7.0.0", cmdNoEvict),
+    sub("unblock", -3, ADMIN | SUB, ADMIN_CONN, "Unblock a client blocked in a blocking command from a different connection", "5.0.0", cmdUnblock),
     sub("reply", 3, SUB, CONN, "Instructs the server whether to reply to commands.", "3.2.0", cmdReply),
     sub("help", 2, LOADING | STALE, CONN, "Returns helpful text about the different subcommands.", "5.0.0", (c, argv) => replyHelp(c, argv, HELP_LINES)),
   ],

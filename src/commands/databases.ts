@@ -35,6 +35,7 @@ function cmdMove(c: Client, argv: Args): void {
     return;
   }
   src.delete(key);
+  c.server.blocking?.signal(dst, key);
   c.reply.integer(1);
 }
 
@@ -60,7 +61,10 @@ function cmdSwapdb(c: Client, argv: Args): void {
   const n = c.server.databases.count;
   if (a < 0 || a >= n || b < 0 || b >= n) return c.reply.error(ERR_DB_RANGE);
   if (c.isolated === true) return c.reply.error(ERR_OTHER_DB_ISOLATED("SWAPDB"));
+  const ka = c.server.databases.at(a);
+  const kb = c.server.databases.at(b);
   c.server.databases.swap(a, b);
+  c.server.blocking?.swapped(ka, kb);
   c.reply.ok();
 }
 

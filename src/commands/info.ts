@@ -103,15 +103,16 @@ function clientsSection(s: ServerContext): string {
     maxIn = Math.max(maxIn, c.queryBufferBytes());
     maxOut = Math.max(maxOut, c.outputBufferBytes());
   }
+  const blocked = s.blocking?.counts();
   return lines([
     ["connected_clients", s.clients.size],
     ["cluster_connections", 0],
     ["maxclients", s.config.get("maxclients") ?? "10000"],
     ["client_recent_max_input_buffer", maxIn],
     ["client_recent_max_output_buffer", maxOut],
-    ["blocked_clients", 0],
+    ["blocked_clients", blocked?.blocked ?? 0],
     ["tracking_clients", 0],
-    ["clients_in_timeout_table", 0],
+    ["clients_in_timeout_table", blocked?.withTimeout ?? 0],
   ]);
 }
 

@@ -103,19 +103,27 @@ function cmdExec(c: Client): void {
       return;
     }
   }
-  // Everything is here: run the queue now; nothing else runs in between.
+  // Everything is here: run the queue now; nothing else runs in between (nothing blocks either;
+  // the keys written wake their waiters once EXEC is done).
   const r = c.reply;
+  const blocking = c.server.blocking;
+  if (blocking !== undefined) blocking.denyBlocking++;
   r.arrayHeader(tx.entries.length);
-  for (let i = 0; i < tx.entries.length; i++) {
-    const entry = tx.entries[i]!;
-    const mark = r.len;
-    try {
-      entry.handler!(c, tx.argvs[i]!);
-    } catch (e) {
-      r.len = mark;
-      r.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+  try {
+    for (let i = 0; i < tx.entries.length; i++) {
+      const entry = tx.entries[i]!;
+      const mark = r.len;
+      try {
+        entry.handler!(c, tx.argvs[i]!);
+      } catch (e) {
+        r.len = mark;
+        r.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+      }
+      entry.calls++;
+      if (blocking !== undefined && blocking.waiting > 0 && (entry.flags & CmdFlag.WRITE) !== 0) blocking.wrote(c.db, entry, tx.argvs[i]!);
     }
-    entry.calls++;
+  } finally {
+    if (blocking !== undefined) blocking.denyBlocking--;
   }
 }
 

@@ -4,6 +4,7 @@
 
 import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
+import type { BlockingService } from "./blocking.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
 
 /** Arguments of one command, name included (argv[0]). Views into the receive buffer: copy to keep. */
@@ -33,6 +34,8 @@ export const CmdFlag = {
   NO_AUTOJOURNAL: 1 << 14,
   /** Keys found by the entry's `movableKeys` (COMMAND INFO prints it last). */
   MOVABLEKEYS: 1 << 15,
+  /** May block the client (BLPOP...): never forwarded whole to another worker. */
+  BLOCKING: 1 << 16,
 } as const;
 
 /** Flag names in the order COMMAND INFO prints them. */
@@ -43,6 +46,7 @@ export const CMD_FLAG_NAMES: readonly [number, string][] = [
   [CmdFlag.ADMIN, "admin"],
   [CmdFlag.PUBSUB, "pubsub"],
   [CmdFlag.NOSCRIPT, "noscript"],
+  [CmdFlag.BLOCKING, "blocking"],
   [CmdFlag.LOADING, "loading"],
   [CmdFlag.STALE, "stale"],
   [CmdFlag.NO_AUTH, "no_auth"],
@@ -156,6 +160,8 @@ export interface ServerContext {
   shutdown(save: boolean | undefined): Promise<void>;
   /** The workers this server is one of; undefined for a standalone instance. */
   cluster: ClusterView | undefined;
+  /** Blocked clients (BLPOP & co.); undefined where nothing may block (in-process harnesses). */
+  readonly blocking?: BlockingService | undefined;
 }
 
 /**

@@ -119,6 +119,9 @@ function callCommand(L: LuaState, protectedCall: boolean): number {
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
   }
   entry.calls++;
+  // A write wakes the clients blocked on its keys once the script is done (EVAL's own command end).
+  const blocking = c.server.blocking;
+  if (blocking !== undefined && blocking.waiting > 0 && (entry.flags & CmdFlag.WRITE) !== 0) blocking.wrote(c.db, entry, argv);
   const bytes = c.reply.bytes();
   pushReply(L, bytes);
   if (!protectedCall && bytes[0] === 45) return lua.lua_error(L); // the error table is on top

@@ -82,6 +82,13 @@ export interface ConnectionHost {
 
 const unlimited = (lim: OutputBufferLimit): boolean => lim.hard === 0 && lim.soft === 0;
 
+/** A command's size as received (its RESP framing estimated). */
+function argvBytes(argv: Args): number {
+  let n = 16;
+  for (const a of argv) n += a.length + 16;
+  return n;
+}
+
 export class Connection implements Client {
   /** Starts small (idle connections are common) and grows by doubling for big pipelines. */
   readonly reply = new ReplyWriter(4096);
@@ -143,7 +150,8 @@ export class Connection implements Client {
     const dispatcher = host.dispatcher;
     const gate = (this.gate = host.gate);
     this.sink = (argv) => {
-      if (gate !== undefined && (this.deferred !== undefined || gate.holder !== null || this.pauses > 0)) return this.defer(gate, argv);
+      // Held back while paused (a blocked client, a cross-worker write not sent yet) or gated.
+      if (this.pauses > 0 || this.deferred !== undefined || (gate !== undefined && gate.holder !== null)) return this.defer(argv);
       dispatcher.run(this, argv);
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
@@ -170,7 +178,7 @@ export class Connection implements Client {
   }
 
   queryBufferBytes(): number {
-    return this.parser.bufferedBytes();
+    return this.parser.bufferedBytes() + this.deferredBytes;
   }
 
   outputBufferBytes(): number {
@@ -336,10 +344,22 @@ export class Connection implements Client {
     };
   }
 
-  private defer(gate: ExecutionGate, argv: Args): boolean {
+  /**
+   * Bytes of the commands in `deferred`: part of qbuf, and bounded by client-query-buffer-limit
+   * as Redis bounds the query buffer of a client it stopped reading (a blocked client).
+   */
+  private deferredBytes = 0;
+
+  private defer(argv: Args): boolean {
     const first = this.deferred === undefined;
     (this.deferred ??= []).push(argv.map((a) => a.slice()));
-    if (first && this.pauses === 0) gate.onOpen(this.resume);
+    this.deferredBytes += argvBytes(argv);
+    if (this.deferredBytes > this.config["client-query-buffer-limit"]) {
+      this.server.stats.clientQueryBufferLimitDisconnections++;
+      this.drop();
+      return false;
+    }
+    if (first && this.pauses === 0) this.gate?.onOpen(this.resume);
     return true;
   }
 
@@ -347,19 +367,23 @@ export class Connection implements Client {
   private readonly resume = (): void => {
     const list = this.deferred;
     const gate = this.gate;
-    if (list === undefined || gate === undefined || this.closed) return;
+    if (list === undefined || this.closed) return;
     const dispatcher = this.host.dispatcher;
     this.running = true;
     try {
-      while (list.length > 0 && gate.holder === null && this.pauses === 0 && !this.closing && !this.closed) {
-        dispatcher.run(this, list.shift()!);
+      while (list.length > 0 && (gate === undefined || gate.holder === null) && this.pauses === 0 && !this.closing && !this.closed) {
+        const argv = list.shift()!;
+        this.deferredBytes -= argvBytes(argv);
+        dispatcher.run(this, argv);
         this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       }
     } finally {
       this.running = false;
     }
-    if (list.length === 0 || this.closing) this.deferred = undefined;
-    else if (this.pauses === 0) gate.onOpen(this.resume);
+    if (list.length === 0 || this.closing) {
+      this.deferred = undefined;
+      this.deferredBytes = 0;
+    } else if (this.pauses === 0) gate?.onOpen(this.resume);
     this.flush();
   };
 
@@ -501,6 +525,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
+    this.server.blocking?.forget(this);
     this.backlog.clear();
     this.held?.clear();
   }
@@ -510,6 +535,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
+    this.server.blocking?.forget(this);
     this.socket.end();
   }
 
@@ -518,6 +544,7 @@ export class Connection implements Client {
     this.closed = true;
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
+    this.server.blocking?.forget(this);
     this.backlog.clear();
     this.held?.clear();
     this.reply.reset();

@@ -5,6 +5,7 @@ import type { Client, ClusterView, CommandTable, LatencyMonitor, ServerContext, 
 import type { ServerConfigStore } from "../config/store.ts";
 import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
+import { BlockedClients } from "./blocking/blocked-clients.ts";
 import { VERSION } from "./version.ts";
 
 function randomRunId(): string {
@@ -48,6 +49,7 @@ export class ServerState implements ServerContext {
   readonly slowlog: SlowLog = createSlowLog();
   readonly latency: LatencyMonitor = createLatencyMonitor();
   cluster: ClusterView | undefined = undefined;
+  readonly blocking = new BlockedClients();
   /** Set by the server: stops it (and, from the CLI, exits the process). */
   onShutdown: (save: boolean | undefined) => Promise<void> = async () => {};
 

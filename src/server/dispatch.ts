@@ -190,6 +190,12 @@ export class Dispatcher {
       reply.len = mark;
       if (modeBefore === "skip" && mode === "skip") c.replyMode = "on";
     }
+    // Blocked clients: a write marks its keys ready; they are served once the command is done.
+    const blocking = this.server.blocking;
+    if (blocking !== undefined) {
+      if (blocking.waiting > 0 && entry !== undefined && (entry.flags & CmdFlag.WRITE) !== 0) blocking.wrote(c.db, entry, argv);
+      if (blocking.pending) blocking.serveReady();
+    }
   }
 
   /** Runs `entry`; true when the router took it (forwarded, split or aggregated). */

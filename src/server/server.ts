@@ -158,6 +158,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       clusterSlots: values["cluster-slots"],
       clusterPeers: values["cluster-peers"],
       onPeerFrames: exporting.onPeerFrames,
+      blocking: state.blocking,
       maxclients: values.maxclients,
       maxmemory: values.maxmemory,
       usedMemory: () => workerUsedMemory(keyspace),
@@ -346,6 +347,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       attached?.close();
       for (const c of state.clients.values()) c.kill();
       state.clients.clear();
+      state.blocking.close();
       if (persistence !== undefined) {
         // A stop during loading waits for it, so the WAL is closed by the one who opened it.
         const ok = await loaded.then(() => true, () => false);

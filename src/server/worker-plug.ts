@@ -4,6 +4,7 @@
 import type { Args, Client, CommandTable, ServerContext } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import type { DurabilityGate, ExecutionGate } from "./connection.ts";
+import type { BlockedClients } from "./blocking/blocked-clients.ts";
 import type { Router } from "./dispatch.ts";
 
 /** Which worker this process is (the supervisor passes it in the environment). */
@@ -41,6 +42,8 @@ export interface WorkerAttachDeps {
   setMemoryLimit: (bytes: number) => void;
   /** Worker 0 with the WAL export: WAL groups the other workers send. */
   onPeerFrames?: ((group: Uint8Array) => void) | undefined;
+  /** Blocked clients: the cluster plugs in how waits over other workers' keys run. */
+  blocking: BlockedClients;
 }
 
 /** This worker's share of maxclients (admission) and maxmemory, kept with the other workers. */

@@ -1,18 +1,20 @@
 // The LIST family's table entries (Redis 7.0 arity, flags, key specs, ACL categories).
 import { defineCommand } from "../define.ts";
 import { CmdFlag, type CommandEntry } from "../types.ts";
+import { blmpopKeyPositions, cmdBLMove, cmdBLMPop, cmdBLPop, cmdBRPop, cmdBRPopLPush } from "./list-blocking.ts";
 import { cmdLInsert, cmdLRem, cmdLSet, cmdLTrim } from "./list-edit.ts";
 import { cmdLMove, cmdLMPop, cmdLPop, cmdRPop, cmdRPopLPush } from "./list-pop.ts";
 import { cmdLPush, cmdLPushX, cmdRPush, cmdRPushX } from "./list-push.ts";
 import { cmdLIndex, cmdLLen, cmdLPos, cmdLRange } from "./list-read.ts";
 
-const { WRITE, READONLY, DENYOOM, FAST } = CmdFlag;
+const { WRITE, READONLY, DENYOOM, FAST, NOSCRIPT, BLOCKING } = CmdFlag;
 const ONE_KEY = [1, 1, 1] as const;
 const TWO_KEYS = [1, 2, 1] as const;
 const WRITE_FAST = ["write", "list", "fast"] as const;
 const WRITE_SLOW = ["write", "list", "slow"] as const;
 const READ_FAST = ["read", "list", "fast"] as const;
 const READ_SLOW = ["read", "list", "slow"] as const;
+const BLOCKING_SLOW = ["write", "list", "slow", "blocking"] as const;
 
 export const listCommands: CommandEntry[] = [
   defineCommand({ name: "lpush", arity: -3, flags: WRITE | DENYOOM | FAST, keys: ONE_KEY, categories: WRITE_FAST,
@@ -50,4 +52,15 @@ export const listCommands: CommandEntry[] = [
   // Key spec: the first key only (numkeys makes the rest movable).
   defineCommand({ name: "lmpop", arity: -4, flags: WRITE, keys: [2, -1, 1], categories: WRITE_SLOW,
     summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", since: "7.0.0", handler: cmdLMPop }),
+  defineCommand({ name: "blpop", arity: -3, flags: WRITE | NOSCRIPT | BLOCKING, keys: [1, -2, 1], categories: BLOCKING_SLOW,
+    summary: "Remove and get the first element in a list, or block until one is available", since: "2.0.0", handler: cmdBLPop }),
+  defineCommand({ name: "brpop", arity: -3, flags: WRITE | NOSCRIPT | BLOCKING, keys: [1, -2, 1], categories: BLOCKING_SLOW,
+    summary: "Remove and get the last element in a list, or block until one is available", since: "2.0.0", handler: cmdBRPop }),
+  // 7.0.15 lists BRPOPLPUSH and BLMOVE without @blocking.
+  defineCommand({ name: "brpoplpush", arity: 4, flags: WRITE | DENYOOM | NOSCRIPT | BLOCKING, keys: TWO_KEYS, categories: WRITE_SLOW,
+    summary: "Pop an element from a list, push it to another list and return it; or block until one is available", since: "2.2.0", handler: cmdBRPopLPush }),
+  defineCommand({ name: "blmove", arity: 6, flags: WRITE | DENYOOM | NOSCRIPT | BLOCKING, keys: TWO_KEYS, categories: WRITE_SLOW,
+    summary: "Pop an element from a list, push it to another list and return it; or block until one is available", since: "6.2.0", handler: cmdBLMove }),
+  defineCommand({ name: "blmpop", arity: -5, flags: WRITE | BLOCKING, keys: [3, 3, 1], movableKeys: blmpopKeyPositions, categories: BLOCKING_SLOW,
+    summary: "Pop elements from a list, or block until one is available", since: "7.0.0", handler: cmdBLMPop }),
 ];
