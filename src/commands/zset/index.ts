@@ -1,6 +1,7 @@
 // The sorted set family's table entries (Redis 7.0 arity, flags, key specs, ACL categories).
 // The numkeys commands (ZUNION, ZMPOP...) name their keys by movableKeys so routing across
 // workers and transactions see every key; their first key is declared so the router looks.
+import { bzmpopKeyPositions, cmdBZMPop, cmdBZPopMax, cmdBZPopMin } from "./zset-blocking.ts";
 import { defineCommand } from "../define.ts";
 import { CmdFlag, type Args, type CommandEntry } from "../types.ts";
 import {
@@ -14,7 +15,7 @@ import {
 import { cmdZCard, cmdZCount, cmdZLexCount, cmdZMScore, cmdZRandMember, cmdZRank, cmdZRevRank, cmdZScan, cmdZScore } from "./zset-read.ts";
 import { cmdZAdd, cmdZIncrBy, cmdZRem } from "./zset-write.ts";
 
-const { WRITE, READONLY, DENYOOM, FAST } = CmdFlag;
+const { WRITE, READONLY, DENYOOM, FAST, NOSCRIPT } = CmdFlag;
 const ONE = [1, 1, 1] as const;
 const RF = ["read", "sortedset", "fast"] as const;
 const RS = ["read", "sortedset", "slow"] as const;
@@ -73,6 +74,12 @@ export const zsetCommands: CommandEntry[] = [
     summary: "Remove and return members with the highest scores in a sorted set", since: "5.0.0", handler: cmdZPopMax }),
   defineCommand({ name: "zmpop", arity: -4, flags: WRITE, keys: [2, 2, 1], movableKeys: keysAfterNumkeys, categories: WS,
     summary: "Remove and return members with scores in a sorted set", since: "7.0.0", handler: cmdZMPop }),
+  defineCommand({ name: "bzpopmin", arity: -3, flags: WRITE | NOSCRIPT | FAST | CmdFlag.BLOCKING, keys: [1, -2, 1], categories: ["write", "sortedset", "fast", "blocking"],
+    summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", since: "5.0.0", handler: cmdBZPopMin }),
+  defineCommand({ name: "bzpopmax", arity: -3, flags: WRITE | NOSCRIPT | FAST | CmdFlag.BLOCKING, keys: [1, -2, 1], categories: ["write", "sortedset", "fast", "blocking"],
+    summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", since: "5.0.0", handler: cmdBZPopMax }),
+  defineCommand({ name: "bzmpop", arity: -5, flags: WRITE | CmdFlag.BLOCKING, keys: [3, 3, 1], movableKeys: bzmpopKeyPositions, categories: ["write", "sortedset", "slow", "blocking"],
+    summary: "Remove and return members with scores in a sorted set or block until one is available", since: "7.0.0", handler: cmdBZMPop }),
   defineCommand({ name: "zrandmember", arity: -2, flags: READONLY, keys: ONE, categories: RS,
     summary: "Get one or multiple random elements from a sorted set", since: "6.2.0", handler: cmdZRandMember }),
   defineCommand({ name: "zscan", arity: -3, flags: READONLY, keys: ONE, categories: RS,

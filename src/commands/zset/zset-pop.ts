@@ -32,7 +32,7 @@ export function zsetPopEnds(c: Client, key: Uint8Array, slot: number, count: num
   return out;
 }
 
-function replyPopped(c: Client, got: Popped, nested: boolean): void {
+export function replyPopped(c: Client, got: Popped, nested: boolean): void {
   const n = got.members.length;
   c.reply.arrayHeader(nested ? n : n * 2);
   for (let i = 0; i < n; i++) {
@@ -62,26 +62,41 @@ export const cmdZPopMin = (c: Client, argv: Args): void => popMinMax(c, argv, fa
 // ZPOPMAX key [count]
 export const cmdZPopMax = (c: Client, argv: Args): void => popMinMax(c, argv, true);
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
-export function cmdZMPop(c: Client, argv: Args): void {
-  const numkeys = intRangeArgOrReply(c, argv, 1, 1, LONG_MAX, "ERR numkeys should be greater than 0");
-  if (numkeys === undefined) return;
-  const whereAt = 1 + numkeys + 1;
-  if (whereAt >= argv.length) return c.reply.error(ERR_SYNTAX);
+/** ZMPOP / BZMPOP arguments from `argv[at]` (numkeys) on: keys, MIN|MAX, COUNT. */
+export interface ZMPopArgs {
+  keys: Uint8Array[];
+  max: boolean;
+  count: number;
+}
+
+/** Parses `numkeys key [key ...] MIN|MAX [COUNT count]` at `argv[at]`; undefined after replying the error. */
+export function parseZMPopOrReply(c: Client, argv: Args, at: number): ZMPopArgs | undefined {
+  const numkeys = intRangeArgOrReply(c, argv, at, 1, LONG_MAX, "ERR numkeys should be greater than 0");
+  if (numkeys === undefined) return undefined;
+  const whereAt = at + numkeys + 1;
+  if (whereAt >= argv.length) return void c.reply.error(ERR_SYNTAX);
   let max: boolean;
   if (isKeyword(argv[whereAt]!, "min")) max = false;
   else if (isKeyword(argv[whereAt]!, "max")) max = true;
-  else return c.reply.error(ERR_SYNTAX);
+  else return void c.reply.error(ERR_SYNTAX);
   let count = -1;
   for (let j = whereAt + 1; j < argv.length; j++) {
     if (count === -1 && isKeyword(argv[j]!, "count") && j + 1 < argv.length) {
       j++;
       const n = intRangeArgOrReply(c, argv, j, 1, LONG_MAX, "ERR count should be greater than 0");
-      if (n === undefined) return;
+      if (n === undefined) return undefined;
       count = n;
-    } else return c.reply.error(ERR_SYNTAX);
+    } else return void c.reply.error(ERR_SYNTAX);
   }
-  if (count === -1) count = 1;
+  return { keys: argv.slice(at + 1, whereAt), max, count: count === -1 ? 1 : count };
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+export function cmdZMPop(c: Client, argv: Args): void {
+  const a = parseZMPopOrReply(c, argv, 1);
+  if (a === undefined) return;
+  const { max, count } = a;
+  const whereAt = 2 + a.keys.length;
   for (let i = 2; i < whereAt; i++) {
     const slot = lookupZSetOrReply(c, argv[i]!, false);
     if (slot === WRONG_TYPE) return;
