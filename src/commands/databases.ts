@@ -6,6 +6,7 @@ import { Status } from "../engine/types.ts";
 import { ERR_DB_RANGE, ERR_OTHER_DB_ISOLATED } from "../protocol/errors.ts";
 import { intRangeArgOrReply } from "./args.ts";
 import { defineCommand } from "./define.ts";
+import { touchAll } from "./watch.ts";
 import { ERR_SAME_OBJECT } from "./key-ops.ts";
 import { replyWriteFailure } from "./string-value.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
@@ -63,6 +64,9 @@ function cmdSwapdb(c: Client, argv: Args): void {
   if (c.isolated === true) return c.reply.error(ERR_OTHER_DB_ISOLATED("SWAPDB"));
   const ka = c.server.databases.at(a);
   const kb = c.server.databases.at(b);
+  // Every watcher of either database sees its keys changed (Redis touches the watched keys of both).
+  touchAll(c.server.databases.at(a));
+  touchAll(c.server.databases.at(b));
   c.server.databases.swap(a, b);
   c.server.blocking?.swapped(ka, kb);
   c.reply.ok();

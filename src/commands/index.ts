@@ -16,9 +16,10 @@ import { stringCommands } from "./strings.ts";
 import { zsetCommands } from "./zset/index.ts";
 import { functionCommands } from "./functions.ts";
 import { transactionCommands } from "./transactions.ts";
+import { watchCommands } from "./watch.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, sortCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, sortCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

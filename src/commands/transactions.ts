@@ -7,6 +7,7 @@
 // KEYS...) see this worker only.
 
 import { defineCommand } from "./define.ts";
+import { unwatchAll, watchFailed } from "./watch.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
 export const ERR_MULTI_NESTED = "ERR MULTI calls can not be nested";
@@ -35,7 +36,7 @@ export interface MultiClient {
 const { NOSCRIPT, LOADING, STALE, FAST, ALLOW_BUSY, NO_MULTI } = CmdFlag;
 
 /** Entries that run even inside MULTI (EXEC, DISCARD, MULTI, QUIT, RESET); filled below. */
-const RUN_IN_MULTI = new Set<string>(["exec", "discard", "multi", "quit", "reset"]);
+const RUN_IN_MULTI = new Set<string>(["exec", "discard", "multi", "quit", "reset", "watch"]);
 
 /**
  * Called by the dispatcher for a client inside MULTI once the command passed lookup, arity and
@@ -68,6 +69,7 @@ function cmdDiscard(c: Client): void {
   const m = c as MultiClient;
   if (m.multi === undefined) return c.reply.error(ERR_DISCARD_WITHOUT_MULTI);
   m.multi = undefined;
+  unwatchAll(c);
   c.reply.ok();
 }
 
@@ -89,7 +91,12 @@ function cmdExec(c: Client): void {
   const tx = m.multi;
   if (tx === undefined) return c.reply.error(ERR_EXEC_WITHOUT_MULTI);
   m.multi = undefined;
-  if (tx.dirty) return c.reply.error(ERR_EXECABORT);
+  if (tx.dirty) {
+    unwatchAll(c);
+    return c.reply.error(ERR_EXECABORT);
+  }
+  // A watched key changed since WATCH: the transaction does not run (Redis's null reply).
+  if (watchFailed(c)) return c.reply.nullArray();
   const cw = c.server.cluster;
   if (cw !== undefined && (cw.clusterPort === 0 || c.localPort !== cw.clusterPort)) {
     let elsewhere = false;

@@ -256,7 +256,7 @@ export class Keyspace extends SlotStore {
 
   /** True when mutations are recorded (a listener is installed): type modules build Deltas only then. */
   get recording(): boolean {
-    return this.listener !== null;
+    return this.listener !== null || this.touched !== null;
   }
 
   /** Records SWAPDB of this database with database `other` (MutationOp.SwapDb); the caller swaps. */
@@ -274,6 +274,7 @@ export class Keyspace extends SlotStore {
 
   /** Records one type operation on the collection at `slot` (MutationOp.Delta, `payload` as its type encodes it). */
   emitDelta(slot: number, payload: Uint8Array): void {
+    if (this.touched !== null) this.touched(this.keyView(slot));
     if (this.listener === null) return;
     if (this.absoluteFrames) this.emitSet(this.keyView(slot), this.serializedValue(slot), this.expireAt(slot), this.typeOf(slot));
     else this.emit(MutationOp.Delta, MutationCause.Command, slot, payload, this.expireAt(slot));
@@ -364,6 +365,7 @@ export class Keyspace extends SlotStore {
     }
     this.setExpiry(slot, at);
     if (this.listener !== null) this.emit(MutationOp.Expire, MutationCause.Command, slot, EMPTY, at);
+    if (this.touched !== null) this.touched(this.keyView(slot));
     return true;
   }
 
@@ -373,11 +375,20 @@ export class Keyspace extends SlotStore {
     if (slot < 0 || !(this.meta[slot]! & HAS_EXP)) return false;
     this.setExpiry(slot, 0);
     if (this.listener !== null) this.emit(MutationOp.Expire, MutationCause.Command, slot, EMPTY, 0);
+    if (this.touched !== null) this.touched(this.keyView(slot));
     return true;
   }
 
+  /**
+   * Called with the key of every change (set, delete, expiry change, collection change, expired
+   * or evicted), and with `null` when everything is cleared: WATCH installs it while a client
+   * watches a key of this keyspace. Null (the default) costs one test per change.
+   */
+  touched: ((key: Uint8Array | null) => void) | null = null;
+
   /** Removes every entry. */
   clear(): void {
+    if (this.touched !== null) this.touched(null);
     this.resetStorage();
     this.objs.clear();
     this.largeBytes = 0;
@@ -536,6 +547,7 @@ export class Keyspace extends SlotStore {
     if (this.atime !== null) this.atime[slot] = this.coarseSec;
     this.sets++;
     if (this.listener !== null && !quiet) this.emitSet(key, value, expireAt, type);
+    if (this.touched !== null) this.touched(key);
     return Status.Ok;
   }
 
@@ -564,6 +576,7 @@ export class Keyspace extends SlotStore {
     if (this.atime !== null) this.atime[slot] = this.coarseSec;
     this.sets++;
     if (this.listener !== null && !quiet) this.emitSet(key, value, expireAt, type);
+    if (this.touched !== null) this.touched(key);
     return Status.Ok;
   }
 
@@ -613,6 +626,7 @@ export class Keyspace extends SlotStore {
 
   private removeSlot(slot: number, cause: MutationCause): void {
     if (this.listener !== null) this.emit(MutationOp.Delete, cause, slot, EMPTY, 0);
+    if (this.touched !== null) this.touched(this.keyView(slot));
     if (cause === MutationCause.Expired) this.expiredCount++;
     if (this.meta[slot]! & LARGE) this.dropLarge(slot);
     const size = this.recordSize(slot);

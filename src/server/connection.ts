@@ -12,6 +12,7 @@ import type { MultiState } from "../commands/transactions.ts";
 import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
+import { unwatchAll } from "../commands/watch.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -526,6 +527,7 @@ export class Connection implements Client {
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
+    unwatchAll(this);
     this.backlog.clear();
     this.held?.clear();
   }
@@ -536,6 +538,7 @@ export class Connection implements Client {
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
+    unwatchAll(this);
     this.socket.end();
   }
 
@@ -545,6 +548,7 @@ export class Connection implements Client {
     this.server.clients.delete(this.id);
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
+    unwatchAll(this);
     this.backlog.clear();
     this.held?.clear();
     this.reply.reset();

@@ -1,0 +1,73 @@
+// WATCH/UNWATCH against redis-server 7.0.15: the same multi-connection scripts on both servers
+// (one worker here), RESP2 and RESP3, every reply identical: EXEC fails after another client's
+// write, the client's own write before MULTI, a delete, a hash change, FLUSHALL, SWAPDB, EXPIRE 0;
+// it runs after UNWATCH, DISCARD, a failed SET NX, a write in another database, a watch of a
+// missing key left missing; WATCH inside MULTI is refused. With two workers a key the client's
+// worker does not own is refused with a clear error (not watched silently).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { runBlockingScript, type Step } from "../support/blocking-script.ts";
+import { REDIS_SERVER, startParityPair, type ParityPair } from "../support/redis-parity.ts";
+import { RawClient, spawnServer, type ServerProcess } from "../support/server-process.ts";
+
+const tx = (c: number, ...cmds: string[][]): Step[] => [{ c, argv: ["multi"] }, ...cmds.map((argv) => ({ c, argv })), { c, argv: ["exec"] }];
+
+const SCRIPTS: { name: string; steps: Step[] }[] = [
+  { name: "another client's write fails EXEC", steps: [{ c: 0, argv: ["flushall"] }, { c: 0, argv: ["set", "k", "1"] }, { c: 0, argv: ["watch", "k"] }, { c: 1, argv: ["set", "k", "2"] }, ...tx(0, ["incr", "k"]), { c: 0, argv: ["get", "k"] }] },
+  { name: "no change: EXEC runs", steps: [{ c: 0, argv: ["flushall"] }, { c: 0, argv: ["set", "k", "1"] }, { c: 0, argv: ["watch", "k"] }, { c: 1, argv: ["get", "k"] }, ...tx(0, ["incr", "k"])] },
+  { name: "the client's own write before MULTI fails EXEC", steps: [{ c: 0, argv: ["flushall"] }, { c: 0, argv: ["watch", "k"] }, { c: 0, argv: ["set", "k", "own"] }, ...tx(0, ["get", "k"])] },
+  { name: "a missing key written by another fails EXEC; left missing it runs", steps: [{ c: 0, argv: ["flushall"] }, { c: 0, argv: ["watch", "a", "b"] }, { c: 1, argv: ["set", "a", "x"] }, ...tx(0, ["get", "a"]), { c: 0, argv: ["watch", "b"] }, ...tx(0, ["get", "b"])] },
+  { name: "deletes, hashes, lists and EXPIRE 0 count as changes", steps: [
+    { c: 0, argv: ["flushall"] }, { c: 0, argv: ["hset", "h", "f", "1"] }, { c: 0, argv: ["rpush", "l", "a"] }, { c: 0, argv: ["set", "d", "1"] }, { c: 0, argv: ["set", "e", "1"] },
+    { c: 0, argv: ["watch", "h"] }, { c: 1, argv: ["hset", "h", "g", "2"] }, ...tx(0, ["hlen", "h"]),
+    { c: 0, argv: ["watch", "l"] }, { c: 1, argv: ["rpop", "l"] }, ...tx(0, ["llen", "l"]),
+    { c: 0, argv: ["watch", "d"] }, { c: 1, argv: ["del", "d"] }, ...tx(0, ["exists", "d"]),
+    { c: 0, argv: ["watch", "e"] }, { c: 1, argv: ["expire", "e", "0"] }, ...tx(0, ["exists", "e"]),
+  ] },
+  { name: "FLUSHALL and SWAPDB fail EXEC; a write in another database does not", steps: [
+    { c: 0, argv: ["flushall"] }, { c: 0, argv: ["set", "k", "1"] }, { c: 0, argv: ["watch", "k"] }, { c: 1, argv: ["flushall"] }, ...tx(0, ["get", "k"]),
+    { c: 0, argv: ["set", "k", "1"] }, { c: 0, argv: ["watch", "k"] }, { c: 1, argv: ["swapdb", "0", "1"] }, ...tx(0, ["get", "k"]),
+    { c: 0, argv: ["set", "k", "1"] }, { c: 0, argv: ["watch", "k"] }, { c: 1, argv: ["select", "3"] }, { c: 1, argv: ["set", "k", "other db"] }, ...tx(0, ["get", "k"]),
+  ] },
+  { name: "UNWATCH and DISCARD forget; a failed SET NX is no change", steps: [
+    { c: 0, argv: ["flushall"] }, { c: 0, argv: ["set", "k", "1"] }, { c: 0, argv: ["watch", "k"] }, { c: 0, argv: ["unwatch"] }, { c: 1, argv: ["set", "k", "2"] }, ...tx(0, ["get", "k"]),
+    { c: 0, argv: ["watch", "k"] }, { c: 0, argv: ["multi"] }, { c: 0, argv: ["discard"] }, { c: 1, argv: ["set", "k", "3"] }, ...tx(0, ["get", "k"]),
+    { c: 0, argv: ["watch", "k"] }, { c: 1, argv: ["set", "k", "4", "nx"] }, ...tx(0, ["get", "k"]),
+  ] },
+  { name: "WATCH inside MULTI is refused and does not abort; EXEC without MULTI keeps nothing", steps: [
+    { c: 0, argv: ["flushall"] }, { c: 0, argv: ["multi"] }, { c: 0, argv: ["watch", "k"] }, { c: 0, argv: ["set", "k", "1"] }, { c: 0, argv: ["exec"] },
+    { c: 0, argv: ["watch"] }, { c: 0, argv: ["unwatch", "x"] }, { c: 0, argv: ["exec"] },
+  ] },
+];
+
+let pair: ParityPair | undefined;
+let oneWorker: ServerProcess | undefined;
+beforeAll(async () => {
+  if (!REDIS_SERVER) return console.log("notice: redis-server not installed; skipping the WATCH parity test");
+  pair = await startParityPair();
+  oneWorker = await spawnServer(["--workers", "1"]);
+});
+afterAll(async () => {
+  await pair?.stop();
+  await oneWorker?.stop();
+});
+
+describe.skipIf(!REDIS_SERVER)("WATCH matches redis-server 7.0.15", () => {
+  for (const s of SCRIPTS) {
+    test.each([2, 3] as const)(`${s.name} (RESP%d)`, async (resp) => {
+      const want = await runBlockingScript(pair!.redisPort, resp, 2, s.steps);
+      const got = await runBlockingScript(oneWorker!.port, resp, 2, s.steps);
+      expect(got).toEqual(want);
+    });
+  }
+});
+
+test("two workers: a key this worker owns is watched, another worker's key is refused with a clear error", async () => {
+  await using srv = await spawnServer(["--workers", "2", "--appendonly", "no"]);
+  const c = await RawClient.connect(srv.port);
+  const keys = Array.from({ length: 12 }, (_, i) => `w${i}`);
+  const replies = [];
+  for (const k of keys) replies.push(await c.command("WATCH", k));
+  expect(replies).toContain("OK");
+  expect(replies.some((r) => typeof r === "object" && r !== null && "error" in r && String((r as { error: string }).error).includes("another worker owns"))).toBe(true);
+  c.close();
+});
