@@ -258,7 +258,61 @@ const clientKill: CrossHandler = (cw, c, _e, argv) => {
   return true;
 };
 
+/** PUBSUB CHANNELS: the union of every worker's channels. */
+const pubsubChannels: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAllFor(c, argv, (replies) => {
+    const err = firstError(replies);
+    if (err !== undefined) return hold(err);
+    const seen = new Set<string>();
+    const w = new ReplyWriter(256);
+    w.resp = c.reply.resp;
+    const names: Uint8Array[] = [];
+    for (const r of replies) {
+      for (const [s] of readArray(r, 0) ?? []) {
+        const b = readBulk(r, s);
+        if (b === null || b === undefined) continue;
+        const k = Buffer.from(b).toString("latin1");
+        if (seen.has(k)) continue;
+        seen.add(k);
+        names.push(b.slice());
+      }
+    }
+    w.arrayHeader(names.length);
+    for (const n of names) w.bulk(n);
+    hold(w.bytes());
+  });
+  return true;
+};
+
+/** PUBSUB NUMSUB: each channel's subscribers summed over the workers (asked in RESP2, a flat list). */
+const pubsubNumsub: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll(argv, 2, (replies) => {
+    const err = firstError(replies);
+    if (err !== undefined) return hold(err);
+    const n = argv.length - 2;
+    const sums = new Array<number>(n).fill(0);
+    for (const r of replies) {
+      const items = readArray(r, 0) ?? [];
+      for (let i = 0; i < n; i++) sums[i]! += readInteger(r, items[2 * i + 1]?.[0] ?? 0) || 0;
+    }
+    const w = new ReplyWriter(256);
+    w.resp = c.reply.resp;
+    w.arrayHeader(2 * n);
+    for (let i = 0; i < n; i++) {
+      w.bulk(argv[i + 2]!);
+      w.integer(sums[i]!);
+    }
+    hold(w.bytes());
+  }, c.dbIndex);
+  return true;
+};
+
 export const aggregateHandlers: Record<string, CrossHandler> = {
+  "pubsub|channels": pubsubChannels,
+  "pubsub|numsub": pubsubNumsub,
+  "pubsub|numpat": sumIntegers, // a pattern subscribed on two workers counts twice (Redis counts it once)
   dbsize: sumIntegers,
   keys,
   scan,

@@ -5,6 +5,7 @@
 
 import { globMatch } from "../engine/glob.ts";
 import { defineCommand } from "./define.ts";
+import { replyHelp } from "./server-help.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry, type ServerContext } from "./types.ts";
 
 /** Subscription counts live on the client object (Connection declares `subscriptions`). */
@@ -193,7 +194,53 @@ export function forgetSubscriber(c: Client): void {
   (c as PubSubClient).subscriptions = 0;
 }
 
+// PUBSUB CHANNELS [pattern]: the channels with at least one subscriber here (several workers:
+// the union, src/cluster/aggregate.ts).
+function cmdPubsubChannels(c: Client, argv: Args): void {
+  if (argv.length > 3) return c.reply.error(PUBSUB_SYNTAX(argv));
+  const st = states.get(c.server);
+  const glob = argv.length === 3 ? argv[2]! : undefined;
+  const out: string[] = [];
+  for (const ch of st?.channels.keys() ?? []) if (glob === undefined || globMatch(glob, bytes(ch))) out.push(ch);
+  c.reply.arrayHeader(out.length);
+  for (const ch of out) c.reply.bulk(bytes(ch));
+}
+
+// PUBSUB NUMSUB [channel ...]: channel, count pairs (a flat array, in RESP3 too, as Redis 7.0).
+function cmdPubsubNumsub(c: Client, argv: Args): void {
+  const st = states.get(c.server);
+  c.reply.arrayHeader(2 * (argv.length - 2));
+  for (let i = 2; i < argv.length; i++) {
+    c.reply.bulk(argv[i]!);
+    c.reply.integer(st?.channels.get(name(argv[i]!))?.size ?? 0);
+  }
+}
+
+// PUBSUB NUMPAT: patterns with at least one subscriber.
+function cmdPubsubNumpat(c: Client): void {
+  c.reply.integer(states.get(c.server)?.patterns.size ?? 0);
+}
+
+/** Redis's addReplySubcommandSyntaxError for PUBSUB. */
+const PUBSUB_SYNTAX = (argv: Args): string => `ERR unknown subcommand or wrong number of arguments for '${name(argv[1]!)}'. Try PUBSUB HELP.`;
+
+const PUBSUB_HELP = [
+  "CHANNELS [<pattern>]",
+  "    Return the currently active channels matching a <pattern> (default: '*').",
+  "NUMPAT",
+  "    Return number of subscriptions to patterns.",
+  "NUMSUB [<channel> ...]",
+  "    Return the number of subscribers for the specified channels, excluding",
+  "    pattern subscriptions(default: no channels).",
+  "SHARDCHANNELS [<pattern>]",
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+  "SHARDNUMSUB [<shardchannel> ...]",
+  "    Return the number of subscribers for the specified shard level channel(s)",
+];
+
 const { PUBSUB, NOSCRIPT, LOADING, STALE, FAST, MAY_REPLICATE } = CmdFlag;
+const psub = (n: string, arity: number, summary: string, since: string, handler: (c: Client, argv: Args) => void): CommandEntry =>
+  defineCommand({ name: `pubsub|${n}`, arity, flags: PUBSUB | LOADING | STALE, categories: ["pubsub", "slow"], summary, since, handler });
 const SUB_FLAGS = PUBSUB | NOSCRIPT | LOADING | STALE;
 
 export const pubsubCommands: CommandEntry[] = [
@@ -207,4 +254,20 @@ export const pubsubCommands: CommandEntry[] = [
     summary: "Stops listening to messages published to channels that match one or more patterns.", since: "2.0.0", handler: cmdPunsubscribe }),
   defineCommand({ name: "publish", arity: 3, flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, categories: ["pubsub", "fast"],
     summary: "Posts a message to a channel.", since: "2.0.0", handler: cmdPublish }),
+  defineCommand({ name: "pubsub", arity: -2, flags: 0, categories: ["slow"], summary: "A container for Pub/Sub commands.", since: "2.8.0",
+    subcommands: [
+      psub("channels", -2, "Returns the active channels.", "2.8.0", cmdPubsubChannels),
+      psub("numsub", -2, "Returns a count of subscribers to channels.", "2.8.0", cmdPubsubNumsub),
+      psub("numpat", 2, "Returns a count of unique pattern subscriptions.", "2.8.0", cmdPubsubNumpat),
+      // No sharded channels yet (SSUBSCRIBE): none is active.
+      psub("shardchannels", -2, "Returns the active shard channels.", "7.0.0", (c, argv) => (argv.length > 3 ? c.reply.error(PUBSUB_SYNTAX(argv)) : c.reply.arrayHeader(0))),
+      psub("shardnumsub", -2, "Returns the count of subscribers of shard channels.", "7.0.0", (c, argv) => {
+        c.reply.arrayHeader(2 * (argv.length - 2));
+        for (let i = 2; i < argv.length; i++) {
+          c.reply.bulk(argv[i]!);
+          c.reply.integer(0);
+        }
+      }),
+      psub("help", 2, "Returns helpful text about the different subcommands.", "6.2.0", (c, argv) => replyHelp(c, argv, PUBSUB_HELP)),
+    ] }),
 ];
