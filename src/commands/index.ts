@@ -9,6 +9,7 @@ import { listCommands } from "./list/index.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { serverCommands } from "./server.ts";
+import { replicationCommands } from "./replication.ts";
 import { scriptingCommands } from "./scripting.ts";
 import { setCommands } from "./set/index.ts";
 import { sortCommands } from "./sort/index.ts";
@@ -19,7 +20,7 @@ import { transactionCommands } from "./transactions.ts";
 import { watchCommands } from "./watch.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, sortCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, sortCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

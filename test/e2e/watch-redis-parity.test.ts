@@ -71,3 +71,16 @@ test("two workers: a key this worker owns is watched, another worker's key is re
   expect(replies.some((r) => typeof r === "object" && r !== null && "error" in r && String((r as { error: string }).error).includes("another worker owns"))).toBe(true);
   c.close();
 });
+
+describe.skipIf(!REDIS_SERVER)("WAIT and ROLE with no replicas match redis-server 7.0.15", () => {
+  test.each([2, 3] as const)("over RESP%d", async (resp) => {
+    const steps: Step[] = [
+      { c: 0, argv: ["wait", "0", "0"] }, { c: 0, argv: ["wait", "1", "20"] }, { c: 0, argv: ["wait", "x", "0"] }, { c: 0, argv: ["wait", "0", "-1"] },
+      { c: 0, argv: ["wait", "-1", "0"] }, { c: 0, argv: ["role"] }, { c: 0, argv: ["multi"] }, { c: 0, argv: ["wait", "1", "0"] }, { c: 0, argv: ["exec"] },
+      { c: 1, argv: ["wait", "1", "0"], blocks: true }, { c: 0, argv: ["client", "unblock", "$ID1"] },
+    ];
+    const want = await runBlockingScript(pair!.redisPort, resp, 2, steps);
+    const got = await runBlockingScript(oneWorker!.port, resp, 2, steps);
+    expect(got).toEqual(want);
+  });
+});
