@@ -26,8 +26,9 @@ export function bitOffsetOrReply(c: Client, arg: Uint8Array, bits = 0): number {
 /** A BITFIELD type (i1..i64, u1..u63); undefined after replying the error. */
 export function bitfieldTypeOrReply(c: Client, arg: Uint8Array): { signed: boolean; bits: number } | undefined {
   const t = arg[0];
-  const signed = t === 105 || t === 73; // i I
-  if (!signed && t !== 117 && t !== 85) {
+  // Lower case only: Redis 7.0 refuses "I8" and "U8".
+  const signed = t === 105; // i
+  if (!signed && t !== 117) {
     c.reply.error(ERR_BITFIELD_TYPE);
     return undefined;
   }
