@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import { Cache } from "../../src/cache.ts";
 import { clusterPortsOf, keysByWorker } from "../cluster/helpers.ts";
 import { kill9, serverOn } from "../persistence/e2e-helpers.ts";
+import type { RespValue } from "../support/resp-decode.ts";
 import { RawClient, spawnServer, tempDataDir, type ServerProcess } from "../support/server-process.ts";
 
 const enc = new TextEncoder();
@@ -124,7 +125,7 @@ describe("bitmaps and HyperLogLog survive SIGKILL", () => {
       await c.command("pfcount", "hd"); // writes the cached count into the value
       await c.command("pfmerge", "hm", "hs", "hd");
       const keys = ["bm", "inv", "hs", "hd", "hm"];
-      const before: unknown[] = [];
+      const before: RespValue[] = [];
       for (const k of keys) before.push(await c.command("get", k));
       c.close();
       await kill9(srv);
