@@ -130,6 +130,32 @@ describe.skipIf(!REDIS_SERVER)("bitmaps and HyperLogLog match redis-server 7.0.1
     }
   });
 
+  test("a seeded random mix of PFADD, PFMERGE, PFCOUNT and sparse limits keeps every value byte-identical", async () => {
+    const b = await both();
+    let seed = 11;
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const keys = ["ra", "rb", "rc", "rd"];
+    try {
+      await b.run("flushall");
+      for (let step = 0; step < 1500; step++) {
+        const r = rnd(10);
+        let argv: string[];
+        if (r < 5) argv = ["pfadd", keys[rnd(4)]!, ...Array.from({ length: rnd(r === 0 ? 600 : 20) }, () => `x${rnd(100000)}`)];
+        else if (r < 6) argv = ["pfmerge", keys[rnd(4)]!, keys[rnd(4)]!, keys[rnd(4)]!];
+        else if (r < 7) argv = ["pfcount", keys[rnd(4)]!];
+        else if (r < 8) argv = ["pfcount", keys[rnd(4)]!, keys[rnd(4)]!];
+        else if (r < 9) argv = ["config", "set", "hll-sparse-max-bytes", String([0, 50, 300, 3000, 10000][rnd(5)])];
+        else argv = ["get", keys[rnd(4)]!];
+        const [want, got] = await b.run(...argv);
+        if (!Bun.deepEquals(got, want)) expect([step, argv.slice(0, 3), got]).toEqual([step, argv.slice(0, 3), want]);
+      }
+      for (const k of keys) await sameBytes(b, k);
+      expect(await b.run("config", "set", "hll-sparse-max-bytes", "3000")).toEqual([OK, OK]);
+    } finally {
+      b.close();
+    }
+  });
+
   test("a value made by redis-server works here, and one made here works there", async () => {
     const ref = await RawClient.connect(pair!.redisPort, { buffers: true });
     const mine = await RawClient.connect(pair!.ours.port, { buffers: true });
