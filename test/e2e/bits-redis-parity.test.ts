@@ -156,6 +156,35 @@ describe.skipIf(!REDIS_SERVER)("bitmaps and HyperLogLog match redis-server 7.0.1
     }
   });
 
+  test("random corrupt sparse values get the same replies and bytes as redis-server (and nothing crashes)", async () => {
+    const b = await both();
+    let seed = 5;
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    try {
+      for (const maxBytes of ["3000", "50"]) {
+        expect(await b.run("config", "set", "hll-sparse-max-bytes", maxBytes)).toEqual([OK, OK]);
+        for (let t = 0; t < 150; t++) {
+          // A valid header, then random opcodes: runs that fall short of or overshoot 16384.
+          const v = new Uint8Array(16 + rnd(60));
+          v.set([72, 89, 76, 76, rnd(3) === 0 ? 0 : 1]);
+          if (rnd(2)) v[15] = 0x80;
+          for (let i = 16; i < v.length; i++) {
+            const k = rnd(4);
+            v[i] = k === 0 ? 0x7f : k === 1 ? 0x40 | rnd(64) : k === 2 ? rnd(256) : 0x80 | rnd(128);
+          }
+          const steps: (string | Uint8Array)[][] = [["set", "c", v], ["pfadd", "c", `e${rnd(1000)}`, `f${rnd(1000)}`], ["pfcount", "c"], ["pfcount", "c", "nosuch"], ["pfmerge", "m", "c"], ["get", "c"], ["get", "m"], ["del", "m"]];
+          for (const argv of steps) {
+            const [want, got] = await b.run(...argv);
+            if (!Bun.deepEquals(got, want)) expect([t, argv[0], [...v], got]).toEqual([t, argv[0], [...v], want]);
+          }
+        }
+      }
+      expect(await b.run("config", "set", "hll-sparse-max-bytes", "3000")).toEqual([OK, OK]);
+    } finally {
+      b.close();
+    }
+  });
+
   test("a value made by redis-server works here, and one made here works there", async () => {
     const ref = await RawClient.connect(pair!.redisPort, { buffers: true });
     const mine = await RawClient.connect(pair!.ours.port, { buffers: true });

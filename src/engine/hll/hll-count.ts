@@ -133,7 +133,7 @@ export function mergeInto(max: Uint8Array, v: Uint8Array): boolean {
     } else {
       const run = valLen(b);
       const val = valValue(b);
-      if (run + i > HLL_REGISTERS) break;
+      if (run + i > HLL_REGISTERS) return false; // past the last register: corrupt
       for (let k = 0; k < run; k++, i++) if (val > max[i]!) max[i] = val;
       p++;
     }

@@ -72,7 +72,8 @@ export class HllBuffer {
       } else {
         const run = valLen(b);
         const v = valValue(b);
-        if (run + idx > HLL_REGISTERS) break;
+        // Registers past the last one: corrupt (redis-server 7.0.15 answers INVALIDOBJ too).
+        if (run + idx > HLL_REGISTERS) return false;
         for (let k = 0; k < run; k++) denseSet(dense, HLL_HDR_SIZE, idx++, v);
         p++;
       }

@@ -127,6 +127,42 @@ describe("PFADD PFCOUNT PFMERGE", () => {
   });
 });
 
+describe("corrupt sparse values (redis-server 7.0.15's answers)", () => {
+  /** A stale-cache sparse value with these opcodes after the header. */
+  const sparse = (...ops: number[]): Uint8Array => Uint8Array.from([72, 89, 76, 76, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, ...ops]);
+  // VAL(25)x1, XZERO x14951, VAL(1)x1, XZERO x1428, VAL(22)x3: exactly 16384 registers.
+  const exact = [0xe0, 0x7a, 0x66, 0x80, 0x45, 0x93, 0xd6];
+
+  test("opcodes that cover exactly 16384 registers count; one VAL past the end is corrupt everywhere", () => {
+    const h = createHarness();
+    h.run([enc.encode("set"), enc.encode("ok"), sparse(...exact)]);
+    expect(h.run(["pfcount", "ok"])).toBe(5);
+    expect(h.run(["pfcount", "ok", "nosuch"])).toBe(5);
+    expect(h.run(["pfmerge", "m", "ok"])).toBe("OK");
+    for (const tail of [[0x80, 0x80, 0x80], [0x00], [0x40, 0x00]]) {
+      h.run([enc.encode("set"), enc.encode("bad"), sparse(...exact, ...tail)]);
+      for (const argv of [["pfcount", "bad"], ["pfcount", "bad", "nosuch"], ["pfmerge", "m", "bad"]]) {
+        expect([tail, argv, h.run(argv)]).toEqual([tail, argv, { error: "INVALIDOBJ Corrupted HLL object detected" }]);
+      }
+    }
+  });
+
+  test("a promotion to dense of a corrupt value answers INVALIDOBJ and keeps the value", () => {
+    const h = createHarness();
+    const saved = limits["hll-sparse-max-bytes"];
+    limits["hll-sparse-max-bytes"] = 50;
+    try {
+      const v = sparse(...exact, ...new Array(30).fill(0x80));
+      h.run([enc.encode("set"), enc.encode("bad"), v]);
+      // "f308" lands in the first XZERO: the split needs 3 more bytes, past 50, so it promotes.
+      expect(h.run(["pfadd", "bad", "f308"])).toEqual({ error: "INVALIDOBJ Corrupted HLL object detected" });
+      expect(value(h, "bad")).toEqual(v);
+    } finally {
+      limits["hll-sparse-max-bytes"] = saved;
+    }
+  });
+});
+
 describe("hll-sparse-max-bytes", () => {
   const saved = limits["hll-sparse-max-bytes"];
   afterEach(() => {
