@@ -3,8 +3,8 @@
 // ordinary string values. A key of another type throws WrongTypeError; a string that is not an
 // HLL throws InvalidHllError with Redis's message.
 import { outOfMemory, type CacheKey, type CacheValue } from "./cache-base.ts";
-import { CacheZSets } from "./cache-zsets.ts";
 import { WrongTypeError } from "./cache-errors.ts";
+import { CacheZSets } from "./cache-zsets.ts";
 import { countBits } from "./engine/bits/bit-range.ts";
 import { getBit, setBit, stringView } from "./engine/bits/bitmap-type.ts";
 import { ERR_CORRUPT_HLL, ERR_NOT_HLL, HllResult, pfAdd, pfCountMany, pfCountOne, pfMerge } from "./engine/hll/hll-type.ts";
