@@ -2,11 +2,7 @@
 // bitposCommand in bitops.c): negative indexes count from the end, out-of-range ends are clamped,
 // and a BIT range is a byte range with the bits outside it masked off at both edges. The server's
 // commands and the embedded Cache both call these.
-import { bitpos, popcount } from "./popcount.ts";
-
-/** Bits of each byte value, for the edge corrections. */
-const BYTE_BITS = new Uint8Array(256);
-for (let i = 1; i < 256; i++) BYTE_BITS[i] = (i & 1) + BYTE_BITS[i >>> 1]!;
+import { BYTE_BITS, bitpos, popcount } from "./popcount.ts";
 
 /** A byte range [start, end] with the masks of the bits to leave out of its first and last bytes. */
 interface ByteRange {

@@ -4,7 +4,7 @@
 // touch single bytes only at the unaligned edges, so a 64 MB bitmap is counted in tens of ms.
 
 /** Set bits of every byte value. */
-const BYTE_BITS = new Uint8Array(256);
+export const BYTE_BITS = new Uint8Array(256);
 for (let i = 1; i < 256; i++) BYTE_BITS[i] = (i & 1) + BYTE_BITS[i >>> 1]!;
 
 /** Set bits of a 32-bit word (SWAR). */
@@ -35,7 +35,7 @@ export function popcount(b: Uint8Array, start: number, count: number): number {
   if (words !== undefined) {
     const n = words.length;
     let w = 0;
-    // Four words a round: the sum of four SWAR counts still fits the per-byte lanes.
+    // Unrolled by four words.
     for (; w + 4 <= n; w += 4) bits += wordBits(words[w]!) + wordBits(words[w + 1]!) + wordBits(words[w + 2]!) + wordBits(words[w + 3]!);
     for (; w < n; w++) bits += wordBits(words[w]!);
     i += n << 2;
