@@ -35,6 +35,9 @@ const HLL_SCRIPT: string[][] = [
   ["pfmerge", "m"], ["strlen", "m"], ["pfmerge", "m2", "h", "nosuch"], ["pfcount", "m2"], ["expire", "h", "1000"], ["pfadd", "h", "zz"], ["ttl", "h"],
   ["set", "hd", "HYLL\u0000" + "\u0000".repeat(11)], ["pfcount", "hd"], ["set", "empty", "HYLL\u0001" + "\u0000".repeat(11)], ["pfcount", "empty"], ["pfadd", "empty", "a"],
   ["pfadd"], ["pfcount"], ["config", "get", "hll-sparse-max-bytes"],
+  ["pfadd", "g", "a", "b", "c"], ["pfdebug", "decode", "g"], ["pfdebug", "encoding", "g"], ["pfdebug", "getreg", "g"], ["pfdebug", "encoding", "g"], ["pfdebug", "todense", "g"],
+  ["pfdebug", "decode", "g"], ["pfdebug", "bogus", "g"], ["pfdebug", "bogus", "nosuch"], ["pfdebug", "encoding", "s"], ["pfdebug", "encoding", "l"], ["pfadd", "g2", "a"],
+  ["pfdebug", "todense", "g2"], ["pfdebug", "todense", "g2"], ["pfcount", "g2"], ["pfselftest"], ["pfdebug", "getreg"], ["pfselftest", "x"],
 ];
 
 let pair: ParityPair | undefined;

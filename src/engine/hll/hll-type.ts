@@ -6,15 +6,22 @@ import { limits } from "../compound/limits.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { SetFlag, Status, ValueType } from "../types.ts";
 import {
+  HLL_HDR_SIZE,
   HLL_REGISTERS,
   cacheValid,
   emptySparse,
   invalidateCache,
   isDense,
   isValidHll,
+  isXZero,
+  isZero,
   patternOf,
   readCachedCard,
+  valLen,
+  valValue,
   writeCachedCard,
+  xzeroLen,
+  zeroLen,
 } from "./hll-format.ts";
 import { hllCount, mergeInto, rawCount } from "./hll-count.ts";
 import { HllBuffer } from "./hll-sparse.ts";
@@ -142,4 +149,45 @@ export function pfMerge(ks: Keyspace, dest: Uint8Array, slots: readonly number[]
     if (r === 1) anyDense = true;
   }
   return pfMergeStore(ks, dest, slots[0]!, max, anyDense);
+}
+
+// ---- PFDEBUG ----------------------------------------------------------------------------------
+
+/** PFDEBUG TODENSE / GETREG: converts the HLL at `slot` to dense; 1 converted, 0 already dense, or a negative HllResult. */
+export function hllToDense(ks: Keyspace, key: Uint8Array, slot: number): number {
+  const v = ks.valueView(slot);
+  if (!isValidHll(v)) return HllResult.NotHll;
+  if (isDense(v)) return 0;
+  const h = new HllBuffer(v);
+  if (!h.toDense()) return HllResult.Corrupt;
+  const st = store(ks, key, slot, h.value());
+  return st < 0 ? st : 1;
+}
+
+/** The 16384 registers of the dense HLL at `slot`. */
+export function hllRegisters(ks: Keyspace, slot: number): Uint8Array {
+  const max = newRegisters();
+  mergeInto(max, ks.valueView(slot));
+  return max;
+}
+
+/** PFDEBUG DECODE: the sparse opcodes as text ("z:" ZERO, "Z:" XZERO, "v:value,len"), or undefined when dense. */
+export function hllDecode(ks: Keyspace, slot: number): string | undefined {
+  const v = ks.valueView(slot);
+  if (isDense(v)) return undefined;
+  const out: string[] = [];
+  for (let p = HLL_HDR_SIZE; p < v.length; ) {
+    const b = v[p]!;
+    if (isZero(b)) {
+      out.push(`z:${zeroLen(b)}`);
+      p++;
+    } else if (isXZero(b)) {
+      out.push(`Z:${xzeroLen(b, v[p + 1] ?? 0)}`);
+      p += 2;
+    } else {
+      out.push(`v:${valValue(b)},${valLen(b)}`);
+      p++;
+    }
+  }
+  return out.join(" ");
 }

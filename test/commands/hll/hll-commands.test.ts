@@ -163,6 +163,33 @@ describe("corrupt sparse values (redis-server 7.0.15's answers)", () => {
   });
 });
 
+describe("PFDEBUG PFSELFTEST", () => {
+  test("DECODE shows the sparse opcodes, GETREG and TODENSE convert to dense, ENCODING tells which", () => {
+    const h = createHarness();
+    script(h, [
+      [["pfadd", "h", "a", "b", "c"], 1],
+      [["pfdebug", "decode", "h"], "Z:8436 v:1,1 Z:4274 v:2,1 Z:3068 v:1,1 Z:603"],
+      [["pfdebug", "encoding", "h"], "sparse"],
+      [["pfdebug", "todense", "h"], 1],
+      [["pfdebug", "todense", "h"], 0],
+      [["pfdebug", "encoding", "h"], "dense"],
+      [["pfdebug", "decode", "h"], { error: "ERR HLL encoding is not sparse" }],
+      [["pfcount", "h"], 3],
+      [["pfdebug", "bogus", "h"], { error: "ERR Unknown PFDEBUG subcommand 'bogus'" }],
+      [["pfdebug", "encoding", "nosuch"], { error: "ERR The specified key does not exist" }],
+      [["set", "s", "x"], "OK"],
+      [["pfdebug", "encoding", "s"], { error: "WRONGTYPE Key is not a valid HyperLogLog string value." }],
+      [["pfselftest"], "OK"],
+    ]);
+    expect(value(h, "h").length).toBe(HLL_DENSE_SIZE);
+    h.run(["pfadd", "g", "a", "b", "c"]);
+    const regs = h.run(["pfdebug", "getreg", "g"]) as number[];
+    expect(regs.length).toBe(16384);
+    expect(regs.filter((r) => r > 0)).toEqual([1, 2, 1]);
+    expect(h.run(["pfdebug", "encoding", "g"])).toBe("dense");
+  });
+});
+
 describe("hll-sparse-max-bytes", () => {
   const saved = limits["hll-sparse-max-bytes"];
   afterEach(() => {
