@@ -9,6 +9,8 @@ import {
   HLL_HDR_SIZE,
   HLL_REGISTERS,
   cacheValid,
+  denseGet,
+  denseSet,
   emptySparse,
   invalidateCache,
   isDense,
@@ -50,6 +52,23 @@ function addOne(h: HllBuffer, ele: Uint8Array): number {
   return h.dense ? h.denseRaise(p.index, p.count) : h.sparseRaise(p.index, p.count, limits["hll-sparse-max-bytes"]);
 }
 
+/**
+ * PFADD into a dense value: its length never changes, so the registers are raised where the value
+ * is and the record is rewritten in place (no copy of the 12 KB value per command).
+ */
+function denseAddInPlace(ks: Keyspace, key: Uint8Array, slot: number, v: Uint8Array, elements: readonly Uint8Array[]): number {
+  let updated = 0;
+  for (const ele of elements) {
+    const p = patternOf(ele);
+    if (denseGet(v, HLL_HDR_SIZE, p.index) >= p.count) continue;
+    denseSet(v, HLL_HDR_SIZE, p.index, p.count);
+    updated++;
+  }
+  if (updated === 0) return 0;
+  invalidateCache(v);
+  return store(ks, key, slot, v) < 0 ? HllResult.OutOfMemory : 1;
+}
+
 /** PFADD: 1 when some register changed (or the key was created), 0 when none did. */
 export function pfAdd(ks: Keyspace, key: Uint8Array, slot: number, elements: readonly Uint8Array[]): number {
   let h: HllBuffer;
@@ -60,6 +79,7 @@ export function pfAdd(ks: Keyspace, key: Uint8Array, slot: number, elements: rea
   } else {
     const v = ks.valueView(slot);
     if (!isValidHll(v)) return HllResult.NotHll;
+    if (isDense(v)) return denseAddInPlace(ks, key, slot, v, elements);
     h = new HllBuffer(v);
   }
   for (const ele of elements) {
@@ -88,9 +108,9 @@ export function pfCountOne(ks: Keyspace, key: Uint8Array, slot: number): number 
   }
   const card = hllCount(v);
   if (card < 0) return HllResult.Corrupt;
-  const next = v.slice();
-  writeCachedCard(next, card);
-  store(ks, key, slot, next);
+  // Same length: written where the value is, then the record is rewritten in place.
+  writeCachedCard(v, card);
+  store(ks, key, slot, v);
   return card;
 }
 
