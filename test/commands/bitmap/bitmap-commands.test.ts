@@ -289,3 +289,29 @@ describe("BITOP", () => {
     expect(h.keyspace.get(new TextEncoder().encode("d"))).toEqual(a.map((x) => ~x & 0xff));
   });
 });
+
+describe("WATCH", () => {
+  test("SETBIT, BITFIELD, BITOP and PFADD by another client abort a transaction watching the key; a no-op SETBIT does not", () => {
+    const h = createHarness();
+    const other = h.newClient();
+    h.run(["setbit", "k", "3", "1"]);
+    const writes: string[][] = [["setbit", "k", "5", "1"], ["bitfield", "k", "incrby", "u8", "0", "1"], ["bitop", "not", "k", "k"], ["del", "k"]];
+    for (const w of writes) {
+      expect(h.run(["watch", "k"])).toBe("OK");
+      h.runAs(other, w);
+      h.run(["multi"]);
+      h.run(["get", "k"]);
+      expect([w, h.run(["exec"])]).toEqual([w, null]);
+    }
+    expect(h.run(["watch", "h"])).toBe("OK");
+    h.runAs(other, ["pfadd", "h", "a"]);
+    h.run(["multi"]);
+    expect(h.run(["exec"])).toBeNull();
+    h.run(["setbit", "k", "3", "1"]);
+    expect(h.run(["watch", "k"])).toBe("OK");
+    expect(h.runAs(other, ["setbit", "k", "3", "1"])).toBe(1);
+    h.run(["multi"]);
+    h.run(["getbit", "k", "3"]);
+    expect(h.run(["exec"])).toEqual([1]);
+  });
+});
