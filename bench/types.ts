@@ -7,6 +7,7 @@
 // persistence, runs interleaved; server CPU µs per request from /proc/<pid>/stat (process tree).
 // Memory: the same data loaded into both by `redis-cli --pipe`; used_memory (INFO memory) and RSS
 // (/proc/<pid>/status) minus each server's empty baseline, divided by the element count.
+import { bitsBench } from "./bits.ts";
 import { fmtNum, fmtRatio, freePort, printEnvironment, printTable, sleep } from "./runner.ts";
 import { type ServerProcess, encodeCommand, haveRedis, info, sampleProc, startFastCache, startRedis } from "./server-tools.ts";
 import { zsetBench } from "./types-zset.ts";
@@ -153,3 +154,4 @@ if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "memory")
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "maxmemory") await maxmemory();
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "throughput") await throughput();
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "zset") await zsetBench(SCALE);
+if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "bits") await bitsBench();

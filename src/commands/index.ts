@@ -1,9 +1,11 @@
 // Joins the command families in a fixed order and builds the name map once.
 // Nothing else in the code base switches over command names.
+import { bitmapCommands } from "./bitmap/index.ts";
 import { clusterCommands } from "./cluster.ts";
 import { connectionCommands } from "./connection.ts";
 import { databaseCommands } from "./databases.ts";
 import { hashCommands } from "./hash/index.ts";
+import { hllCommands } from "./hll/index.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./list/index.ts";
 import { persistenceCommands } from "./persistence.ts";
@@ -20,7 +22,7 @@ import { transactionCommands } from "./transactions.ts";
 import { watchCommands } from "./watch.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, sortCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, sortCommands, bitmapCommands, hllCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

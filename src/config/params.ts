@@ -183,6 +183,7 @@ export interface ServerConfig {
   "list-max-listpack-size": number;
   "zset-max-listpack-entries": number;
   "zset-max-listpack-value": number;
+  "hll-sparse-max-bytes": number;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -433,6 +434,7 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("list-max-listpack-size", "list node size: positive = elements, -1..-5 = 4..64 KiB", -5, 2_147_483_647),
   intParam("zset-max-listpack-entries", "most members of a packed sorted set", 0, Number.MAX_SAFE_INTEGER),
   intParam("zset-max-listpack-value", "longest member of a packed sorted set, in bytes", 0, Number.MAX_SAFE_INTEGER),
+  intParam("hll-sparse-max-bytes", "largest sparse HyperLogLog before it turns dense, in bytes", 0, Number.MAX_SAFE_INTEGER),
 ];
 
 const SLOT_RANGE = /^(\d{1,5})-(\d{1,5})$/;

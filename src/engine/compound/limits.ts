@@ -19,6 +19,8 @@ export interface CollectionLimits {
   "zset-max-listpack-entries": number;
   /** Longest member of a packed sorted set, in bytes. @default 64 */
   "zset-max-listpack-value": number;
+  /** Largest sparse HyperLogLog (header included) before it turns dense, in bytes. @default 3000 */
+  "hll-sparse-max-bytes": number;
 }
 
 export const DEFAULT_COLLECTION_LIMITS: Readonly<CollectionLimits> = {
@@ -30,6 +32,7 @@ export const DEFAULT_COLLECTION_LIMITS: Readonly<CollectionLimits> = {
   "list-max-listpack-size": -2,
   "zset-max-listpack-entries": 128,
   "zset-max-listpack-value": 64,
+  "hll-sparse-max-bytes": 3000,
 };
 
 /** The limits in force (one set per process, as in Redis). */
