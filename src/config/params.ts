@@ -184,6 +184,8 @@ export interface ServerConfig {
   "zset-max-listpack-entries": number;
   "zset-max-listpack-value": number;
   "hll-sparse-max-bytes": number;
+  "stream-node-max-bytes": number;
+  "stream-node-max-entries": number;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -435,6 +437,8 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("zset-max-listpack-entries", "most members of a packed sorted set", 0, Number.MAX_SAFE_INTEGER),
   intParam("zset-max-listpack-value", "longest member of a packed sorted set, in bytes", 0, Number.MAX_SAFE_INTEGER),
   intParam("hll-sparse-max-bytes", "largest sparse HyperLogLog before it turns dense, in bytes", 0, Number.MAX_SAFE_INTEGER),
+  intParam("stream-node-max-bytes", "largest stream node, in bytes (0 = no limit)", 0, Number.MAX_SAFE_INTEGER),
+  intParam("stream-node-max-entries", "most entries of a stream node (0 = no limit)", 0, Number.MAX_SAFE_INTEGER),
 ];
 
 const SLOT_RANGE = /^(\d{1,5})-(\d{1,5})$/;

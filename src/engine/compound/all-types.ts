@@ -4,3 +4,4 @@ import "../hash/hash-type.ts";
 import "../list/list-type.ts";
 import "../set/set-type.ts";
 import "../zset/zset-type.ts";
+import "../stream/stream-group-ops.ts";

@@ -21,6 +21,10 @@ export interface CollectionLimits {
   "zset-max-listpack-value": number;
   /** Largest sparse HyperLogLog (header included) before it turns dense, in bytes. @default 3000 */
   "hll-sparse-max-bytes": number;
+  /** Largest stream node, in bytes of its listpack estimate (0 = no limit). @default 4096 */
+  "stream-node-max-bytes": number;
+  /** Most entries a stream node takes, deleted ones included (0 = no limit). @default 100 */
+  "stream-node-max-entries": number;
 }
 
 export const DEFAULT_COLLECTION_LIMITS: Readonly<CollectionLimits> = {
@@ -33,6 +37,8 @@ export const DEFAULT_COLLECTION_LIMITS: Readonly<CollectionLimits> = {
   "zset-max-listpack-entries": 128,
   "zset-max-listpack-value": 64,
   "hll-sparse-max-bytes": 3000,
+  "stream-node-max-bytes": 4096,
+  "stream-node-max-entries": 100,
 };
 
 /** The limits in force (one set per process, as in Redis). */
