@@ -15,6 +15,7 @@ import { replicationCommands } from "./replication.ts";
 import { scriptingCommands } from "./scripting.ts";
 import { setCommands } from "./set/index.ts";
 import { sortCommands } from "./sort/index.ts";
+import { streamCommands } from "./stream/index.ts";
 import { stringCommands } from "./strings.ts";
 import { zsetCommands } from "./zset/index.ts";
 import { functionCommands } from "./functions.ts";
@@ -22,7 +23,7 @@ import { transactionCommands } from "./transactions.ts";
 import { watchCommands } from "./watch.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, sortCommands, bitmapCommands, hllCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, streamCommands, sortCommands, bitmapCommands, hllCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

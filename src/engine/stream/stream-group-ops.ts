@@ -131,26 +131,31 @@ export function groupAck(ks: Keyspace, slot: number, g: ConsumerGroup, ids: read
   return acked.length;
 }
 
-/** One claim (XCLAIM, XAUTOCLAIM): sets `id` delivered to `c` with `time` and `count`. */
+/** The claims of one XCLAIM or XAUTOCLAIM: entries moved to one consumer, gone entries dropped. */
 export class ClaimBatch {
   private readonly d: Deliveries;
   private readonly dropped: Uint8Array[] = [];
-  constructor(private readonly ks: Keyspace, private readonly slot: number, private readonly g: ConsumerGroup, private readonly c: Consumer) {
+  private consumer: Consumer | undefined;
+  constructor(private readonly ks: Keyspace, private readonly slot: number, private readonly g: ConsumerGroup) {
     this.d = new Deliveries(ks);
   }
-  claim(id: StreamId, time: number, count: number): void {
-    this.g.deliver(id, this.c, time, count);
+  /** Sets `id` delivered to `c` at `time`, `count` times. */
+  claim(id: StreamId, c: Consumer, time: number, count: number): void {
+    this.consumer = c;
+    this.g.deliver(id, c, time, count);
     this.d.add(id, time, count);
   }
   /** Drops a pending entry whose stream entry is gone. */
   drop(id: StreamId): void {
     if (this.g.ack(id)) this.dropped.push(idArg(id));
   }
-  /** Records what was done; `always` also records a last-ID change or a consumer's seen-time. */
-  finish(always: boolean): void {
+  /** Records what was done; `lastMoved`: the group's last ID changed too (XCLAIM LASTID). */
+  finish(lastMoved: boolean): void {
     this.ks.recharge(this.slot);
-    if (this.dropped.length > 0) recordDelta(this.ks, this.slot, StreamOp.Ack, [this.g.name, ...this.dropped]);
-    this.d.record(this.slot, this.g, this.c, always);
+    const g = this.g;
+    if (this.dropped.length > 0) recordDelta(this.ks, this.slot, StreamOp.Ack, [g.name, ...this.dropped]);
+    if (this.consumer !== undefined) this.d.record(this.slot, g, this.consumer, lastMoved);
+    else if (lastMoved) recordDelta(this.ks, this.slot, StreamOp.GroupSetId, [g.name, idArg(g.lastId), ascii(g.entriesRead)]);
   }
 }
 
@@ -184,9 +189,10 @@ groupReplay.apply = (ks, slot, op, els) => {
       c.seenTime = deltaNumber(els[2]!);
       g.lastId = deltaId(els[3]!);
       g.entriesRead = deltaNumber(els[4]!);
-      const batch = new ClaimBatch(ks, slot, g, c);
-      for (let i = 5; i + 2 < els.length; i += 3) batch.claim(deltaId(els[i]!), deltaNumber(els[i + 1]!), deltaNumber(els[i + 2]!));
-      batch.finish(true);
+      const batch = new ClaimBatch(ks, slot, g);
+      for (let i = 5; i + 2 < els.length; i += 3) batch.claim(deltaId(els[i]!), c, deltaNumber(els[i + 1]!), deltaNumber(els[i + 2]!));
+      if (els.length > 5) batch.finish(false);
+      else recordDelta(ks, slot, StreamOp.Deliver, els);
     }
   }
 };

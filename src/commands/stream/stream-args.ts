@@ -1,0 +1,153 @@
+// Shared pieces of the stream commands: ID parsing with Redis 7.0's rules (streamGenericParseIDOrReply,
+// string2ull), the typed lookup, and the entry reply ([id, [field, value, ...]]).
+
+import { streamOf, streamRange } from "../../engine/stream/stream-type.ts";
+import { formatId, makeId, MAX_ID, U64_MAX, type StreamId } from "../../engine/stream/stream-id.ts";
+import type { StreamValue } from "../../engine/stream/stream-value.ts";
+import { ValueType } from "../../engine/types.ts";
+import { ERR_WRONGTYPE } from "../../protocol/errors.ts";
+import { ReplyWriter } from "../../protocol/reply-writer.ts";
+import { bytesToLatin1 } from "../args.ts";
+import { WRONG_TYPE } from "../string-value.ts";
+import type { Client } from "../types.ts";
+
+export { WRONG_TYPE };
+
+export const ERR_INVALID_ID = "ERR Invalid stream ID specified as stream command argument";
+export const ERR_START_INTERVAL = "ERR invalid start ID for the interval";
+export const ERR_END_INTERVAL = "ERR invalid end ID for the interval";
+
+/** strtoull over the whole string (leading spaces, a sign), or undefined. */
+function strtoull(s: string): bigint | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(s);
+  if (m === null) return undefined;
+  const v = BigInt(m[2]!);
+  if (v > U64_MAX) return undefined;
+  return m[1] === "-" ? (U64_MAX + 1n - v) & U64_MAX : v;
+}
+
+/** Redis's string2ull: string2ll when it parses (negatives refused), else strtoull. */
+function string2ull(s: string): bigint | undefined {
+  if (/^-?[1-9]\d*$|^0$/.test(s) && s.length <= 20) {
+    const v = BigInt(s);
+    if (v >= -(1n << 63n) && v < 1n << 63n) return v < 0n ? undefined : v;
+  }
+  return strtoull(s);
+}
+
+/** A parsed ID argument: `seqGiven` false for `ms-*`. */
+export interface ParsedId {
+  id: StreamId;
+  seqGiven: boolean;
+}
+
+/**
+ * Parses an ID argument: `-`, `+` (unless strict), `ms`, `ms-seq`, and `ms-*` when `allowStar`.
+ * `missingSeq` fills a bare `ms`. Undefined when malformed (no reply written).
+ */
+export function parseId(arg: Uint8Array, missingSeq: bigint, strict: boolean, allowStar = false): ParsedId | undefined {
+  if (arg.length > 127) return undefined;
+  const s = bytesToLatin1(arg);
+  if (s === "-" || s === "+") {
+    if (strict) return undefined;
+    return { id: s === "-" ? 0n : MAX_ID, seqGiven: true };
+  }
+  const dash = s.indexOf("-");
+  const msPart = dash >= 0 ? s.slice(0, dash) : s;
+  const ms = string2ull(msPart);
+  if (ms === undefined) return undefined;
+  if (dash < 0) return { id: makeId(ms, missingSeq), seqGiven: true };
+  const rest = s.slice(dash + 1);
+  if (allowStar && rest === "*") return { id: makeId(ms, 0n), seqGiven: false };
+  const seq = string2ull(rest);
+  if (seq === undefined) return undefined;
+  return { id: makeId(ms, seq), seqGiven: true };
+}
+
+/** A strict ID (no `-`/`+`), or undefined after replying the invalid-ID error. */
+export function strictIdOrReply(c: Client, arg: Uint8Array, missingSeq = 0n): StreamId | undefined {
+  const p = parseId(arg, missingSeq, true);
+  if (p === undefined) c.reply.error(ERR_INVALID_ID);
+  return p?.id;
+}
+
+/** Any ID (`-`, `+` allowed), or undefined after replying. */
+export function idOrReply(c: Client, arg: Uint8Array, missingSeq = 0n): StreamId | undefined {
+  const p = parseId(arg, missingSeq, false);
+  if (p === undefined) c.reply.error(ERR_INVALID_ID);
+  return p?.id;
+}
+
+/**
+ * An interval bound (XRANGE, XPENDING, XAUTOCLAIM): `(id` is exclusive and moved one step inward
+ * (`start`: up, else down). Undefined after replying.
+ */
+export function intervalIdOrReply(c: Client, arg: Uint8Array, start: boolean): StreamId | undefined {
+  const exclusive = arg.length > 1 && arg[0] === 40;
+  const p = exclusive ? parseId(arg.subarray(1), start ? 0n : U64_MAX, true) : parseId(arg, start ? 0n : U64_MAX, false);
+  if (p === undefined) {
+    c.reply.error(ERR_INVALID_ID);
+    return undefined;
+  }
+  if (!exclusive) return p.id;
+  if (start) {
+    if (p.id === MAX_ID) {
+      c.reply.error(ERR_START_INTERVAL);
+      return undefined;
+    }
+    return p.id + 1n;
+  }
+  if (p.id === 0n) {
+    c.reply.error(ERR_END_INTERVAL);
+    return undefined;
+  }
+  return p.id - 1n;
+}
+
+/** Slot of the stream at `key`, -1 when missing, WRONG_TYPE after replying. */
+export function lookupStreamOrReply(c: Client, key: Uint8Array, read: boolean): number {
+  const db = c.db;
+  const slot = read ? db.lookup(key) : db.peek(key);
+  if (slot >= 0 && db.typeOf(slot) !== ValueType.Stream) {
+    c.reply.error(ERR_WRONGTYPE);
+    return WRONG_TYPE;
+  }
+  return slot;
+}
+
+export const streamAt = (c: Client, slot: number): StreamValue => streamOf(c.db, slot);
+
+export function replyId(c: Client, id: StreamId): void {
+  c.reply.bulkString(formatId(id));
+}
+
+/** One entry: [id, [field, value, ...]] (`fv` undefined: [id, nil], an entry gone from the stream). */
+export function writeEntry(w: ReplyWriter, id: StreamId, fv: readonly Uint8Array[] | undefined): void {
+  w.arrayHeader(2);
+  w.bulkString(formatId(id));
+  if (fv === undefined) return w.nullArray();
+  w.arrayHeader(fv.length);
+  for (const e of fv) w.bulk(e);
+}
+
+const scratch = new ReplyWriter(16 * 1024);
+
+/**
+ * Replies an array whose length is known only after its elements are written: `fill` writes them
+ * to a scratch writer (same protocol) and returns how many it wrote.
+ */
+export function replyCounted(c: Client, fill: (w: ReplyWriter) => number): void {
+  scratch.reset();
+  scratch.resp = c.reply.resp;
+  const n = fill(scratch);
+  c.reply.arrayHeader(n);
+  c.reply.raw(scratch.bytes());
+}
+
+/** Entries [start, end] of the stream at `slot` as an array (`count` 0 = all). */
+export function replyRange(c: Client, slot: number, start: StreamId, end: StreamId, rev: boolean, count: number): void {
+  replyCounted(c, (w) => streamRange(c.db, slot, start, end, rev, count, (id, fv) => writeEntry(w, id, fv)));
+}
+
+/** Echoed names in error texts (Redis prints them with %s). */
+export const shown = (b: Uint8Array): string => new TextDecoder().decode(b);
