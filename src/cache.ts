@@ -2,7 +2,7 @@
 // engine the server uses. Keys and values are bytes; strings are accepted and encoded as UTF-8.
 
 import { describe, outOfMemory, type CacheKey, type CacheValue } from "./cache-base.ts";
-import { CacheBits } from "./cache-bits.ts";
+import { CacheStreams } from "./cache-streams.ts";
 import { WrongTypeError } from "./cache-errors.ts";
 import { decodeUtf8 } from "./engine/bytes.ts";
 import { CoarseClock } from "./engine/clock.ts";
@@ -78,7 +78,7 @@ export type CacheStats = Omit<EngineStats, "usedBytes"> & { usedBytes: Bytes };
 
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
-export class Cache extends CacheBits {
+export class Cache extends CacheStreams {
   private readonly defaultTtl: Milliseconds;
   private readonly loads = new Map<string, Promise<Uint8Array>>();
   private timer: ReturnType<typeof setInterval> | null = null;

@@ -31,3 +31,51 @@ export function parseFullId(s: string): StreamId | undefined {
   if (ms > U64_MAX || seq > U64_MAX) return undefined;
   return makeId(ms, seq);
 }
+
+/** strtoull over the whole string (leading spaces, a sign), or undefined. */
+function strtoull(s: string): bigint | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(s);
+  if (m === null) return undefined;
+  const v = BigInt(m[2]!);
+  if (v > U64_MAX) return undefined;
+  return m[1] === "-" ? (U64_MAX + 1n - v) & U64_MAX : v;
+}
+
+/** Redis's string2ull: string2ll when it parses (negatives refused), else strtoull. */
+function string2ull(s: string): bigint | undefined {
+  if (/^-?[1-9]\d*$|^0$/.test(s) && s.length <= 20) {
+    const v = BigInt(s);
+    if (v >= -(1n << 63n) && v < 1n << 63n) return v < 0n ? undefined : v;
+  }
+  return strtoull(s);
+}
+
+/** A parsed ID argument: `seqGiven` false for `ms-*`. */
+export interface ParsedId {
+  id: StreamId;
+  seqGiven: boolean;
+}
+
+/**
+ * Parses an ID argument: `-`, `+` (unless strict), `ms`, `ms-seq`, and `ms-*` when `allowStar`.
+ * `missingSeq` fills a bare `ms`. Undefined when malformed (no reply written).
+ */
+export function parseId(arg: Uint8Array, missingSeq: bigint, strict: boolean, allowStar = false): ParsedId | undefined {
+  if (arg.length > 127) return undefined;
+  const s = String.fromCharCode(...arg);
+  if (s === "-" || s === "+") {
+    if (strict) return undefined;
+    return { id: s === "-" ? 0n : MAX_ID, seqGiven: true };
+  }
+  const dash = s.indexOf("-");
+  const msPart = dash >= 0 ? s.slice(0, dash) : s;
+  const ms = string2ull(msPart);
+  if (ms === undefined) return undefined;
+  if (dash < 0) return { id: makeId(ms, missingSeq), seqGiven: true };
+  const rest = s.slice(dash + 1);
+  if (allowStar && rest === "*") return { id: makeId(ms, 0n), seqGiven: false };
+  const seq = string2ull(rest);
+  if (seq === undefined) return undefined;
+  return { id: makeId(ms, seq), seqGiven: true };
+}
+
