@@ -169,7 +169,6 @@ export function cmdXSetId(c: Client, argv: Args): void {
   if (slot === WRONG_TYPE) return;
   if (slot < 0) return c.reply.error(ERR_NO_SUCH_KEY);
   const s = streamAt(c, slot);
-  if (id < s.maxDeletedId) return c.reply.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
   if (s.length > 0) {
     if (id < s.log.edge(true)!) return c.reply.error("ERR The ID specified in XSETID is smaller than the target stream top item");
     if (entriesAdded !== -1 && s.length > entriesAdded) return c.reply.error("ERR The entries_added specified in XSETID is smaller than the target stream length");

@@ -79,7 +79,7 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
       streamsArg = i + 1;
       nStreams = argv.length - streamsArg;
       if (nStreams % 2 !== 0) {
-        return c.reply.error(`ERR Unbalanced '${name}' list of streams: for each stream key an ID or '${group ? ">" : "$"}' must be specified.`);
+        return c.reply.error(`ERR Unbalanced ${name.toUpperCase()} list of streams: for each stream key an ID or '${group ? ">" : "$"}' must be specified.`);
       }
       nStreams /= 2;
       break;
