@@ -148,9 +148,11 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
         serve = true;
         ids[k] = g.lastId;
       }
-      const { consumer } = consumerEnsure(c.db, slot, g, consumerName!, now);
-      consumer.seenTime = now;
-      if (serve) served.push(k);
+      // The consumer is created (and seen) only when the group serves it now, as in 7.0.15.
+      if (serve) {
+        consumerEnsure(c.db, slot, g, consumerName!, now).consumer.seenTime = now;
+        served.push(k);
+      }
     } else if (s.length > 0 && s.log.edge(true)! > ids[k]!) served.push(k);
   }
   if (served.length > 0) {

@@ -120,6 +120,27 @@ export class StreamLog {
       this.newNode(id, fv);
       last++;
     }
+    this.appendInto(last, id, fv);
+  }
+
+  /**
+   * Appends node `master` as it was serialized: its live entries (in order) and what decides its
+   * splits and trims (`last` appended ID, `added` count, listpack estimate), so a loaded stream
+   * has the very nodes it had.
+   */
+  loadNode(master: StreamId, last: StreamId, added: number, lpBytes: number, entries: readonly { id: StreamId; fv: readonly Uint8Array[] }[]): void {
+    if (this.nodes.length > 0) this.shrink(this.nodes.length - 1);
+    this.newNode(master, entries[0]?.fv ?? []);
+    const i = this.nodes.length - 1;
+    for (const e of entries) this.appendInto(i, e.id, e.fv);
+    this.lasts[i] = last;
+    this.added[i] = added;
+    this.lpBytes[i] = lpBytes;
+  }
+
+  /** Writes entry `id` at the end of node `last` (it fits: append() decided). */
+  private appendInto(last: number, id: StreamId, fv: readonly Uint8Array[]): void {
+    const nf = fv.length >>> 1;
     const node = this.nodes[last]!;
     const m = this.masters[last]!;
     const dms = Number(idMs(id) - idMs(m));
@@ -346,11 +367,14 @@ export class StreamLog {
     return false;
   }
 
-  /** Removes the bytes [from, to) of node `i` holding `k` entries; drops the node when it empties. */
-  private cut(i: number, from: number, to: number, k: number): void {
+  /**
+   * Removes the bytes [from, to) of node `i` holding `k` entries; drops the node when it empties
+   * (`keepEmpty`: not after a trim inside the node, where Redis keeps an all-deleted listpack).
+   */
+  private cut(i: number, from: number, to: number, k: number, keepEmpty = false): void {
     this.length -= k;
     this.live[i]! -= k;
-    if (this.live[i] === 0) {
+    if (this.live[i] === 0 && !keepEmpty) {
       this.allocated -= this.nodes[i]!.length;
       for (const a of [this.nodes, this.used, this.masters, this.lasts, this.live, this.added, this.lpBytes] as unknown[][]) a.splice(i, 1);
       return;
@@ -387,7 +411,7 @@ export class StreamLog {
         p = this.skipEntry(0, p, fields.length);
         k++;
       }
-      if (k > 0) this.cut(0, first, p, k);
+      if (k > 0) this.cut(0, first, p, k, true);
       deleted += k;
       break;
     }

@@ -142,7 +142,7 @@ export function streamLength(ks: Keyspace, slot: number): number {
 // ---- codec ------------------------------------------------------------------------------------
 
 function loadStream(ks: Keyspace, key: Uint8Array, packed: Uint8Array, expireAt: Milliseconds): Status {
-  const s = parseStream(packed, limits["stream-node-max-bytes"], limits["stream-node-max-entries"]);
+  const s = parseStream(packed);
   if (s === undefined) return Status.NotFound;
   let st = ks.set(key, packed, expireAt, 0, ValueType.Stream);
   if (st !== Status.Ok) return st;

@@ -3,7 +3,7 @@
 // consumer groups. Always held by the keyspace as a LargeValue (an empty stream still exists, as
 // in Redis). Its serialized form is a packed value (packed.ts layout, tag STREAM_TAG):
 //
-//   lastId maxDeletedId entriesAdded nEntries (id nFieldValues fv*)* nGroups
+//   lastId maxDeletedId entriesAdded nNodes (masterId lastId added lpBytes nEntries (id nFieldValues fv*)*)* nGroups
 //   (name lastId entriesRead nConsumers (name seenTime)* nPending (id time count consumer)*)*
 //
 // numbers and IDs in decimal ASCII.
@@ -86,11 +86,15 @@ export class StreamValue implements LargeValue {
 
   serialize(): Uint8Array {
     const w = new PackedWriter().begin(STREAM_TAG as 0);
-    w.push(ascii(formatId(this.lastId))).push(ascii(formatId(this.maxDeletedId))).push(ascii(this.entriesAdded)).push(ascii(this.length));
-    this.log.range(0n, MAX_ID, false, 0, (id, fv) => {
-      w.push(ascii(formatId(id))).push(ascii(fv.length));
-      for (const e of fv) w.push(e);
-    });
+    const log = this.log;
+    w.push(ascii(formatId(this.lastId))).push(ascii(formatId(this.maxDeletedId))).push(ascii(this.entriesAdded)).push(ascii(log.nodeCount));
+    for (let i = 0; i < log.nodeCount; i++) {
+      w.push(ascii(formatId(log.masters[i]!))).push(ascii(formatId(log.lasts[i]!))).push(ascii(log.added[i]!)).push(ascii(log.lpBytes[i]!)).push(ascii(log.live[i]!));
+      log.range(log.masters[i]!, log.lasts[i]!, false, log.live[i]!, (id, fv) => {
+        w.push(ascii(formatId(id))).push(ascii(fv.length));
+        for (const e of fv) w.push(e);
+      });
+    }
     w.push(ascii(this.groups.size));
     for (const g of this.sortedGroups()) {
       w.push(g.name).push(ascii(formatId(g.lastId))).push(ascii(g.entriesRead)).push(ascii(g.consumers.size));
@@ -113,7 +117,7 @@ export class StreamValue implements LargeValue {
 }
 
 /** Rebuilds a stream from its serialized form, or undefined when it is malformed. */
-export function parseStream(packed: Uint8Array, maxBytes: number, maxEntries: number): StreamValue | undefined {
+export function parseStream(packed: Uint8Array): StreamValue | undefined {
   if (packed[0] !== STREAM_TAG) return undefined;
   const total = packedCount(packed);
   let p = PACKED_HEADER;
@@ -139,13 +143,22 @@ export function parseStream(packed: Uint8Array, maxBytes: number, maxEntries: nu
     s.lastId = id();
     s.maxDeletedId = id();
     s.entriesAdded = num();
-    const n = num();
-    for (let i = 0; i < n; i++) {
-      const eid = id();
-      const k = num();
-      const fv: Uint8Array[] = [];
-      for (let j = 0; j < k; j++) fv.push(next());
-      s.log.append(eid, fv, maxBytes, maxEntries);
+    const nodes = num();
+    for (let i = 0; i < nodes; i++) {
+      const master = id();
+      const last = id();
+      const added = num();
+      const lp = num();
+      const n = num();
+      const entries: { id: StreamId; fv: Uint8Array[] }[] = [];
+      for (let j = 0; j < n; j++) {
+        const eid = id();
+        const k = num();
+        const fv: Uint8Array[] = [];
+        for (let f = 0; f < k; f++) fv.push(next());
+        entries.push({ id: eid, fv });
+      }
+      s.log.loadNode(master, last, added, lp, entries);
     }
     const ng = num();
     for (let i = 0; i < ng; i++) {

@@ -14,8 +14,9 @@ import { hashGenerator, unorderedReply as hashUnordered } from "./gen-hash.ts";
 import { listGenerator } from "./gen-list.ts";
 import { zsetGenerator } from "./gen-zset.ts";
 import { bitsGenerator } from "./gen-bits.ts";
+import { streamGenerator } from "./gen-stream.ts";
 
-const GENERATORS: readonly FamilyGenerator[] = [setGenerator, keysGenerator, stringGenerator, hashGenerator, listGenerator, zsetGenerator, bitsGenerator];
+const GENERATORS: readonly FamilyGenerator[] = [setGenerator, keysGenerator, stringGenerator, hashGenerator, listGenerator, zsetGenerator, bitsGenerator, streamGenerator];
 /** Commands whose array/set reply is compared as a sorted multiset (order depends on hashing). */
 const UNORDERED: ReadonlySet<string> = new Set([...setSorted, ...hashUnordered]);
 /** Commands whose reply is field/value pairs (RESP2 flat array, RESP3 map): compared as a set of pairs. */
