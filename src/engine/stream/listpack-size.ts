@@ -24,6 +24,15 @@ function asInt64(b: Uint8Array): number | undefined {
     if (n === 1) return undefined;
   }
   if (b[i] === 48) return n === i + 1 && !neg ? 0 : undefined;
+  if (n - i <= 15) {
+    let x = 0;
+    for (; i < n; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) return undefined;
+      x = x * 10 + d;
+    }
+    return neg ? -x : x;
+  }
   let v = 0n;
   for (; i < n; i++) {
     const d = b[i]! - 48;

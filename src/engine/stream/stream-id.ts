@@ -16,8 +16,13 @@ export const idSeq = (id: StreamId): bigint => id & SEQ_MASK;
 
 /** "ms-seq", as Redis prints an ID. */
 export function formatId(id: StreamId): string {
-  return `${id >> 64n}-${id & SEQ_MASK}`;
+  const ms = id >> 64n;
+  const seq = id & SEQ_MASK;
+  // Numbers print faster than bigints; both halves are exact below 2^53.
+  if (ms < SAFE && seq < SAFE) return `${Number(ms)}-${Number(seq)}`;
+  return `${ms}-${seq}`;
 }
+const SAFE = 1n << 53n;
 
 const enc = new TextEncoder();
 export const idBytes = (id: StreamId): Uint8Array => enc.encode(formatId(id));

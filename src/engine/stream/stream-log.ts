@@ -19,7 +19,7 @@ import { idMs, idSeq, makeId, type StreamId } from "./stream-id.ts";
 
 const SAME_FIELDS = 2;
 /** Deltas stay exact in doubles; a bigger jump starts a new node. */
-const MAX_DELTA = 2 ** 47;
+const MAX_DELTA_N = 1n << 47n;
 const FIRST_CAPACITY = 128;
 /** Bytes of a node's JS side: the Uint8Array object and its slots in the parallel arrays. */
 const NODE_OVERHEAD = 160;
@@ -112,7 +112,7 @@ export class StreamLog {
         const m = this.masters[last]!;
         const dms = idMs(id) - idMs(m);
         const dseq = idSeq(id) - idSeq(m);
-        if (dms >= BigInt(MAX_DELTA) || dseq >= BigInt(MAX_DELTA) || dseq <= -BigInt(MAX_DELTA)) open = false;
+        if (dms >= MAX_DELTA_N || dseq >= MAX_DELTA_N || dseq <= -MAX_DELTA_N) open = false;
       }
     }
     if (!open) {
