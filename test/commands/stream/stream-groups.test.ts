@@ -98,7 +98,7 @@ describe("XREADGROUP XACK XPENDING", () => {
       [["xreadgroup", "group", "g", "alice", "streams", "q", ">"], null],
       [["xreadgroup", "group", "nog", "c", "streams", "q", ">"], { error: "NOGROUP No such key 'q' or consumer group 'nog' in XREADGROUP with GROUP option" }],
       [["xreadgroup", "group", "g", "c", "streams", "q", "$"], { error: "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set." }],
-      [["xreadgroup", "count", "1", "streams", "q", ">"], { error: "ERR Missing GROUP option for XREADGROUP" }],
+      [["xreadgroup", "count", "1", "noack", "streams", "q", ">"], { error: "ERR Missing GROUP option for XREADGROUP" }],
       [["xreadgroup", "group", "g", "c", "streams", "q", "x", "y"], { error: "ERR Unbalanced XREADGROUP list of streams: for each stream key an ID or '>' must be specified." }],
     ]);
     // dave never got anything: a consumer exists only once the group served it.
