@@ -101,8 +101,9 @@ describe("XREADGROUP XACK XPENDING", () => {
       [["xreadgroup", "count", "1", "noack", "streams", "q", ">"], { error: "ERR Missing GROUP option for XREADGROUP" }],
       [["xreadgroup", "group", "g", "c", "streams", "q", "x", "y"], { error: "ERR Unbalanced XREADGROUP list of streams: for each stream key an ID or '>' must be specified." }],
     ]);
-    // dave never got anything: a consumer exists only once the group served it.
-    expect((h.run(["xinfo", "consumers", "q", "g"]) as unknown[][]).map((c) => c[1])).toEqual(["alice", "bob", "carol"]);
+    // A history read serves (and creates) dave; a ">" read with nothing new creates no consumer.
+    h.run(["xreadgroup", "group", "g", "erin", "streams", "q", ">"]);
+    expect((h.run(["xinfo", "consumers", "q", "g"]) as unknown[][]).map((c) => c[1])).toEqual(["alice", "bob", "carol", "dave"]);
   });
 
   test("a deleted entry still pending comes back as [id, nil] in the history", () => {
