@@ -3,6 +3,7 @@
 // Shapes and error strings were checked against redis-server 7.0.15 (stream-redis-parity.test.ts).
 import { describe, expect, test } from "bun:test";
 import { createHarness, type Harness } from "../../support/command-harness.ts";
+import type { RespValue } from "../../support/resp-decode.ts";
 
 const T0 = 1_700_000_000_000;
 const NOGROUP = (k: string, g: string) => ({ error: `NOGROUP No such key '${k}' or consumer group '${g}'` });
@@ -16,7 +17,7 @@ function queue(n = 5): Harness {
   for (let i = 1; i <= n; i++) h.run(["xadd", "q", `${i}-0`, "job", String(i)]);
   return h;
 }
-const entry = (i: number): unknown => [`${i}-0`, ["job", String(i)]];
+const entry = (i: number): RespValue => [`${i}-0`, ["job", String(i)]];
 
 describe("XGROUP", () => {
   test("CREATE (with $, MKSTREAM, ENTRIESREAD), SETID, DESTROY, CREATECONSUMER, DELCONSUMER and their errors", () => {
@@ -209,6 +210,6 @@ describe("XINFO", () => {
     const info = h.run(["xinfo", "stream", "e"]) as Map<string, unknown>;
     expect(info.get("first-entry")).toBeNull();
     expect(info.get("length")).toBe(0);
-    expect(h.run(["xinfo", "groups", "e"])).toEqual([new Map<string, unknown>([["name", "g"], ["consumers", 0], ["pending", 0], ["last-delivered-id", "0-0"], ["entries-read", null], ["lag", 0]])]);
+    expect(h.run(["xinfo", "groups", "e"])).toEqual([new Map<RespValue, RespValue>([["name", "g"], ["consumers", 0], ["pending", 0], ["last-delivered-id", "0-0"], ["entries-read", null], ["lag", 0]])]);
   });
 });
