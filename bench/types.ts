@@ -155,3 +155,4 @@ if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "maxmemor
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "throughput") await throughput();
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "zset") await zsetBench(SCALE);
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "bits") await bitsBench();
+if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "streams") await (await import("./types-streams.ts")).streams();
