@@ -1,7 +1,7 @@
 // Shared pieces of the stream commands: ID parsing with Redis 7.0's rules (streamGenericParseIDOrReply,
 // string2ull), the typed lookup, and the entry reply ([id, [field, value, ...]]).
 
-import { streamOf, streamRange } from "../../engine/stream/stream-type.ts";
+import { streamOf } from "../../engine/stream/stream-type.ts";
 import { formatId, MAX_ID, parseId, U64_MAX, type StreamId } from "../../engine/stream/stream-id.ts";
 
 export { parseId };
@@ -84,6 +84,40 @@ export function writeEntry(w: ReplyWriter, id: StreamId, fv: readonly Uint8Array
   for (const e of fv) w.bulk(e);
 }
 
+const idDigits = new Uint8Array(48);
+
+/** Writes `n` (a non-negative integer below 2^53) at idDigits[at...]; returns the end. */
+function digits(n: number, at: number): number {
+  if (n < 10) {
+    idDigits[at] = 48 + n;
+    return at + 1;
+  }
+  let len = 0;
+  for (let x = n; x >= 1; x = Math.floor(x / 10)) len++;
+  for (let k = at + len - 1; k >= at; k--) {
+    const q = Math.floor(n / 10);
+    idDigits[k] = 48 + (n - q * 10);
+    n = q;
+  }
+  return at + len;
+}
+
+/** writeEntry for an ID given as numbers (both halves below 2^53): no string is built. */
+export function writeEntryNumbers(w: ReplyWriter, ms: number, seq: number, fv: readonly Uint8Array[]): void {
+  w.arrayHeader(2);
+  const mid = digits(ms, 0);
+  idDigits[mid] = 45;
+  w.bulkFrom(idDigits, 0, digits(seq, mid + 1));
+  w.arrayHeader(fv.length);
+  for (const e of fv) w.bulk(e);
+}
+
+/** Writes entries [start, end] (`count` 0 = all) to `w`; returns how many. */
+export function writeRange(w: ReplyWriter, s: StreamValue, start: StreamId, end: StreamId, rev: boolean, count: number): number {
+  if (s.log.numeric) return s.log.rangeNumbers(start, end, rev, count, (ms, seq, fv) => writeEntryNumbers(w, ms, seq, fv));
+  return s.log.range(start, end, rev, count, (id, fv) => writeEntry(w, id, fv));
+}
+
 const scratch = new ReplyWriter(16 * 1024);
 
 /**
@@ -100,7 +134,7 @@ export function replyCounted(c: Client, fill: (w: ReplyWriter) => number): void 
 
 /** Entries [start, end] of the stream at `slot` as an array (`count` 0 = all). */
 export function replyRange(c: Client, slot: number, start: StreamId, end: StreamId, rev: boolean, count: number): void {
-  replyCounted(c, (w) => streamRange(c.db, slot, start, end, rev, count, (id, fv) => writeEntry(w, id, fv)));
+  replyCounted(c, (w) => writeRange(w, streamAt(c, slot), start, end, rev, count));
 }
 
 /** Echoed names in error texts (Redis prints them with %s). */

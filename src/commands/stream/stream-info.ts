@@ -8,7 +8,7 @@ import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER } from "../../protocol/errors.ts";
 import type { ReplyWriter } from "../../protocol/reply-writer.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupStreamOrReply, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry } from "./stream-args.ts";
+import { lookupStreamOrReply, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry, writeRange } from "./stream-args.ts";
 
 /** The stream at argv[2], or undefined after replying (no such key, WRONGTYPE). */
 function streamOrReply(c: Client, argv: Args): StreamValue | undefined {
@@ -97,7 +97,7 @@ export function cmdXInfoStream(c: Client, argv: Args): void {
     return;
   }
   r.bulkString("entries");
-  replyCounted(c, (w) => s.log.range(0n, MAX_ID, false, count, (id, fv) => writeEntry(w, id, fv)));
+  replyCounted(c, (w) => writeRange(w, s, 0n, MAX_ID, false, count));
   r.bulkString("groups");
   const groups = s.sortedGroups();
   r.arrayHeader(groups.length);

@@ -7,10 +7,9 @@ import type { ConsumerGroup } from "../../engine/stream/stream-groups.ts";
 import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupStreamOrReply, parseId, ERR_INVALID_ID, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry } from "./stream-args.ts";
+import { lookupStreamOrReply, parseId, ERR_INVALID_ID, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry, writeRange } from "./stream-args.ts";
 import { streamBlocking } from "./stream-blocking.ts";
 import { formatId } from "../../engine/stream/stream-id.ts";
-import { streamRange } from "../../engine/stream/stream-type.ts";
 
 const enc = new TextEncoder();
 const isOne = (a: Uint8Array, ch: number): boolean => a.length === 1 && a[0] === ch;
@@ -166,7 +165,7 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
       const start = ids[k]! === MAX_ID ? MAX_ID : ids[k]! + 1n;
       const g = groups[k];
       if (g === undefined) {
-        replyCounted(c, (w) => streamRange(c.db, slot, start, MAX_ID, false, count, (id, fv) => writeEntry(w, id, fv)));
+        replyCounted(c, (w) => writeRange(w, streamAt(c, slot), start, MAX_ID, false, count));
         continue;
       }
       const consumer = g.consumer(consumerName!)!;

@@ -11,65 +11,29 @@
 //
 // Strings are length-prefixed as packed.ts elements. Deleted entries are removed from the bytes.
 
-import { readLen, writeLen } from "../arena.ts";
+import { readLen } from "../arena.ts";
+import { pos, putString, readVarint, SAME_FIELDS, skipString, unzigzag, varintBytes, viewString, writeVarint, zigzag } from "./stream-node.ts";
 import { elemBytes } from "../compound/packed.ts";
 import type { Bytes } from "../types.ts";
 import { LP_EMPTY_BYTES, lpIntBytes, lpStringBytes } from "./listpack-size.ts";
-import { idMs, idSeq, makeId, type StreamId } from "./stream-id.ts";
+import { idMs, idSeq, makeId, SEQ_MASK, type StreamId } from "./stream-id.ts";
 
-const SAME_FIELDS = 2;
 /** Deltas stay exact in doubles; a bigger jump starts a new node. */
 const MAX_DELTA_N = 1n << 47n;
 const FIRST_CAPACITY = 128;
 /** Bytes of a node's JS side: the Uint8Array object and its slots in the parallel arrays. */
 const NODE_OVERHEAD = 160;
 
-let pos = 0; // second result of readVarint
-
-function readVarint(b: Uint8Array, p: number): number {
-  let v = 0;
-  let mul = 1;
-  for (;;) {
-    const x = b[p++]!;
-    v += (x & 127) * mul;
-    if (x < 128) break;
-    mul *= 128;
-  }
-  pos = p;
-  return v;
-}
-
-function writeVarint(b: Uint8Array, p: number, v: number): number {
-  while (v >= 128) {
-    b[p++] = (v % 128) | 128;
-    v = Math.floor(v / 128);
-  }
-  b[p++] = v;
-  return p;
-}
-
-const varintBytes = (v: number): number => (v < 128 ? 1 : v < 16384 ? 2 : v < 2097152 ? 3 : Math.ceil(Math.log2(v + 1) / 7));
-const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
-const unzigzag = (v: number): number => (v % 2 === 0 ? v / 2 : -(v + 1) / 2);
-
-function putString(b: Uint8Array, p: number, s: Uint8Array): number {
-  p = writeLen(b, p, s.length);
-  if (s.length < 32) for (let i = 0; i < s.length; i++) b[p + i] = s[i]!;
-  else b.set(s, p);
-  return p + s.length;
-}
-
-function viewString(b: Uint8Array, p: number): Uint8Array {
-  const n = readLen(b, p);
-  const s = p + (n < 128 ? 1 : 4);
-  pos = s + n;
-  return b.subarray(s, s + n);
-}
-
-function skipString(b: Uint8Array, p: number): number {
-  const n = readLen(b, p);
-  return p + (n < 128 ? 1 : 4) + n;
-}
+/** What readEntry read last: the offset after it, its ID halves as numbers, its deltas. */
+let after = 0;
+let curMs = 0;
+let curSeq = 0;
+let curDms = 0;
+let curDseq = 0;
+let curFlags = 0;
+/** Master IDs below this (both halves) keep every entry's ID exact in doubles (deltas < 2^47). */
+const EXACT_BELOW = 2 ** 53 - 2 ** 47;
+const halfNumber = (h: bigint): number => (h >= 1n << 53n ? Infinity : Number(h));
 
 /** Visits an entry: its ID and its fields and values alternating (views valid during the call). */
 export type EntryVisitor = (id: StreamId, fieldsValues: Uint8Array[]) => void;
@@ -86,6 +50,11 @@ export class StreamLog {
   added: number[] = [];
   /** Each node's size as a Redis listpack would be (what stream-node-max-bytes compares). */
   lpBytes: number[] = [];
+  /** Master ID halves as numbers, and whether they keep the node's IDs exact as numbers. */
+  private mMs: number[] = [];
+  private mSeq: number[] = [];
+  private exact: boolean[] = [];
+  private inexactNodes = 0;
   length = 0;
   private allocated = 0;
 
@@ -188,6 +157,13 @@ export class StreamLog {
     this.used.push(p);
     this.masters.push(id);
     this.lasts.push(id);
+    const ms = Number(idMs(id));
+    const seq = Number(idSeq(id));
+    const exact = ms < EXACT_BELOW && seq < EXACT_BELOW;
+    this.mMs.push(ms);
+    this.mSeq.push(seq);
+    this.exact.push(exact);
+    if (!exact) this.inexactNodes++;
     this.live.push(0);
     this.added.push(0);
     this.lpBytes.push(lp);
@@ -232,19 +208,30 @@ export class StreamLog {
   }
 
   /**
-   * Reads the entry at `p` of node `i` into `out` (fields and values alternating); returns its ID
-   * and leaves the offset of the next entry in `pos`.
+   * Reads the entry at `p` of node `i` into `out` (fields and values alternating). Its ID is left
+   * in `curMs`/`curSeq` as numbers (exact when the node is: see `exact`), its deltas in
+   * `curDms`/`curDseq`, and the offset of the next entry in `after`.
    */
-  private readEntry(i: number, p: number, master: Uint8Array[], out: Uint8Array[]): StreamId {
+  private readEntry(i: number, p: number, master: Uint8Array[], out: Uint8Array[]): void {
+    this.readBody(i, this.readHeader(i, p), master, out);
+  }
+
+  /** Reads the flags and ID of the entry at `p` of node `i` (into `curFlags`, `curMs`...); returns where its body starts. */
+  private readHeader(i: number, p: number): number {
     const node = this.nodes[i]!;
-    const flags = node[p++]!;
-    const dms = readVarint(node, p);
-    const dseq = unzigzag(readVarint(node, pos));
-    p = pos;
-    const m = this.masters[i]!;
-    const id = makeId(idMs(m) + BigInt(dms), idSeq(m) + BigInt(dseq));
+    curFlags = node[p++]!;
+    curDms = readVarint(node, p);
+    curDseq = unzigzag(readVarint(node, pos));
+    curMs = this.mMs[i]! + curDms;
+    curSeq = this.mSeq[i]! + curDseq;
+    return pos;
+  }
+
+  /** Reads the fields and values of the entry whose header readHeader just read (body at `p`). */
+  private readBody(i: number, p: number, master: Uint8Array[], out: Uint8Array[]): void {
+    const node = this.nodes[i]!;
     out.length = 0;
-    if (flags & SAME_FIELDS) {
+    if (curFlags & SAME_FIELDS) {
       for (const f of master) {
         out.push(f, viewString(node, p));
         p = pos;
@@ -257,8 +244,32 @@ export class StreamLog {
         p = pos;
       }
     }
-    pos = p;
-    return id;
+    after = p;
+  }
+
+  /** Skips the body of the entry whose header readHeader just read (body at `p`). */
+  private skipBody(i: number, p: number, masterCount: number): void {
+    const node = this.nodes[i]!;
+    let n = masterCount;
+    if (!(curFlags & SAME_FIELDS)) {
+      n = readVarint(node, p) * 2;
+      p = pos;
+    }
+    for (let k = 0; k < n; k++) p = skipString(node, p);
+    after = p;
+  }
+
+  /** The ID of the entry readEntry read last from node `i`. */
+  private entryId(i: number): StreamId {
+    if (this.exact[i]) return makeId(BigInt(curMs), BigInt(curSeq));
+    const m = this.masters[i]!;
+    return makeId(idMs(m) + BigInt(curDms), idSeq(m) + BigInt(curDseq));
+  }
+
+  /** Whether the entry readEntry read last from node `i` is below (`cmp` -1) or above (1) `b` ([ms, seq] numbers, or the bigint). */
+  private outside(i: number, b: StreamId, bMs: number, bSeq: number, below: boolean): boolean {
+    if (!this.exact[i]) return below ? this.entryId(i) < b : this.entryId(i) > b;
+    return below ? curMs < bMs || (curMs === bMs && curSeq < bSeq) : curMs > bMs || (curMs === bMs && curSeq > bSeq);
   }
 
   /** Offset of the entry after the one at `p` of node `i` (its ID is not decoded). */
@@ -297,8 +308,27 @@ export class StreamLog {
    * (0 = all). Returns how many it visited.
    */
   range(start: StreamId, end: StreamId, rev: boolean, count: number, visit: EntryVisitor): number {
-    if (start > end || this.length === 0) return 0;
     const out: Uint8Array[] = [];
+    return this.scan(start, end, rev, count, out, (i) => visit(this.entryId(i), out));
+  }
+
+  /** True when every ID is below 2^53 in both halves: `rangeNumbers` may be used. */
+  get numeric(): boolean {
+    return this.inexactNodes === 0;
+  }
+
+  /** `range` with the IDs as numbers (only while `numeric`): no bigint per entry. */
+  rangeNumbers(start: StreamId, end: StreamId, rev: boolean, count: number, visit: (ms: number, seq: number, fv: Uint8Array[]) => void): number {
+    const out: Uint8Array[] = [];
+    return this.scan(start, end, rev, count, out, () => visit(curMs, curSeq, out));
+  }
+
+  private scan(start: StreamId, end: StreamId, rev: boolean, count: number, out: Uint8Array[], emit: (node: number) => void): number {
+    if (start > end || this.length === 0) return 0;
+    const sMs = halfNumber(start >> 64n);
+    const sSeq = halfNumber(start & SEQ_MASK);
+    const eMs = halfNumber(end >> 64n);
+    const eSeq = halfNumber(end & SEQ_MASK);
     let n = 0;
     if (!rev) {
       for (let i = Math.max(0, this.nodeAtOrBefore(start)); i < this.nodes.length; i++) {
@@ -308,11 +338,16 @@ export class StreamLog {
         let p = first;
         const u = this.used[i]!;
         while (p < u) {
-          const id = this.readEntry(i, p, fields, out);
-          p = pos;
-          if (id < start) continue;
-          if (id > end) return n;
-          visit(id, out);
+          const body = this.readHeader(i, p);
+          if (this.outside(i, start, sMs, sSeq, true)) {
+            this.skipBody(i, body, fields.length);
+            p = after;
+            continue;
+          }
+          if (this.outside(i, end, eMs, eSeq, false)) return n;
+          this.readBody(i, body, fields, out);
+          p = after;
+          emit(i);
           if (++n === count) return n;
         }
       }
@@ -324,10 +359,10 @@ export class StreamLog {
       const offsets: number[] = [];
       for (let p = first; p < this.used[i]!; p = this.skipEntry(i, p, fields.length)) offsets.push(p);
       for (let k = offsets.length - 1; k >= 0; k--) {
-        const id = this.readEntry(i, offsets[k]!, fields, out);
-        if (id > end) continue;
-        if (id < start) return n;
-        visit(id, out);
+        this.readEntry(i, offsets[k]!, fields, out);
+        if (this.outside(i, end, eMs, eSeq, false)) continue;
+        if (this.outside(i, start, sMs, sSeq, true)) return n;
+        emit(i);
         if (++n === count) return n;
       }
     }
@@ -355,8 +390,9 @@ export class StreamLog {
     const { fields, first } = this.masterFields(i);
     const out: Uint8Array[] = [];
     for (let p = first; p < this.used[i]!; ) {
-      const e = this.readEntry(i, p, fields, out);
-      const next = pos;
+      this.readEntry(i, p, fields, out);
+      const e = this.entryId(i);
+      const next = after;
       if (e > id) return false;
       if (e === id) {
         this.cut(i, p, next, 1);
@@ -376,7 +412,8 @@ export class StreamLog {
     this.live[i]! -= k;
     if (this.live[i] === 0 && !keepEmpty) {
       this.allocated -= this.nodes[i]!.length;
-      for (const a of [this.nodes, this.used, this.masters, this.lasts, this.live, this.added, this.lpBytes] as unknown[][]) a.splice(i, 1);
+      if (!this.exact[i]) this.inexactNodes--;
+      for (const a of [this.nodes, this.used, this.masters, this.lasts, this.live, this.added, this.lpBytes, this.mMs, this.mSeq, this.exact] as unknown[][]) a.splice(i, 1);
       return;
     }
     const node = this.nodes[i]!;
@@ -407,7 +444,12 @@ export class StreamLog {
       let p = first;
       let k = 0;
       while (p < this.used[0]!) {
-        if (maxlen >= 0 ? this.length - k <= maxlen : this.readEntry(0, p, fields, out) >= minid) break;
+        if (maxlen >= 0) {
+          if (this.length - k <= maxlen) break;
+        } else {
+          this.readEntry(0, p, fields, out);
+          if (this.entryId(0) >= minid) break;
+        }
         p = this.skipEntry(0, p, fields.length);
         k++;
       }
@@ -427,6 +469,10 @@ export class StreamLog {
     c.live = this.live.slice();
     c.added = this.added.slice();
     c.lpBytes = this.lpBytes.slice();
+    c.mMs = this.mMs.slice();
+    c.mSeq = this.mSeq.slice();
+    c.exact = this.exact.slice();
+    c.inexactNodes = this.inexactNodes;
     c.length = this.length;
     c.allocated = c.nodes.reduce((s, n) => s + n.length, 0);
     return c;
