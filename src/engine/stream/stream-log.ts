@@ -19,7 +19,7 @@ import { LP_EMPTY_BYTES, lpIntBytes, lpStringBytes } from "./listpack-size.ts";
 import { idMs, idSeq, makeId, SEQ_MASK, type StreamId } from "./stream-id.ts";
 
 /** Deltas stay exact in doubles; a bigger jump starts a new node. */
-const MAX_DELTA_N = 1n << 47n;
+const MAX_DELTA = 2 ** 47;
 const FIRST_CAPACITY = 128;
 /** Bytes of a node's JS side: the Uint8Array object and its slots in the parallel arrays. */
 const NODE_OVERHEAD = 160;
@@ -33,6 +33,9 @@ let curDseq = 0;
 let curFlags = 0;
 /** Master IDs below this (both halves) keep every entry's ID exact in doubles (deltas < 2^47). */
 const EXACT_BELOW = 2 ** 53 - 2 ** 47;
+/** IDs below this have an exact ms half as a number (the seq half is checked by the mask). */
+const EXACT_IDS = 1n << (64n + 53n);
+const SAFE_HALF = 1n << 53n;
 const halfNumber = (h: bigint): number => (h >= 1n << 53n ? Infinity : Number(h));
 
 /** Visits an entry: its ID and its fields and values alternating (views valid during the call). */
@@ -78,10 +81,8 @@ export class StreamLog {
       if (this.lpBytes[last]! + tot >= limit) open = false;
       else if (maxEntries > 0 && this.added[last]! >= maxEntries) open = false;
       else {
-        const m = this.masters[last]!;
-        const dms = idMs(id) - idMs(m);
-        const dseq = idSeq(id) - idSeq(m);
-        if (dms >= MAX_DELTA_N || dseq >= MAX_DELTA_N || dseq <= -MAX_DELTA_N) open = false;
+        this.deltas(last, id);
+        if (curDms >= MAX_DELTA || curDseq >= MAX_DELTA || curDseq <= -MAX_DELTA) open = false;
       }
     }
     if (!open) {
@@ -111,9 +112,9 @@ export class StreamLog {
   private appendInto(last: number, id: StreamId, fv: readonly Uint8Array[]): void {
     const nf = fv.length >>> 1;
     const node = this.nodes[last]!;
-    const m = this.masters[last]!;
-    const dms = Number(idMs(id) - idMs(m));
-    const dseq = Number(idSeq(id) - idSeq(m));
+    this.deltas(last, id);
+    const dms = curDms;
+    const dseq = curDseq;
     const same = this.sameAsMaster(node, fv);
     let need = 1 + varintBytes(dms) + varintBytes(zigzag(dseq)) + (same ? 0 : varintBytes(nf));
     for (let i = same ? 1 : 0; i < fv.length; i += same ? 2 : 1) need += elemBytes(fv[i]!.length);
@@ -140,6 +141,21 @@ export class StreamLog {
     this.live[last]!++;
     this.added[last]!++;
     this.length++;
+  }
+
+  /** `id` minus node `i`'s master, per half, into curDms/curDseq (±Infinity past 2^53: never in range). */
+  private deltas(i: number, id: StreamId): void {
+    const seq = id & SEQ_MASK;
+    if (this.exact[i] && id < EXACT_IDS && seq < SAFE_HALF) {
+      curDms = Number(id >> 64n) - this.mMs[i]!;
+      curDseq = Number(seq) - this.mSeq[i]!;
+      return;
+    }
+    const m = this.masters[i]!;
+    const dms = idMs(id) - idMs(m);
+    const dseq = idSeq(id) - idSeq(m);
+    curDms = dms >= BigInt(MAX_DELTA) ? Infinity : Number(dms);
+    curDseq = dseq >= BigInt(MAX_DELTA) ? Infinity : dseq <= -BigInt(MAX_DELTA) ? -Infinity : Number(dseq);
   }
 
   private newNode(id: StreamId, fv: readonly Uint8Array[]): void {

@@ -11,7 +11,7 @@
 import { elemNext, elemView, PACKED_HEADER, packedCount, PackedWriter } from "../compound/packed.ts";
 import type { Bytes, LargeValue } from "../types.ts";
 import { ConsumerGroup, nameKey } from "./stream-groups.ts";
-import { formatId, MAX_ID, parseFullId, type StreamId } from "./stream-id.ts";
+import { formatId, makeId, MAX_ID, parseFullId, type StreamId } from "./stream-id.ts";
 import { StreamLog } from "./stream-log.ts";
 
 /** The tag byte of a serialized stream. */
@@ -22,6 +22,20 @@ export const UNKNOWN_READ = -1;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const ascii = (v: string | number | bigint): Uint8Array => enc.encode(String(v));
+const SMALL = Array.from({ length: 64 }, (_v, i) => ascii(i));
+const small = (n: number): Uint8Array => SMALL[n] ?? ascii(n);
+
+/** A non-negative decimal of at most 15 digits from bytes, or NaN. */
+function decimal(b: Uint8Array, from = 0, to = b.length): number {
+  if (to <= from || to - from > 15) return NaN;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
 
 export class StreamValue implements LargeValue {
   charged: Bytes = 0;
@@ -90,10 +104,12 @@ export class StreamValue implements LargeValue {
     w.push(ascii(formatId(this.lastId))).push(ascii(formatId(this.maxDeletedId))).push(ascii(this.entriesAdded)).push(ascii(log.nodeCount));
     for (let i = 0; i < log.nodeCount; i++) {
       w.push(ascii(formatId(log.masters[i]!))).push(ascii(formatId(log.lasts[i]!))).push(ascii(log.added[i]!)).push(ascii(log.lpBytes[i]!)).push(ascii(log.live[i]!));
-      log.range(log.masters[i]!, log.lasts[i]!, false, log.live[i]!, (id, fv) => {
-        w.push(ascii(formatId(id))).push(ascii(fv.length));
+      const entry = (idText: string, fv: Uint8Array[]): void => {
+        w.push(ascii(idText)).push(small(fv.length));
         for (const e of fv) w.push(e);
-      });
+      };
+      if (log.numeric) log.rangeNumbers(log.masters[i]!, log.lasts[i]!, false, log.live[i]!, (ms, seq, fv) => entry(`${ms}-${seq}`, fv));
+      else log.range(log.masters[i]!, log.lasts[i]!, false, log.live[i]!, (id, fv) => entry(formatId(id), fv));
     }
     w.push(ascii(this.groups.size));
     for (const g of this.sortedGroups()) {
@@ -129,12 +145,18 @@ export function parseStream(packed: Uint8Array): StreamValue | undefined {
     return v;
   };
   const num = (): number => {
-    const n = Number(dec.decode(next()));
+    const b = next();
+    const n = b[0] === 45 ? -decimal(b, 1) : decimal(b);
     if (!Number.isInteger(n)) throw new RangeError("bad number");
     return n;
   };
   const id = (): StreamId => {
-    const v = parseFullId(dec.decode(next()));
+    const b = next();
+    const dash = b.indexOf(45);
+    const ms = dash > 0 ? decimal(b, 0, dash) : NaN;
+    const seq = dash > 0 ? decimal(b, dash + 1) : NaN;
+    if (ms === ms && seq === seq) return makeId(BigInt(ms), BigInt(seq));
+    const v = parseFullId(dec.decode(b));
     if (v === undefined) throw new RangeError("bad id");
     return v;
   };
