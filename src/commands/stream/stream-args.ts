@@ -2,7 +2,7 @@
 // string2ull), the typed lookup, and the entry reply ([id, [field, value, ...]]).
 
 import { streamOf } from "../../engine/stream/stream-type.ts";
-import { formatId, MAX_ID, parseId, U64_MAX, type StreamId } from "../../engine/stream/stream-id.ts";
+import { formatId, MAX_ID, parseId, SEQ_MASK, U64_MAX, type StreamId } from "../../engine/stream/stream-id.ts";
 
 export { parseId };
 import type { StreamValue } from "../../engine/stream/stream-value.ts";
@@ -77,6 +77,7 @@ export function replyId(c: Client, id: StreamId): void {
 
 /** One entry: [id, [field, value, ...]] (`fv` undefined: [id, nil], an entry gone from the stream). */
 export function writeEntry(w: ReplyWriter, id: StreamId, fv: readonly Uint8Array[] | undefined): void {
+  if (fv !== undefined && id < NUMERIC_IDS && (id & SEQ_MASK) < SAFE_HALF) return writeEntryNumbers(w, Number(id >> 64n), Number(id & SEQ_MASK), fv);
   w.arrayHeader(2);
   w.bulkString(formatId(id));
   if (fv === undefined) return w.nullArray();
@@ -85,6 +86,8 @@ export function writeEntry(w: ReplyWriter, id: StreamId, fv: readonly Uint8Array
 }
 
 const idDigits = new Uint8Array(48);
+const NUMERIC_IDS = 1n << 117n;
+const SAFE_HALF = 1n << 53n;
 
 /** Writes `n` (a non-negative integer below 2^53) at idDigits[at...]; returns the end. */
 function digits(n: number, at: number): number {

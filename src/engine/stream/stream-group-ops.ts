@@ -5,7 +5,7 @@
 import { recordDelta } from "../compound/codecs.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { ConsumerGroup, nameKey, type Consumer } from "./stream-groups.ts";
-import { MAX_ID, type StreamId } from "./stream-id.ts";
+import { makeId, MAX_ID, type StreamId } from "./stream-id.ts";
 import type { EntryVisitor } from "./stream-log.ts";
 import { ascii, deltaId, deltaNumber, groupReplay, idArg, StreamOp, streamOf } from "./stream-type.ts";
 import { UNKNOWN_READ } from "./stream-value.ts";
@@ -77,7 +77,7 @@ export function readGroupNew(ks: Keyspace, slot: number, g: ConsumerGroup, c: Co
   const s = streamOf(ks, slot);
   if (g.lastId === MAX_ID) return 0;
   const d = new Deliveries(ks);
-  const n = s.log.range(g.lastId + 1n, MAX_ID, false, count, (id, fv) => {
+  const deliver = (id: StreamId, fv: Uint8Array[]): void => {
     if (id > g.lastId) {
       if (g.entriesRead !== UNKNOWN_READ && !s.rangeHasTombstones(id)) g.entriesRead++;
       else if (s.entriesAdded > 0) g.entriesRead = s.estimateReads(id);
@@ -88,7 +88,11 @@ export function readGroupNew(ks: Keyspace, slot: number, g: ConsumerGroup, c: Co
       d.add(id, now, 1);
     }
     visit(id, fv);
-  });
+  };
+  const from = g.lastId + 1n;
+  const n = s.log.numeric
+    ? s.log.rangeNumbers(from, MAX_ID, false, count, (ms, seq, fv) => deliver(makeId(BigInt(ms), BigInt(seq)), fv))
+    : s.log.range(from, MAX_ID, false, count, deliver);
   if (n > 0) {
     ks.recharge(slot);
     d.record(slot, g, c, true);

@@ -27,6 +27,14 @@ const SAFE = 1n << 53n;
 const enc = new TextEncoder();
 export const idBytes = (id: StreamId): Uint8Array => enc.encode(formatId(id));
 
+const scratch = new Uint8Array(48);
+/** "ms-seq" as ASCII in a reused buffer: valid until the next call (for a copy made at once). */
+export function idScratch(id: StreamId): Uint8Array {
+  const s = formatId(id);
+  for (let i = 0; i < s.length; i++) scratch[i] = s.charCodeAt(i);
+  return scratch.subarray(0, s.length);
+}
+
 /** Parses "ms-seq" (both parts required, as the serialized form writes them); undefined when malformed. */
 export function parseFullId(s: string): StreamId | undefined {
   const dash = s.indexOf("-");

@@ -8,7 +8,7 @@ import { limits } from "../compound/limits.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { SetFlag, Status, ValueType, type Milliseconds } from "../types.ts";
 import { type EntryVisitor } from "./stream-log.ts";
-import { formatId, idMs, idSeq, makeId, MAX_ID, parseFullId, U64_MAX, type StreamId } from "./stream-id.ts";
+import { formatId, idMs, idScratch, idSeq, makeId, MAX_ID, parseFullId, U64_MAX, type StreamId } from "./stream-id.ts";
 import { parseStream, StreamValue } from "./stream-value.ts";
 
 /** Delta operation codes of streams (the tag byte of a Delta payload). */
@@ -85,7 +85,7 @@ export function streamAppend(ks: Keyspace, slot: number, id: StreamId, fv: reado
   s.lastId = id;
   s.entriesAdded++;
   ks.recharge(slot);
-  if (ks.recording) recordDelta(ks, slot, StreamOp.Add, [idArg(id), ...fv]);
+  if (ks.recording) recordDelta(ks, slot, StreamOp.Add, [idScratch(id), ...fv]);
 }
 
 /** A trim: MAXLEN (maxlen ≥ 0) or MINID (maxlen -1), `=` or `~`, LIMIT (0 = none). */
