@@ -21,6 +21,8 @@ import { idMs, idSeq, makeId, SEQ_MASK, type StreamId } from "./stream-id.ts";
 /** Deltas stay exact in doubles; a bigger jump starts a new node. */
 const MAX_DELTA = 2 ** 47;
 const FIRST_CAPACITY = 128;
+/** A new node is sized for at most this many bytes up front. */
+const NODE_CAPACITY_MAX = 8192;
 /** Bytes of a node's JS side: the Uint8Array object and its slots in the parallel arrays. */
 const NODE_OVERHEAD = 160;
 
@@ -70,6 +72,9 @@ export class StreamLog {
   }
 
   /** Appends entry `id` (greater than every ID in the log). */
+  /** Entries the last node took before it was closed (sizes the next node's buffer). */
+  private fillHint = 0;
+
   append(id: StreamId, fv: readonly Uint8Array[], maxBytes: number, maxEntries: number): void {
     const nf = fv.length >>> 1;
     let last = this.nodes.length - 1;
@@ -86,7 +91,10 @@ export class StreamLog {
       }
     }
     if (!open) {
-      if (last >= 0) this.shrink(last);
+      if (last >= 0) {
+        this.fillHint = this.added[last]!;
+        this.shrink(last);
+      }
       this.newNode(id, fv);
       last++;
     }
@@ -166,7 +174,10 @@ export class StreamLog {
       need += elemBytes(fv[i]!.length);
       lp += lpStringBytes(fv[i]!);
     }
-    const buf = new Uint8Array(Math.max(FIRST_CAPACITY, need * 4));
+    // Room for a full node of entries like this one (one allocation instead of a doubling series).
+    let entry = 8;
+    for (let i = 1; i < fv.length; i += 2) entry += elemBytes(fv[i]!.length);
+    const buf = new Uint8Array(Math.max(FIRST_CAPACITY, Math.min(NODE_CAPACITY_MAX, need + entry * Math.max(1, this.fillHint))));
     let p = writeVarint(buf, 0, nf);
     for (let i = 0; i < fv.length; i += 2) p = putString(buf, p, fv[i]!);
     this.nodes.push(buf);
@@ -190,7 +201,7 @@ export class StreamLog {
   private shrink(i: number): void {
     const n = this.nodes[i]!;
     const u = this.used[i]!;
-    if (n.length - u <= 16) return;
+    if (n.length - u <= 16 + (u >>> 3)) return;
     this.nodes[i] = n.slice(0, u);
     this.allocated -= n.length - u;
   }
