@@ -1,4 +1,4 @@
-// The byte layout inside a stream node (stream-log.ts): varints, zigzag deltas and
+// The byte layout inside a stream node (stream-nodes.ts): varints, zigzag deltas and
 // length-prefixed strings, read with a cursor (`pos`: the offset after what was read last).
 
 import { readLen, writeLen } from "../arena.ts";
