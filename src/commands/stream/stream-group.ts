@@ -9,7 +9,6 @@ import { ERR_NOT_INTEGER, ERR_OOM } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { idOrReply, lookupStreamOrReply, shown, streamAt, strictIdOrReply, WRONG_TYPE } from "./stream-args.ts";
-import { streamBlocking } from "./stream-blocking.ts";
 
 const ERR_KEY_REQUIRED =
   "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
@@ -99,7 +98,6 @@ export function cmdXGroupDestroy(c: Client, argv: Args): void {
   if (t === undefined) return;
   if (t.group === undefined) return c.reply.integer(0);
   groupDestroy(c.db, t.slot, argv[3]!);
-  streamBlocking.ready?.(c.db, argv[2]!);
   c.reply.integer(1);
 }
 

@@ -8,7 +8,6 @@ import { ERR_ARITY, ERR_NO_SUCH_KEY, ERR_OOM, ERR_SYNTAX } from "../../protocol/
 import { isKeyword, parseInt64 } from "../args.ts";
 import { ERR_NOT_INTEGER } from "../../protocol/errors.ts";
 import type { Args, Client } from "../types.ts";
-import { streamBlocking } from "./stream-blocking.ts";
 import { ERR_INVALID_ID, lookupStreamOrReply, parseId, streamAt, strictIdOrReply, WRONG_TYPE } from "./stream-args.ts";
 
 const isStar = (a: Uint8Array): boolean => a.length === 1 && a[0] === 42;
@@ -118,7 +117,6 @@ export function cmdXAdd(c: Client, argv: Args): void {
   streamAppend(c.db, slot, id, argv.slice(fieldPos));
   c.reply.bulkString(formatId(id));
   if (a.trim !== undefined) streamTrim(c.db, slot, a.trim);
-  streamBlocking.ready?.(c.db, key);
 }
 
 // XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]

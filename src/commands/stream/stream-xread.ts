@@ -8,10 +8,8 @@ import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupStreamOrReply, parseId, ERR_INVALID_ID, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry, writeRange } from "./stream-args.ts";
-import { streamBlocking } from "./stream-blocking.ts";
-import { formatId } from "../../engine/stream/stream-id.ts";
+import { blockXRead } from "./stream-blocking.ts";
 
-const enc = new TextEncoder();
 const isOne = (a: Uint8Array, ch: number): boolean => a.length === 1 && a[0] === ch;
 
 /** Key positions of XREAD / XREADGROUP (xreadGetKeys): the first half of what follows STREAMS. */
@@ -54,7 +52,6 @@ function blockMsOrReply(c: Client, arg: Uint8Array): number | undefined {
 
 function xreadGeneric(c: Client, argv: Args, group: boolean): void {
   let timeout = -1;
-  let blockAt = -1;
   let count = 0;
   let streamsArg = 0;
   let nStreams = 0;
@@ -66,7 +63,6 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
     const more = argv.length - i - 1;
     const o = argv[i]!;
     if (isKeyword(o, "block") && more > 0) {
-      blockAt = i;
       const t = blockMsOrReply(c, argv[++i]!);
       if (t === undefined) return;
       timeout = t;
@@ -174,15 +170,10 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
     }
     return;
   }
-  if (timeout !== -1 && streamBlocking.wait !== undefined) {
-    const retry = argv.filter((_a, i) => i !== blockAt && i !== blockAt + 1).map((a) => a.slice());
-    const shift = 2;
-    for (let k = 0; k < nStreams; k++) {
-      const at = streamsArg + nStreams + k - shift;
-      if (!group) retry[at] = enc.encode(formatId(ids[k]!));
-    }
+  // XREADGROUP BLOCK is not on the blocked-clients service yet: it answers as a timeout would.
+  if (timeout !== -1 && !group) {
     const keys = argv.slice(streamsArg, streamsArg + nStreams).map((a) => a.slice());
-    if (streamBlocking.wait(c, { keys, timeoutMs: timeout, retry, group: groupName?.slice() })) return;
+    return blockXRead(c, keys, ids, count, timeout);
   }
   c.reply.nullArray();
 }
