@@ -113,7 +113,7 @@ export class ClusterRouter implements Router {
     // A blocking command waits here, on its client's worker, whatever owns its keys (the blocked-
     // clients service asks the owners through src/cluster/blocking-remote.ts): a request that
     // waits must never hold up a peer link.
-    if ((entry.flags & CmdFlag.BLOCKING) !== 0) return false;
+    if ((entry.flags & CmdFlag.BLOCKING) !== 0 && (entry.mayBlock?.(argv) ?? true)) return false;
     if (!mixed) {
       if (owner === cw.index) return false;
       cw.counters.forwarded++;

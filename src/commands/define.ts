@@ -11,6 +11,7 @@ export interface CommandSpec {
   movableKeys?: (argv: Args) => number[];
   /** Keys read beyond the named ones, found from the data (see CommandEntry). */
   patternKeys?: CommandEntry["patternKeys"];
+  mayBlock?: CommandEntry["mayBlock"];
   categories: readonly string[];
   summary: string;
   since: string;
@@ -37,6 +38,7 @@ export function defineCommand(spec: CommandSpec): CommandEntry {
   };
   if (spec.movableKeys) entry.movableKeys = spec.movableKeys;
   if (spec.patternKeys) entry.patternKeys = spec.patternKeys;
+  if (spec.mayBlock) entry.mayBlock = spec.mayBlock;
   if (spec.handler) entry.handler = spec.handler;
   if (spec.subcommands) entry.subcommands = spec.subcommands;
   return entry;

@@ -73,6 +73,12 @@ export interface CommandEntry {
   movableKeys?: (argv: Args) => number[];
   /** Keys read beyond the named ones, found from the data in `db` (SORT's BY/GET patterns). */
   patternKeys?: (db: Keyspace, argv: Args) => Uint8Array[];
+  /**
+   * For a BLOCKING command that only sometimes waits (XREAD waits with its BLOCK option): true
+   * when this call may wait, so it runs on the client's worker; false routes it like any command.
+   * Absent: every call may wait.
+   */
+  mayBlock?: (argv: Args) => boolean;
   /** ACL categories without the `@` (`string`, `keyspace`, `connection`...). */
   categories: readonly string[];
   /** One-line summary for COMMAND DOCS. */

@@ -92,3 +92,25 @@ test("a BZPOPMIN waiting on one worker is woken by a ZADD on the other", async (
     pusher.close();
   }
 });
+
+test("XREAD BLOCK waits on one worker for a stream of the other: `$` resolved at the owner, woken by its XADD", async () => {
+  await using srv = await spawnServer(["--workers", "2", "--appendonly", "no"]);
+  for (let round = 0; round < 6; round++) {
+    const key = `st${round}`;
+    const setup = await RawClient.connect(srv.port);
+    expect(await setup.command("XADD", key, "1-1", "old", "x")).toBe("1-1");
+    const waiter = await RawClient.connect(srv.port);
+    const id = String(await waiter.command("CLIENT", "ID"));
+    waiter.sendCommand("xread", "block", "0", "streams", key, "$");
+    const blocked = async (): Promise<boolean> =>
+      String(await setup.command("CLIENT", "LIST")).split("\n").some((l) => l.startsWith(`id=${id} `) && / flags=b /.test(l));
+    for (let i = 0; i < 500 && !(await blocked()); i++) await Bun.sleep(5); // bounded: 2.5 s
+    expect(await blocked()).toBe(true);
+    expect(await setup.command("XADD", key, "2-1", "new", "y")).toBe("2-1");
+    expect(await waiter.read(1, 5000)).toEqual([[[key, [["2-1", ["new", "y"]]]]]]);
+    // An explicit ID older than the last entry is served at once, from the owner.
+    expect(await waiter.command("XREAD", "BLOCK", "0", "COUNT", "1", "STREAMS", key, "0-0")).toEqual([[key, [["1-1", ["old", "x"]]]]]);
+    waiter.close();
+    setup.close();
+  }
+});

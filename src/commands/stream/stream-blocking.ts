@@ -3,8 +3,10 @@
 // dispatcher signals XADD's key), its timeout (a null array) or CLIENT UNBLOCK; woken by one
 // stream, it gets that stream's new entries alone, as Redis 7.0 answers. `$` was resolved to the
 // stream's last ID when the command ran. Inside MULTI nothing blocks (a null array at once).
-// Not here yet: XREADGROUP BLOCK (answers as an expired timeout), and a wait on streams of another
-// worker (the command is forwarded to the owner, whose peer client cannot block: a null array).
+// Streams of another worker: the wait runs here (XREAD is a BLOCKING command when it has BLOCK)
+// and tries on the owners: `XREAD COUNT n STREAMS key id`, and for a `$` not resolved yet first
+// `XREVRANGE key + - COUNT 1` (the owner's last ID when the command ran; a missing stream is 0-0).
+// Not here yet: XREADGROUP BLOCK (answers as an expired timeout).
 
 import type { StreamId } from "../../engine/stream/stream-id.ts";
 import { formatId } from "../../engine/stream/stream-id.ts";
@@ -18,13 +20,30 @@ const XREAD = enc.encode("xread");
 const COUNT = enc.encode("count");
 const STREAMS = enc.encode("streams");
 const MAX_ID = (1n << 128n) - 1n;
+/** The ID of a `$` whose stream lives on another worker, until the owner told its last ID. */
+export const LAST_ID_UNKNOWN = -1n;
+const XREVRANGE = enc.encode("xrevrange");
+const PLUS = enc.encode("+");
+const MINUS = enc.encode("-");
+const ONE = enc.encode("1");
+const dec = new TextDecoder();
+
+/** The first entry ID in an XREVRANGE reply (RESP2 or RESP3), 0-0 when empty. */
+function lastIdOf(raw: Uint8Array): StreamId | undefined {
+  const text = dec.decode(raw.subarray(0, Math.min(raw.length, 256)));
+  if (text.startsWith("*0") || text.startsWith("_")) return 0n;
+  const m = /^\*1\r\n\*2\r\n\$\d+\r\n(\d+)-(\d+)\r\n/.exec(text);
+  if (m === null) return undefined;
+  return (BigInt(m[1]!) << 64n) | BigInt(m[2]!);
+}
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const isNil = (raw: Uint8Array): boolean => raw[0] === 95 || (raw[0] === 42 && raw[1] === 45);
 
 /** Blocks `c` on `keys` (copies) for entries after `after[i]`, at most `count` (0 = all). */
 export function blockXRead(c: Client, keys: Uint8Array[], after: StreamId[], count: number, timeoutMs: number): void {
-  const idOf = (key: Uint8Array): StreamId => after[keys.findIndex((k) => same(k, key))] ?? MAX_ID;
+  const indexOf = (key: Uint8Array): number => keys.findIndex((k) => same(k, key));
+  const idOf = (key: Uint8Array): StreamId => after[indexOf(key)] ?? MAX_ID;
   const call: BlockingCall = {
     keys,
     timeoutMs,
@@ -48,8 +67,18 @@ export function blockXRead(c: Client, keys: Uint8Array[], after: StreamId[], cou
     },
     timedOut: (cl) => cl.reply.nullArray(),
     cannotBlock: (cl) => cl.reply.nullArray(),
-    remoteTry: (key) => [XREAD, COUNT, enc.encode(String(count)), STREAMS, key, enc.encode(formatId(idOf(key)))],
-    remoteReply: (_key, raw) => (isNil(raw) ? undefined : raw.slice()),
+    remoteTry: (key) => (idOf(key) === LAST_ID_UNKNOWN ? [XREVRANGE, key, PLUS, MINUS, COUNT, ONE] : [XREAD, COUNT, enc.encode(String(count)), STREAMS, key, enc.encode(formatId(idOf(key)))]),
+    remoteReply: (key, raw, _resp, first) => {
+      // WRONGTYPE and the like answer the command's own attempt; once waiting, the wait goes on.
+      if (raw[0] === 45) return first ? raw.slice() : undefined;
+      if (idOf(key) === LAST_ID_UNKNOWN) {
+        // `$` is the owner's last ID now: new entries after it are the ones to wait for.
+        const last = lastIdOf(raw);
+        if (last !== undefined) after[indexOf(key)] = last;
+        return undefined;
+      }
+      return isNil(raw) ? undefined : raw.slice();
+    },
   };
   runBlocking(c, call);
 }

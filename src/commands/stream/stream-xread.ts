@@ -8,7 +8,7 @@ import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupStreamOrReply, parseId, ERR_INVALID_ID, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry, writeRange } from "./stream-args.ts";
-import { blockXRead } from "./stream-blocking.ts";
+import { blockXRead, LAST_ID_UNKNOWN } from "./stream-blocking.ts";
 
 const isOne = (a: Uint8Array, ch: number): boolean => a.length === 1 && a[0] === ch;
 
@@ -30,6 +30,16 @@ export function xreadKeyPositions(argv: Args): number[] {
   const out: number[] = [];
   for (let i = 0; i < n / 2; i++) out.push(pos + 1 + i);
   return out;
+}
+
+/** True when an XREAD call has a BLOCK option (it may wait: it runs on the client's worker). */
+export function xreadBlocks(argv: Args): boolean {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (isKeyword(a, "streams")) return false;
+    if (isKeyword(a, "block")) return true;
+  }
+  return false;
 }
 
 /** XREAD's BLOCK milliseconds (getTimeoutFromObjectOrReply, UNIT_MILLISECONDS), or undefined after replying. */
@@ -91,6 +101,10 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
   if (streamsArg === 0) return c.reply.error(ERR_SYNTAX);
   if (group && groupName === undefined) return c.reply.error("ERR Missing GROUP option for XREADGROUP");
 
+  // XREAD BLOCK over a stream another worker owns waits here, trying on the owners.
+  const cluster = c.server.cluster;
+  const remote = !group && timeout !== -1 && cluster !== undefined && c.isolated !== true && c.server.blocking !== undefined &&
+    argv.slice(streamsArg, streamsArg + nStreams).some((k) => cluster.slots.ownerOfKey(k) !== cluster.index);
   // Parse the IDs and resolve the groups, key by key (errors in argument order, as Redis).
   const ids: StreamId[] = new Array(nStreams);
   const groups: (ConsumerGroup | undefined)[] = new Array(nStreams);
@@ -98,6 +112,16 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
   for (let k = 0; k < nStreams; k++) {
     const key = argv[streamsArg + k]!;
     const arg = argv[streamsArg + nStreams + k]!;
+    if (remote) {
+      // Keys of other workers: types, `$` and the first try are the owners' (stream-blocking.ts).
+      if (isOne(arg, 36)) ids[k] = LAST_ID_UNKNOWN;
+      else {
+        const p = parseId(arg, 0n, true);
+        if (p === undefined) return c.reply.error(ERR_INVALID_ID);
+        ids[k] = p.id;
+      }
+      continue;
+    }
     const slot = lookupStreamOrReply(c, key, true);
     if (slot === WRONG_TYPE) return;
     slots[k] = slot;
@@ -125,6 +149,10 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
     ids[k] = p.id;
   }
 
+  if (remote) {
+    const keys = argv.slice(streamsArg, streamsArg + nStreams).map((a) => a.slice());
+    return blockXRead(c, keys, ids, count, timeout);
+  }
   // Serve what can be served now.
   const now = c.db.now();
   const served: number[] = [];
