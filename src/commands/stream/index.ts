@@ -8,7 +8,7 @@ import { cmdXInfoConsumers, cmdXInfoGroups, cmdXInfoHelp, cmdXInfoStream } from 
 import { cmdXAutoClaim, cmdXClaim, cmdXPending } from "./stream-pending.ts";
 import { cmdXLen, cmdXRange, cmdXRevRange } from "./stream-range.ts";
 import { cmdXAdd, cmdXDel, cmdXSetId, cmdXTrim } from "./stream-write.ts";
-import { cmdXRead, cmdXReadGroup, xreadBlocks, xreadKeyPositions } from "./stream-xread.ts";
+import { cmdXRead, cmdXReadGroup, xreadBlocks, xreadGroupBlocks, xreadKeyPositions } from "./stream-xread.ts";
 
 const { WRITE, READONLY, DENYOOM, FAST, LOADING, STALE } = CmdFlag;
 const ONE = [1, 1, 1] as const;
@@ -63,7 +63,7 @@ export const streamCommands: CommandEntry[] = [
     summary: "An internal command for replicating stream values.", since: "5.0.0", handler: cmdXSetId }),
   defineCommand({ name: "xread", arity: -4, flags: READONLY | CmdFlag.BLOCKING, keys: [0, 0, 0], movableKeys: xreadKeyPositions, mayBlock: xreadBlocks, categories: ["read", "stream", "slow", "blocking"],
     summary: "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.", since: "5.0.0", handler: cmdXRead }),
-  defineCommand({ name: "xreadgroup", arity: -7, flags: WRITE, keys: [0, 0, 0], movableKeys: xreadKeyPositions, categories: ["write", "stream", "slow", "blocking"],
+  defineCommand({ name: "xreadgroup", arity: -7, flags: WRITE | CmdFlag.BLOCKING, keys: [0, 0, 0], movableKeys: xreadKeyPositions, mayBlock: xreadGroupBlocks, categories: ["write", "stream", "slow", "blocking"],
     summary: "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.", since: "5.0.0", handler: cmdXReadGroup }),
   defineCommand({ name: "xgroup", arity: -2, flags: 0, categories: ["slow"],
     summary: "A container for consumer groups commands.", since: "5.0.0", subcommands: xgroupSubcommands }),

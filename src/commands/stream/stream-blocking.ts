@@ -6,14 +6,16 @@
 // Streams of another worker: the wait runs here (XREAD is a BLOCKING command when it has BLOCK)
 // and tries on the owners: `XREAD COUNT n STREAMS key id`, and for a `$` not resolved yet first
 // `XREVRANGE key + - COUNT 1` (the owner's last ID when the command ran; a missing stream is 0-0).
-// Not here yet: XREADGROUP BLOCK (answers as an expired timeout).
+// XREADGROUP BLOCK (with `>` for every stream: a history read never waits) waits the same way and
+// is served by the group's new entries, the consumer created when it is served (as 7.0.15).
 
 import type { StreamId } from "../../engine/stream/stream-id.ts";
 import { formatId } from "../../engine/stream/stream-id.ts";
 import { ValueType } from "../../engine/types.ts";
 import { runBlocking, type BlockingCall } from "../blocking.ts";
 import type { Client } from "../types.ts";
-import { replyCounted, streamAt, writeRange } from "./stream-args.ts";
+import { consumerEnsure, readGroupNew } from "../../engine/stream/stream-group-ops.ts";
+import { replyCounted, streamAt, writeEntry, writeRange } from "./stream-args.ts";
 
 const enc = new TextEncoder();
 const XREAD = enc.encode("xread");
@@ -79,6 +81,46 @@ export function blockXRead(c: Client, keys: Uint8Array[], after: StreamId[], cou
       }
       return isNil(raw) ? undefined : raw.slice();
     },
+  };
+  runBlocking(c, call);
+}
+
+const XREADGROUP = enc.encode("xreadgroup");
+const GROUP = enc.encode("group");
+const NOACK = enc.encode("noack");
+const NEW = enc.encode(">");
+
+/** XREADGROUP GROUP g c [COUNT n] [NOACK] BLOCK ms STREAMS keys... > ...: waits for new entries of the group. */
+export function blockXReadGroup(c: Client, keys: Uint8Array[], groupArg: Uint8Array, consumerArg: Uint8Array, count: number, noack: boolean, timeoutMs: number): void {
+  const group = groupArg.slice();
+  const consumer = consumerArg.slice();
+  const call: BlockingCall = {
+    keys,
+    timeoutMs,
+    serve(cl, key, first) {
+      if (first) return false; // the command's own attempt found nothing new
+      const slot = cl.db.peek(key);
+      if (slot < 0 || cl.db.typeOf(slot) !== ValueType.Stream) return false;
+      const s = streamAt(cl, slot);
+      const g = s.group(group);
+      if (g === undefined || s.length === 0 || s.log.edge(true)! <= g.lastId) return false;
+      const now = cl.db.now();
+      const who = consumerEnsure(cl.db, slot, g, consumer, now).consumer;
+      who.seenTime = now;
+      const r = cl.reply;
+      if (r.resp === 3) r.mapHeader(1);
+      else {
+        r.arrayHeader(1);
+        r.arrayHeader(2);
+      }
+      r.bulk(key);
+      replyCounted(cl, (w) => readGroupNew(cl.db, slot, g, who, count, noack, now, (id, fv) => writeEntry(w, id, fv)));
+      return true;
+    },
+    timedOut: (cl) => cl.reply.nullArray(),
+    cannotBlock: (cl) => cl.reply.nullArray(),
+    remoteTry: (key) => [XREADGROUP, GROUP, group, consumer, COUNT, enc.encode(String(count)), ...(noack ? [NOACK] : []), STREAMS, key, NEW],
+    remoteReply: (_key, raw, _resp, first) => (raw[0] === 45 ? (first ? raw.slice() : undefined) : isNil(raw) ? undefined : raw.slice()),
   };
   runBlocking(c, call);
 }

@@ -8,7 +8,7 @@ import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupStreamOrReply, parseId, ERR_INVALID_ID, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry, writeRange } from "./stream-args.ts";
-import { blockXRead, LAST_ID_UNKNOWN } from "./stream-blocking.ts";
+import { blockXRead, blockXReadGroup, LAST_ID_UNKNOWN } from "./stream-blocking.ts";
 
 const isOne = (a: Uint8Array, ch: number): boolean => a.length === 1 && a[0] === ch;
 
@@ -40,6 +40,15 @@ export function xreadBlocks(argv: Args): boolean {
     if (isKeyword(a, "block")) return true;
   }
   return false;
+}
+
+/** True when an XREADGROUP call may wait: BLOCK given and every ID `>` (a history read never waits). */
+export function xreadGroupBlocks(argv: Args): boolean {
+  if (!xreadBlocks(argv)) return false;
+  const keys = xreadKeyPositions(argv);
+  if (keys.length === 0) return false;
+  for (let i = keys[keys.length - 1]! + 1; i < argv.length; i++) if (!isOne(argv[i]!, 62)) return false;
+  return true;
 }
 
 /** XREAD's BLOCK milliseconds (getTimeoutFromObjectOrReply, UNIT_MILLISECONDS), or undefined after replying. */
@@ -103,8 +112,8 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
 
   // XREAD BLOCK over a stream another worker owns waits here, trying on the owners.
   const cluster = c.server.cluster;
-  const remote = !group && timeout !== -1 && cluster !== undefined && c.isolated !== true && c.server.blocking !== undefined &&
-    argv.slice(streamsArg, streamsArg + nStreams).some((k) => cluster.slots.ownerOfKey(k) !== cluster.index);
+  const remote = timeout !== -1 && cluster !== undefined && c.isolated !== true && c.server.blocking !== undefined &&
+    (!group || xreadGroupBlocks(argv)) && argv.slice(streamsArg, streamsArg + nStreams).some((k) => cluster.slots.ownerOfKey(k) !== cluster.index);
   // Parse the IDs and resolve the groups, key by key (errors in argument order, as Redis).
   const ids: StreamId[] = new Array(nStreams);
   const groups: (ConsumerGroup | undefined)[] = new Array(nStreams);
@@ -113,7 +122,8 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
     const key = argv[streamsArg + k]!;
     const arg = argv[streamsArg + nStreams + k]!;
     if (remote) {
-      // Keys of other workers: types, `$` and the first try are the owners' (stream-blocking.ts).
+      // Keys of other workers: types, groups, `$` and the first try are the owners' (stream-blocking.ts).
+      if (group) continue; // every ID is `>` (xreadGroupBlocks)
       if (isOne(arg, 36)) ids[k] = LAST_ID_UNKNOWN;
       else {
         const p = parseId(arg, 0n, true);
@@ -151,6 +161,7 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
 
   if (remote) {
     const keys = argv.slice(streamsArg, streamsArg + nStreams).map((a) => a.slice());
+    if (group) return blockXReadGroup(c, keys, groupName!, consumerName!, count, noack, timeout);
     return blockXRead(c, keys, ids, count, timeout);
   }
   // Serve what can be served now.
@@ -198,10 +209,11 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
     }
     return;
   }
-  // XREADGROUP BLOCK is not on the blocked-clients service yet: it answers as a timeout would.
-  if (timeout !== -1 && !group) {
+  if (timeout !== -1) {
     const keys = argv.slice(streamsArg, streamsArg + nStreams).map((a) => a.slice());
-    return blockXRead(c, keys, ids, count, timeout);
+    if (!group) return blockXRead(c, keys, ids, count, timeout);
+    // Every ID is `>` here (a history read was served above, even empty).
+    return blockXReadGroup(c, keys, groupName!, consumerName!, count, noack, timeout);
   }
   c.reply.nullArray();
 }

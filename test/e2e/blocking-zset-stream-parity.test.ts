@@ -1,4 +1,4 @@
-// BZPOPMIN, BZPOPMAX and BZMPOP against redis-server 7.0.15 over RESP2 and RESP3: one-connection
+// BZPOPMIN, BZPOPMAX, BZMPOP, XREAD BLOCK and XREADGROUP BLOCK against redis-server 7.0.15 over RESP2 and RESP3: one-connection
 // scripts (errors, immediate serves, MULTI, WRONGTYPE) on two workers, multi-connection wake-ups
 // (FIFO, after ZADD or EXEC, a script's ZADD, CLIENT UNBLOCK) on one worker, and a waiter on one
 // worker woken by a ZADD on the other. No timing is asserted.
@@ -45,7 +45,37 @@ const MULTI: { name: string; clients: number; steps: Step[] }[] = [
       { c: 0, argv: ["client", "unblock", "$ID2", "error"] },
     ],
   },
+  {
+    name: "XREADGROUP BLOCK: served by the next XADD in the order the consumers blocked; XREAD BLOCK beside it",
+    clients: 4,
+    steps: [
+      { c: 0, argv: ["flushall"] },
+      { c: 0, argv: ["xgroup", "create", "s", "g", "$", "mkstream"] },
+      { c: 1, argv: ["xreadgroup", "group", "g", "alice", "block", "0", "streams", "s", ">"], blocks: true },
+      { c: 2, argv: ["xreadgroup", "group", "g", "bob", "count", "5", "block", "0", "streams", "s", ">"], blocks: true },
+      { c: 3, argv: ["xread", "block", "0", "streams", "s", "$"], blocks: true },
+      { c: 0, argv: ["xadd", "s", "1-1", "a", "1"] },
+      { c: 0, argv: ["xadd", "s", "2-1", "b", "2"] },
+      { c: 0, argv: ["xpending", "s", "g"] },
+      { c: 0, argv: ["xinfo", "consumers", "s", "g"] },
+      { c: 1, argv: ["xreadgroup", "group", "g", "alice", "block", "0", "streams", "s", "0"] },
+      { c: 1, argv: ["xreadgroup", "group", "g", "carol", "noack", "block", "10", "streams", "s", ">"] },
+    ],
+  },
 ];
+
+/** XINFO CONSUMERS times (seen-time, idle, inactive) differ between servers: zeroed. */
+function zeroTimes(v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  return v.map((c) => {
+    if (c instanceof Map) {
+      for (const k of ["idle", "inactive"]) if (c.has(k)) c.set(k, 0);
+      return c;
+    }
+    if (Array.isArray(c)) return c.map((x, i) => (i > 0 && (c[i - 1] === "idle" || c[i - 1] === "inactive") ? 0 : x));
+    return c;
+  });
+}
 
 let pair: ParityPair | undefined;
 let oneWorker: ServerProcess | undefined;
@@ -65,8 +95,8 @@ describe.skipIf(!REDIS_SERVER)("blocking sorted-set pops match redis-server 7.0.
   });
   for (const s of MULTI) {
     test.each([2, 3] as const)(`${s.name} (RESP%d)`, async (resp) => {
-      const want = await runBlockingScript(pair!.redisPort, resp, s.clients, s.steps);
-      const got = await runBlockingScript(oneWorker!.port, resp, s.clients, s.steps);
+      const want = (await runBlockingScript(pair!.redisPort, resp, s.clients, s.steps)).map(zeroTimes);
+      const got = (await runBlockingScript(oneWorker!.port, resp, s.clients, s.steps)).map(zeroTimes);
       expect(want).not.toContain("(still blocked)");
       expect(got).toEqual(want);
     });
@@ -110,6 +140,30 @@ test("XREAD BLOCK waits on one worker for a stream of the other: `$` resolved at
     expect(await waiter.read(1, 5000)).toEqual([[[key, [["2-1", ["new", "y"]]]]]]);
     // An explicit ID older than the last entry is served at once, from the owner.
     expect(await waiter.command("XREAD", "BLOCK", "0", "COUNT", "1", "STREAMS", key, "0-0")).toEqual([[key, [["1-1", ["old", "x"]]]]]);
+    waiter.close();
+    setup.close();
+  }
+});
+
+test("XREADGROUP BLOCK waits on one worker for a stream of the other", async () => {
+  await using srv = await spawnServer(["--workers", "2", "--appendonly", "no"]);
+  for (let round = 0; round < 6; round++) {
+    const key = `gs${round}`;
+    const setup = await RawClient.connect(srv.port);
+    expect(await setup.command("XGROUP", "CREATE", key, "g", "$", "MKSTREAM")).toBe("OK");
+    const waiter = await RawClient.connect(srv.port);
+    const id = String(await waiter.command("CLIENT", "ID"));
+    waiter.sendCommand("xreadgroup", "group", "g", "c1", "block", "0", "streams", key, ">");
+    const blocked = async (): Promise<boolean> =>
+      String(await setup.command("CLIENT", "LIST")).split("\n").some((l) => l.startsWith(`id=${id} `) && / flags=b /.test(l));
+    for (let i = 0; i < 500 && !(await blocked()); i++) await Bun.sleep(5); // bounded: 2.5 s
+    expect(await blocked()).toBe(true);
+    expect(await setup.command("XADD", key, "5-1", "f", "v")).toBe("5-1");
+    expect(await waiter.read(1, 5000)).toEqual([[[key, [["5-1", ["f", "v"]]]]]]);
+    expect(await setup.command("XPENDING", key, "g")).toEqual([1, "5-1", "5-1", [["c1", "1"]]]);
+    expect(await waiter.command("XREADGROUP", "GROUP", "nog", "c1", "BLOCK", "0", "STREAMS", key, ">")).toEqual({
+      error: `NOGROUP No such key '${key}' or consumer group 'nog' in XREADGROUP with GROUP option`,
+    });
     waiter.close();
     setup.close();
   }
