@@ -8,6 +8,7 @@ import Redis from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import Redlock from "redlock";
 import { Mutex, Semaphore } from "redis-semaphore";
+import BeeQueue from "bee-queue";
 import { REDIS_SERVER, startParityPair, type ParityPair } from "../support/redis-parity.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 
@@ -90,6 +91,30 @@ describe("Lua-based libraries", () => {
       }
     }
   });
+
+  test("bee-queue: 200 jobs, some delayed, processed by 5 concurrent workers, health counts as on redis-server", async () => {
+    for (const [name, port] of targets()) {
+      const q = new BeeQueue(`bee-${name}-${Date.now()}`, { redis: { host: "127.0.0.1", port }, removeOnSuccess: false, activateDelayedJobs: true });
+      let done = 0;
+      let sum = 0;
+      q.process(5, async (job: { data: { n: number } }) => job.data.n * 2);
+      q.on("succeeded", (_job: unknown, result: number) => {
+        done++;
+        sum += result;
+      });
+      try {
+        await q.ready();
+        for (let i = 0; i < 200; i++) await q.createJob({ n: i }).delayUntil(i % 10 === 0 ? Date.now() + 150 : Date.now()).save();
+        const deadline = Date.now() + 20_000;
+        while (done < 200 && Date.now() < deadline) await Bun.sleep(20);
+        expect({ done, sum }, name).toEqual({ done: 200, sum: 200 * 199 });
+        const health = await q.checkHealth();
+        expect({ ...health, newestJob: undefined }, name).toEqual({ waiting: 0, active: 0, succeeded: 200, failed: 0, delayed: 0, newestJob: undefined });
+      } finally {
+        await q.close();
+      }
+    }
+  }, 60_000);
 
   test("ioredis defineCommand: EVALSHA after SCRIPT FLUSH falls back to EVAL", async () => {
     const redis = client(ours.port);
