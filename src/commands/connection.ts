@@ -1,6 +1,7 @@
 // Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT and the CLIENT container
 // (src/commands/conn-client.ts). Errors and reply shapes follow Redis 7.0.
 import { unwatchAll } from "./watch.ts";
+import { forgetMonitor } from "./monitor.ts";
 import { ERR_DB_RANGE, ERR_SELECT_CLUSTER, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS } from "../protocol/errors.ts";
 import { bytesToString, intRangeArgOrReply, isKeyword, parseInt64 } from "./args.ts";
 import { clientCommand, ERR_CLIENT_NAME } from "./conn-client.ts";
@@ -142,6 +143,7 @@ function cmdReset(c: Client): void {
   (c as MultiClient).multi = undefined; // discards a transaction in progress
   forgetSubscriber(c); // leaves every channel and pattern
   unwatchAll(c);
+  forgetMonitor(c);
   c.reply.resp = 2;
   c.dbIndex = 0;
   c.name = "";

@@ -8,6 +8,7 @@
 // run at a time, held in `run` for the `redis.*` functions.
 import { lua, to_luastring, type LuaState } from "fengari";
 import { NameIndex } from "../commands/name-index.ts";
+import { feedMonitors, monitoring } from "../commands/monitor.ts";
 import type { Args, Client, CommandEntry, CommandTable } from "../commands/types.ts";
 import { CmdFlag } from "../commands/types.ts";
 import { LuaVm } from "./lua-vm.ts";
@@ -119,6 +120,7 @@ function callCommand(L: LuaState, protectedCall: boolean): number {
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
   }
   entry.calls++;
+  if (monitoring(c.server)) feedMonitors(c, entry, argv, "lua");
   // A write wakes the clients blocked on its keys once the script is done (EVAL's own command end).
   const blocking = c.server.blocking;
   if (blocking !== undefined && blocking.waiting > 0 && (entry.flags & CmdFlag.WRITE) !== 0) blocking.wrote(c.db, entry, argv);

@@ -13,6 +13,7 @@ import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import { unwatchAll } from "../commands/watch.ts";
+import { forgetMonitor } from "../commands/monitor.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -528,6 +529,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    forgetMonitor(this);
     this.backlog.clear();
     this.held?.clear();
   }
@@ -539,6 +541,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    forgetMonitor(this);
     this.socket.end();
   }
 
@@ -549,6 +552,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    forgetMonitor(this);
     this.backlog.clear();
     this.held?.clear();
     this.reply.reset();

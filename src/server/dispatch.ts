@@ -22,6 +22,7 @@ import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable, 
 import type { ServerConfig } from "../config/params.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { NameIndex } from "../commands/name-index.ts";
+import { FEED_BEFORE, feedMonitors, monitoring } from "../commands/monitor.ts";
 
 export { NameIndex };
 import {
@@ -65,6 +66,8 @@ export interface DispatcherDeps {
   config: ServerConfig;
   keyspace: Keyspace;
   server: ServerContext;
+  /** Show the commands to MONITOR clients (not for what other workers send). @default true */
+  feedMonitors?: boolean;
   /** Persistence; absent = every write is allowed. */
   persistence?: WriteGate;
   /**
@@ -92,6 +95,7 @@ export class Dispatcher {
   /** True between beginBatch and endBatch: same-command runs are timed as one span. */
   private batching = false;
   /** The open span: its command (undefined when none), client, start (ns), calls and argv (for the slow log). */
+  private readonly feedMonitors: boolean;
   private spanEntry: CommandEntry | undefined = undefined;
   private spanClient: Client | undefined = undefined;
   private spanStart = 0;
@@ -105,6 +109,7 @@ export class Dispatcher {
     this.config = deps.config;
     this.keyspace = deps.keyspace;
     this.server = deps.server;
+    this.feedMonitors = deps.feedMonitors ?? true;
     for (const e of deps.commands.all()) {
       if (e.subcommands === undefined) continue;
       const subs = e.subcommands.map((s) => [s.name.slice(s.name.indexOf("|") + 1), s] as const);
@@ -181,8 +186,15 @@ export class Dispatcher {
       const tx = (c as MultiClient).multi;
       if (tx !== undefined) tx.dirty = true; // EXEC will answer EXECABORT
     }
+    // MONITOR: EVAL/FCALL/EXEC are shown before they run, everything else once it ran (below).
+    const monitored = this.feedMonitors && entry !== undefined && monitoring(this.server);
+    if (monitored && FEED_BEFORE.has(entry.name)) feedMonitors(c, entry, argv);
     // A routed command's reply comes later, in its place (the router handles CLIENT REPLY).
-    if (entry !== undefined && this.call(c, entry, argv, mark)) return;
+    if (entry !== undefined && this.call(c, entry, argv, mark)) {
+      if (monitored && !FEED_BEFORE.has(entry.name)) feedMonitors(c, entry, argv);
+      return;
+    }
+    if (monitored && !FEED_BEFORE.has(entry.name)) feedMonitors(c, entry, argv);
     // CLIENT REPLY: a command that leaves replies OFF or SKIP (including the CLIENT REPLY
     // OFF/SKIP itself) sends nothing; SKIP lasts for exactly one more command.
     const mode = c.replyMode;

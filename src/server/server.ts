@@ -147,7 +147,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   // A worker routes by slot; what other workers send it runs through a router-less dispatcher.
   let attached: WorkerSide | undefined;
   if (opts.worker !== undefined && worker !== undefined) {
-    const local = new Dispatcher({ commands, config: values, keyspace, server: state, persistence });
+    const local = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, feedMonitors: false });
     attached = opts.worker.attach(worker, {
       server: state,
       keyspace,
