@@ -325,6 +325,8 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   "function|load": everywhere, // and so does its function library set
   "function|delete": everywhere,
   "function|flush": everywhere,
+  "client|pause": everywhere, // each worker holds its own clients
+  "client|unpause": everywhere,
   info,
   "config|set": everywhere,
   "config|resetstat": everywhere,

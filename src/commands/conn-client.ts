@@ -2,6 +2,7 @@
 import { ERR_SYNTAX } from "../protocol/errors.ts";
 import { bytesToString, isKeyword, parseInt64 } from "./args.ts";
 import { defineCommand } from "./define.ts";
+import { cmdClientPause, cmdClientUnpause, type PausableClient } from "./client-pause.ts";
 import { replyHelp } from "./server-help.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
@@ -60,7 +61,8 @@ export function clientInfoLine(c: Client): string {
   const omem = c.outputBufferBytes();
   const rbs = c.reply.buf.length;
   // Redis's order of flag letters; N when none.
-  const flags = (c.server.blocking?.isBlocked(c) ? "b" : "") + (c.noEvict ? "e" : "") || "N";
+  const held = c.server.blocking?.isBlocked(c) === true || (c as PausableClient).heldByClientPause === true;
+  const flags = (held ? "b" : "") + (c.noEvict ? "e" : "") || "N";
   return (
     `id=${c.id} addr=${addr(c)} laddr=${localAddr(c)} fd=-1 name=${c.name}` +
     ` age=${Math.max(0, Math.floor((now - c.createdAt) / 1000))} idle=${Math.max(0, Math.floor((now - c.lastInteraction) / 1000))}` +
@@ -293,6 +295,8 @@ export const clientCommand: CommandEntry = defineCommand({
     sub("setinfo", 4, SUB, CONN, "Sets information specific to the client or connection.", "7.2.0", cmdSetInfo),
     sub("no-evict", 3, ADMIN | SUB, ADMIN_CONN, "Sets the client eviction mode of the connection.", "7.0.0", cmdNoEvict),
     sub("unblock", -3, ADMIN | SUB, ADMIN_CONN, "Unblock a client blocked in a blocking command from a different connection", "5.0.0", cmdUnblock),
+    sub("pause", -3, ADMIN | SUB | CmdFlag.NOSCRIPT | CmdFlag.LOADING | CmdFlag.STALE, ADMIN_CONN, "Suspends commands processing.", "3.0.0", cmdClientPause),
+    sub("unpause", 2, ADMIN | SUB | CmdFlag.NOSCRIPT | CmdFlag.LOADING | CmdFlag.STALE, ADMIN_CONN, "Resumes processing commands from paused clients.", "6.2.0", cmdClientUnpause),
     sub("reply", 3, SUB, CONN, "Instructs the server whether to reply to commands.", "3.2.0", cmdReply),
     sub("help", 2, LOADING | STALE, CONN, "Returns helpful text about the different subcommands.", "5.0.0", (c, argv) => replyHelp(c, argv, HELP_LINES)),
   ],

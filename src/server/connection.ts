@@ -14,6 +14,7 @@ import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import { unwatchAll } from "../commands/watch.ts";
 import { forgetMonitor } from "../commands/monitor.ts";
+import { heldByPause } from "../commands/client-pause.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { RespParser } from "../protocol/resp-parser.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -153,7 +154,7 @@ export class Connection implements Client {
     const gate = (this.gate = host.gate);
     this.sink = (argv) => {
       // Held back while paused (a blocked client, a cross-worker write not sent yet) or gated.
-      if (this.pauses > 0 || this.deferred !== undefined || (gate !== undefined && gate.holder !== null)) return this.defer(argv);
+      if (this.pauses > 0 || this.deferred !== undefined || (gate !== undefined && gate.holder !== null) || heldByPause(this, argv)) return this.defer(argv);
       dispatcher.run(this, argv);
       this.parser.restricted = !this.authenticated && this.config.requirepass !== "";
       // Between the commands of one chunk too: a 100k-command chunk must not build gigabytes.
@@ -346,6 +347,15 @@ export class Connection implements Client {
     };
   }
 
+  get heldByClientPause(): boolean {
+    return this.deferred !== undefined && this.deferred.length > 0 && heldByPause(this, this.deferred[0]!);
+  }
+
+  /** CLIENT PAUSE ended: the commands it held run now, in order. */
+  resumeAfterPause(): void {
+    if (this.deferred !== undefined && this.pauses === 0 && !this.closed) queueMicrotask(this.resume);
+  }
+
   /**
    * Bytes of the commands in `deferred`: part of qbuf, and bounded by client-query-buffer-limit
    * as Redis bounds the query buffer of a client it stopped reading (a blocked client).
@@ -373,7 +383,7 @@ export class Connection implements Client {
     const dispatcher = this.host.dispatcher;
     this.running = true;
     try {
-      while (list.length > 0 && (gate === undefined || gate.holder === null) && this.pauses === 0 && !this.closing && !this.closed) {
+      while (list.length > 0 && (gate === undefined || gate.holder === null) && this.pauses === 0 && !this.closing && !this.closed && !heldByPause(this, list[0]!)) {
         const argv = list.shift()!;
         this.deferredBytes -= argvBytes(argv);
         dispatcher.run(this, argv);

@@ -84,3 +84,18 @@ describe.skipIf(!REDIS_SERVER)("WAIT and ROLE with no replicas match redis-serve
     expect(got).toEqual(want);
   });
 });
+
+describe.skipIf(!REDIS_SERVER)("CLIENT PAUSE / UNPAUSE match redis-server 7.0.15", () => {
+  test.each([2, 3] as const)("WRITE holds writes (and what follows them) until UNPAUSE; reads go on (RESP%d)", async (resp) => {
+    const steps: Step[] = [
+      { c: 0, argv: ["flushall"] }, { c: 0, argv: ["client", "pause"] }, { c: 0, argv: ["client", "pause", "x"] }, { c: 0, argv: ["client", "pause", "-1"] },
+      { c: 0, argv: ["client", "pause", "10", "foo"] }, { c: 0, argv: ["client", "pause", "100000", "write"] },
+      { c: 1, argv: ["get", "k"] }, { c: 1, argv: ["set", "k", "v"], blocks: true }, { c: 2, argv: ["eval", "return 1", "0"], blocks: true },
+      { c: 0, argv: ["get", "k"] }, { c: 0, argv: ["client", "unpause"] }, { c: 0, argv: ["get", "k"] }, { c: 1, argv: ["get", "k"] },
+      { c: 0, argv: ["client", "pause", "20", "all"] }, { c: 1, argv: ["get", "k"] }, { c: 0, argv: ["client", "unpause", "x"] },
+    ];
+    const want = await runBlockingScript(pair!.redisPort, resp, 3, steps);
+    const got = await runBlockingScript(oneWorker!.port, resp, 3, steps);
+    expect(got).toEqual(want);
+  });
+});
