@@ -312,6 +312,9 @@ const pubsubNumsub: CrossHandler = (cw, c, _e, argv) => {
 export const aggregateHandlers: Record<string, CrossHandler> = {
   "pubsub|channels": pubsubChannels,
   "pubsub|numsub": pubsubNumsub,
+  "pubsub|shardchannels": pubsubChannels,
+  "pubsub|shardnumsub": pubsubNumsub,
+  spublish: sumIntegers,
   "pubsub|numpat": sumIntegers, // a pattern subscribed on two workers counts twice (Redis counts it once)
   dbsize: sumIntegers,
   keys,

@@ -18,11 +18,14 @@ export interface PubSubClient {
 interface ClientSubs {
   channels: Set<string>;
   patterns: Set<string>;
+  /** Shard channels (SSUBSCRIBE): their own namespace and count. */
+  shards: Set<string>;
 }
 
 interface PubSubState {
   channels: Map<string, Set<Client>>;
   patterns: Map<string, { pattern: Uint8Array; clients: Set<Client> }>;
+  shards: Map<string, Set<Client>>;
   clients: Map<Client, ClientSubs>;
 }
 
@@ -30,7 +33,7 @@ const states = new WeakMap<ServerContext, PubSubState>();
 const stateOf = (s: ServerContext): PubSubState => {
   let st = states.get(s);
   if (st === undefined) {
-    st = { channels: new Map(), patterns: new Map(), clients: new Map() };
+    st = { channels: new Map(), patterns: new Map(), shards: new Map(), clients: new Map() };
     states.set(s, st);
   }
   return st;
@@ -52,17 +55,26 @@ export function subscribedModeError(c: Client, entry: CommandEntry): string | un
 function subsOf(st: PubSubState, c: Client): ClientSubs {
   let s = st.clients.get(c);
   if (s === undefined) {
-    s = { channels: new Set(), patterns: new Set() };
+    s = { channels: new Set(), patterns: new Set(), shards: new Set() };
     st.clients.set(c, s);
   }
   return s;
 }
 
+/** Channels + patterns of `c` (what (P)SUBSCRIBE replies count); every kind puts it in subscribed mode. */
 function count(st: PubSubState, c: Client): number {
   const s = st.clients.get(c);
   const n = s === undefined ? 0 : s.channels.size + s.patterns.size;
-  (c as PubSubClient).subscriptions = n;
-  if (n === 0) st.clients.delete(c);
+  const all = s === undefined ? 0 : n + s.shards.size;
+  (c as PubSubClient).subscriptions = all;
+  if (all === 0) st.clients.delete(c);
+  return n;
+}
+
+/** Shard channels of `c` (what SSUBSCRIBE replies count). */
+function shardCount(st: PubSubState, c: Client): number {
+  const n = st.clients.get(c)?.shards.size ?? 0;
+  count(st, c);
   return n;
 }
 
@@ -135,6 +147,55 @@ const cmdUnsubscribe = (c: Client, argv: Args): void => unsubscribeGeneric(c, ar
 // PUNSUBSCRIBE [pattern ...]
 const cmdPunsubscribe = (c: Client, argv: Args): void => unsubscribeGeneric(c, argv, true);
 
+// SSUBSCRIBE shardchannel [shardchannel ...]
+function cmdSsubscribe(c: Client, argv: Args): void {
+  const st = stateOf(c.server);
+  const subs = subsOf(st, c);
+  for (let i = 1; i < argv.length; i++) {
+    const ch = name(argv[i]!);
+    if (!subs.shards.has(ch)) {
+      subs.shards.add(ch);
+      let set = st.shards.get(ch);
+      if (set === undefined) st.shards.set(ch, (set = new Set()));
+      set.add(c);
+    }
+    confirm(c, "ssubscribe", argv[i]!, shardCount(st, c));
+  }
+}
+
+// SUNSUBSCRIBE [shardchannel ...]
+function cmdSunsubscribe(c: Client, argv: Args): void {
+  const st = stateOf(c.server);
+  const subs = st.clients.get(c);
+  const targets = argv.length > 1 ? argv.slice(1).map(name) : subs === undefined ? [] : [...subs.shards];
+  if (targets.length === 0) return confirm(c, "sunsubscribe", null, shardCount(st, c));
+  for (const t of targets) {
+    if (subs !== undefined && subs.shards.delete(t)) {
+      const set = st.shards.get(t);
+      set?.delete(c);
+      if (set !== undefined && set.size === 0) st.shards.delete(t);
+    }
+    confirm(c, "sunsubscribe", bytes(t), shardCount(st, c));
+  }
+}
+
+// SPUBLISH shardchannel message: to this worker's shard subscribers (every worker runs it, cluster/aggregate.ts)
+function cmdSpublish(c: Client, argv: Args): void {
+  const st = states.get(c.server);
+  const set = st?.shards.get(name(argv[1]!));
+  let n = 0;
+  for (const sub of set ?? []) {
+    const r = sub.reply;
+    r.pushHeader(3);
+    r.bulkString("smessage");
+    r.bulk(argv[1]!);
+    r.bulk(argv[2]!);
+    (sub as PubSubClient).flush?.();
+    n++;
+  }
+  c.reply.integer(n);
+}
+
 /** Delivers a message to this process's subscribers; returns how many received it. */
 export function publishLocal(server: ServerContext, channel: Uint8Array, message: Uint8Array): number {
   const st = states.get(server);
@@ -190,6 +251,11 @@ export function forgetSubscriber(c: Client): void {
     e?.clients.delete(c);
     if (e !== undefined && e.clients.size === 0) st.patterns.delete(p);
   }
+  for (const ch of subs.shards) {
+    const set = st.shards.get(ch);
+    set?.delete(c);
+    if (set !== undefined && set.size === 0) st.shards.delete(ch);
+  }
   st.clients.delete(c);
   (c as PubSubClient).subscriptions = 0;
 }
@@ -197,22 +263,30 @@ export function forgetSubscriber(c: Client): void {
 // PUBSUB CHANNELS [pattern]: the channels with at least one subscriber here (several workers:
 // the union, src/cluster/aggregate.ts).
 function cmdPubsubChannels(c: Client, argv: Args): void {
+  listChannels(c, argv, false);
+}
+
+function listChannels(c: Client, argv: Args, shards: boolean): void {
   if (argv.length > 3) return c.reply.error(PUBSUB_SYNTAX(argv));
   const st = states.get(c.server);
   const glob = argv.length === 3 ? argv[2]! : undefined;
   const out: string[] = [];
-  for (const ch of st?.channels.keys() ?? []) if (glob === undefined || globMatch(glob, bytes(ch))) out.push(ch);
+  for (const ch of (shards ? st?.shards : st?.channels)?.keys() ?? []) if (glob === undefined || globMatch(glob, bytes(ch))) out.push(ch);
   c.reply.arrayHeader(out.length);
   for (const ch of out) c.reply.bulk(bytes(ch));
 }
 
 // PUBSUB NUMSUB [channel ...]: channel, count pairs (a flat array, in RESP3 too, as Redis 7.0).
 function cmdPubsubNumsub(c: Client, argv: Args): void {
+  countSubscribers(c, argv, false);
+}
+
+function countSubscribers(c: Client, argv: Args, shards: boolean): void {
   const st = states.get(c.server);
   c.reply.arrayHeader(2 * (argv.length - 2));
   for (let i = 2; i < argv.length; i++) {
     c.reply.bulk(argv[i]!);
-    c.reply.integer(st?.channels.get(name(argv[i]!))?.size ?? 0);
+    c.reply.integer((shards ? st?.shards : st?.channels)?.get(name(argv[i]!))?.size ?? 0);
   }
 }
 
@@ -254,20 +328,20 @@ export const pubsubCommands: CommandEntry[] = [
     summary: "Stops listening to messages published to channels that match one or more patterns.", since: "2.0.0", handler: cmdPunsubscribe }),
   defineCommand({ name: "publish", arity: 3, flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, categories: ["pubsub", "fast"],
     summary: "Posts a message to a channel.", since: "2.0.0", handler: cmdPublish }),
+  // Shard channels have no key spec here: subscribers sit on any worker, so SPUBLISH runs on all.
+  defineCommand({ name: "ssubscribe", arity: -2, flags: SUB_FLAGS, categories: ["pubsub", "slow"],
+    summary: "Listens for messages published to shard channels.", since: "7.0.0", handler: cmdSsubscribe }),
+  defineCommand({ name: "sunsubscribe", arity: -1, flags: SUB_FLAGS, categories: ["pubsub", "slow"],
+    summary: "Stops listening to messages posted to shard channels.", since: "7.0.0", handler: cmdSunsubscribe }),
+  defineCommand({ name: "spublish", arity: 3, flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, categories: ["pubsub", "fast"],
+    summary: "Post a message to a shard channel", since: "7.0.0", handler: cmdSpublish }),
   defineCommand({ name: "pubsub", arity: -2, flags: 0, categories: ["slow"], summary: "A container for Pub/Sub commands.", since: "2.8.0",
     subcommands: [
       psub("channels", -2, "Returns the active channels.", "2.8.0", cmdPubsubChannels),
       psub("numsub", -2, "Returns a count of subscribers to channels.", "2.8.0", cmdPubsubNumsub),
       psub("numpat", 2, "Returns a count of unique pattern subscriptions.", "2.8.0", cmdPubsubNumpat),
-      // No sharded channels yet (SSUBSCRIBE): none is active.
-      psub("shardchannels", -2, "Returns the active shard channels.", "7.0.0", (c, argv) => (argv.length > 3 ? c.reply.error(PUBSUB_SYNTAX(argv)) : c.reply.arrayHeader(0))),
-      psub("shardnumsub", -2, "Returns the count of subscribers of shard channels.", "7.0.0", (c, argv) => {
-        c.reply.arrayHeader(2 * (argv.length - 2));
-        for (let i = 2; i < argv.length; i++) {
-          c.reply.bulk(argv[i]!);
-          c.reply.integer(0);
-        }
-      }),
+      psub("shardchannels", -2, "Returns the active shard channels.", "7.0.0", (c, argv) => listChannels(c, argv, true)),
+      psub("shardnumsub", -2, "Returns the count of subscribers of shard channels.", "7.0.0", (c, argv) => countSubscribers(c, argv, true)),
       psub("help", 2, "Returns helpful text about the different subcommands.", "6.2.0", (c, argv) => replyHelp(c, argv, PUBSUB_HELP)),
     ] }),
 ];

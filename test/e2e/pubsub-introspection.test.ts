@@ -1,4 +1,4 @@
-// PUBSUB CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS / SHARDNUMSUB / HELP against redis-server
+// PUBSUB CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS / SHARDNUMSUB / HELP and SSUBSCRIBE / SPUBLISH / SUNSUBSCRIBE against redis-server
 // 7.0.15, RESP2 and RESP3, with subscribers on several connections (on our side spread over both
 // workers by the shared port, so the answers are merged from every worker).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -13,7 +13,7 @@ const QUERIES: string[][] = [
 
 async function run(port: number, resp: 2 | 3): Promise<RespValue[]> {
   const subs: RawClient[] = [];
-  for (const cmd of [["subscribe", "a"], ["subscribe", "a", "b"], ["subscribe", "ab", "zz"], ["psubscribe", "x*"]]) {
+  for (const cmd of [["subscribe", "a"], ["subscribe", "a", "b"], ["subscribe", "ab", "zz"], ["psubscribe", "x*"], ["ssubscribe", "sh1", "sh2"], ["ssubscribe", "sh1"]]) {
     const s = await RawClient.connect(port);
     s.sendCommand(...cmd);
     await s.read(cmd.length - 1);
@@ -25,6 +25,16 @@ async function run(port: number, resp: 2 | 3): Promise<RespValue[]> {
   for (const q of QUERIES) out.push(await c.command(...q));
   // CHANNELS without a pattern: compared sorted (the order is a hash order).
   out.push([...((await c.command("PUBSUB", "CHANNELS")) as string[])].sort());
+  out.push([...((await c.command("PUBSUB", "SHARDCHANNELS")) as string[])].sort());
+  out.push(await c.command("PUBSUB", "SHARDNUMSUB", "sh1", "sh2", "none"));
+  // SPUBLISH reaches the shard subscribers (on any worker here), as `smessage` pushes.
+  out.push(await c.command("SPUBLISH", "sh1", "hello"), await c.command("SPUBLISH", "none", "x"), await c.command("PUBLISH", "sh1", "not shard"));
+  out.push(await subs[4]!.read(1), await subs[5]!.read(1));
+  subs[5]!.sendCommand("sunsubscribe", "sh1", "other");
+  out.push(await subs[5]!.read(2));
+  subs[5]!.sendCommand("sunsubscribe");
+  out.push(await subs[5]!.read(1));
+  out.push(await c.command("PUBSUB", "SHARDNUMSUB", "sh1"), await c.command("SSUBSCRIBE"));
   c.close();
   for (const s of subs) s.close();
   return out;
