@@ -59,11 +59,24 @@ function interleave(lat: number, lon: number): [number, number] {
   return [hi, lo];
 }
 
-/** Splits a hash held in a double (a score) into its 32-bit halves, as `(uint64_t)score`. */
+const TWO63 = 2 ** 63;
+
+/**
+ * Splits a hash held in a double (a score) into its 32-bit halves, as `(uint64_t)score` does on
+ * x86-64 (any score a client ZADDed: negatives wrap, NaN and values out of range give 2^63 or 0).
+ */
 function halves(score: number): [number, number] {
-  const v = score > 0 && Number.isFinite(score) ? Math.trunc(score) : 0;
-  const hi = Math.floor(v / TWO32);
-  return [hi % TWO32 >>> 0, (v - hi * TWO32) >>> 0];
+  if (score >= 0 && score < 2 ** 53) {
+    const v = Math.trunc(score);
+    const hi = Math.floor(v / TWO32);
+    return [hi >>> 0, (v - hi * TWO32) >>> 0];
+  }
+  let v: bigint;
+  if (Number.isNaN(score) || score <= -TWO63) v = 1n << 63n;
+  else if (score < 0) v = BigInt.asUintN(64, BigInt(Math.trunc(score)));
+  else if (score - TWO63 < TWO63) v = BigInt(score);
+  else v = 0n;
+  return [Number(v >> 32n), Number(v & 0xffffffffn)];
 }
 
 /**
@@ -111,8 +124,8 @@ function decodeCell(lonRange: GeoRange, latRange: GeoRange, hi: number, lo: numb
   const lonScale = lonRange.max - lonRange.min;
   const div = 2 ** step;
   return {
-    latitude: { min: latRange.min + (ilato * 1.0 / div) * latScale, max: latRange.min + ((ilato + 1) * 1.0 / div) * latScale },
-    longitude: { min: lonRange.min + (ilono * 1.0 / div) * lonScale, max: lonRange.min + ((ilono + 1) * 1.0 / div) * lonScale },
+    latitude: { min: latRange.min + (ilato * 1.0 / div) * latScale, max: latRange.min + (((ilato + 1) >>> 0) * 1.0 / div) * latScale },
+    longitude: { min: lonRange.min + (ilono * 1.0 / div) * lonScale, max: lonRange.min + (((ilono + 1) >>> 0) * 1.0 / div) * lonScale },
   };
 }
 
