@@ -31,8 +31,11 @@ export function geoPointsInShape(ks: Keyspace, slot: number, shape: GeoShape, li
   return out;
 }
 
-/** Orders points by distance (ascending, or descending when `desc`); the first `needed` matter. */
-export function sortByDistance(points: GeoPoint[], desc: boolean, needed: number): void {
-  void needed; // a full sort orders the first `needed` as a partial one would
+/**
+ * Orders points by distance, ascending or descending (Redis sorts only the first COUNT with
+ * pqsort; a full sort gives the same first COUNT, up to members at equal distances, whose order
+ * Redis leaves undefined).
+ */
+export function sortByDistance(points: GeoPoint[], desc: boolean): void {
   points.sort(desc ? (a, b) => b.dist - a.dist : (a, b) => a.dist - b.dist);
 }

@@ -148,7 +148,7 @@ function georadiusGeneric(c: Client, argv: Args, call: SearchCall): void {
   const found = geoPointsInShape(c.db, slot, shape, any ? count : 0);
   if (found.length === 0 && storeKey === undefined) return c.reply.arrayHeader(0);
   const returned = count === 0 || found.length < count ? found.length : count;
-  if (sort !== "none") sortByDistance(found, sort === "desc", returned);
+  if (sort !== "none") sortByDistance(found, sort === "desc");
   const conversion = shape.conversion;
   if (storeKey === undefined) return replyPoints(c, found, returned, conversion, withDist, withHash, withCoord);
   const members: Uint8Array[] = [];
