@@ -3,7 +3,7 @@
 // the score ranges of those cells in the order Redis queries them.
 import { distanceIfInRadius, distanceIfInRectangle, degRad, EARTH_RADIUS_IN_METERS, MERCATOR_MAX, radDeg } from "./geo-distance.ts";
 import {
-  align52, geoDecodeScore, geohashDecode, geohashEncode, geohashNeighbors, WGS84_LAT_RANGE, WGS84_LONG_RANGE, type GeoHashBits,
+  align52, geoDecodeScoreInto, geohashDecode, geohashEncode, geohashNeighbors, WGS84_LAT_RANGE, WGS84_LONG_RANGE, type GeoHashBits,
 } from "./geohash.ts";
 
 /** A search shape: a circle of `radius` or a `width` × `height` box, in units of `conversion` metres. */
@@ -98,9 +98,13 @@ export interface GeoHit {
   dist: number;
 }
 
+const xy = new Float64Array(2);
+
 /** geoWithinShape: the decoded point and its distance when the score is inside the shape. */
 export function withinShape(shape: GeoShape, score: number): GeoHit | undefined {
-  const [lon, lat] = geoDecodeScore(score);
+  geoDecodeScoreInto(score, xy);
+  const lon = xy[0]!;
+  const lat = xy[1]!;
   const dist =
     shape.kind === "radius"
       ? distanceIfInRadius(shape.lon, shape.lat, lon, lat, shape.radius * shape.conversion)

@@ -146,6 +146,40 @@ export function geoDecodeScore(score: number): [number, number] {
   return centreOf(decodeCell(WGS84_LONG_RANGE, WGS84_LAT_RANGE, hi, lo, GEO_STEP_MAX));
 }
 
+const CELLS = 2 ** GEO_STEP_MAX;
+const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
+const LONG_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
+
+/**
+ * geoDecodeScore without allocating (the search's per-member path): writes longitude to out[0]
+ * and latitude to out[1]; the same arithmetic, so the same doubles.
+ */
+export function geoDecodeScoreInto(score: number, out: Float64Array): void {
+  let hi: number;
+  let lo: number;
+  if (score >= 0 && score < 2 ** 53) {
+    const v = Math.trunc(score);
+    hi = Math.floor(v / TWO32);
+    lo = (v - hi * TWO32) >>> 0;
+  } else {
+    [hi, lo] = halves(score);
+  }
+  const ilato = (squash16(lo) | (squash16(hi) << 16)) >>> 0;
+  const ilono = (squash16(lo >>> 1) | (squash16(hi >>> 1) << 16)) >>> 0;
+  const latMin = GEO_LAT_MIN + (ilato * 1.0 / CELLS) * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + (((ilato + 1) >>> 0) * 1.0 / CELLS) * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + (ilono * 1.0 / CELLS) * LONG_SCALE;
+  const lonMax = GEO_LONG_MIN + (((ilono + 1) >>> 0) * 1.0 / CELLS) * LONG_SCALE;
+  let x = (lonMin + lonMax) / 2;
+  if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
+  if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
+  let y = (latMin + latMax) / 2;
+  if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
+  if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
+  out[0] = x;
+  out[1] = y;
+}
+
 const ODD = 0xaaaaaaaaaaaaaaaan;
 const EVEN = 0x5555555555555555n;
 const U64 = 0xffffffffffffffffn;

@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { geoDistance } from "../../../src/engine/geo/geo-distance.ts";
 import { estimateSteps, searchRanges, withinShape, type GeoShape } from "../../../src/engine/geo/geo-shape.ts";
 import {
-  align52, geoDecodeScore, geohashDecode, geohashEncode, geohashNeighbors, geohashString, geoScore, GEO_LAT_MAX, WGS84_LAT_RANGE, WGS84_LONG_RANGE,
+  align52, geoDecodeScore, geoDecodeScoreInto, geohashDecode, geohashEncode, geohashNeighbors, geohashString, geoScore, GEO_LAT_MAX, WGS84_LAT_RANGE, WGS84_LONG_RANGE,
 } from "../../../src/engine/geo/geohash.ts";
 
 /** mulberry32, so failures replay. */
@@ -34,6 +34,17 @@ describe("geohash", () => {
       expect(Math.abs(x - lon)).toBeLessThanOrEqual(cellLon / 2 + 1e-12);
       expect(Math.abs(y - lat)).toBeLessThanOrEqual(cellLat / 2 + 1e-12);
       expect(geoScore(x, y)).toBe(score);
+    }
+  });
+
+  test("the allocation-free decode gives the same doubles, for any score a client may have stored", () => {
+    const r = rng(5);
+    const out = new Float64Array(2);
+    const scores = [0, 1.5, -1, -1.5, 2 ** 52, 2 ** 53 + 2, 2 ** 63, 2 ** 64, 1e300, Infinity, -Infinity, NaN, -(2 ** 63)];
+    for (let i = 0; i < 5000; i++) scores.push(Math.floor(r() * 2 ** 52), r() * 2 ** 60, -r() * 2 ** 40);
+    for (const s of scores) {
+      geoDecodeScoreInto(s, out);
+      expect([out[0], out[1]]).toEqual(geoDecodeScore(s));
     }
   });
 
