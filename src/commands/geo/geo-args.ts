@@ -41,8 +41,8 @@ export function unitOrReply(c: Client, arg: Uint8Array): number | undefined {
   return void c.reply.error("ERR unsupported unit provided. please use M, KM, FT, MI");
 }
 
-/** A non-negative number argument, or replies `ERR <msg>` / `ERR <negative>` and undefined. */
-function nonNegativeOrReply(c: Client, arg: Uint8Array, msg: string): number | undefined {
+/** A number argument, or replies `ERR <msg>` and returns undefined. */
+function numberOrReply(c: Client, arg: Uint8Array, msg: string): number | undefined {
   const v = parseDouble(arg);
   if (Number.isNaN(v)) return void c.reply.error(`ERR ${msg}`);
   return v;
@@ -50,7 +50,7 @@ function nonNegativeOrReply(c: Client, arg: Uint8Array, msg: string): number | u
 
 /** `<radius> <unit>` at argv[i]: { radius (in the unit), conversion }, or replies and undefined. */
 export function distanceOrReply(c: Client, argv: Args, i: number): { radius: number; conversion: number } | undefined {
-  const radius = nonNegativeOrReply(c, argv[i]!, "need numeric radius");
+  const radius = numberOrReply(c, argv[i]!, "need numeric radius");
   if (radius === undefined) return undefined;
   if (radius < 0) return void c.reply.error("ERR radius cannot be negative");
   const conversion = unitOrReply(c, argv[i + 1]!);
@@ -59,9 +59,9 @@ export function distanceOrReply(c: Client, argv: Args, i: number): { radius: num
 
 /** `<width> <height> <unit>` at argv[i], or replies and undefined. */
 export function boxOrReply(c: Client, argv: Args, i: number): { width: number; height: number; conversion: number } | undefined {
-  const width = nonNegativeOrReply(c, argv[i]!, "need numeric width");
+  const width = numberOrReply(c, argv[i]!, "need numeric width");
   if (width === undefined) return undefined;
-  const height = nonNegativeOrReply(c, argv[i + 1]!, "need numeric height");
+  const height = numberOrReply(c, argv[i + 1]!, "need numeric height");
   if (height === undefined) return undefined;
   if (height < 0 || width < 0) return void c.reply.error("ERR height or width cannot be negative");
   const conversion = unitOrReply(c, argv[i + 2]!);

@@ -81,8 +81,7 @@ function halves(score: number): [number, number] {
 
 /**
  * geohashEncode: the hash of (longitude, latitude) in the given ranges at `step` bits, or
- * undefined when outside the limits. Returned as a number when it fits 53 bits exactly, else
- * rounded as Redis's score text is (strtod of the 64-bit integer): both are what ZADD stores.
+ * undefined when outside the limits (or the ranges).
  */
 export function geohashEncode(lonRange: GeoRange, latRange: GeoRange, longitude: number, latitude: number, step: number): GeoHashBits | undefined {
   const halvesOf = encodeHalves(lonRange, latRange, longitude, latitude, step);
