@@ -91,7 +91,7 @@ export function replyCommandInfo(c: Client, e: CommandEntry): void {
 /** Redis's documentation group, from the ACL categories. */
 function group(e: CommandEntry): string {
   const cats = e.categories;
-  for (const g of ["string", "hash", "list", "set", "sortedset", "stream", "pubsub", "transaction", "scripting", "connection"]) {
+  for (const g of ["string", "hash", "list", "set", "sortedset", "stream", "geo", "pubsub", "transaction", "scripting", "connection"]) {
     if (cats.includes(g)) return g === "sortedset" ? "sorted-set" : g === "transaction" ? "transactions" : g;
   }
   if (cats.includes("keyspace")) return "generic";

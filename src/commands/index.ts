@@ -19,12 +19,13 @@ import { streamCommands } from "./stream/index.ts";
 import { stringCommands } from "./strings.ts";
 import { zsetCommands } from "./zset/index.ts";
 import { functionCommands } from "./functions.ts";
+import { geoCommands } from "./geo/index.ts";
 import { transactionCommands } from "./transactions.ts";
 import { watchCommands } from "./watch.ts";
 import { monitorCommands } from "./monitor.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, streamCommands, sortCommands, bitmapCommands, hllCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, monitorCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, geoCommands, streamCommands, sortCommands, bitmapCommands, hllCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, monitorCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

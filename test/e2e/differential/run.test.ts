@@ -15,8 +15,9 @@ import { listGenerator } from "./gen-list.ts";
 import { zsetGenerator } from "./gen-zset.ts";
 import { bitsGenerator } from "./gen-bits.ts";
 import { streamGenerator } from "./gen-stream.ts";
+import { geoGenerator, geoUnordered } from "./gen-geo.ts";
 
-const GENERATORS: readonly FamilyGenerator[] = [setGenerator, keysGenerator, stringGenerator, hashGenerator, listGenerator, zsetGenerator, bitsGenerator, streamGenerator];
+const GENERATORS: readonly FamilyGenerator[] = [setGenerator, keysGenerator, stringGenerator, hashGenerator, listGenerator, zsetGenerator, bitsGenerator, streamGenerator, geoGenerator];
 /** Commands whose array/set reply is compared as a sorted multiset (order depends on hashing). */
 const UNORDERED: ReadonlySet<string> = new Set([...setSorted, ...hashUnordered]);
 /** Commands whose reply is field/value pairs (RESP2 flat array, RESP3 map): compared as a set of pairs. */
@@ -60,6 +61,7 @@ function normalize(argv: readonly string[], reply: RespValue): RespValue {
   // rewrites; ours may say "int") differs from Redis 7.0; OBJECT ENCODING compares them as one class.
   if (argv[0]!.toLowerCase() === "object" && (reply === "embstr" || reply === "raw" || reply === "int")) return "string";
   const name = argv[0]!.toLowerCase();
+  if (geoUnordered(argv) && Array.isArray(reply)) return sorted(reply);
   if (!UNORDERED.has(name)) return reply;
   if (PAIRED.has(name) && (Array.isArray(reply) || reply instanceof Map)) return sortedPairs(reply);
   // HSCAN with a COUNT that covers the whole hash: [cursor, flat field/value list].
