@@ -74,13 +74,19 @@ class RemoteWait implements BlockedEntry {
     this.db = client.dbIndex;
   }
 
+  /** False until the command's own attempt tried every key (see BlockedEntry.shown). */
+  shown = false;
+
   /** Watches every key, then tries them in order as the command's own attempt. */
   begin(): void {
     for (let i = 0; i < this.keys.length; i++) this.plug.watch(this, i);
     this.trying = true;
     const next = (i: number): void => {
       if (this.finished) return;
-      if (i === this.keys.length) return this.idle();
+      if (i === this.keys.length) {
+        this.shown = true;
+        return this.idle();
+      }
       this.attempt(i, true, () => next(i + 1));
     };
     next(0);

@@ -273,7 +273,8 @@ export class BlockedClients implements BlockingService {
   }
 
   isBlocked(c: Client): boolean {
-    return this.held.has(c);
+    const h = this.held.get(c);
+    return h !== undefined && h.entry.shown !== false;
   }
 
   unblock(id: number, error: boolean): boolean {

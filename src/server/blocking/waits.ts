@@ -36,6 +36,12 @@ export interface BlockedEntry {
   end(error: boolean): void;
   /** The connection closed: drop everything, reply nothing. */
   gone(): void;
+  /**
+   * False while the command's own first attempt is still running on other workers: the client is
+   * not shown as blocked (flags=b, blocked_clients) until the command has really been looked at,
+   * as in Redis, where `flags=b` means the command ran and waits. Absent = shown.
+   */
+  readonly shown?: boolean;
 }
 
 /** An entry of a key's queue. */
