@@ -10,6 +10,7 @@
 //   Redis's), and the keys it changed are written back to their owners.
 
 import { restoreValue } from "../engine/compound/codecs.ts";
+import { bytesToLatin1 as latin1 } from "../commands/args.ts";
 import type { Args, CommandEntry } from "../commands/types.ts";
 import { Databases } from "../engine/databases.ts";
 import { Keyspace } from "../engine/keyspace.ts";
@@ -154,7 +155,6 @@ interface DbKey {
   db: number;
 }
 
-const latin1 = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
 
 /**
  * The keys `cmds` name, each with its database: `db` at first, then whatever a queued SELECT
@@ -164,9 +164,8 @@ function keysOf(cmds: readonly { entry: CommandEntry; argv: Args }[], db: number
   const keys = new Map<string, DbKey>();
   const add = (k: Uint8Array): void => void keys.set(`${db}:${latin1(k)}`, { key: k.slice(), db });
   for (const { entry, argv } of cmds) {
-    if (entry.name === "select") {
-      const n = Number(new TextDecoder().decode(argv[1]));
-      if (Number.isInteger(n) && n >= 0 && n < dbCount) db = n;
+    if (entry.selectsDatabase !== undefined) {
+      db = entry.selectsDatabase(argv, dbCount) ?? db;
       continue;
     }
     if (entry.movableKeys !== undefined) {

@@ -88,6 +88,14 @@ async function handOver(cw: WorkerCluster, ks: Keyspace, db: number, pick: (owne
   return keys;
 }
 
+/** Loads shard `shard`'s files (read only: no WAL of its own) into scratch databases. */
+async function readShard(dir: string, shard: number, databases: number, log: (l: string) => void): Promise<{ scratch: Databases; p: Persistence }> {
+  const scratch = new Databases(new Keyspace(), databases, (db) => new Keyspace({ db }));
+  const p = new Persistence({ dir, shard, appendonly: false, snapshotEverySeconds: 0, log });
+  await p.open(scratch);
+  return { scratch, p };
+}
+
 /** Deletes a shard's WAL segments, snapshots and lock file once its keys are safe elsewhere. */
 function removeShardFiles(dir: string, shard: number): void {
   const id = String(shard).padStart(5, "0");
@@ -105,9 +113,7 @@ function removeShardFiles(dir: string, shard: number): void {
 export async function absorbShards(into: Databases, o: Omit<RebalanceOptions, "timeoutMs">): Promise<{ shards: number[]; keys: number }> {
   const result = { shards: [] as number[], keys: 0 };
   for (const shard of shardsOnDisk(o.dir).filter((s) => s !== 0)) {
-    const scratch = new Databases(new Keyspace(), into.count, (db) => new Keyspace({ db }));
-    const p = new Persistence({ dir: o.dir, shard, appendonly: false, snapshotEverySeconds: 0, log: o.log });
-    await p.open(scratch);
+    const { scratch, p } = await readShard(o.dir, shard, into.count, o.log);
     let keys = 0;
     scratch.each((db, ks) => {
       const target = into.at(db);
@@ -176,9 +182,7 @@ export async function rebalance(cw: WorkerCluster, o: RebalanceOptions): Promise
     o.log(`worker ${cw.index}: moved ${result.moved} keys to the workers that own their slots now`);
   }
   for (const shard of orphans) {
-    const scratch = new Databases(new Keyspace(), cw.server.databases.count, (db) => new Keyspace({ db }));
-    const p = new Persistence({ dir: o.dir, shard, appendonly: false, snapshotEverySeconds: 0, log: o.log });
-    await p.open(scratch);
+    const { scratch, p } = await readShard(o.dir, shard, cw.server.databases.count, o.log);
     const keys: Uint8Array[] = [];
     const held: [number, Keyspace][] = [];
     scratch.each((db, ks) => void held.push([db, ks]));

@@ -5,6 +5,8 @@
 // only says which keys it waits on and how it is served.
 
 import type { Keyspace } from "../engine/keyspace.ts";
+import { ERR_WRONGTYPE } from "../protocol/errors.ts";
+import { parseBlockTimeout } from "./block-timeout.ts";
 import type { Args, Client, CommandEntry } from "./types.ts";
 
 /** One parsed blocking command, as the service runs it. */
@@ -81,4 +83,25 @@ export function runBlocking(c: Client, call: BlockingCall): void {
   if (svc !== undefined) return svc.run(c, call);
   for (const key of call.keys) if (call.serve(c, key, true)) return;
   call.cannotBlock(c);
+}
+
+/** A blocking command's timeout argument (Redis's seconds, decimals allowed) in ms, or undefined after replying the error. */
+export function blockTimeoutOrReply(c: Client, arg: Uint8Array): number | undefined {
+  const t = parseBlockTimeout(arg);
+  if ("error" in t) {
+    c.reply.error(t.error);
+    return undefined;
+  }
+  return t.ms;
+}
+
+/** A remote try found nothing: a nil of any shape (`$-1`, `*-1`, `_`) or an empty array (`*0`). */
+export const isNothingReply = (raw: Uint8Array): boolean => raw[0] === 95 || ((raw[0] === 36 || raw[0] === 42) && (raw[1] === 45 || raw[1] === 48));
+/** A WRONGTYPE error reply. */
+export const isWrongTypeReply = (raw: Uint8Array): boolean => raw[0] === 45 && raw[1] === 87; // "-W"
+
+/** A key of another type: WRONGTYPE on the command's own attempt (true: replied); once waiting, keep waiting. */
+export function wrongTypeOnFirst(c: Client, first: boolean): boolean {
+  if (first) c.reply.error(ERR_WRONGTYPE);
+  return first;
 }

@@ -3,9 +3,9 @@
 // EVAL, PUBLISH... too); a client whose command is held waits with its later commands behind it,
 // in order, and all of them run when the pause ends (its timeout, or CLIENT UNPAUSE from a client
 // that is not held). One check per command while nothing is paused.
-import { NameIndex } from "./name-index.ts";
+import { commandIndex } from "./name-index.ts";
 import { intRangeArgOrReply, isKeyword } from "./args.ts";
-import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable, type ServerContext } from "./types.ts";
+import { CmdFlag, type Args, type Client, type ServerContext } from "./types.ts";
 
 interface Pause {
   /** Unix ms when it ends (0 = not paused). */
@@ -15,7 +15,8 @@ interface Pause {
 }
 
 const pauses = new WeakMap<ServerContext, Pause>();
-const indexes = new WeakMap<CommandTable, NameIndex<CommandEntry>>();
+/** Servers with a pause in effect: every command tests this number first, and nothing else while it is 0. */
+let active = 0;
 
 /** A client the pause held: it resumes its commands when asked. */
 export interface PausableClient {
@@ -26,6 +27,7 @@ export interface PausableClient {
 
 /** True when `argv` of `c` must wait for the pause to end. */
 export function heldByPause(c: Client, argv: Args): boolean {
+  if (active === 0) return false;
   const p = pauses.get(c.server);
   if (p === undefined || p.until === 0) return false;
   if (Date.now() >= p.until) {
@@ -33,13 +35,12 @@ export function heldByPause(c: Client, argv: Args): boolean {
     return false;
   }
   if (!p.writesOnly) return true;
-  let idx = indexes.get(c.server.commands);
-  if (idx === undefined) indexes.set(c.server.commands, (idx = new NameIndex(c.server.commands.all().map((e) => [e.name, e] as const))));
-  const entry = idx.get(argv[0]!);
+  const entry = commandIndex(c.server.commands).get(argv[0]!);
   return entry !== undefined && (entry.flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) !== 0;
 }
 
 function end(s: ServerContext, p: Pause): void {
+  if (p.until !== 0) active--;
   p.until = 0;
   if (p.timer !== undefined) clearTimeout(p.timer);
   p.timer = undefined;
@@ -59,10 +60,11 @@ export function cmdClientPause(c: Client, argv: Args): void {
   let p = pauses.get(c.server);
   if (p === undefined) pauses.set(c.server, (p = { until: 0, writesOnly: false, timer: undefined }));
   // A later pause extends (never shortens) the current one; ALL wins over WRITE while both last.
-  const active = p.until !== 0;
+  const running = p.until !== 0;
+  if (!running) active++;
   const until = Date.now() + ms;
-  if (!active || until > p.until) p.until = until;
-  p.writesOnly = active ? p.writesOnly && writesOnly : writesOnly;
+  if (!running || until > p.until) p.until = until;
+  p.writesOnly = running ? p.writesOnly && writesOnly : writesOnly;
   if (p.timer !== undefined) clearTimeout(p.timer);
   const pause = p;
   const server = c.server;

@@ -24,8 +24,8 @@ function findEntry(table: CommandTable, name: string): CommandEntry | undefined 
 
 /** Key positions of a call (argv includes the command name), per the entry's first/last/step or its movableKeys. */
 export function keyPositions(entry: CommandEntry, argc: number, argv?: Args): number[] {
-  if (entry.firstKey <= 0) return [];
   if (entry.movableKeys !== undefined && argv !== undefined) return entry.movableKeys(argv);
+  if (entry.firstKey <= 0) return [];
   const last = entry.lastKey < 0 ? argc + entry.lastKey : entry.lastKey;
   const out: number[] = [];
   for (let i = entry.firstKey; i <= last && i < argc; i += Math.max(1, entry.step)) out.push(i);

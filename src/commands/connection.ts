@@ -204,6 +204,10 @@ export const connectionCommands: CommandEntry[] = [
     since: "6.2.0",
     handler: cmdReset,
   }),
-  defineCommand({ name: "select", arity: 2, flags: LOADING | STALE | FAST, categories: CONN, summary: "Changes the selected database.", since: "1.0.0", handler: cmdSelect }),
+  defineCommand({ name: "select", arity: 2, flags: LOADING | STALE | FAST, categories: CONN, summary: "Changes the selected database.", since: "1.0.0", handler: cmdSelect,
+    selectsDatabase: (argv, databases) => {
+      const n = Number(new TextDecoder().decode(argv[1]));
+      return Number.isInteger(n) && n >= 0 && n < databases ? n : undefined;
+    } }),
   clientCommand,
 ];

@@ -12,6 +12,7 @@ export interface CommandSpec {
   /** Keys read beyond the named ones, found from the data (see CommandEntry). */
   patternKeys?: CommandEntry["patternKeys"];
   mayBlock?: CommandEntry["mayBlock"];
+  selectsDatabase?: CommandEntry["selectsDatabase"];
   categories: readonly string[];
   summary: string;
   since: string;
@@ -39,6 +40,7 @@ export function defineCommand(spec: CommandSpec): CommandEntry {
   if (spec.movableKeys) entry.movableKeys = spec.movableKeys;
   if (spec.patternKeys) entry.patternKeys = spec.patternKeys;
   if (spec.mayBlock) entry.mayBlock = spec.mayBlock;
+  if (spec.selectsDatabase) entry.selectsDatabase = spec.selectsDatabase;
   if (spec.handler) entry.handler = spec.handler;
   if (spec.subcommands) entry.subcommands = spec.subcommands;
   return entry;

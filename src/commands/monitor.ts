@@ -11,9 +11,12 @@ import { defineCommand } from "./define.ts";
 import type { PubSubClient } from "./pubsub.ts";
 
 const monitors = new WeakMap<ServerContext, Set<Client>>();
+/** MONITOR clients of every server in this process: while 0, a command costs one test. */
+let count = 0;
 
-/** True when someone monitors this server (one map lookup per command otherwise). */
+/** True when someone monitors this server. */
 export function monitoring(s: ServerContext): boolean {
+  if (count === 0) return false;
   const set = monitors.get(s);
   return set !== undefined && set.size > 0;
 }
@@ -70,7 +73,7 @@ export function feedMonitors(c: Client, entry: CommandEntry, argv: Args, addr?: 
 
 /** A monitor that disconnected or was RESET. */
 export function forgetMonitor(c: Client): void {
-  monitors.get(c.server)?.delete(c);
+  if (count > 0 && monitors.get(c.server)?.delete(c) === true) count--;
 }
 
 /** Commands shown before they run, so that what they run follows them. */
@@ -80,7 +83,10 @@ export const FEED_BEFORE: ReadonlySet<string> = new Set(["eval", "evalsha", "eva
 function cmdMonitor(c: Client): void {
   let set = monitors.get(c.server);
   if (set === undefined) monitors.set(c.server, (set = new Set()));
-  set.add(c);
+  if (!set.has(c)) {
+    set.add(c);
+    count++;
+  }
   c.reply.ok();
 }
 

@@ -1,4 +1,5 @@
 // Command lookup by name bytes, shared by the dispatcher and redis.call in scripts.
+import type { CommandEntry, CommandTable } from "./types.ts";
 
 /** Longer names are no command's (and are not hashed). */
 const MAX_NAME_LEN = 64;
@@ -58,4 +59,13 @@ export class NameIndex<T> {
       i = (i + 1) & this.mask;
     }
   }
+}
+
+const tables = new WeakMap<CommandTable, NameIndex<CommandEntry>>();
+
+/** The byte-keyed index of a table's top-level commands, built once per table (redis.call, CLIENT PAUSE). */
+export function commandIndex(table: CommandTable): NameIndex<CommandEntry> {
+  let idx = tables.get(table);
+  if (idx === undefined) tables.set(table, (idx = new NameIndex(table.all().map((e) => [e.name, e] as const))));
+  return idx;
 }

@@ -3,7 +3,7 @@
 // one worker it runs there, over several it runs on the atomic scratch path with exactly those
 // keys; a key it did not declare that another worker owns gets Redis Cluster's error. Every worker
 // has its own script cache: SCRIPT LOAD and FLUSH run on all of them (cluster/aggregate.ts).
-import { isKeyword } from "./args.ts";
+import { bytesToLatin1 as latin1, isKeyword } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { replyHelp } from "./server-help.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
@@ -27,14 +27,13 @@ export function evalKeyPositions(argv: Args): number[] {
   return Array.from({ length: n }, (_, i) => 3 + i);
 }
 
-const latin1 = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
 
 /** Which keys a script may touch here: undefined = all (one worker); else the owner check. */
 export function localKeys(c: Client, keys: Args): ((key: Uint8Array) => boolean) | undefined {
   const cluster = c.server.cluster;
   if (c.isolated === true) {
     // The atomic scratch path holds exactly the declared keys.
-    const declared = new Set(keys.map(latin1));
+    const declared = new Set(keys.map((k) => latin1(k)));
     return (k) => declared.has(latin1(k));
   }
   if (cluster !== undefined) return (k) => cluster.slots.ownerOfKey(k) === cluster.index;

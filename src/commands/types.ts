@@ -79,6 +79,8 @@ export interface CommandEntry {
    * Absent: every call may wait.
    */
   mayBlock?: (argv: Args) => boolean;
+  /** SELECT: the database a call selects when it succeeds (the atomic path follows it), else undefined. */
+  selectsDatabase?: (argv: Args, databases: number) => number | undefined;
   /** ACL categories without the `@` (`string`, `keyspace`, `connection`...). */
   categories: readonly string[];
   /** One-line summary for COMMAND DOCS. */

@@ -9,6 +9,7 @@
 // naming the limit rather than a transaction that would never see the change); `--workers 1`,
 // the default on one or two cores, watches everything.
 import type { Keyspace } from "../engine/keyspace.ts";
+import { bytesToLatin1 as latin1 } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
@@ -23,7 +24,6 @@ export interface WatchingClient {
   watch?: WatchState | undefined;
 }
 
-const latin1 = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1");
 
 /** Per keyspace: watched key name → the states watching it. */
 const registry = new Map<Keyspace, Map<string, Set<WatchState>>>();

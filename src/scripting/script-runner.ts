@@ -7,9 +7,10 @@
 // One VM per worker. Scripts run synchronously inside the EVAL handler, so there is one current
 // run at a time, held in `run` for the `redis.*` functions.
 import { lua, to_luastring, type LuaState } from "fengari";
-import { NameIndex } from "../commands/name-index.ts";
+import { keyPositions } from "../commands/command-docs.ts";
+import { commandIndex } from "../commands/name-index.ts";
 import { feedMonitors, monitoring } from "../commands/monitor.ts";
-import type { Args, Client, CommandEntry, CommandTable } from "../commands/types.ts";
+import type { Args, Client, CommandEntry } from "../commands/types.ts";
 import { CmdFlag } from "../commands/types.ts";
 import { LuaVm } from "./lua-vm.ts";
 import { luaToReply, pushReply, pushErrorTable } from "./lua-reply.ts";
@@ -50,21 +51,10 @@ function raiseError(L: LuaState, msg: string): never {
   return lua.lua_error(L);
 }
 
-const indexes = new WeakMap<CommandTable, NameIndex<CommandEntry>>();
-/** The byte-keyed name index of a command table (the dispatcher's, built once per table). */
-function indexOf(table: CommandTable): NameIndex<CommandEntry> {
-  let idx = indexes.get(table);
-  if (idx === undefined) {
-    idx = new NameIndex(table.all().map((e) => [e.name, e] as const));
-    indexes.set(table, idx);
-  }
-  return idx;
-}
-
 /** The command `argv` names for a script: its entry, or undefined after pushing the error table. */
 function resolve(L: LuaState, argv: Args): CommandEntry | string {
   const r = run!;
-  const entry = indexOf(r.caller.server.commands).get(argv[0]!);
+  const entry = commandIndex(r.caller.server.commands).get(argv[0]!);
   if (entry === undefined) return "ERR Unknown Redis command called from script";
   let e = entry;
   if (entry.subcommands !== undefined && argv.length >= 2) {
@@ -74,20 +64,12 @@ function resolve(L: LuaState, argv: Args): CommandEntry | string {
   if ((e.arity > 0 && argv.length !== e.arity) || (e.arity < 0 && argv.length < -e.arity)) return "ERR Wrong number of args calling Redis command from script";
   if (e.flags & CmdFlag.NOSCRIPT) return "ERR This Redis command is not allowed from script";
   if (r.readOnly && e.flags & CmdFlag.WRITE) return "ERR Write commands are not allowed from read-only scripts.";
-  if (r.local !== undefined && e.firstKey > 0) {
-    const positions = e.movableKeys?.(argv) ?? keyPositions(e, argv.length);
+  if (r.local !== undefined) {
+    const positions = keyPositions(e, argv.length, argv);
     for (const i of positions) if (!r.local(argv[i]!)) return "ERR Script attempted to access a non local key in a cluster node";
   }
   void L;
   return e;
-}
-
-function keyPositions(e: CommandEntry, n: number): number[] {
-  const out: number[] = [];
-  let last = e.lastKey < 0 ? n + e.lastKey : e.lastKey;
-  if (last >= n) last = n - 1;
-  for (let i = e.firstKey; i <= last; i += e.step > 0 ? e.step : 1) out.push(i);
-  return out;
 }
 
 /** redis.call / redis.pcall: `protectedCall` returns errors as tables instead of raising them. */

@@ -38,26 +38,19 @@ describe.skipIf(!REDIS_SERVER)("replies match redis-server 7.0.15 for SELECT, MO
   });
 });
 
-/** Sends one command and returns its reply. */
-async function call(c: RawClient, ...argv: string[]): Promise<unknown> {
-  c.sendCommand(...argv);
-  const [r] = await c.read(1);
-  return r;
-}
-
 /** What every database holds, as `db:key=value` lines (strings, lists and hashes). */
 async function dump(c: RawClient): Promise<string[]> {
   const out: string[] = [];
   for (let db = 0; db < 16; db++) {
-    await call(c, "select", String(db));
-    const keys = ((await call(c, "keys", "*")) as string[]).sort();
+    await c.command("select", String(db));
+    const keys = ((await c.command("keys", "*")) as string[]).sort();
     for (const k of keys) {
-      const type = await call(c, "type", k);
-      const v = type === "string" ? await call(c, "get", k) : type === "list" ? await call(c, "lrange", k, "0", "-1") : await call(c, "hgetall", k);
+      const type = await c.command("type", k);
+      const v = type === "string" ? await c.command("get", k) : type === "list" ? await c.command("lrange", k, "0", "-1") : await c.command("hgetall", k);
       out.push(`${db}:${k}=${JSON.stringify(v)}`);
     }
   }
-  await call(c, "select", "0");
+  await c.command("select", "0");
   return out;
 }
 
@@ -65,18 +58,18 @@ describe("databases on the real server", () => {
   test("INFO keyspace and DBSIZE count each database over both workers; CLIENT LIST shows db=", async () => {
     await using srv = await spawnServer(["--appendonly", "no"]);
     const c = await RawClient.connect(srv.port);
-    for (let i = 0; i < 40; i++) await call(c, "set", `k${i}`, "v");
-    await call(c, "select", "2");
-    for (let i = 0; i < 25; i++) await call(c, "set", `k${i}`, "v", "px", "100000");
-    expect(await call(c, "dbsize")).toBe(25);
-    const info = String(await call(c, "info", "keyspace"));
+    for (let i = 0; i < 40; i++) await c.command("set", `k${i}`, "v");
+    await c.command("select", "2");
+    for (let i = 0; i < 25; i++) await c.command("set", `k${i}`, "v", "px", "100000");
+    expect(await c.command("dbsize")).toBe(25);
+    const info = String(await c.command("info", "keyspace"));
     expect(info).toContain("db0:keys=40,expires=0");
     expect(info).toContain("db2:keys=25,expires=25");
-    expect(String(await call(c, "client", "info"))).toContain(" db=2 ");
-    expect(await call(c, "flushdb")).toBe("OK");
-    expect(await call(c, "dbsize")).toBe(0);
-    await call(c, "select", "0");
-    expect(await call(c, "dbsize")).toBe(40);
+    expect(String(await c.command("client", "info"))).toContain(" db=2 ");
+    expect(await c.command("flushdb")).toBe("OK");
+    expect(await c.command("dbsize")).toBe(0);
+    await c.command("select", "0");
+    expect(await c.command("dbsize")).toBe(40);
     c.close();
   });
 
@@ -110,17 +103,17 @@ describe("databases on the real server", () => {
       const args = ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir];
       let srv = await spawnServer(args);
       let c = await RawClient.connect(srv.port);
-      await call(c, "set", "s", "zero");
-      await call(c, "select", "1");
-      await call(c, "set", "s", "one");
-      await call(c, "rpush", "list", "a", "b", "c");
-      await call(c, "select", "5");
-      await call(c, "hset", "h", "f", "v", "g", "w");
-      await call(c, "set", "gone", "x");
-      await call(c, "move", "gone", "6");
-      await call(c, "swapdb", "1", "9");
-      await call(c, "select", "9");
-      await call(c, "lpop", "list");
+      await c.command("set", "s", "zero");
+      await c.command("select", "1");
+      await c.command("set", "s", "one");
+      await c.command("rpush", "list", "a", "b", "c");
+      await c.command("select", "5");
+      await c.command("hset", "h", "f", "v", "g", "w");
+      await c.command("set", "gone", "x");
+      await c.command("move", "gone", "6");
+      await c.command("swapdb", "1", "9");
+      await c.command("select", "9");
+      await c.command("lpop", "list");
       const before = await dump(c);
       expect(before).toContain('9:list=["b","c"]');
       expect(before).toContain('6:gone="x"');
@@ -131,12 +124,12 @@ describe("databases on the real server", () => {
       srv = await spawnServer(args);
       c = await RawClient.connect(srv.port);
       expect(await dump(c)).toEqual(before);
-      expect(await call(c, "save")).toBe("OK");
-      await call(c, "select", "5");
-      await call(c, "hset", "h", "after", "snapshot");
-      await call(c, "swapdb", "5", "15");
-      await call(c, "select", "0");
-      await call(c, "flushdb");
+      expect(await c.command("save")).toBe("OK");
+      await c.command("select", "5");
+      await c.command("hset", "h", "after", "snapshot");
+      await c.command("swapdb", "5", "15");
+      await c.command("select", "0");
+      await c.command("flushdb");
       const later = await dump(c);
       expect(later).toContain('15:h=["f","v","g","w","after","snapshot"]');
       expect(later.some((l) => l.startsWith("0:"))).toBe(false);
@@ -160,29 +153,29 @@ describe("databases on the real server", () => {
     const queue = [["multi"], ["set", "spread0", "zero"], ["select", "2"]];
     for (let i = 0; i < 10; i++) queue.push(["set", `spread${i}`, `two${i}`]); // ten keys: both workers
     queue.push(["select", "99"], ["incr", "spread1"], ["select", "3"], ["rpush", "spread2", "three"]);
-    for (const cmd of queue) await call(c, ...cmd);
-    const replies = (await call(c, "exec")) as unknown[];
+    for (const cmd of queue) await c.command(...cmd);
+    const replies = (await c.command("exec")) as unknown[];
     expect(replies.slice(0, 2)).toEqual(["OK", "OK"]);
     expect(replies[12]).toEqual({ error: "ERR DB index is out of range" });
     expect(replies[13]).toEqual({ error: "ERR value is not an integer or out of range" });
     expect(replies.slice(14)).toEqual(["OK", 1]);
-    expect(await call(c, "lrange", "spread2", "0", "-1")).toEqual(["three"]); // database 3 stays selected
-    expect(await call(c, "dbsize")).toBe(1);
-    await call(c, "select", "0");
-    expect(await call(c, "get", "spread0")).toBe("zero");
-    expect(await call(c, "dbsize")).toBe(1);
-    await call(c, "select", "2");
-    expect(await call(c, "mget", ...Array.from({ length: 10 }, (_, i) => `spread${i}`))).toEqual(Array.from({ length: 10 }, (_, i) => `two${i}`));
+    expect(await c.command("lrange", "spread2", "0", "-1")).toEqual(["three"]); // database 3 stays selected
+    expect(await c.command("dbsize")).toBe(1);
+    await c.command("select", "0");
+    expect(await c.command("get", "spread0")).toBe("zero");
+    expect(await c.command("dbsize")).toBe(1);
+    await c.command("select", "2");
+    expect(await c.command("mget", ...Array.from({ length: 10 }, (_, i) => `spread${i}`))).toEqual(Array.from({ length: 10 }, (_, i) => `two${i}`));
     c.close();
   });
 
   test("with cluster ports only database 0 exists, as in Redis Cluster", async () => {
     await using srv = await spawnServer(["--appendonly", "no", "--cluster-ports", "yes"]);
     const c = await RawClient.connect(srv.port);
-    expect(await call(c, "select", "0")).toBe("OK");
-    expect(await call(c, "select", "1")).toEqual({ error: "ERR SELECT is not allowed in cluster mode" });
-    expect(await call(c, "swapdb", "0", "1")).toEqual({ error: "ERR SWAPDB is not allowed in cluster mode" });
-    expect(await call(c, "move", "k", "1")).toEqual({ error: "ERR MOVE is not allowed in cluster mode" });
+    expect(await c.command("select", "0")).toBe("OK");
+    expect(await c.command("select", "1")).toEqual({ error: "ERR SELECT is not allowed in cluster mode" });
+    expect(await c.command("swapdb", "0", "1")).toEqual({ error: "ERR SWAPDB is not allowed in cluster mode" });
+    expect(await c.command("move", "k", "1")).toEqual({ error: "ERR MOVE is not allowed in cluster mode" });
     c.close();
   });
 });

@@ -6,18 +6,12 @@ import { rmSync } from "node:fs";
 import { autoWorkers } from "../../src/config/params.ts";
 import { RawClient, spawnServer, tempDataDir } from "../support/server-process.ts";
 
-async function call(c: RawClient, ...argv: string[]): Promise<unknown> {
-  c.sendCommand(...argv);
-  const [r] = await c.read(1);
-  return r;
-}
-
 async function contents(port: number): Promise<string[]> {
   const c = await RawClient.connect(port);
   const out: string[] = [];
   for (const db of ["0", "3"]) {
-    await call(c, "select", db);
-    for (const k of (await call(c, "keys", "*")) as string[]) out.push(`${db}:${k}=${JSON.stringify(await call(c, "dump", k))}`);
+    await c.command("select", db);
+    for (const k of (await c.command("keys", "*")) as string[]) out.push(`${db}:${k}=${JSON.stringify(await c.command("dump", k))}`);
   }
   c.close();
   return out.sort();
@@ -33,9 +27,9 @@ test("2 workers → 1 worker → 2 workers: every key of every database survives
     const base = ["--appendonly", "yes", "--dir", dir];
     let srv = await spawnServer([...base, "--workers", "2"]);
     const c = await RawClient.connect(srv.port);
-    for (let i = 0; i < 60; i++) await call(c, "set", `k${i}`, `v${i}`);
-    await call(c, "select", "3");
-    for (let i = 0; i < 20; i++) await call(c, "rpush", `l${i}`, "a", String(i));
+    for (let i = 0; i < 60; i++) await c.command("set", `k${i}`, `v${i}`);
+    await c.command("select", "3");
+    for (let i = 0; i < 20; i++) await c.command("rpush", `l${i}`, "a", String(i));
     c.close();
     const written = await contents(srv.port);
     expect(written).toHaveLength(80);

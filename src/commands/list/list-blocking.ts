@@ -4,10 +4,9 @@
 // CLIENT UNBLOCK. Inside MULTI nothing blocks: nil (BLMOVE, BRPOPLPUSH) or a null array at once.
 import { listPop } from "../../engine/list/list-type.ts";
 import { ValueType } from "../../engine/types.ts";
-import { ERR_SYNTAX, ERR_WRONGTYPE } from "../../protocol/errors.ts";
+import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { ReplyWriter } from "../../protocol/reply-writer.ts";
-import { parseBlockTimeout } from "../block-timeout.ts";
-import { runBlocking, type BlockingCall } from "../blocking.ts";
+import { blockTimeoutOrReply, isNothingReply, isWrongTypeReply, runBlocking, wrongTypeOnFirst, type BlockingCall } from "../blocking.ts";
 import { parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { replyElements } from "./list-lookup.ts";
@@ -23,30 +22,11 @@ const COUNT = enc.encode("count");
 const LEFT = enc.encode("left");
 const RIGHT = enc.encode("right");
 
-function timeoutOrReply(c: Client, arg: Uint8Array): number | undefined {
-  const t = parseBlockTimeout(arg);
-  if ("error" in t) {
-    c.reply.error(t.error);
-    return undefined;
-  }
-  return t.ms;
-}
-
 /** The list at `key` of `c.db`: its slot, -1 when missing, -2 when another type. */
 function listSlot(c: Client, key: Uint8Array): number {
   const slot = c.db.peek(key);
   if (slot >= 0 && c.db.typeOf(slot) !== ValueType.List) return -2;
   return slot;
-}
-
-/** A nil of any shape (`$-1`, `*-1`, `_`): nothing was there. */
-const isNil = (raw: Uint8Array): boolean => raw[0] === 95 || ((raw[0] === 36 || raw[0] === 42) && raw[1] === 45);
-const isWrongType = (raw: Uint8Array): boolean => raw[0] === 45 && raw[1] === 87; // "-W"
-
-/** Where a key holds another type: WRONGTYPE on the command's own attempt, keep waiting after. */
-function wrongType(c: Client, first: boolean): boolean {
-  if (first) c.reply.error(ERR_WRONGTYPE);
-  return first;
 }
 
 /** BLPOP / BRPOP over `keys`: replies [key, element]. */
@@ -56,7 +36,7 @@ function popCall(keys: Uint8Array[], timeoutMs: number, left: boolean): Blocking
     timeoutMs,
     serve(c, key, first) {
       const slot = listSlot(c, key);
-      if (slot === -2) return wrongType(c, first);
+      if (slot === -2) return wrongTypeOnFirst(c, first);
       if (slot < 0) return false;
       const [v] = listPop(c.db, key, slot, 1, left);
       c.reply.arrayHeader(2);
@@ -68,7 +48,7 @@ function popCall(keys: Uint8Array[], timeoutMs: number, left: boolean): Blocking
     cannotBlock: (c) => c.reply.nullArray(),
     remoteTry: (key) => [left ? LPOP : RPOP, key],
     remoteReply(key, raw, resp, first) {
-      if (isNil(raw) || (!first && isWrongType(raw))) return undefined;
+      if (isNothingReply(raw) || (!first && isWrongTypeReply(raw))) return undefined;
       if (raw[0] === 45) return raw.slice();
       const w = new ReplyWriter(raw.length + key.length + 32);
       w.resp = resp === 3 ? 3 : 2;
@@ -81,7 +61,7 @@ function popCall(keys: Uint8Array[], timeoutMs: number, left: boolean): Blocking
 }
 
 function popGeneric(c: Client, argv: Args, left: boolean): void {
-  const timeoutMs = timeoutOrReply(c, argv[argv.length - 1]!);
+  const timeoutMs = blockTimeoutOrReply(c, argv[argv.length - 1]!);
   if (timeoutMs !== undefined) runBlocking(c, popCall(argv.slice(1, -1), timeoutMs, left));
 }
 
@@ -101,7 +81,7 @@ function moveCall(srcArg: Uint8Array, dstArg: Uint8Array, fromLeft: boolean, toL
     timeoutMs,
     serve(c, key, first) {
       const slot = listSlot(c, key);
-      if (slot === -2) return wrongType(c, first);
+      if (slot === -2) return wrongTypeOnFirst(c, first);
       if (slot < 0) return false;
       // A destination of another type answers WRONGTYPE even after waiting (7.0's checkType).
       if (moveOne(c, src, dst, fromLeft, toLeft)) c.server.blocking?.signal(c.db, dst);
@@ -110,7 +90,7 @@ function moveCall(srcArg: Uint8Array, dstArg: Uint8Array, fromLeft: boolean, toL
     timedOut: (c) => c.reply.nullArray(),
     cannotBlock: (c) => c.reply.nullBulk(),
     remoteTry: () => [LMOVE, src, dst, fromLeft ? LEFT : RIGHT, toLeft ? LEFT : RIGHT],
-    remoteReply: (_key, raw) => (isNil(raw) ? undefined : raw.slice()),
+    remoteReply: (_key, raw) => (isNothingReply(raw) ? undefined : raw.slice()),
   };
 }
 
@@ -119,13 +99,13 @@ export function cmdBLMove(c: Client, argv: Args): void {
   const from = parseEnd(argv[3]!);
   const to = parseEnd(argv[4]!);
   if (from === undefined || to === undefined) return c.reply.error(ERR_SYNTAX);
-  const timeoutMs = timeoutOrReply(c, argv[5]!);
+  const timeoutMs = blockTimeoutOrReply(c, argv[5]!);
   if (timeoutMs !== undefined) runBlocking(c, moveCall(argv[1]!, argv[2]!, from, to, timeoutMs));
 }
 
 /** BRPOPLPUSH source destination timeout */
 export function cmdBRPopLPush(c: Client, argv: Args): void {
-  const timeoutMs = timeoutOrReply(c, argv[3]!);
+  const timeoutMs = blockTimeoutOrReply(c, argv[3]!);
   if (timeoutMs !== undefined) runBlocking(c, moveCall(argv[1]!, argv[2]!, false, true, timeoutMs));
 }
 
@@ -137,7 +117,7 @@ function mpopCall(a: MPopArgs, timeoutMs: number): BlockingCall {
     timeoutMs,
     serve(c, key, first) {
       const slot = listSlot(c, key);
-      if (slot === -2) return wrongType(c, first);
+      if (slot === -2) return wrongTypeOnFirst(c, first);
       if (slot < 0) return false;
       const out = listPop(c.db, key, slot, a.count, a.left);
       c.reply.arrayHeader(2);
@@ -148,13 +128,13 @@ function mpopCall(a: MPopArgs, timeoutMs: number): BlockingCall {
     timedOut: (c) => c.reply.nullArray(),
     cannotBlock: (c) => c.reply.nullArray(),
     remoteTry: (key) => [LMPOP, ONE, key, a.left ? LEFT : RIGHT, COUNT, countArg],
-    remoteReply: (_key, raw, _resp, first) => (isNil(raw) || (!first && isWrongType(raw)) ? undefined : raw.slice()),
+    remoteReply: (_key, raw, _resp, first) => (isNothingReply(raw) || (!first && isWrongTypeReply(raw)) ? undefined : raw.slice()),
   };
 }
 
 /** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 export function cmdBLMPop(c: Client, argv: Args): void {
-  const timeoutMs = timeoutOrReply(c, argv[1]!);
+  const timeoutMs = blockTimeoutOrReply(c, argv[1]!);
   if (timeoutMs === undefined) return;
   const a = parseMPopOrReply(c, argv, 2);
   if (a !== undefined) runBlocking(c, mpopCall({ ...a, keys: a.keys.map((k) => k.slice()) }, timeoutMs));

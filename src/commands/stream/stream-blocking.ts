@@ -12,7 +12,7 @@
 import type { StreamId } from "../../engine/stream/stream-id.ts";
 import { formatId } from "../../engine/stream/stream-id.ts";
 import { ValueType } from "../../engine/types.ts";
-import { runBlocking, type BlockingCall } from "../blocking.ts";
+import { isNothingReply, runBlocking, type BlockingCall } from "../blocking.ts";
 import type { Client } from "../types.ts";
 import { consumerEnsure, readGroupNew } from "../../engine/stream/stream-group-ops.ts";
 import { replyCounted, streamAt, writeEntry, writeRange } from "./stream-args.ts";
@@ -40,7 +40,6 @@ function lastIdOf(raw: Uint8Array): StreamId | undefined {
 }
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-const isNil = (raw: Uint8Array): boolean => raw[0] === 95 || (raw[0] === 42 && raw[1] === 45);
 
 /** Blocks `c` on `keys` (copies) for entries after `after[i]`, at most `count` (0 = all). */
 export function blockXRead(c: Client, keys: Uint8Array[], after: StreamId[], count: number, timeoutMs: number): void {
@@ -79,7 +78,7 @@ export function blockXRead(c: Client, keys: Uint8Array[], after: StreamId[], cou
         if (last !== undefined) after[indexOf(key)] = last;
         return undefined;
       }
-      return isNil(raw) ? undefined : raw.slice();
+      return isNothingReply(raw) ? undefined : raw.slice();
     },
   };
   runBlocking(c, call);
@@ -120,7 +119,7 @@ export function blockXReadGroup(c: Client, keys: Uint8Array[], groupArg: Uint8Ar
     timedOut: (cl) => cl.reply.nullArray(),
     cannotBlock: (cl) => cl.reply.nullArray(),
     remoteTry: (key) => [XREADGROUP, GROUP, group, consumer, COUNT, enc.encode(String(count)), ...(noack ? [NOACK] : []), STREAMS, key, NEW],
-    remoteReply: (_key, raw, _resp, first) => (raw[0] === 45 ? (first ? raw.slice() : undefined) : isNil(raw) ? undefined : raw.slice()),
+    remoteReply: (_key, raw, _resp, first) => (raw[0] === 45 ? (first ? raw.slice() : undefined) : isNothingReply(raw) ? undefined : raw.slice()),
   };
   runBlocking(c, call);
 }

@@ -4,10 +4,8 @@
 // MULTI nothing blocks: a null array at once. Replies as Redis 7.0: [key, member, score] and
 // [key, [[member, score], ...]]; the timeout is a null array.
 import { ValueType } from "../../engine/types.ts";
-import { ERR_WRONGTYPE } from "../../protocol/errors.ts";
 import { ReplyWriter } from "../../protocol/reply-writer.ts";
-import { parseBlockTimeout } from "../block-timeout.ts";
-import { runBlocking, type BlockingCall } from "../blocking.ts";
+import { blockTimeoutOrReply, isNothingReply, isWrongTypeReply, runBlocking, wrongTypeOnFirst, type BlockingCall } from "../blocking.ts";
 import type { Args, Client } from "../types.ts";
 import { replyScore } from "./zset-lookup.ts";
 import { parseZMPopOrReply, replyPopped, zsetPopEnds, type ZMPopArgs } from "./zset-pop.ts";
@@ -21,27 +19,12 @@ const MIN = enc.encode("min");
 const MAX = enc.encode("max");
 const COUNT = enc.encode("count");
 
-function timeoutOrReply(c: Client, arg: Uint8Array): number | undefined {
-  const t = parseBlockTimeout(arg);
-  if ("error" in t) return void c.reply.error(t.error);
-  return t.ms;
-}
-
 /** The zset at `key`: its slot, -1 when missing, -2 when another type. */
 function zsetSlot(c: Client, key: Uint8Array): number {
   const slot = c.db.peek(key);
   if (slot >= 0 && c.db.typeOf(slot) !== ValueType.ZSet) return -2;
   return slot;
 }
-
-/** Where a key holds another type: WRONGTYPE on the command's own attempt, keep waiting after. */
-function wrongType(c: Client, first: boolean): boolean {
-  if (first) c.reply.error(ERR_WRONGTYPE);
-  return first;
-}
-
-const isNil = (raw: Uint8Array): boolean => raw[0] === 95 || ((raw[0] === 36 || raw[0] === 42) && (raw[1] === 45 || raw[1] === 48));
-const isWrongType = (raw: Uint8Array): boolean => raw[0] === 45 && raw[1] === 87;
 
 /** BZPOPMIN / BZPOPMAX over `keys`: [key, member, score]. */
 function popCall(keys: Uint8Array[], timeoutMs: number, max: boolean): BlockingCall {
@@ -50,7 +33,7 @@ function popCall(keys: Uint8Array[], timeoutMs: number, max: boolean): BlockingC
     timeoutMs,
     serve(c, key, first) {
       const slot = zsetSlot(c, key);
-      if (slot === -2) return wrongType(c, first);
+      if (slot === -2) return wrongTypeOnFirst(c, first);
       if (slot < 0) return false;
       const got = zsetPopEnds(c, key, slot, 1, max);
       c.reply.arrayHeader(3);
@@ -64,7 +47,7 @@ function popCall(keys: Uint8Array[], timeoutMs: number, max: boolean): BlockingC
     remoteTry: (key) => [max ? ZPOPMAX : ZPOPMIN, key],
     remoteReply(key, raw, resp, first) {
       // ZPOPMIN's reply is [member, score] (or empty): the blocking form puts the key in front.
-      if (isNil(raw) || (!first && isWrongType(raw))) return undefined;
+      if (isNothingReply(raw) || (!first && isWrongTypeReply(raw))) return undefined;
       if (raw[0] === 45) return raw.slice();
       const body = raw.subarray(raw.indexOf(10) + 1);
       const w = new ReplyWriter(raw.length + key.length + 32);
@@ -78,7 +61,7 @@ function popCall(keys: Uint8Array[], timeoutMs: number, max: boolean): BlockingC
 }
 
 function popGeneric(c: Client, argv: Args, max: boolean): void {
-  const timeoutMs = timeoutOrReply(c, argv[argv.length - 1]!);
+  const timeoutMs = blockTimeoutOrReply(c, argv[argv.length - 1]!);
   if (timeoutMs !== undefined) runBlocking(c, popCall(argv.slice(1, -1).map((k) => k.slice()), timeoutMs, max));
 }
 
@@ -95,7 +78,7 @@ function mpopCall(a: ZMPopArgs, timeoutMs: number): BlockingCall {
     timeoutMs,
     serve(c, key, first) {
       const slot = zsetSlot(c, key);
-      if (slot === -2) return wrongType(c, first);
+      if (slot === -2) return wrongTypeOnFirst(c, first);
       if (slot < 0) return false;
       const got = zsetPopEnds(c, key, slot, a.count, a.max);
       c.reply.arrayHeader(2);
@@ -106,13 +89,13 @@ function mpopCall(a: ZMPopArgs, timeoutMs: number): BlockingCall {
     timedOut: (c) => c.reply.nullArray(),
     cannotBlock: (c) => c.reply.nullArray(),
     remoteTry: (key) => [ZMPOP, ONE, key, a.max ? MAX : MIN, COUNT, countArg],
-    remoteReply: (_key, raw, _resp, first) => (isNil(raw) || (!first && isWrongType(raw)) ? undefined : raw.slice()),
+    remoteReply: (_key, raw, _resp, first) => (isNothingReply(raw) || (!first && isWrongTypeReply(raw)) ? undefined : raw.slice()),
   };
 }
 
 /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] */
 export function cmdBZMPop(c: Client, argv: Args): void {
-  const timeoutMs = timeoutOrReply(c, argv[1]!);
+  const timeoutMs = blockTimeoutOrReply(c, argv[1]!);
   if (timeoutMs === undefined) return;
   const a = parseZMPopOrReply(c, argv, 2);
   if (a !== undefined) runBlocking(c, mpopCall({ ...a, keys: a.keys.map((k) => k.slice()) }, timeoutMs));
