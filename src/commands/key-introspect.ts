@@ -43,6 +43,8 @@ const MEMORY_HELP = [
   "USAGE <key> [SAMPLES <count>]",
   "    Return memory in bytes used by <key> and its value. Nested values are",
   "    sampled up to <count> times (default: 5, 0 means sample all).",
+  "PURGE",
+  "    Attempts to purge dirty pages for reclamation by the allocator.",
   "HELP",
   "    Prints this help.",
 ] as const;
@@ -135,4 +137,11 @@ export function cmdMemoryUsage(c: Client, argv: Args): void {
 // MEMORY HELP
 export function cmdMemoryHelp(c: Client, _argv: Args): void {
   replyHelp(c, MEMORY_HELP);
+}
+
+// MEMORY PURGE: Redis asks jemalloc to return dirty pages; here a full, synchronous collection of
+// this worker's JS heap returns what the garbage collector holds (the arena is already exact).
+export function cmdMemoryPurge(c: Client, _argv: Args): void {
+  Bun.gc(true);
+  c.reply.ok();
 }

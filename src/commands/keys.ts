@@ -7,7 +7,7 @@ import {
   cmdExpire, cmdExpireAt, cmdExpireTime, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTtl, cmdPersist, cmdTtl,
 } from "./key-expire.ts";
 import {
-  cmdMemoryHelp, cmdMemoryUsage, cmdObjectEncoding, cmdObjectFreq, cmdObjectHelp, cmdObjectIdleTime, cmdObjectRefCount,
+  cmdMemoryHelp, cmdMemoryPurge, cmdMemoryUsage, cmdObjectEncoding, cmdObjectFreq, cmdObjectHelp, cmdObjectIdleTime, cmdObjectRefCount,
 } from "./key-introspect.ts";
 import {
   cmdCopy, cmdDel, cmdExists, cmdFlushAll, cmdFlushDb, cmdKeys, cmdRandomKey, cmdRename, cmdRenameNx, cmdScan,
@@ -46,6 +46,8 @@ const memorySubcommands: CommandEntry[] = [
     summary: "Estimates the memory usage of a key.", since: "4.0.0", handler: cmdMemoryUsage }),
   defineCommand({ name: "memory|help", arity: 2, flags: LOADING | STALE, categories: ["slow"],
     summary: "Returns helpful text about the different subcommands.", since: "4.0.0", handler: cmdMemoryHelp }),
+  defineCommand({ name: "memory|purge", arity: 2, flags: 0, categories: ["slow"],
+    summary: "Asks the allocator to release memory.", since: "4.0.0", handler: cmdMemoryPurge }),
 ];
 
 export const keyCommands: CommandEntry[] = [
