@@ -332,6 +332,8 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   "client|unpause": everywhere,
   info,
   "config|set": everywhere,
+  replicaof: everywhere, // every worker knows it is a replica; worker 0 holds the link
+  slaveof: everywhere,
   "config|resetstat": everywhere,
   save: everywhere,
   bgsave: everywhere,

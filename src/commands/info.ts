@@ -213,6 +213,7 @@ function statsSection(s: ServerContext, now: number): string {
 }
 
 function replicationSection(s: ServerContext): string {
+  if (s.replication !== undefined) return s.replication.info();
   return lines([
     ["role", "master"],
     ["connected_slaves", 0],

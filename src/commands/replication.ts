@@ -1,13 +1,14 @@
-// WAIT and ROLE for a server that has no replicas yet (replication is issue 16): ROLE says
-// master with offset 0 and no replicas; WAIT answers 0 at once when it waits for no replica,
-// else it waits its timeout (0 = forever, until CLIENT UNBLOCK or a disconnect) on the
-// blocked-clients service and answers 0, as a Redis master with no replicas does.
-import { intRangeArgOrReply } from "./args.ts";
+// REPLICAOF/SLAVEOF, SYNC/PSYNC, REPLCONF, ROLE and WAIT. The server's replication
+// (src/replication/, ServerContext.replication) does the work; without one (in-process harnesses)
+// the server is a primary with no replicas: ROLE says master at offset 0, WAIT answers 0 at once
+// when it waits for no replica and else after its timeout, as a Redis master with no replicas.
+import { intRangeArgOrReply, isKeyword } from "./args.ts";
 import { runBlocking } from "./blocking.ts";
 import { defineCommand } from "./define.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
 const LONG = 9223372036854775807;
+const dec = new TextDecoder();
 
 // WAIT numreplicas timeout
 function cmdWait(c: Client, argv: Args): void {
@@ -16,6 +17,8 @@ function cmdWait(c: Client, argv: Args): void {
   const timeout = intRangeArgOrReply(c, argv, 2, -LONG, LONG);
   if (timeout === undefined) return;
   if (timeout < 0) return c.reply.error("ERR timeout is negative");
+  const repl = c.server.replication;
+  if (repl !== undefined) return repl.wait(c, replicas, timeout);
   if (replicas <= 0) return c.reply.integer(0);
   runBlocking(c, {
     keys: [],
@@ -30,17 +33,65 @@ function cmdWait(c: Client, argv: Args): void {
 
 // ROLE
 function cmdRole(c: Client): void {
+  const repl = c.server.replication;
+  if (repl !== undefined) return repl.role(c);
   c.reply.arrayHeader(3);
   c.reply.bulkString("master");
   c.reply.integer(0);
   c.reply.arrayHeader(0);
 }
 
-const { NOSCRIPT, LOADING, STALE, FAST } = CmdFlag;
+// REPLICAOF host port | NO ONE (SLAVEOF is the same command)
+function cmdReplicaOf(c: Client, argv: Args): void {
+  const repl = c.server.replication;
+  if (c.server.cluster !== undefined && c.server.cluster.clusterPort !== 0 && c.localPort === c.server.cluster.clusterPort) {
+    return c.reply.error("ERR REPLICAOF not allowed in cluster mode.");
+  }
+  let res: { ok: string } | { error: string };
+  if (isKeyword(argv[1]!, "no") && isKeyword(argv[2]!, "one")) {
+    res = repl?.replicaOf(undefined, 0) ?? { ok: "OK" };
+  } else {
+    const port = intRangeArgOrReply(c, argv, 2, 0, 65535, "ERR Invalid master port");
+    if (port === undefined) return;
+    if (c.isMaster) return c.reply.error("ERR Command is not valid when client is a replica.");
+    if (repl === undefined) return c.reply.error("ERR replication is not available in this server");
+    res = repl.replicaOf(dec.decode(argv[1]!), port);
+  }
+  if ("error" in res) return c.reply.error(res.error);
+  c.reply.simple(res.ok);
+}
+
+// SYNC / PSYNC replicationid offset
+function cmdSync(c: Client, argv: Args): void {
+  const repl = c.server.replication;
+  if (repl === undefined) return c.reply.error("ERR replication is not available in this server");
+  if (c.isMaster) return c.reply.error("ERR Replica can't SYNC with its master");
+  repl.sync(c, argv);
+}
+
+// REPLCONF option value [option value ...]
+function cmdReplconf(c: Client, argv: Args): void {
+  const repl = c.server.replication;
+  if (repl === undefined) return c.reply.ok();
+  repl.replconf(c, argv);
+}
+
+const { ADMIN, NOSCRIPT, LOADING, STALE, FAST, NO_MULTI, ALLOW_BUSY } = CmdFlag;
+const ADMIN_CATS = ["admin", "slow", "dangerous"];
 
 export const replicationCommands: CommandEntry[] = [
   defineCommand({ name: "wait", arity: 3, flags: NOSCRIPT, categories: ["slow", "connection"],
     summary: "Wait for the synchronous replication of all the write commands sent in the context of the current connection", since: "3.0.0", handler: cmdWait }),
   defineCommand({ name: "role", arity: 1, flags: NOSCRIPT | LOADING | STALE | FAST, categories: ["admin", "fast", "dangerous"],
     summary: "Return the role of the instance in the context of replication", since: "2.8.12", handler: cmdRole }),
+  defineCommand({ name: "replicaof", arity: 3, flags: ADMIN | NOSCRIPT | STALE, categories: ADMIN_CATS,
+    summary: "Make the server a replica of another instance, or promote it as master.", since: "5.0.0", handler: cmdReplicaOf }),
+  defineCommand({ name: "slaveof", arity: 3, flags: ADMIN | NOSCRIPT | STALE, categories: ADMIN_CATS,
+    summary: "Make the server a replica of another instance, or promote it as master.", since: "1.0.0", handler: cmdReplicaOf }),
+  defineCommand({ name: "sync", arity: 1, flags: ADMIN | NOSCRIPT | NO_MULTI, categories: ADMIN_CATS,
+    summary: "Internal command used for replication", since: "1.0.0", handler: cmdSync }),
+  defineCommand({ name: "psync", arity: -3, flags: ADMIN | NOSCRIPT | NO_MULTI, categories: ADMIN_CATS,
+    summary: "Internal command used for replication", since: "2.8.0", handler: cmdSync }),
+  defineCommand({ name: "replconf", arity: -1, flags: ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY, categories: ADMIN_CATS,
+    summary: "An internal command for configuring the replication stream", since: "3.0.0", handler: cmdReplconf }),
 ];

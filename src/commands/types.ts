@@ -137,6 +137,8 @@ export interface Client {
   closeAfterReply(): void;
   /** Closes the connection now (CLIENT KILL). */
   kill(): void;
+  /** The link to this server's primary (its writes pass -READONLY; src/replication/). */
+  isMaster?: boolean;
 }
 
 /** Server-wide state visible to command handlers. */
@@ -170,6 +172,31 @@ export interface ServerContext {
   cluster: ClusterView | undefined;
   /** Blocked clients (BLPOP & co.); undefined where nothing may block (in-process harnesses). */
   readonly blocking?: BlockingService | undefined;
+  /** Replication (src/replication/ fills it); undefined in-process harnesses. */
+  replication?: ReplicationView | undefined;
+  /** True while this server is a read-only replica: writes from clients get -READONLY. */
+  replicaReadOnly: boolean;
+}
+
+/**
+ * What commands see of replication (REPLICAOF, PSYNC, REPLCONF, ROLE, WAIT, INFO replication);
+ * src/replication/ implements it. Commands never import src/replication/.
+ */
+export interface ReplicationView {
+  /** REPLICAOF host port (or NO ONE when host is undefined): the simple-string reply, or an error. */
+  replicaOf(host: string | undefined, port: number): { ok: string } | { error: string };
+  /** SYNC / PSYNC replid offset: the connection becomes a replica of this server. */
+  sync(c: Client, argv: Args): void;
+  /** REPLCONF option value ...: replies itself (nothing for ACK). */
+  replconf(c: Client, argv: Args): void;
+  /** ROLE's reply. */
+  role(c: Client): void;
+  /** INFO replication's lines. */
+  info(): string;
+  /** WAIT numreplicas timeout (ms, 0 = forever): replies once enough replicas acked c's writes. */
+  wait(c: Client, numreplicas: number, timeoutMs: number): void;
+  /** min-replicas-to-write: the error a write gets now, or undefined. */
+  writeRefusal(): string | undefined;
 }
 
 /**

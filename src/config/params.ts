@@ -186,6 +186,24 @@ export interface ServerConfig {
   "hll-sparse-max-bytes": number;
   "stream-node-max-bytes": number;
   "stream-node-max-entries": number;
+  /** Replication (src/replication/): "host port" of the primary to follow at start-up; "" = a primary. @default "" */
+  replicaof: string;
+  /** Password (and ACL user) sent to the primary. @default "" */
+  masterauth: string;
+  masteruser: string;
+  /** A replica refuses writes from its clients (-READONLY). @default true */
+  "replica-read-only": boolean;
+  /** A replica whose link is down still answers reads (else -MASTERDOWN). @default true */
+  "replica-serve-stale-data": boolean;
+  /** Bytes of the replication stream kept for partial resyncs. @default 1mb */
+  "repl-backlog-size": number;
+  /** Seconds between PINGs a primary sends its replicas. @default 10 */
+  "repl-ping-replica-period": number;
+  /** Seconds without traffic after which a replication link is dropped. @default 60 */
+  "repl-timeout": number;
+  /** Writes are refused unless this many replicas acked within min-replicas-max-lag seconds. @default 0 (off) */
+  "min-replicas-to-write": number;
+  "min-replicas-max-lag": number;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -439,7 +457,25 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("hll-sparse-max-bytes", "largest sparse HyperLogLog before it turns dense, in bytes", 0, Number.MAX_SAFE_INTEGER),
   intParam("stream-node-max-bytes", "largest stream node, in bytes (0 = no limit)", 0, Number.MAX_SAFE_INTEGER),
   intParam("stream-node-max-entries", "most entries of a stream node (0 = no limit)", 0, Number.MAX_SAFE_INTEGER),
+  stringParam("replicaof", "follow this primary at start-up: '<host> <port>' (empty = be a primary)", { immutable: true, parse: parseReplicaOf }),
+  stringParam("masterauth", "password sent to the primary"),
+  stringParam("masteruser", "user name sent to the primary (AUTH user password)"),
+  boolParam("replica-read-only", "a replica refuses writes from its clients (yes/no)"),
+  boolParam("replica-serve-stale-data", "a replica with its link down still answers reads (yes/no)"),
+  memoryParam("repl-backlog-size", "bytes of the replication stream kept for partial resyncs", 16 * 1024),
+  intParam("repl-ping-replica-period", "seconds between PINGs to replicas", 1, 2_147_483_647),
+  intParam("repl-timeout", "seconds without traffic before a replication link is dropped", 1, 2_147_483_647),
+  intParam("min-replicas-to-write", "refuse writes unless this many replicas are connected and acking (0 = off)", 0, 2_147_483_647),
+  intParam("min-replicas-max-lag", "seconds within which a replica must have acked to count", 0, 2_147_483_647),
 ];
+
+/** "host port" (or empty). */
+function parseReplicaOf(t: string): string | ParamError {
+  const parts = t.trim().split(/\s+/).filter((x) => x !== "");
+  if (parts.length === 0) return "";
+  if (parts.length !== 2 || !/^\d{1,5}$/.test(parts[1]!) || Number(parts[1]) > 65535) return bad("argument must be '<host> <port>'");
+  return `${parts[0]} ${parts[1]}`;
+}
 
 const SLOT_RANGE = /^(\d{1,5})-(\d{1,5})$/;
 
@@ -520,5 +556,15 @@ export function defaultConfig(): ServerConfig {
     "wal-export-connect-timeout-ms": 5000,
     "wal-export-write-timeout-ms": 30000,
     ...DEFAULT_COLLECTION_LIMITS,
+    replicaof: "",
+    masterauth: "",
+    masteruser: "",
+    "replica-read-only": true,
+    "replica-serve-stale-data": true,
+    "repl-backlog-size": 1024 * 1024,
+    "repl-ping-replica-period": 10,
+    "repl-timeout": 60,
+    "min-replicas-to-write": 0,
+    "min-replicas-max-lag": 10,
   };
 }

@@ -39,7 +39,7 @@ export class Keyspace extends SlotStore {
   private maxMem: number;
   private maxEnt: number;
   private readonly clk: { now(): Milliseconds };
-  private readonly listener: MutationListener | null;
+  private listener: MutationListener | null;
   private readonly rec: MutationRecord = {
     op: MutationOp.Set,
     db: 0,
@@ -252,6 +252,11 @@ export class Keyspace extends SlotStore {
     this.used += delta;
     this.largeBytes += delta;
     if (delta > 0 && (this.maxMem > 0 || this.maxEnt > 0)) this.makeRoom(0, 0, slot);
+  }
+
+  /** Replaces the mutation listener (replication adds itself beside persistence; null = none). */
+  setMutationListener(fn: MutationListener | null): void {
+    this.listener = fn;
   }
 
   /** True when mutations are recorded (a listener is installed): type modules build Deltas only then. */

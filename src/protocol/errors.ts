@@ -9,6 +9,7 @@ export const ERR_OVERFLOW = "ERR increment or decrement would overflow";
 export const ERR_NO_SUCH_KEY = "ERR no such key";
 export const ERR_NOAUTH = "NOAUTH Authentication required.";
 export const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+export const ERR_READONLY_REPLICA = "READONLY You can't write against a read only replica.";
 export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 export const ERR_LOADING = "LOADING Redis is loading the dataset in memory";
 export const ERR_DB_RANGE = "ERR DB index is out of range";

@@ -114,6 +114,12 @@ export class Connection implements Client {
   multi: MultiState | undefined = undefined;
   /** Channels and patterns subscribed to (src/commands/pubsub.ts). */
   subscriptions = 0;
+  /** The link to our primary (src/replication/master-link.ts): its writes pass -READONLY. */
+  isMaster = false;
+  /** client-output-buffer-limit class once not pub/sub: `replica` for a replica's stream. */
+  outputClass: "normal" | "replica" = "normal";
+  /** Called once when the connection goes away (a replica leaving replication). */
+  onGone: (() => void) | undefined = undefined;
 
   /** True once the connection is gone (closed by either side). */
   closed = false;
@@ -511,7 +517,7 @@ export class Connection implements Client {
 
   /** client-output-buffer-limit of this client's class: pubsub once subscribed, else normal. */
   private outputLimit(): OutputBufferLimit {
-    return this.config["client-output-buffer-limit"][this.subscriptions > 0 ? "pubsub" : "normal"];
+    return this.config["client-output-buffer-limit"][this.subscriptions > 0 ? "pubsub" : this.outputClass];
   }
 
   /**
@@ -540,8 +546,15 @@ export class Connection implements Client {
     this.server.blocking?.forget(this);
     unwatchAll(this);
     forgetMonitor(this);
+    this.gone();
     this.backlog.clear();
     this.held?.clear();
+  }
+
+  private gone(): void {
+    const f = this.onGone;
+    this.onGone = undefined;
+    f?.();
   }
 
   /** Half-close after everything queued was written. */
@@ -552,6 +565,7 @@ export class Connection implements Client {
     this.server.blocking?.forget(this);
     unwatchAll(this);
     forgetMonitor(this);
+    this.gone();
     this.socket.end();
   }
 
@@ -563,6 +577,7 @@ export class Connection implements Client {
     this.server.blocking?.forget(this);
     unwatchAll(this);
     forgetMonitor(this);
+    this.gone();
     this.backlog.clear();
     this.held?.clear();
     this.reply.reset();

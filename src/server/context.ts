@@ -1,7 +1,7 @@
 // The server-wide state command handlers see (`ServerContext` of src/commands/types.ts).
 
 import { createLatencyMonitor, createServerStats, createSlowLog } from "../commands/server-state.ts";
-import type { Client, ClusterView, CommandTable, LatencyMonitor, ServerContext, ServerStats, SlowLog } from "../commands/types.ts";
+import type { Client, ClusterView, ReplicationView, CommandTable, LatencyMonitor, ServerContext, ServerStats, SlowLog } from "../commands/types.ts";
 import type { ServerConfigStore } from "../config/store.ts";
 import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
@@ -50,6 +50,8 @@ export class ServerState implements ServerContext {
   readonly latency: LatencyMonitor = createLatencyMonitor();
   cluster: ClusterView | undefined = undefined;
   readonly blocking = new BlockedClients();
+  replication: ReplicationView | undefined = undefined;
+  replicaReadOnly = false;
   /** Set by the server: stops it (and, from the CLI, exits the process). */
   onShutdown: (save: boolean | undefined) => Promise<void> = async () => {};
 

@@ -30,6 +30,7 @@ import {
   ERR_LOADING,
   ERR_NOAUTH,
   ERR_OOM,
+  ERR_READONLY_REPLICA,
   ERR_UNKNOWN_COMMAND,
   ERR_UNKNOWN_SUBCOMMAND,
 } from "../protocol/errors.ts";
@@ -68,6 +69,11 @@ export interface DispatcherDeps {
   server: ServerContext;
   /** Show the commands to MONITOR clients (not for what other workers send). @default true */
   feedMonitors?: boolean;
+  /**
+   * Refuse clients' writes on a read-only replica and under min-replicas-to-write (not for what
+   * other workers send: the worker the client is on checked it). @default true
+   */
+  guardsWrites?: boolean;
   /** Persistence; absent = every write is allowed. */
   persistence?: WriteGate;
   /**
@@ -96,6 +102,7 @@ export class Dispatcher {
   private batching = false;
   /** The open span: its command (undefined when none), client, start (ns), calls and argv (for the slow log). */
   private readonly feedMonitors: boolean;
+  private readonly guardsWrites: boolean;
   private spanEntry: CommandEntry | undefined = undefined;
   private spanClient: Client | undefined = undefined;
   private spanStart = 0;
@@ -110,6 +117,7 @@ export class Dispatcher {
     this.keyspace = deps.keyspace;
     this.server = deps.server;
     this.feedMonitors = deps.feedMonitors ?? true;
+    this.guardsWrites = deps.guardsWrites ?? true;
     for (const e of deps.commands.all()) {
       if (e.subcommands === undefined) continue;
       const subs = e.subcommands.map((s) => [s.name.slice(s.name.indexOf("|") + 1), s] as const);
@@ -238,6 +246,19 @@ export class Dispatcher {
         return false;
       }
       if (queueInMulti(c, tx, entry, argv)) return false;
+    }
+    // A read-only replica takes writes only from its primary; min-replicas-to-write may refuse them.
+    if ((flags & CmdFlag.WRITE) !== 0 && this.guardsWrites && c.isMaster !== true) {
+      const server = this.server;
+      if (server.replicaReadOnly) {
+        this.reject(c, entry, ERR_READONLY_REPLICA);
+        return false;
+      }
+      const refusal = server.replication?.writeRefusal();
+      if (refusal !== undefined) {
+        this.reject(c, entry, refusal);
+        return false;
+      }
     }
     if (this.router !== undefined && ((c.lastCommand = entry.name), this.router.route(c, entry, argv))) {
       if (c.replyMode === "skip") c.replyMode = "on";

@@ -17,6 +17,8 @@ import { Keyspace } from "../engine/keyspace.ts";
 import type { Persistence, RecoveryResult } from "../persistence/index.ts";
 import { detachPersistence } from "../persistence/registry.ts";
 import { ERR_MAX_CLIENTS } from "../protocol/errors.ts";
+import { setupReplication } from "./replication-setup.ts";
+import type { Replication } from "../replication/replication.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { ServerState } from "./context.ts";
 import { Dispatcher } from "./dispatch.ts";
@@ -116,6 +118,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     : undefined;
   if (persistence === undefined) describeNoPersistence(values);
   let databases: Databases | undefined;
+  let replication: Replication | undefined;
   const keyspace: Keyspace =
     opts.keyspace ??
     // A worker's memory limit is its share of maxmemory, set once its data is loaded (cluster/limits-book.ts).
@@ -129,7 +132,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   // Databases 1..n-1 are made on first use with database 0's limits, clock and persistence.
   databases = new Databases(keyspace, values["cluster-ports"] ? 1 : values.databases, (index, evictElsewhere) => {
     const ks = new Keyspace({
-      maxMemory: keyspace.maxMemory, policy: keyspace.policy, clock: keyspace, onMutation: persistence?.record, db: index, evictElsewhere,
+      maxMemory: keyspace.maxMemory, policy: keyspace.policy, clock: keyspace, onMutation: replication?.listenerFor() ?? persistence?.record, db: index, evictElsewhere,
       initialCapacity: 64,
     });
     if (counted) ks.countAllocatedMemory(() => buffers!.current() + databases!.bytesBesides(ks));
@@ -147,7 +150,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   // A worker routes by slot; what other workers send it runs through a router-less dispatcher.
   let attached: WorkerSide | undefined;
   if (opts.worker !== undefined && worker !== undefined) {
-    const local = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, feedMonitors: false });
+    const local = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, feedMonitors: false, guardsWrites: false });
     attached = opts.worker.attach(worker, {
       server: state,
       keyspace,
@@ -169,6 +172,14 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const dispatcher = new Dispatcher({ commands, config: values, keyspace, server: state, persistence, router: attached?.router });
   const host: ConnectionHost = { server: state, config: values, dispatcher, keyspace, persistence, gate: attached?.gate };
   let nextId = 1;
+  // Client ids are unique across workers: worker i of n hands out i+1, i+1+n, i+1+2n...
+  const newClientId = (): number => (worker === undefined ? nextId++ : (nextId++ - 1) * worker.count + worker.index + 1);
+  if (opts.keyspace === undefined) {
+    replication = setupReplication({
+      state, config: values, databases, host, persistenceRecord: persistence?.record,
+      workerIndex: worker?.index ?? 0, workerCount: worker?.count ?? 1, nextClientId: newClientId,
+    });
+  }
 
   const refuse = (s: Sock): void => {
     state.stats.rejectedConnections++;
@@ -185,8 +196,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       s.end(DENIED_PROTECTED_MODE);
       return;
     }
-    // Client ids are unique across workers: worker i of n hands out i+1, i+1+n, i+1+2n...
-    const conn = new Connection(worker === undefined ? nextId++ : (nextId++ - 1) * worker.count + worker.index + 1, s, host);
+    const conn = new Connection(newClientId(), s, host);
     s.data = conn;
     state.clients.set(conn.id, conn);
   };
@@ -305,6 +315,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     const info = exporting.info();
     if (info !== undefined) state.infoProviders.set("walexport", () => exporting.info() ?? "");
     limits?.start();
+    replication?.startFromConfig();
     return r;
   });
   loaded.catch(() => {}); // the caller sees the error through `ready`
@@ -341,6 +352,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const stop = (o: { save?: boolean } = {}): Promise<void> => {
     stopped ??= (async () => {
       clearInterval(timer);
+      replication?.close();
       listener.stop(true);
       clusterListener?.stop(true);
       tlsListener?.stop(true);
@@ -374,7 +386,7 @@ function clientsCron(state: ServerState, cfg: ServerConfig): void {
   const idleMs = cfg.timeout * 1000;
   for (const c of state.clients.values()) {
     if (!(c instanceof Connection)) continue;
-    if (idleMs > 0 && now - c.lastInteraction > idleMs) {
+    if (idleMs > 0 && !c.isMaster && c.outputClass !== "replica" && now - c.lastInteraction > idleMs) {
       c.kill();
       continue;
     }

@@ -168,6 +168,7 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     slowlog: createSlowLog(),
     latency: createLatencyMonitor(),
     cluster: undefined,
+    replicaReadOnly: false,
     shutdownCalls: [],
     async shutdown(save) {
       server.shutdownCalls.push(save);

@@ -1,0 +1,388 @@
+// The replica's side: the link to the primary (REPLICAOF host port), on Redis's protocol.
+//
+//   connect → PING → [AUTH [user] pass] → REPLCONF listening-port → REPLCONF capa eof capa psync2
+//   → PSYNC <replid> <offset+1> (or ? -1)
+//       +FULLRESYNC id off → $<len>\r\n<rdb> or $EOF:<mark>\r\n<rdb><mark> → load → stream
+//       +CONTINUE [id]     → stream from our offset
+//
+// The stream is fed to a client of our own (the "master client": its writes pass -READONLY, its
+// replies are discarded), which runs the commands exactly like any connection, routing keys of
+// other workers. Our offset is the stream bytes that client has run (received minus what its
+// parser still holds), acked every second and on REPLCONF GETACK. A dropped or silent link
+// (repl-timeout) reconnects after a second and resumes with PSYNC.
+import type { Socket } from "bun";
+import type { ServerContext } from "../commands/types.ts";
+import type { ServerConfig } from "../config/params.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** The client that runs the primary's stream (a Connection over the link socket). */
+export interface LinkClient {
+  onData(chunk: Uint8Array): void;
+  onClose(): void;
+  queryBufferBytes(): number;
+}
+
+export interface MasterLinkHost {
+  readonly config: ServerConfig;
+  readonly server: ServerContext;
+  /** Our port, for REPLCONF listening-port. */
+  readonly listeningPort: number;
+  /** A master client over `socket` (authenticated, replies discarded, isMaster). */
+  masterClient(socket: Socket<unknown>): LinkClient;
+  /** Replaces the whole data set with an RDB file (validated first: throws and keeps the data on a bad one). */
+  loadRdb(bytes: Uint8Array, client: LinkClient): void;
+}
+
+/** What the link resumes from, and where it reports a new history. */
+export interface LinkHistory {
+  replid: string;
+  offset: number;
+  adoptHistory?(replid: string, offset: number): void;
+}
+
+type Phase = "connecting" | "handshake" | "sync" | "connected" | "closed";
+
+export class MasterLink {
+  state: Phase = "connecting";
+  /** Date.now() of the last byte from the primary. */
+  lastIo = Date.now();
+  downSince = Date.now();
+  private socket: Socket<unknown> | undefined;
+  private client: LinkClient | undefined;
+  private inbuf: Uint8Array = new Uint8Array(0);
+  private steps: ((line: string) => boolean)[] = [];
+  private out: Uint8Array[] = [];
+  /** Stream offset where the current stream started, and bytes fed since. */
+  private streamStart = 0;
+  private fed = 0;
+  private replid: string;
+  private synced = false;
+  private rdbLen = -1;
+  private eofMark: Uint8Array | undefined;
+  private rdbParts: Uint8Array[] = [];
+  private rdbGot = 0;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  /** Why the last attempt failed (logged once per reason). */
+  private lastError = "";
+
+  constructor(
+    private readonly host: MasterLinkHost,
+    readonly masterHost: string,
+    readonly masterPort: number,
+    private readonly history: LinkHistory,
+  ) {
+    this.replid = history.replid;
+    this.streamStart = history.offset;
+    this.timer = setInterval(() => this.cron(), 1000);
+    this.timer.unref?.();
+    this.connect();
+  }
+
+  /** Bytes of the primary's stream we have run (master_repl_offset of a replica). */
+  get offset(): number {
+    const held = this.client?.queryBufferBytes() ?? 0;
+    return this.streamStart + this.fed - (this.state === "connected" ? held : 0);
+  }
+
+  /** ROLE's state word. */
+  get roleState(): string {
+    return this.state === "connected" ? "connected" : this.state === "sync" ? "sync" : this.state === "handshake" ? "handshake" : "connect";
+  }
+
+  private log(msg: string): void {
+    if (msg === this.lastError) return;
+    this.lastError = msg;
+    console.log(msg);
+  }
+
+  private connect(): void {
+    if (this.state === "closed") return;
+    this.state = "connecting";
+    this.inbuf = new Uint8Array(0);
+    this.rdbLen = -1;
+    this.eofMark = undefined;
+    this.rdbParts = [];
+    this.rdbGot = 0;
+    const link = this;
+    Bun.connect({
+      hostname: this.masterHost,
+      port: this.masterPort,
+      socket: {
+        open(s) {
+          link.socket = s;
+          link.handshake();
+        },
+        data(_s, chunk) {
+          link.onData(chunk);
+        },
+        drain() {
+          link.writeOut();
+        },
+        close() {
+          link.lost("Connection with master lost.");
+        },
+        error(_s, e) {
+          link.lost(`Error condition on socket for SYNC: ${e.message}`);
+        },
+        connectError(_s, e) {
+          link.lost(`Error condition on socket for SYNC: ${e.message}`);
+        },
+      },
+    }).catch((e: Error) => this.lost(`Error condition on socket for SYNC: ${e.message}`));
+  }
+
+  private send(argv: readonly string[]): void {
+    let s = `*${argv.length}\r\n`;
+    for (const a of argv) s += `$${enc.encode(a).length}\r\n${a}\r\n`;
+    this.out.push(enc.encode(s));
+    this.writeOut();
+  }
+
+  private writeOut(): void {
+    const s = this.socket;
+    while (s !== undefined && this.out.length > 0) {
+      const b = this.out[0]!;
+      const w = s.write(b);
+      if (w < 0) return;
+      if (w < b.length) {
+        this.out[0] = b.subarray(w);
+        return;
+      }
+      this.out.shift();
+    }
+  }
+
+  /**
+   * One command at a time, each sent once the previous reply came (a primary refuses PSYNC while
+   * replies to the earlier commands are still pending for the link).
+   */
+  private handshake(): void {
+    this.state = "handshake";
+    const cfg = this.host.config;
+    const steps: [string[], (line: string) => boolean][] = [];
+    // -NOAUTH to PING is fine when AUTH follows (as Redis's replica accepts it).
+    steps.push([["PING"], (l) => l.startsWith("+") || (l.startsWith("-NOAUTH") && cfg.masterauth !== "") || this.fail(`Error reply to PING from master: '${l}'`)]);
+    if (cfg.masterauth !== "") {
+      const auth = cfg.masteruser !== "" ? ["AUTH", cfg.masteruser, cfg.masterauth] : ["AUTH", cfg.masterauth];
+      steps.push([auth, (l) => l.startsWith("+") || this.fail(`Unable to AUTH to MASTER: ${l}`)]);
+    }
+    // An old primary may not know REPLCONF: not fatal (as Redis).
+    steps.push([["REPLCONF", "listening-port", String(this.host.listeningPort)], () => true]);
+    steps.push([["REPLCONF", "capa", "eof", "capa", "psync2"], () => true]);
+    const psync = this.synced || this.history.replid !== "" ? ["PSYNC", this.replid, String(this.offset + 1)] : ["PSYNC", "?", "-1"];
+    steps.push([psync, (l) => this.psyncReply(l)]);
+    this.steps = steps.map(([argv, check], i) => (line: string) => {
+      if (!check(line)) return false;
+      const next = steps[i + 1];
+      if (next !== undefined) this.send(next[0]);
+      return true;
+    });
+    this.send(steps[0]![0]);
+  }
+
+  private fail(why: string): boolean {
+    this.log(why);
+    this.socket?.end();
+    return false;
+  }
+
+  private psyncReply(line: string): boolean {
+    if (line.startsWith("+FULLRESYNC")) {
+      const [, id, off] = line.split(" ");
+      this.replid = id!;
+      this.streamStart = Number(off);
+      this.fed = 0;
+      this.state = "sync";
+      return true;
+    }
+    if (line.startsWith("+CONTINUE")) {
+      const id = line.split(" ")[1];
+      if (id !== undefined && id !== "") this.replid = id;
+      this.streamStart = this.offset;
+      this.fed = 0;
+      this.beginStream();
+      return true;
+    }
+    return this.fail(`Unexpected reply to PSYNC from master: ${line}`);
+  }
+
+  private onData(chunk: Uint8Array): void {
+    this.lastIo = Date.now();
+    if (this.state === "connected") {
+      this.fed += chunk.length;
+      this.client!.onData(chunk);
+      return;
+    }
+    const all = new Uint8Array(this.inbuf.length + chunk.length);
+    all.set(this.inbuf);
+    all.set(chunk, this.inbuf.length);
+    this.inbuf = all;
+    this.advance();
+  }
+
+  /** Handshake lines, then the RDB payload, then the stream. */
+  private advance(): void {
+    while (this.state === "handshake" && this.steps.length > 0) {
+      const nl = this.inbuf.indexOf(10);
+      if (nl < 0) return;
+      const line = dec.decode(this.inbuf.subarray(0, nl)).replace(/\r$/, "");
+      this.inbuf = this.inbuf.subarray(nl + 1);
+      if (line === "") continue; // the primary's keepalive while it prepares a full sync
+      if (!this.steps.shift()!(line)) return;
+    }
+    if (this.state === "sync") this.readRdb();
+    if (this.state === "connected" && this.inbuf.length > 0) {
+      const rest = this.inbuf;
+      this.inbuf = new Uint8Array(0);
+      this.fed += rest.length;
+      this.client!.onData(rest);
+    }
+  }
+
+  private readRdb(): void {
+    if (this.rdbLen < 0 && this.eofMark === undefined) {
+      // Newlines are the primary's keepalives while it prepares the RDB.
+      while (this.inbuf.length > 0 && this.inbuf[0] === 10) this.inbuf = this.inbuf.subarray(1);
+      const nl = this.inbuf.indexOf(10);
+      if (nl < 0) return;
+      const line = dec.decode(this.inbuf.subarray(0, nl)).replace(/\r$/, "");
+      this.inbuf = this.inbuf.subarray(nl + 1);
+      if (line.startsWith("$EOF:")) this.eofMark = enc.encode(line.slice(5));
+      else if (line.startsWith("$")) this.rdbLen = Number(line.slice(1));
+      else return void this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+    }
+    let payload: Uint8Array | undefined;
+    if (this.rdbLen >= 0) {
+      const need = this.rdbLen - this.rdbGot;
+      const take = this.inbuf.subarray(0, Math.min(need, this.inbuf.length));
+      this.rdbParts.push(take.slice());
+      this.rdbGot += take.length;
+      this.inbuf = this.inbuf.subarray(take.length);
+      if (this.rdbGot < this.rdbLen) return;
+      payload = concat(this.rdbParts, this.rdbGot);
+    } else {
+      // Diskless: the payload ends with the 40-byte mark. Look for it only where it can be: in
+      // the last bytes already held plus the new ones (no re-scan of a large payload per chunk).
+      const mark = this.eofMark!;
+      const chunk = this.inbuf.slice();
+      this.inbuf = new Uint8Array(0);
+      const tailLen = Math.min(mark.length - 1, this.rdbGot);
+      const prev = tailBytes(this.rdbParts, tailLen);
+      const window = concat([prev, chunk], prev.length + chunk.length);
+      const at = indexOf(window, mark);
+      this.rdbParts.push(chunk);
+      this.rdbGot += chunk.length;
+      if (at < 0) return;
+      const all = concat(this.rdbParts, this.rdbGot);
+      const end = this.rdbGot - chunk.length - prev.length + at;
+      payload = all.subarray(0, end);
+      this.inbuf = all.subarray(end + mark.length);
+    }
+    this.rdbParts = [];
+    const client = this.host.masterClient(this.socket!);
+    this.client = client;
+    try {
+      this.host.loadRdb(payload, client);
+    } catch (e) {
+      this.client = undefined;
+      client.onClose();
+      this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    console.log(`MASTER <-> REPLICA sync: Finished with success (${payload.length} bytes of RDB)`);
+    this.synced = true;
+    this.history.adoptHistory?.(this.replid, this.streamStart);
+    this.state = "connected";
+    this.lastError = "";
+    this.sendAck();
+  }
+
+  private beginStream(): void {
+    this.client ??= this.host.masterClient(this.socket!);
+    this.state = "connected";
+    this.synced = true;
+    this.lastError = "";
+    this.history.adoptHistory?.(this.replid, this.streamStart);
+    console.log("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+  }
+
+  /** REPLCONF ACK <offset> to the primary. */
+  sendAck(): void {
+    if (this.state === "connected") this.send(["REPLCONF", "ACK", String(this.offset)]);
+  }
+
+  private cron(): void {
+    if (this.state === "connected" || this.state === "sync" || this.state === "handshake") {
+      if (Date.now() - this.lastIo > this.host.config["repl-timeout"] * 1000) {
+        this.log("MASTER timeout: no data nor PING received...");
+        this.socket?.end();
+        return;
+      }
+    }
+    this.sendAck();
+  }
+
+  private lost(why: string): void {
+    if (this.state === "closed") return;
+    if (this.state === "connected") {
+      // What was received but not run is not ours: the next PSYNC asks for it again.
+      this.streamStart = this.offset;
+      this.fed = 0;
+      this.downSince = Date.now();
+    }
+    this.client?.onClose();
+    this.client = undefined;
+    this.socket = undefined;
+    this.out = [];
+    this.steps = [];
+    this.state = "connecting";
+    this.log(why);
+    this.retry = setTimeout(() => this.connect(), 1000);
+  }
+
+  close(): void {
+    if (this.state === "connected") this.streamStart = this.offset;
+    this.state = "closed";
+    clearInterval(this.timer);
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    this.client?.onClose();
+    this.client = undefined;
+    this.socket?.end();
+    this.socket = undefined;
+  }
+}
+
+function concat(parts: Uint8Array[], n: number): Uint8Array {
+  if (parts.length === 1 && parts[0]!.length === n) return parts[0]!;
+  const out = new Uint8Array(n);
+  let p = 0;
+  for (const b of parts) {
+    out.set(b, p);
+    p += b.length;
+  }
+  return out;
+}
+
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = hay.length - needle.length; i >= 0; i--) {
+    for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** The last `n` bytes of `parts` together. */
+function tailBytes(parts: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let need = n;
+  for (let i = parts.length - 1; i >= 0 && need > 0; i--) {
+    const b = parts[i]!;
+    const k = Math.min(need, b.length);
+    out.set(b.subarray(b.length - k), need - k);
+    need -= k;
+  }
+  return out;
+}

@@ -1,0 +1,446 @@
+// Replication on Redis's own protocol, the primary's side and the state both sides share.
+//
+// A primary turns every mutation record into Redis commands (mutation-commands.ts) appended to
+// one stream; the stream goes to each online replica and into the backlog (repl-backlog.ts) so a
+// replica that lost its link resumes with PSYNC. A replica that asks for a full sync gets
+// +FULLRESYNC <replid> <offset>, an RDB of the data (written synchronously on this worker, so it is
+// exactly the state at <offset>), then the stream from <offset>+1. The stream is flushed once per
+// loop turn (setImmediate), so a pipeline of writes goes out in one write per replica.
+//
+// Recording starts with the first replica and stays on (as Redis keeps its backlog): until then
+// the keyspace has no replication listener and pays nothing.
+//
+// The replica's side (following a primary) is master-link.ts; both meet here for ROLE, INFO
+// replication, WAIT and REPLICAOF.
+import { runBlocking } from "../commands/blocking.ts";
+import type { Args, Client, ReplicationView, ServerContext } from "../commands/types.ts";
+import type { ServerConfig } from "../config/params.ts";
+import type { Databases } from "../engine/databases.ts";
+import type { Keyspace } from "../engine/keyspace.ts";
+import { ValueType, type MutationListener, type MutationRecord } from "../engine/types.ts";
+import { MasterLink, type MasterLinkHost } from "./master-link.ts";
+import { commandsOf, type ValueSource } from "./mutation-commands.ts";
+import { ReplBacklog } from "./repl-backlog.ts";
+import { CommandBuffer } from "./resp-encode.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** What replication needs of RDB files (src/persistence/rdb/), injected by the server. */
+export interface RdbCodec {
+  /** The whole data as an RDB file. */
+  write(databases: Databases, aux: Record<string, string | number>): Uint8Array;
+  /** A DUMP payload of a packed value (RESTORE), undefined when the type cannot be written. */
+  dumpPayload(type: ValueType, packed: Uint8Array): Uint8Array | undefined;
+}
+
+/** A connection the stream is written to (a Connection of src/server/). */
+export interface ReplicaConnection extends Client {
+  flush(): void;
+  /** Called once when the connection goes away. */
+  onGone: (() => void) | undefined;
+  /** The output-buffer-limit class (a replica is cut off by the `replica` limits). */
+  outputClass: "normal" | "replica";
+}
+
+interface Replica {
+  conn: ReplicaConnection;
+  /** REPLCONF listening-port. */
+  port: number;
+  ackOffset: number;
+  /** Date.now() of the last REPLCONF ACK. */
+  ackAt: number;
+  state: "online";
+}
+
+export interface ReplicationHost extends MasterLinkHost {
+  readonly server: ServerContext;
+  readonly config: ServerConfig;
+  readonly databases: Databases;
+  /** Persistence's listener, which replication's own sits beside. */
+  readonly persistenceRecord: MutationListener | undefined;
+  readonly rdb: RdbCodec | undefined;
+  /** This worker's index and the worker count (the link to a primary lives on worker 0). */
+  readonly workerIndex: number;
+  readonly workerCount: number;
+}
+
+function randomReplId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(20)), (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+const ERR_NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+
+export class Replication implements ReplicationView {
+  replid = randomReplId();
+  replid2 = "0".repeat(40);
+  secondOffset = -1;
+  private backlog: ReplBacklog | undefined;
+  /** Produced offset when nothing is recorded yet (the backlog carries it once it exists). */
+  private baseOffset = 0;
+  private readonly replicas = new Set<Replica>();
+  private readonly pending = new CommandBuffer();
+  private flushQueued = false;
+  /** The database the stream last selected (-1: the next command selects one). */
+  private streamDb = -1;
+  private link: MasterLink | undefined;
+  /** REPLICAOF target (every worker knows it; worker 0 holds the link). */
+  private masterHost: string | undefined;
+  private masterPort = 0;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly source: ValueSource;
+  private readonly listener: MutationListener;
+
+  constructor(private readonly host: ReplicationHost) {
+    const dbs = host.databases;
+    this.source = {
+      valueOf: (db, key) => {
+        const ks = dbs.at(db);
+        const slot = ks.peek(key);
+        if (slot < 0) return undefined;
+        return { type: ks.typeOf(slot), packed: ks.serializedValue(slot), expireAt: ks.expireAt(slot) };
+      },
+      dumpPayload: host.rdb !== undefined ? (t, p) => host.rdb!.dumpPayload(t, p) : undefined,
+    };
+    const persist = host.persistenceRecord;
+    this.listener = persist === undefined ? (m) => this.record(m) : (m) => (persist(m), this.record(m));
+    host.server.replication = this;
+  }
+
+  /** `replicaof` of the config file or flags: follow that primary once our own data is loaded. */
+  startFromConfig(): void {
+    const at = this.host.config.replicaof;
+    if (at === "") return;
+    const [h, p] = at.split(" ");
+    this.replicaOf(h, Number(p));
+  }
+
+  /** The listener a keyspace made later (SELECT of a new database) starts with. */
+  listenerFor(): MutationListener | null {
+    return this.backlog !== undefined ? this.listener : (this.host.persistenceRecord ?? null);
+  }
+
+  get roleName(): "master" | "slave" {
+    return this.masterHost === undefined ? "master" : "slave";
+  }
+
+  /** master_repl_offset: bytes of stream produced so far (a replica: processed from its primary). */
+  get offset(): number {
+    if (this.link !== undefined) return this.link.offset;
+    return (this.backlog?.offset ?? this.baseOffset) + this.pending.len;
+  }
+
+  /** Bytes of our own stream produced so far (what our replicas' offsets count). */
+  private get streamOffset(): number {
+    return (this.backlog?.offset ?? this.baseOffset) + this.pending.len;
+  }
+
+  // ---- the stream -----------------------------------------------------------------------------
+
+  private startRecording(): void {
+    if (this.backlog !== undefined) return;
+    this.backlog = new ReplBacklog(this.host.config["repl-backlog-size"], this.baseOffset);
+    this.host.databases.each((_i, ks: Keyspace) => ks.setMutationListener(this.listener));
+    const period = this.host.config["repl-ping-replica-period"] * 1000;
+    this.pingTimer = setInterval(() => {
+      if (this.replicas.size > 0 && this.roleName === "master") this.append(["PING"]);
+    }, period);
+    this.pingTimer.unref?.();
+  }
+
+  private record(m: MutationRecord): void {
+    const db = m.db ?? 0;
+    if (db !== this.streamDb && m.op !== 6) {
+      this.pending.command(["SELECT", String(db)]);
+      this.streamDb = db;
+    }
+    commandsOf(m, this.source, (argv) => this.pending.command(argv));
+    this.queueFlush();
+  }
+
+  private append(argv: readonly (string | Uint8Array)[]): void {
+    this.pending.command(argv);
+    this.queueFlush();
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(this.flushStream);
+  }
+
+  private readonly flushStream = (): void => {
+    this.flushQueued = false;
+    if (this.pending.len === 0 || this.backlog === undefined) return;
+    const bytes = this.pending.take();
+    this.backlog.append(bytes);
+    for (const r of this.replicas) {
+      r.conn.reply.raw(bytes);
+      r.conn.flush();
+    }
+  };
+
+  // ---- a replica connects (SYNC / PSYNC) --------------------------------------------------------
+
+  sync(c: Client, argv: Args): void {
+    const conn = c as ReplicaConnection;
+    if (this.roleName === "slave" && this.link?.state !== "connected") {
+      return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
+    }
+    if (this.host.workerCount > 1) {
+      return c.reply.error("ERR replication from a server of several workers is not supported yet: start the primary with --workers 1");
+    }
+    if (this.host.rdb === undefined) return c.reply.error("ERR replication needs the RDB codec");
+    this.startRecording();
+    const psync = argv.length === 3;
+    if (psync) {
+      const id = dec.decode(argv[1]!);
+      const from = Number(dec.decode(argv[2]!));
+      const backlog = this.backlog!;
+      this.flushStream();
+      const idOk = id === this.replid || (id === this.replid2 && from <= this.secondOffset);
+      const tail = idOk ? backlog.since(from) : undefined;
+      if (tail !== undefined) {
+        c.reply.raw(enc.encode(`+CONTINUE ${this.replid}\r\n`));
+        c.reply.raw(tail);
+        this.attach(conn);
+        return;
+      }
+    }
+    // Full sync: whatever is pending belongs before the snapshot's offset.
+    this.flushStream();
+    const offset = this.streamOffset;
+    const rdb = this.host.rdb.write(this.host.databases, {
+      "redis-ver": "7.0.15",
+      "redis-bits": 64,
+      ctime: Math.floor(Date.now() / 1000),
+      "repl-stream-db": 0,
+      "repl-id": this.replid,
+      "repl-offset": offset,
+      "aof-base": 0,
+    });
+    if (psync) c.reply.raw(enc.encode(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
+    c.reply.raw(enc.encode(`$${rdb.length}\r\n`));
+    c.reply.raw(rdb);
+    this.streamDb = -1; // the replica's database is unknown: the next command selects one
+    this.attach(conn);
+  }
+
+  private attach(conn: ReplicaConnection): void {
+    const r: Replica = { conn, port: (conn as { replPort?: number }).replPort ?? 0, ackOffset: 0, ackAt: Date.now(), state: "online" };
+    conn.outputClass = "replica";
+    conn.onGone = () => this.replicas.delete(r);
+    this.replicas.add(r);
+  }
+
+  replconf(c: Client, argv: Args): void {
+    if ((argv.length - 1) % 2 !== 0) return c.reply.error("ERR syntax error");
+    for (let i = 1; i < argv.length; i += 2) {
+      const opt = dec.decode(argv[i]!).toLowerCase();
+      const val = dec.decode(argv[i + 1]!);
+      switch (opt) {
+        case "listening-port":
+          (c as { replPort?: number }).replPort = Number(val);
+          break;
+        case "ip-address":
+        case "capa":
+          break;
+        case "ack": {
+          // No reply, as Redis: the primary's stream is not answered.
+          for (const r of this.replicas) {
+            if (r.conn !== c) continue;
+            const off = Number(val);
+            if (off > r.ackOffset) r.ackOffset = off;
+            r.ackAt = Date.now();
+          }
+          this.wakeWaiters();
+          return;
+        }
+        case "getack":
+          // From our primary: answer on the link with what we processed.
+          if (c.isMaster) this.link?.sendAck();
+          return;
+        case "rdb-only":
+        case "rdb-filter-only":
+          break;
+        default:
+          return c.reply.error(`ERR Unrecognized REPLCONF option: ${dec.decode(argv[i]!)}`);
+      }
+    }
+    c.reply.ok();
+  }
+
+  // ---- WAIT and min-replicas-to-write ---------------------------------------------------------
+
+  private readonly waiters = new Map<Client, { target: number; n: number }>();
+
+  private acked(target: number): number {
+    let n = 0;
+    for (const r of this.replicas) if (r.ackOffset >= target) n++;
+    return n;
+  }
+
+  wait(c: Client, numreplicas: number, timeoutMs: number): void {
+    if (this.roleName === "slave") return c.reply.error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+    const target = this.streamOffset;
+    const have = this.acked(target);
+    if (have >= numreplicas || this.replicas.size === 0 && numreplicas <= 0) return c.reply.integer(have);
+    if (this.replicas.size > 0) this.append(["REPLCONF", "GETACK", "*"]);
+    this.waiters.set(c, { target, n: numreplicas });
+    runBlocking(c, {
+      keys: [],
+      timeoutMs,
+      serve: () => false,
+      timedOut: (cl) => {
+        this.waiters.delete(cl);
+        cl.reply.integer(this.acked(target));
+      },
+      cannotBlock: (cl) => {
+        this.waiters.delete(cl);
+        cl.reply.integer(this.acked(target));
+      },
+      remoteTry: () => [],
+      remoteReply: () => undefined,
+    });
+  }
+
+  private wakeWaiters(): void {
+    if (this.waiters.size === 0) return;
+    const svc = this.host.server.blocking;
+    for (const [c, w] of this.waiters) {
+      if (this.acked(w.target) >= w.n) {
+        this.waiters.delete(c);
+        svc?.unblock(c.id, false);
+      }
+    }
+  }
+
+  writeRefusal(): string | undefined {
+    const need = this.host.config["min-replicas-to-write"];
+    if (need <= 0 || this.roleName === "slave") return undefined;
+    const lagMs = this.host.config["min-replicas-max-lag"] * 1000;
+    const now = Date.now();
+    let good = 0;
+    for (const r of this.replicas) if (now - r.ackAt <= lagMs) good++;
+    return good >= need ? undefined : ERR_NOREPLICAS;
+  }
+
+  // ---- REPLICAOF --------------------------------------------------------------------------------
+
+  replicaOf(host: string | undefined, port: number): { ok: string } | { error: string } {
+    if (host === undefined) {
+      if (this.masterHost !== undefined) {
+        // Promotion: the old history stays resumable under replid2 (as Redis's shiftReplicationId).
+        const off = this.offset;
+        this.link?.close();
+        this.link = undefined;
+        this.masterHost = undefined;
+        this.replid2 = this.replid;
+        this.secondOffset = off + 1;
+        this.replid = randomReplId();
+        this.baseOffset = off;
+        // Our own stream now continues the primary's offsets: its old bytes are not that history.
+        if (this.backlog !== undefined) this.backlog = new ReplBacklog(this.host.config["repl-backlog-size"], off);
+        this.host.server.replicaReadOnly = false;
+      }
+      return { ok: "OK" };
+    }
+    if (this.masterHost === host && this.masterPort === port) return { ok: "OK Already connected to specified master" };
+    this.link?.close();
+    this.masterHost = host;
+    this.masterPort = port;
+    this.host.server.replicaReadOnly = this.host.config["replica-read-only"];
+    // Our replicas resync from the new history.
+    for (const r of this.replicas) r.conn.kill();
+    this.link = this.host.workerIndex === 0 ? new MasterLink(this.host, host, port, this.linkState()) : undefined;
+    return { ok: "OK" };
+  }
+
+  /** What the link resumes from: our history as a replica of that primary. */
+  private linkState(): { replid: string; offset: number } {
+    return { replid: this.replid, offset: this.offset };
+  }
+
+  /** The link finished a full sync (new history) or a partial one (same history). */
+  adoptHistory(replid: string, offset: number): void {
+    this.replid = replid;
+    this.baseOffset = offset;
+  }
+
+  // ---- ROLE / INFO ------------------------------------------------------------------------------
+
+  role(c: Client): void {
+    const r = c.reply;
+    if (this.masterHost !== undefined) {
+      r.arrayHeader(5);
+      r.bulkString("slave");
+      r.bulkString(this.masterHost);
+      r.integer(this.masterPort);
+      r.bulkString(this.link?.roleState ?? "connected");
+      r.integer(this.link?.offset ?? -1);
+      return;
+    }
+    r.arrayHeader(3);
+    r.bulkString("master");
+    r.integer(this.offset);
+    r.arrayHeader(this.replicas.size);
+    for (const rep of this.replicas) {
+      r.arrayHeader(3);
+      r.bulkString(rep.conn.remoteAddress);
+      r.bulkString(String(rep.port));
+      r.bulkString(String(rep.ackOffset));
+    }
+  }
+
+  info(): string {
+    const lines: string[] = [];
+    const put = (k: string, v: string | number): void => void lines.push(`${k}:${v}`);
+    const off = this.offset;
+    if (this.masterHost !== undefined) {
+      const link = this.link;
+      put("role", "slave");
+      put("master_host", this.masterHost);
+      put("master_port", this.masterPort);
+      put("master_link_status", link?.state === "connected" ? "up" : "down");
+      put("master_last_io_seconds_ago", link !== undefined && link.state === "connected" ? Math.floor((Date.now() - link.lastIo) / 1000) : -1);
+      put("master_sync_in_progress", link?.state === "sync" ? 1 : 0);
+      put("slave_read_repl_offset", off);
+      put("slave_repl_offset", off);
+      if (link?.state !== "connected") put("master_link_down_since_seconds", link !== undefined ? Math.floor((Date.now() - link.downSince) / 1000) : -1);
+      put("slave_priority", 100);
+      put("slave_read_only", this.host.config["replica-read-only"] ? 1 : 0);
+      put("replica_announced", 1);
+    } else {
+      put("role", "master");
+    }
+    put("connected_slaves", this.replicas.size);
+    let i = 0;
+    const now = Date.now();
+    for (const r of this.replicas) {
+      const lag = Math.floor((now - r.ackAt) / 1000);
+      put(`slave${i++}`, `ip=${r.conn.remoteAddress},port=${r.port},state=online,offset=${r.ackOffset},lag=${lag}`);
+    }
+    if (this.masterHost === undefined && this.host.config["min-replicas-to-write"] > 0) {
+      const lagMs = this.host.config["min-replicas-max-lag"] * 1000;
+      let good = 0;
+      for (const r of this.replicas) if (now - r.ackAt <= lagMs) good++;
+      put("min_slaves_good_slaves", good);
+    }
+    put("master_failover_state", "no-failover");
+    put("master_replid", this.replid);
+    put("master_replid2", this.replid2);
+    put("master_repl_offset", off);
+    put("second_repl_offset", this.secondOffset);
+    const b = this.backlog;
+    put("repl_backlog_active", b !== undefined ? 1 : 0);
+    put("repl_backlog_size", this.host.config["repl-backlog-size"]);
+    put("repl_backlog_first_byte_offset", b !== undefined ? b.firstByteOffset : 0);
+    put("repl_backlog_histlen", b?.historyBytes ?? 0);
+    return lines.join("\r\n") + "\r\n";
+  }
+
+  close(): void {
+    this.link?.close();
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+  }
+}
