@@ -201,6 +201,10 @@ class PeerSession {
         this.deps.onFrames?.(argv[1]!);
         r.ok();
         return;
+      case "repl":
+        // Replication across workers (src/replication/worker-feed.ts): snapshots and stream pulls.
+        if (this.deps.server.replication === undefined) return r.error("ERR replication is not available");
+        return this.deps.server.replication.peerRequest(argv, r);
       case "unlock":
         this.deps.gate.release(this);
         r.ok();

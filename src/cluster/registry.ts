@@ -19,6 +19,17 @@ class WorkerClusterView implements ClusterView {
   get slots(): ClusterView["slots"] {
     return this.cw.slots;
   }
+  get count(): number {
+    return this.cw.count;
+  }
+  askWorker(owner: number, argv: Args, cb: (reply: Uint8Array) => void): void {
+    this.cw.ask(owner, argv, 2, cb);
+  }
+  withAllGates(body: (release: () => void) => void): void {
+    const all: number[] = [];
+    for (let w = 0; w < this.cw.count; w++) all.push(w);
+    this.cw.withGates(all, body);
+  }
   runAtomic(c: Client, argvs: Args[], entries: CommandEntry[], transaction: boolean): void {
     // Every client the dispatcher hands a command is a Connection, which can hold replies.
     runAtomicOnScratch(this.cw, c as HoldingClient, argvs, entries, transaction);

@@ -55,6 +55,13 @@ function localAddr(c: Client): string {
  * One CLIENT LIST / CLIENT INFO line, fields in Redis's order (7.2 adds lib-name and lib-ver).
  * We have no file descriptors (fd=-1), no pub/sub or MULTI state yet, and one user (`default`).
  */
+/** CLIENT LIST/KILL TYPE of a client. */
+function typeOfClient(c: Client): "normal" | "master" | "replica" | "pubsub" {
+  if (c.isMaster === true) return "master";
+  if (c.outputClass === "replica") return "replica";
+  return ((c as { subscriptions?: number }).subscriptions ?? 0) > 0 ? "pubsub" : "normal";
+}
+
 export function clientInfoLine(c: Client): string {
   const now = c.server.keyspace.now();
   const qbuf = c.queryBufferBytes();
@@ -62,7 +69,8 @@ export function clientInfoLine(c: Client): string {
   const rbs = c.reply.buf.length;
   // Redis's order of flag letters; N when none.
   const held = c.server.blocking?.isBlocked(c) === true || (c as PausableClient).heldByClientPause === true;
-  const flags = (held ? "b" : "") + (c.noEvict ? "e" : "") || "N";
+  const role = c.isMaster === true ? "M" : c.outputClass === "replica" ? "S" : "";
+  const flags = role + (held ? "b" : "") + (c.noEvict ? "e" : "") || "N";
   return (
     `id=${c.id} addr=${addr(c)} laddr=${localAddr(c)} fd=-1 name=${c.name}` +
     ` age=${Math.max(0, Math.floor((now - c.createdAt) / 1000))} idle=${Math.max(0, Math.floor((now - c.lastInteraction) / 1000))}` +
@@ -102,7 +110,7 @@ function cmdList(c: Client, argv: Args): void {
   if (argv.length === 4 && isKeyword(argv[2]!, "type")) {
     const type = clientType(bytesToString(argv[3]!));
     if (!type) return c.reply.error(ERR_UNKNOWN_TYPE(bytesToString(argv[3]!)));
-    if (type !== "normal") clients = [];
+    clients = clients.filter((o) => typeOfClient(o) === type);
   } else if (argv.length > 3 && isKeyword(argv[2]!, "id")) {
     const ids: number[] = [];
     for (let i = 3; i < argv.length; i++) {
@@ -166,7 +174,7 @@ function cmdKill(c: Client, argv: Args): void {
   for (const other of [...c.server.clients.values()]) {
     if (address !== undefined && addr(other) !== address) continue;
     if (laddr !== undefined && localAddr(other) !== laddr) continue;
-    if (type !== undefined && type !== "normal") continue;
+    if (type !== undefined && typeOfClient(other) !== type) continue;
     if (id !== 0 && other.id !== id) continue;
     if (other === c && skipme) continue;
     killed++;

@@ -139,6 +139,8 @@ export interface Client {
   kill(): void;
   /** The link to this server's primary (its writes pass -READONLY; src/replication/). */
   isMaster?: boolean;
+  /** "replica" once the connection receives this server's replication stream. */
+  outputClass?: "normal" | "replica";
 }
 
 /** Server-wide state visible to command handlers. */
@@ -197,6 +199,8 @@ export interface ReplicationView {
   wait(c: Client, numreplicas: number, timeoutMs: number): void;
   /** min-replicas-to-write: the error a write gets now, or undefined. */
   writeRefusal(): string | undefined;
+  /** `__repl ...` from another worker (its snapshot, stream pulls, "ready" notices). */
+  peerRequest(argv: Args, r: ReplyWriter): void;
 }
 
 /**
@@ -222,6 +226,12 @@ export interface ClusterView {
    * replying through `c` exactly as if it ran here; `transaction` replies one array (EXEC).
    */
   runAtomic(c: Client, argvs: Args[], entries: CommandEntry[], transaction: boolean): void;
+  /** How many workers this machine runs. */
+  readonly count: number;
+  /** Runs `argv` on worker `owner` (RESP2); `cb` gets the raw reply (a view valid during the call). */
+  askWorker(owner: number, argv: Args, cb: (reply: Uint8Array) => void): void;
+  /** Holds every worker's gate (nothing else runs anywhere) until `body` calls `release`. */
+  withAllGates(body: (release: () => void) => void): void;
 }
 
 export interface ServerStats {

@@ -10,7 +10,26 @@ export type CliRequest =
   | { kind: "version" }
   | { kind: "run"; configFile: string | undefined; flags: Map<ParamName, string> };
 
+/**
+ * `--replicaof host port` as redis-server takes it (two words, or one quoted "host port");
+ * `--slaveof` is its old name.
+ */
+function joinReplicaOf(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === "--replicaof" || a === "--slaveof") && i + 2 < argv.length && /^\d+$/.test(argv[i + 2] ?? "") && !argv[i + 1]!.startsWith("--")) {
+      out.push("--replicaof", `${argv[i + 1]} ${argv[i + 2]}`);
+      i += 2;
+    } else {
+      out.push(a === "--slaveof" ? "--replicaof" : a);
+    }
+  }
+  return out;
+}
+
 export function parseCliArgs(argv: readonly string[]): CliRequest {
+  argv = joinReplicaOf(argv);
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
     config: { type: "string", short: "c" },
     help: { type: "boolean", short: "h" },

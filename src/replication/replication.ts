@@ -14,6 +14,7 @@
 // replication, WAIT and REPLICAOF.
 import { runBlocking } from "../commands/blocking.ts";
 import type { Args, Client, ReplicationView, ServerContext } from "../commands/types.ts";
+import type { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
@@ -22,6 +23,7 @@ import { MasterLink, type MasterLinkHost } from "./master-link.ts";
 import { commandsOf, type ValueSource } from "./mutation-commands.ts";
 import { ReplBacklog } from "./repl-backlog.ts";
 import { CommandBuffer } from "./resp-encode.ts";
+import { WorkerFeed } from "./worker-feed.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -30,6 +32,8 @@ const dec = new TextDecoder();
 export interface RdbCodec {
   /** The whole data as an RDB file. */
   write(databases: Databases, aux: Record<string, string | number>): Uint8Array;
+  /** One RDB file holding the data of several (each worker's file). */
+  join(files: readonly Uint8Array[]): Uint8Array;
   /** A DUMP payload of a packed value (RESTORE), undefined when the type cannot be written. */
   dumpPayload(type: ValueType, packed: Uint8Array): Uint8Array | undefined;
 }
@@ -83,6 +87,9 @@ export class Replication implements ReplicationView {
   private flushQueued = false;
   /** The database the stream last selected (-1: the next command selects one). */
   private streamDb = -1;
+  /** The database selected where the pending chunk starts (what a worker feed prefixes). */
+  private chunkDb = -1;
+  private feedOf: WorkerFeed | undefined;
   private link: MasterLink | undefined;
   /** REPLICAOF target (every worker knows it; worker 0 holds the link). */
   private masterHost: string | undefined;
@@ -173,12 +180,39 @@ export class Replication implements ReplicationView {
     this.flushQueued = false;
     if (this.pending.len === 0 || this.backlog === undefined) return;
     const bytes = this.pending.take();
-    this.backlog.append(bytes);
+    const startDb = this.chunkDb;
+    this.chunkDb = this.streamDb;
+    this.send(bytes);
+    if (this.feedOf?.hasHubs) this.feedOf.recorded(bytes, startDb);
+  };
+
+  /** Stream bytes into the backlog and to every online replica. */
+  private send(bytes: Uint8Array): void {
+    this.backlog!.append(bytes);
     for (const r of this.replicas) {
       r.conn.reply.raw(bytes);
       r.conn.flush();
     }
-  };
+  }
+
+  /** The worker feed of a multi-worker server (made on first use). */
+  private get feed(): WorkerFeed {
+    return (this.feedOf ??= new WorkerFeed(this.host.server.cluster!, {
+      startRecording: () => this.startRecording(),
+      snapshot: () => this.host.rdb!.write(this.host.databases, {}),
+      appendForeign: (bytes) => {
+        this.flushStream();
+        this.send(bytes);
+        this.streamDb = -1; // the foreign chunk may have selected another database
+        this.chunkDb = -1;
+      },
+    }));
+  }
+
+  peerRequest(argv: Args, r: ReplyWriter): void {
+    if (this.host.server.cluster === undefined) return r.error("ERR not a worker");
+    this.feed.request(argv, r);
+  }
 
   // ---- a replica connects (SYNC / PSYNC) --------------------------------------------------------
 
@@ -186,9 +220,6 @@ export class Replication implements ReplicationView {
     const conn = c as ReplicaConnection;
     if (this.roleName === "slave" && this.link?.state !== "connected") {
       return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
-    }
-    if (this.host.workerCount > 1) {
-      return c.reply.error("ERR replication from a server of several workers is not supported yet: start the primary with --workers 1");
     }
     if (this.host.rdb === undefined) return c.reply.error("ERR replication needs the RDB codec");
     this.startRecording();
@@ -207,10 +238,29 @@ export class Replication implements ReplicationView {
         return;
       }
     }
-    // Full sync: whatever is pending belongs before the snapshot's offset.
+    if (this.host.workerCount > 1 && this.host.server.cluster !== undefined) {
+      // Every worker's data, taken while nothing runs anywhere (worker-feed.ts).
+      this.feed.snapshotAll((files, release) => {
+        if (files instanceof Error) {
+          c.reply.error(`ERR full sync failed: ${files.message}`);
+        } else {
+          this.fullSync(conn, psync, files.filter((f): f is Uint8Array => f !== undefined));
+        }
+        conn.flush();
+        release();
+      });
+      return;
+    }
+    this.fullSync(conn, psync, []);
+  }
+
+  /** +FULLRESYNC, the RDB of our data (and the other workers' files), then the stream. */
+  private fullSync(c: ReplicaConnection, psync: boolean, others: Uint8Array[]): void {
+    const rdb0 = this.host.rdb!;
+    // Whatever is pending belongs before the snapshot's offset.
     this.flushStream();
     const offset = this.streamOffset;
-    const rdb = this.host.rdb.write(this.host.databases, {
+    const own = rdb0.write(this.host.databases, {
       "redis-ver": "7.0.15",
       "redis-bits": 64,
       ctime: Math.floor(Date.now() / 1000),
@@ -219,11 +269,12 @@ export class Replication implements ReplicationView {
       "repl-offset": offset,
       "aof-base": 0,
     });
+    const rdb = others.length === 0 ? own : rdb0.join([own, ...others]);
     if (psync) c.reply.raw(enc.encode(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
     c.reply.raw(enc.encode(`$${rdb.length}\r\n`));
     c.reply.raw(rdb);
     this.streamDb = -1; // the replica's database is unknown: the next command selects one
-    this.attach(conn);
+    this.attach(c);
   }
 
   private attach(conn: ReplicaConnection): void {
@@ -342,6 +393,8 @@ export class Replication implements ReplicationView {
         // Our own stream now continues the primary's offsets: its old bytes are not that history.
         if (this.backlog !== undefined) this.backlog = new ReplBacklog(this.host.config["repl-backlog-size"], off);
         this.host.server.replicaReadOnly = false;
+        // From here every write is history the other replicas resume from (PSYNC old-id offset).
+        if (this.host.workerIndex === 0 || this.host.workerCount === 1) this.startRecording();
       }
       return { ok: "OK" };
     }

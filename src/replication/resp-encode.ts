@@ -41,6 +41,13 @@ export class CommandBuffer {
     }
   }
 
+  /** Appends bytes already in RESP. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
   /** The bytes so far (a copy) and an empty buffer; a grown buffer shrinks back. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.len);
