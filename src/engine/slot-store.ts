@@ -342,6 +342,15 @@ export abstract class SlotStore {
     if (id < 0) return false;
     const page = this.arena.pages[id]!;
     const end = this.arena.usedBytesOf(id);
+    // Walking the page costs a hash and a probe per record, dead ones included; under eviction a
+    // page holds mostly dead records (a small cache cycles through a whole 1 MiB page), so when
+    // the slots are fewer than the page's records, finding its live records from the slots'
+    // locations (one typed-array read each) is far cheaper.
+    const avgRecord = this.count > 0 ? Math.max(4, this.arena.liveBytes / this.count) : 64;
+    if (this.highWater < (end / avgRecord) * 8) {
+      this.moveLiveRecordsOf(id);
+      return true;
+    }
     let off = 0;
     while (off < end) {
       const kb = lenBytes(page, off);
@@ -362,6 +371,23 @@ export abstract class SlotStore {
       off += size;
     }
     return true;
+  }
+
+  /** Moves every live record of page `id` elsewhere, found through the slots' locations. */
+  private moveLiveRecordsOf(id: number): void {
+    const page = this.arena.pages[id]!;
+    const locs = this.locs;
+    const meta = this.meta;
+    for (let s = 0; s < this.highWater; s++) {
+      const loc = locs[s]!;
+      if (loc >>> OFFSET_BITS !== id || !(meta[s]! & LIVE)) continue;
+      const off = (loc & OFFSET_MASK) << 2;
+      const size = this.recordSize(s);
+      const to = this.arena.alloc(size);
+      this.arena.pages[to >>> OFFSET_BITS]!.set(page.subarray(off, off + size), (to & OFFSET_MASK) << 2);
+      this.locs[s] = to;
+      this.arena.free(loc, size);
+    }
   }
 
   /** Drops every entry and starts over at the initial capacity. */
