@@ -8,8 +8,16 @@ test("a small evicting keyspace compacts its pages and keeps every surviving val
   for (const policy of ["s3fifo", "lru"] as const) {
     const { ks } = keyspace({ maxEntries: 256, policy });
     const written = new Map<string, string>();
+    // Hot keys read all the time stay resident, so the pages they were written to never empty
+    // by themselves: only compaction can give those pages back.
+    for (let h = 0; h < 32; h++) {
+      ks.set(b(`hot:${h}`), b(`hot-value-${h}`));
+      written.set(`hot:${h}`, `hot-value-${h}`);
+    }
     for (let i = 0; i < 120_000; i++) {
+      if (i % 4 === 0) ks.get(b(`hot:${(i >>> 2) % 32}`));
       const k = `key:${i % 3000}`;
+      if (i % 20_000 === 0) for (let h = 0; h < 32; h++) ks.set(b(`hot:${h}`), b(`hot-value-${h}-${i}`)), written.set(`hot:${h}`, `hot-value-${h}-${i}`);
       const v = `value-${i}-${"x".repeat(i % 40)}`;
       ks.set(b(k), b(v));
       written.set(k, v);
