@@ -6,7 +6,7 @@
 // when nobody listens.
 
 import "./compound/all-types.ts"; // every collection type registers its codec
-import { recordBytes, writeRecord } from "./arena.ts";
+import { recordBytes, writeRecord, writeValueInPlace } from "./arena.ts";
 import { hashBytes } from "./bytes.ts";
 import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
 import { checkOptions, ENTRY_OVERHEAD, type KeyspaceOptions } from "./keyspace-options.ts";
@@ -598,7 +598,7 @@ export class Keyspace extends SlotStore {
     }
     if (need === oldNeed) {
       const loc = this.locs[slot]!;
-      writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key, value);
+      writeValueInPlace(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key.length, value);
     } else {
       const loc = this.arena.alloc(need);
       writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key, value);
