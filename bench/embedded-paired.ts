@@ -5,6 +5,8 @@
 //
 //   bun bench/embedded-paired.ts          (package script: bun run bench:embedded-paired)
 //   BENCH_ROUNDS=15                        rounds per case (default 15)
+//   BENCH_FILTER=<regex>                   only the cases whose name matches
+// Each case runs in a fresh child process, so no case inherits the heap (and GC work) of another.
 import { LRUCache } from "lru-cache";
 import { Cache } from "../src/index.ts";
 import { fmtNs, printEnvironment, printTable, zipfTrace } from "./runner.ts";
@@ -60,9 +62,25 @@ function loopFor(op: Case["op"]): (s: Store, keys: readonly string[], mask: numb
   return new Function(LOOP.replace("OP", expr))();
 }
 
-printEnvironment("bench:embedded-paired");
-const rows: string[][] = [];
-for (const c of CASES) {
+const only = process.env.BENCH_CASE;
+if (only === undefined) {
+  printEnvironment("bench:embedded-paired");
+  const filter = new RegExp(process.env.BENCH_FILTER ?? ".");
+  const rows: string[][] = [];
+  for (const c of CASES.filter((x) => filter.test(x.name))) {
+    const proc = Bun.spawn([process.execPath, import.meta.path], { env: { ...process.env, BENCH_CASE: c.name }, stdout: "pipe", stderr: "inherit" });
+    const out = await new Response(proc.stdout).text();
+    await proc.exited;
+    rows.push(JSON.parse(out.trim().split("\n").at(-1) ?? "[]") as string[]);
+  }
+  printTable(`Fastest of ${ROUNDS} alternating rounds of ${OPS} operations (ratio to lru-cache)`, ["case", ...SUBJECTS.map(([n]) => n)], rows);
+} else {
+  const c = CASES.find((x) => x.name === only);
+  if (c === undefined) throw new Error(`unknown case ${only}`);
+  console.log(JSON.stringify(runCase(c)));
+}
+
+function runCase(c: Case): string[] {
   const runs = SUBJECTS.map(([name, make]) => {
     const s = make(c.max);
     for (const k of c.fill) s.set(k, VALUE);
@@ -81,6 +99,5 @@ for (const c of CASES) {
     }
   }
   const ref = runs.find((x) => x.name === "lru-cache")!.best;
-  rows.push([c.name, ...runs.map((x) => `${fmtNs(x.best)} (${(x.best / ref).toFixed(2)}×)`)]);
+  return [c.name, ...runs.map((x) => `${fmtNs(x.best)} (${(x.best / ref).toFixed(2)}×)`)];
 }
-printTable(`Fastest of ${ROUNDS} alternating rounds of ${OPS} operations (ratio to lru-cache)`, ["case", ...SUBJECTS.map(([n]) => n)], rows);
