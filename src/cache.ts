@@ -4,7 +4,7 @@
 import { describe, outOfMemory, type CacheKey, type CacheValue } from "./cache-base.ts";
 import { CacheStreams } from "./cache-streams.ts";
 import { WrongTypeError } from "./cache-errors.ts";
-import { decodeUtf8 } from "./engine/bytes.ts";
+import { decodeUtf8, hashAscii } from "./engine/bytes.ts";
 import { CoarseClock } from "./engine/clock.ts";
 import { globMatch } from "./engine/glob.ts";
 import { Keyspace } from "./engine/keyspace.ts";
@@ -123,18 +123,31 @@ export class Cache extends CacheStreams {
 
   /** A copy of the value, or undefined when missing or expired. */
   get(key: CacheKey): Uint8Array | undefined {
-    const slot = this.ks.lookup(this.keyBytes(key), this.keyHash);
+    const slot = this.lookupSlot(key);
     return slot < 0 ? undefined : this.ks.copyValue(slot);
   }
 
-  /** The value decoded as UTF-8, or undefined. */
+  /** The value decoded as UTF-8, or undefined. Hot values come from a small front of decoded strings. */
   getString(key: CacheKey): string | undefined {
-    const slot = this.ks.lookup(this.keyBytes(key), this.keyHash);
-    return slot < 0 ? undefined : this.ks.valueString(slot);
+    const slot = this.lookupSlot(key);
+    return slot < 0 ? undefined : this.ks.valueStringHot(slot);
   }
 
   has(key: CacheKey): boolean {
+    if (typeof key === "string") {
+      const h = hashAscii(key);
+      if (h >= 0) return this.ks.peekAscii(key, h) >= 0;
+    }
     return this.ks.peek(this.keyBytes(key), this.keyHash) >= 0;
+  }
+
+  /** The slot of `key` (a counted lookup); a short ASCII string key is hashed and compared as it is, unencoded. */
+  private lookupSlot(key: CacheKey): number {
+    if (typeof key === "string") {
+      const h = hashAscii(key);
+      if (h >= 0) return this.ks.lookupAscii(key, h);
+    }
+    return this.ks.lookup(this.keyBytes(key), this.keyHash);
   }
 
   delete(key: CacheKey): boolean {

@@ -206,6 +206,17 @@ export function writeRecord(page: Uint8Array, off: number, key: Uint8Array, valu
   } else page.set(value, p);
 }
 
+/**
+ * Rewrites the value of the record at `off` whose key (of `klen` bytes) stays: the same key's
+ * record of the same size (an overwrite in place), so only the value length and bytes change.
+ */
+export function writeValueInPlace(page: Uint8Array, off: number, klen: number, value: Uint8Array): void {
+  const p = writeLen(page, off + (klen < 128 ? 1 : 4), value.length) + klen;
+  if (value.length < 128) {
+    for (let i = 0; i < value.length; i++) page[p + i] = value[i]!;
+  } else page.set(value, p);
+}
+
 /** Writes a length at `p` (1 byte below 128, else 4 bytes, top bit set); returns the next offset. */
 export function writeLen(page: Uint8Array, p: number, n: number): number {
   if (n < 128) {

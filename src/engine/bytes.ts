@@ -25,6 +25,39 @@ export function hashBytes(b: Uint8Array): number {
   return h >>> 0;
 }
 
+/** Longest string key hashed and compared straight from the JS string (`hashAscii`). */
+export const ASCII_KEY_MAX = 64;
+
+/**
+ * `hashBytes` of the UTF-8 bytes of `s`, computed from its char codes without encoding it, or -1
+ * when `s` is not short ASCII (longer than ASCII_KEY_MAX or any code ≥ 0x80): the caller then
+ * encodes. For ASCII the bytes are the char codes, so both hashes agree by construction.
+ */
+export function hashAscii(s: string): number {
+  const n = s.length;
+  if (n > ASCII_KEY_MAX) return -1;
+  let h = 0x811c9dc5 ^ n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const c0 = s.charCodeAt(i);
+    const c1 = s.charCodeAt(i + 1);
+    const c2 = s.charCodeAt(i + 2);
+    const c3 = s.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 0x80) return -1;
+    h = Math.imul(h ^ (c0 | (c1 << 8) | (c2 << 16) | (c3 << 24)), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** True when `page[off, off+key.length)` equals `key`. */
 export function equalsAt(page: Uint8Array, off: number, key: Uint8Array): boolean {
   const n = key.length;

@@ -6,11 +6,12 @@
 // when nobody listens.
 
 import "./compound/all-types.ts"; // every collection type registers its codec
-import { recordBytes, writeRecord } from "./arena.ts";
+import { recordBytes, writeRecord, writeValueInPlace } from "./arena.ts";
 import { hashBytes } from "./bytes.ts";
 import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
 import { checkOptions, ENTRY_OVERHEAD, type KeyspaceOptions } from "./keyspace-options.ts";
 import { MemoryBudget, type ExternalBytes } from "./memory-budget.ts";
+import { HotValues } from "./hot-values.ts";
 import { growU32, HAS_EXP, LARGE, LIVE, OFFSET_BITS, OFFSET_MASK, SlotStore, TYPE_MASK } from "./slot-store.ts";
 import {
   MutationCause,
@@ -66,6 +67,8 @@ export class Keyspace extends SlotStore {
   private budget: MemoryBudget | null = null;
   private readonly compactUnder = (maxLive: number): boolean => this.compactOnePage(maxLive);
   private readonly evictElsewhere: (() => boolean) | null;
+  /** Decoded string values of hot slots (hot-values.ts); made by the first `valueStringHot`. */
+  private hot: HotValues | null = null;
 
   constructor(opts: KeyspaceOptions = {}) {
     checkOptions(opts);
@@ -82,6 +85,7 @@ export class Keyspace extends SlotStore {
 
   protected grew(cap: number): void {
     if (this.atime !== null) this.atime = growU32(this.atime, cap);
+    this.hot?.grow(cap);
     this.pol.grow(cap);
   }
 
@@ -181,7 +185,27 @@ export class Keyspace extends SlotStore {
    * `hash` may be passed when the caller already has `hashBytes(key)`.
    */
   lookup(key: Uint8Array, hash: number = hashBytes(key)): number {
-    const slot = this.find(key, hash);
+    return this.found(this.find(key, hash));
+  }
+
+  /** `lookup` of a short ASCII string key, `hash` from `hashAscii` (no encoding of the key). */
+  lookupAscii(key: string, hash: number): number {
+    return this.found(this.findAscii(key, hash));
+  }
+
+  /** `peek` of a short ASCII string key, `hash` from `hashAscii`. */
+  peekAscii(key: string, hash: number): number {
+    const slot = this.findAscii(key, hash);
+    if (slot < 0) return -1;
+    if (this.meta[slot]! & HAS_EXP && this.exp![slot]! <= this.clk.now()) {
+      this.removeSlot(slot, MutationCause.Expired);
+      return -1;
+    }
+    return slot;
+  }
+
+  /** The rest of a lookup once the index answered: stats, lazy expiry, the access for eviction. */
+  private found(slot: number): number {
     if (slot < 0) {
       this.misses++;
       return -1;
@@ -215,6 +239,16 @@ export class Keyspace extends SlotStore {
     return this.copyValue(slot);
   }
 
+  /** `valueString`, served from the front of decoded hot values when it holds the slot. */
+  valueStringHot(slot: number): string {
+    const hot = this.hot ?? (this.hot = new HotValues(this.cap));
+    const cached = hot.get(slot);
+    if (cached !== undefined) return cached;
+    const s = this.valueString(slot);
+    hot.put(slot, s, this.valueLength(slot));
+    return s;
+  }
+
   /** Bytes charged to this entry (MEMORY USAGE). */
   entryBytes(slot: number): number {
     const extra = this.meta[slot]! & LARGE ? this.objs.get(slot)!.charged : 0;
@@ -234,6 +268,7 @@ export class Keyspace extends SlotStore {
    */
   attachLarge(slot: number, v: LargeValue): void {
     if (this.meta[slot]! & LARGE) this.dropLarge(slot);
+    this.hot?.forget(slot);
     v.charged = v.bytes();
     this.used += v.charged;
     this.largeBytes += v.charged;
@@ -395,6 +430,7 @@ export class Keyspace extends SlotStore {
   clear(): void {
     if (this.touched !== null) this.touched(null);
     this.resetStorage();
+    this.hot = null;
     this.objs.clear();
     this.largeBytes = 0;
     this.used = 0;
@@ -500,7 +536,7 @@ export class Keyspace extends SlotStore {
 
   /** Exact bytes allocated by the engine (arrays, index, arena pages). */
   memoryBytes(): Bytes {
-    return this.storageBytes() + (this.atime?.byteLength ?? 0) + this.pol.bytes() + this.largeBytes;
+    return this.storageBytes() + (this.atime?.byteLength ?? 0) + this.pol.bytes() + this.largeBytes + (this.hot?.bytes() ?? 0);
   }
 
   /** @internal Invariant checks for tests: index ↔ slots ↔ accounting agree. Returns problems found. */
@@ -559,6 +595,7 @@ export class Keyspace extends SlotStore {
   private replace(slot: number, key: Uint8Array, value: Uint8Array, expireAt: number, type: ValueType, quiet: boolean): Status {
     const oldNeed = this.recordSize(slot);
     const need = recordBytes(key.length, value.length);
+    if (this.hot !== null) this.hot.forget(slot);
     if (need > oldNeed && (this.maxMem > 0 || this.maxEnt > 0)) {
       if (this.maxMem > 0 && need + ENTRY_OVERHEAD > this.maxMem) return Status.TooLarge;
       const st = this.makeRoom(need - oldNeed, 0, slot);
@@ -566,7 +603,7 @@ export class Keyspace extends SlotStore {
     }
     if (need === oldNeed) {
       const loc = this.locs[slot]!;
-      writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key, value);
+      writeValueInPlace(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key.length, value);
     } else {
       const loc = this.arena.alloc(need);
       writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, key, value);
@@ -633,6 +670,7 @@ export class Keyspace extends SlotStore {
     if (this.listener !== null) this.emit(MutationOp.Delete, cause, slot, EMPTY, 0);
     if (this.touched !== null) this.touched(this.keyView(slot));
     if (cause === MutationCause.Expired) this.expiredCount++;
+    if (this.hot !== null) this.hot.forget(slot);
     if (this.meta[slot]! & LARGE) this.dropLarge(slot);
     const size = this.recordSize(slot);
     this.unindex(slot);

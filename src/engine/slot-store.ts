@@ -9,6 +9,7 @@ import { equalsAt, hashBytes } from "./bytes.ts";
 import type { Bytes, Milliseconds, ValueType } from "./types.ts";
 
 export const NIL = 0xffffffff;
+const EMPTY_PAGE = new Uint8Array(0);
 /** meta bits: the value type in bits 0-2, then LIVE and HAS_EXP. */
 export const TYPE_MASK = 7;
 export const LIVE = 8;
@@ -73,13 +74,44 @@ export abstract class SlotStore {
 
   /** A fresh copy of the slot's value (a plain Uint8Array the caller owns). */
   copyValue(slot: number): Uint8Array {
-    const page = this.valuePage(slot);
-    const off = this.valueOffset(slot);
-    const n = this.valueLength(slot);
+    const off = this.valueStart(slot);
+    const n = this.startedLength;
+    const page = this.startedPage;
     const out = new Uint8Array(n);
     if (n < 64) for (let i = 0; i < n; i++) out[i] = page[off + i]!;
     else out.set(page.subarray(off, off + n));
     return out;
+  }
+
+  /** Set by `valueStart`: the length of the value and the page holding it. */
+  private startedLength = 0;
+  private startedPage: Uint8Array = EMPTY_PAGE;
+
+  /**
+   * Offset of the slot's value in its page, reading the record header once; leaves the value's
+   * length in `startedLength` and its page in `startedPage` (the read path's one-pass decode).
+   */
+  private valueStart(slot: number): number {
+    const loc = this.locs[slot]!;
+    const page = this.arena.pages[loc >>> OFFSET_BITS]!;
+    let p = (loc & OFFSET_MASK) << 2;
+    const b0 = page[p]!;
+    let klen = b0;
+    if (b0 < 128) p += 1;
+    else {
+      klen = readLen(page, p);
+      p += 4;
+    }
+    const b1 = page[p]!;
+    if (b1 < 128) {
+      this.startedLength = b1;
+      p += 1;
+    } else {
+      this.startedLength = readLen(page, p);
+      p += 4;
+    }
+    this.startedPage = page;
+    return p + klen;
   }
 
   typeOf(slot: number): ValueType {
@@ -107,9 +139,9 @@ export abstract class SlotStore {
 
   /** The value decoded as UTF-8. */
   valueString(slot: number): string {
-    const off = this.valueOffset(slot);
-    const end = off + this.valueLength(slot);
-    const page = this.arena.pages[this.locs[slot]! >>> OFFSET_BITS]!;
+    const off = this.valueStart(slot);
+    const end = off + this.startedLength;
+    const page = this.startedPage as Buffer;
     if (end - off <= 128) {
       // Short ASCII values decode as latin1, about twice as fast as the UTF-8 decoder.
       let ascii = true;
@@ -157,6 +189,31 @@ export abstract class SlotStore {
       if (hashes[s] === h && this.keyEquals(s, key)) return s;
       if (++i === size) i = 0;
     }
+  }
+
+  /** `find` for a short ASCII string key (hashed by `hashAscii`): compares char codes with the page bytes. */
+  protected findAscii(key: string, h: number): number {
+    const table = this.table;
+    const size = this.tsize;
+    const hashes = this.hashes;
+    let i = home(h, size);
+    for (;;) {
+      const s = table[i]!;
+      if (s < 0) return -1;
+      if (hashes[s] === h && this.keyEqualsAscii(s, key)) return s;
+      if (++i === size) i = 0;
+    }
+  }
+
+  private keyEqualsAscii(slot: number, key: string): boolean {
+    const loc = this.locs[slot]!;
+    const page = this.arena.pages[loc >>> OFFSET_BITS]!;
+    const off = (loc & OFFSET_MASK) << 2;
+    const n = key.length; // ≤ ASCII_KEY_MAX < 128: a matching key has a 1-byte length
+    if (page[off] !== n) return false;
+    const p = off + 1 + lenBytes(page, off + 1);
+    for (let i = 0; i < n; i++) if (page[p + i] !== key.charCodeAt(i)) return false;
+    return true;
   }
 
   protected keyEquals(slot: number, key: Uint8Array): boolean {
@@ -285,6 +342,15 @@ export abstract class SlotStore {
     if (id < 0) return false;
     const page = this.arena.pages[id]!;
     const end = this.arena.usedBytesOf(id);
+    // Walking the page costs a hash and a probe per record, dead ones included; under eviction a
+    // page holds mostly dead records (a small cache cycles through a whole 1 MiB page), so when
+    // the slots are fewer than the page's records, finding its live records from the slots'
+    // locations (one typed-array read each) is far cheaper.
+    const avgRecord = this.count > 0 ? Math.max(4, this.arena.liveBytes / this.count) : 64;
+    if (this.highWater < (end / avgRecord) * 8) {
+      this.moveLiveRecordsOf(id);
+      return true;
+    }
     let off = 0;
     while (off < end) {
       const kb = lenBytes(page, off);
@@ -305,6 +371,23 @@ export abstract class SlotStore {
       off += size;
     }
     return true;
+  }
+
+  /** Moves every live record of page `id` elsewhere, found through the slots' locations. */
+  private moveLiveRecordsOf(id: number): void {
+    const page = this.arena.pages[id]!;
+    const locs = this.locs;
+    const meta = this.meta;
+    for (let s = 0; s < this.highWater; s++) {
+      const loc = locs[s]!;
+      if (loc >>> OFFSET_BITS !== id || !(meta[s]! & LIVE)) continue;
+      const off = (loc & OFFSET_MASK) << 2;
+      const size = this.recordSize(s);
+      const to = this.arena.alloc(size);
+      this.arena.pages[to >>> OFFSET_BITS]!.set(page.subarray(off, off + size), (to & OFFSET_MASK) << 2);
+      this.locs[s] = to;
+      this.arena.free(loc, size);
+    }
   }
 
   /** Drops every entry and starts over at the initial capacity. */
