@@ -22,8 +22,8 @@ class WorkerClusterView implements ClusterView {
   get count(): number {
     return this.cw.count;
   }
-  askWorker(owner: number, argv: Args, cb: (reply: Uint8Array) => void): void {
-    this.cw.ask(owner, argv, 2, cb);
+  askWorker(owner: number, argv: Args, cb: (reply: Uint8Array) => void, db = 0): void {
+    this.cw.ask(owner, argv, 2, cb, db);
   }
   withAllGates(body: (release: () => void) => void): void {
     const all: number[] = [];

@@ -229,7 +229,7 @@ export interface ClusterView {
   /** How many workers this machine runs. */
   readonly count: number;
   /** Runs `argv` on worker `owner` (RESP2); `cb` gets the raw reply (a view valid during the call). */
-  askWorker(owner: number, argv: Args, cb: (reply: Uint8Array) => void): void;
+  askWorker(owner: number, argv: Args, cb: (reply: Uint8Array) => void, db?: number): void;
   /** Holds every worker's gate (nothing else runs anywhere) until `body` calls `release`. */
   withAllGates(body: (release: () => void) => void): void;
 }

@@ -59,6 +59,9 @@ export class MasterLink {
   private fed = 0;
   private replid: string;
   private synced = false;
+  /** +FULLRESYNC's history, until its RDB is loaded. */
+  private fullId = "";
+  private fullOffset = 0;
   private rdbLen = -1;
   private eofMark: Uint8Array | undefined;
   private rdbParts: Uint8Array[] = [];
@@ -191,10 +194,10 @@ export class MasterLink {
 
   private psyncReply(line: string): boolean {
     if (line.startsWith("+FULLRESYNC")) {
+      // Adopted only once the RDB is loaded: a failed load must not resume that history.
       const [, id, off] = line.split(" ");
-      this.replid = id!;
-      this.streamStart = Number(off);
-      this.fed = 0;
+      this.fullId = id!;
+      this.fullOffset = Number(off);
       this.state = "sync";
       return true;
     }
@@ -292,6 +295,9 @@ export class MasterLink {
       this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    this.replid = this.fullId;
+    this.streamStart = this.fullOffset;
+    this.fed = 0;
     console.log(`MASTER <-> REPLICA sync: Finished with success (${payload.length} bytes of RDB)`);
     this.synced = true;
     this.history.adoptHistory?.(this.replid, this.streamStart);

@@ -8,7 +8,6 @@ import type { MutationListener } from "../engine/types.ts";
 import { rdbCodec, readRdbEntries, type RdbEntryOut } from "../persistence/rdb/replication-codec.ts";
 import type { LinkClient } from "../replication/master-link.ts";
 import { Replication } from "../replication/replication.ts";
-import { CommandBuffer } from "../replication/resp-encode.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import type { ServerState } from "./context.ts";
 
@@ -53,25 +52,25 @@ export function setupReplication(w: ReplicationWiring): Replication {
         for (const e of entries) restoreValue(databases.at(e.db), e.key, e.type, e.packed, e.expireAt);
         return;
       }
-      // Several workers: the keys go to their owners through the master client's routing.
-      client.onData(restoreCommands(entries));
+      // Several workers: each key goes to its owner over the worker links (`__restore`), in the
+      // same order as the stream's commands that the master client forwards after it.
+      loadOnWorkers(state, entries);
     },
   });
 }
 
-/** FLUSHALL, then SELECT + RESTORE ... ABSTTL REPLACE for every entry. */
-function restoreCommands(entries: readonly RdbEntryOut[]): Uint8Array {
-  const out = new CommandBuffer();
-  out.command(["FLUSHALL"]);
-  let db = -1;
+const enc = new TextEncoder();
+const FLUSHALL = [enc.encode("FLUSHALL")];
+const RESTORE = enc.encode("__restore");
+const REPLACE = enc.encode("replace");
+const ignore = (): void => {};
+
+/** FLUSHALL on every worker, then every entry stored on the worker that owns its key. */
+function loadOnWorkers(state: ServerState, entries: readonly RdbEntryOut[]): void {
+  const cluster = state.cluster!;
+  for (let w = 0; w < cluster.count; w++) cluster.askWorker(w, FLUSHALL, ignore);
   for (const e of entries) {
-    if (e.db !== db) {
-      out.command(["SELECT", String(e.db)]);
-      db = e.db;
-    }
-    const payload = rdbCodec.dumpPayload(e.type, e.packed);
-    if (payload !== undefined) out.command(["RESTORE", e.key, String(e.expireAt), payload, "ABSTTL", "REPLACE"]);
+    const owner = cluster.slots.ownerOfKey(e.key);
+    cluster.askWorker(owner, [RESTORE, e.key, enc.encode(String(e.type)), e.packed, enc.encode(String(e.expireAt)), REPLACE], ignore, e.db);
   }
-  out.command(["SELECT", "0"]);
-  return out.take();
 }
