@@ -22,6 +22,10 @@ export interface LinkClient {
   onData(chunk: Uint8Array): void;
   onClose(): void;
   queryBufferBytes(): number;
+  /** Commands forwarded to other workers so far, and how many of the first ones were applied. */
+  readonly holdSeq: number;
+  readonly settledSeq: number;
+  onSettled: (() => void) | undefined;
 }
 
 export interface MasterLinkHost {
@@ -286,6 +290,7 @@ export class MasterLink {
     }
     this.rdbParts = [];
     const client = this.host.masterClient(this.socket!);
+    client.onSettled = this.onSettled;
     this.client = client;
     try {
       this.host.loadRdb(payload, client);
@@ -307,7 +312,10 @@ export class MasterLink {
   }
 
   private beginStream(): void {
-    this.client ??= this.host.masterClient(this.socket!);
+    if (this.client === undefined) {
+      this.client = this.host.masterClient(this.socket!);
+      this.client.onSettled = this.onSettled;
+    }
     this.state = "connected";
     this.synced = true;
     this.lastError = "";
@@ -315,9 +323,44 @@ export class MasterLink {
     console.log("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
   }
 
+  /**
+   * What we ack: the offset of the stream whose effects are all applied. A command the master
+   * client forwarded to another worker is applied once its reply came, so the ack waits at a
+   * fence (offset, forwarded count) until those replies are in (WAIT then means "applied").
+   */
+  private fences: { seq: number; offset: number }[] = [];
+  private appliedOffset = 0;
+
+  private ackOffset(): number {
+    const c = this.client;
+    const now = this.offset;
+    if (c === undefined || c.settledSeq >= c.holdSeq) {
+      this.fences.length = 0;
+      this.appliedOffset = now;
+      return now;
+    }
+    const last = this.fences[this.fences.length - 1];
+    if (last === undefined || last.offset !== now) this.fences.push({ seq: c.holdSeq, offset: now });
+    while (this.fences.length > 0 && this.fences[0]!.seq <= c.settledSeq) this.appliedOffset = this.fences.shift()!.offset;
+    return this.appliedOffset;
+  }
+
+  private ackQueued = false;
+
+  /** A fence passed: ack again (once per loop turn, however many replies came). */
+  private readonly onSettled = (): void => {
+    const c = this.client;
+    if (this.ackQueued || c === undefined || this.fences.length === 0 || this.fences[0]!.seq > c.settledSeq) return;
+    this.ackQueued = true;
+    setImmediate(() => {
+      this.ackQueued = false;
+      this.sendAck();
+    });
+  };
+
   /** REPLCONF ACK <offset> to the primary. */
   sendAck(): void {
-    if (this.state === "connected") this.send(["REPLCONF", "ACK", String(this.offset)]);
+    if (this.state === "connected") this.send(["REPLCONF", "ACK", String(this.ackOffset())]);
   }
 
   private cron(): void {

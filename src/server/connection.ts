@@ -297,7 +297,9 @@ export class Connection implements Client {
     order.cut(this.reply.buf, this.reply.len);
     this.reply.len = 0;
     const seg = order.reserve();
+    const seq = this.isMaster ? this.track() : 0;
     return (bytes) => {
+      if (seq !== 0) this.settle(seq);
       if (this.closed) return;
       order.fill(seg, bytes, discard);
       if (this.checkOutputLimit(Date.now())) return;
@@ -312,6 +314,29 @@ export class Connection implements Client {
         queueMicrotask(this.flushQueuedNow);
       }
     };
+  }
+
+  /** The master client: forwarded commands so far, and those still without their reply. */
+  holdSeq = 0;
+  private outstanding: Set<number> | undefined;
+  /** The master client: called when a forwarded command's reply arrived (an ack may be due). */
+  onSettled: (() => void) | undefined = undefined;
+
+  private track(): number {
+    const seq = ++this.holdSeq;
+    (this.outstanding ??= new Set()).add(seq);
+    return seq;
+  }
+
+  private settle(seq: number): void {
+    this.outstanding!.delete(seq);
+    this.onSettled?.();
+  }
+
+  /** The master client: every forwarded command up to this one has been applied by its owner. */
+  get settledSeq(): number {
+    const first = this.outstanding?.values().next();
+    return first === undefined || first.done ? this.holdSeq : first.value - 1;
   }
 
   /** True while reading is paused for too many forwarded replies outstanding. */

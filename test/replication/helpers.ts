@@ -52,6 +52,21 @@ export async function ask(port: number, ...argv: string[]): Promise<unknown> {
   }
 }
 
+/**
+ * Runs `cmds` on one connection, then WAIT numreplicas timeout on the same one (WAIT waits for
+ * the offset of that connection's own writes, as in Redis), and returns WAIT's reply.
+ */
+export async function writeAndWait(port: number, cmds: string[][], replicas = 1, timeoutMs = 10000): Promise<number> {
+  const c = await PipeClient.connect(port);
+  try {
+    for (const argv of cmds) c.send(...argv);
+    await c.settle(30000);
+    return Number(await c.command("WAIT", String(replicas), String(timeoutMs)));
+  } finally {
+    c.close();
+  }
+}
+
 /** A field of INFO replication. */
 export async function replInfo(port: number, field: string): Promise<string | undefined> {
   const info = String(await ask(port, "INFO", "replication"));

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { pipeline } from "../persistence/e2e-helpers.ts";
 import { spawnServer } from "../support/server-process.ts";
-import { ask, imageOf, randomWrites, REDIS_SERVER, replInfo, startRedis, until } from "./helpers.ts";
+import { ask, imageOf, randomWrites, REDIS_SERVER, replInfo, startRedis, until, writeAndWait } from "./helpers.ts";
 
 if (REDIS_SERVER === null) console.log("skipping replication tests with redis-server: redis-server is not installed (apt-get install redis-server)");
 
@@ -20,8 +20,7 @@ describe.skipIf(REDIS_SERVER === null)("replication with redis-server 7.0.15", (
     const replica = await startRedis(["--replicaof", "127.0.0.1", String(primary.port), ...redisReplicaArgs]);
     try {
       await until(async () => (await replInfo(replica.port, "master_link_status")) === "up", 15000, "the redis replica's link to come up");
-      await pipeline(primary.port, randomWrites(3000, 11));
-      expect(await ask(primary.port, "WAIT", "1", "10000")).toBe(1);
+      expect(await writeAndWait(primary.port, randomWrites(3000, 11))).toBe(1);
       expect(await imageOf(replica.port)).toEqual(await imageOf(primary.port));
       expect(await ask(replica.port, "SET", "x", "1")).toEqual({ error: "READONLY You can't write against a read only replica." });
 
@@ -29,7 +28,7 @@ describe.skipIf(REDIS_SERVER === null)("replication with redis-server 7.0.15", (
       expect(await ask(primary.port, "CLIENT", "KILL", "TYPE", "replica")).toBe(1);
       await pipeline(primary.port, randomWrites(500, 12));
       await until(async () => (await replInfo(primary.port, "connected_slaves")) === "1", 15000, "the replica to reconnect");
-      expect(await ask(primary.port, "WAIT", "1", "10000")).toBe(1);
+      expect(await writeAndWait(primary.port, [["SET", "fence", "1"]])).toBe(1);
       expect(await imageOf(replica.port)).toEqual(await imageOf(primary.port));
       const stats = String(await ask(replica.port, "INFO", "replication"));
       expect(stats).toContain("master_link_status:up");
@@ -47,8 +46,7 @@ describe.skipIf(REDIS_SERVER === null)("replication with redis-server 7.0.15", (
       await pipeline(primary.port, PRELOAD);
       await using replica = await spawnServer(["--workers", "2", "--appendonly", "no", "--replicaof", `127.0.0.1 ${primary.port}`]);
       await until(async () => (await replInfo(replica.port, "master_link_status")) === "up", 15000, "our link to come up");
-      await pipeline(primary.port, randomWrites(3000, 21));
-      expect(await ask(primary.port, "WAIT", "1", "10000")).toBe(1);
+      expect(await writeAndWait(primary.port, randomWrites(3000, 21))).toBe(1);
       expect(await imageOf(replica.port)).toEqual(await imageOf(primary.port));
       expect(await ask(replica.port, "SET", "x", "1")).toEqual({ error: "READONLY You can't write against a read only replica." });
 
@@ -56,7 +54,7 @@ describe.skipIf(REDIS_SERVER === null)("replication with redis-server 7.0.15", (
       expect(await ask(primary.port, "CLIENT", "KILL", "TYPE", "replica")).toBe(1);
       await pipeline(primary.port, randomWrites(500, 22));
       await until(async () => (await replInfo(primary.port, "connected_slaves")) === "1", 15000, "our replica to reconnect");
-      expect(await ask(primary.port, "WAIT", "1", "10000")).toBe(1);
+      expect(await writeAndWait(primary.port, [["SET", "fence", "1"]])).toBe(1);
       expect(await imageOf(replica.port)).toEqual(await imageOf(primary.port));
       const stats = String(await ask(primary.port, "INFO", "stats"));
       expect(Number(/sync_full:(\d+)/.exec(stats)![1])).toBe(fullBefore);
@@ -68,6 +66,28 @@ describe.skipIf(REDIS_SERVER === null)("replication with redis-server 7.0.15", (
       expect(((await ask(replica.port, "ROLE")) as unknown[])[0]).toBe("master");
     } finally {
       await primary.stop();
+    }
+  }, 90_000);
+
+  test("a primary of two workers: one stream to a redis-server replica and to a fast-cache replica, both equal to it", async () => {
+    await using primary = await spawnServer(["--workers", "2", "--appendonly", "no"]);
+    await pipeline(primary.port, PRELOAD);
+    const redisReplica = await startRedis(["--replicaof", "127.0.0.1", String(primary.port)]);
+    try {
+      await using ours = await spawnServer(["--workers", "2", "--appendonly", "no", "--replicaof", `127.0.0.1 ${primary.port}`]);
+      await until(async () => (await replInfo(redisReplica.port, "master_link_status")) === "up", 15000, "the redis replica's link");
+      await until(async () => (await replInfo(ours.port, "master_link_status")) === "up", 15000, "our replica's link");
+      await pipeline(primary.port, randomWrites(3000, 31));
+      // WAIT counts the replicas of the worker the client is on (see README): with two workers a
+      // replica may be served by the other one, so the test waits for equality itself (bounded).
+      const image = await imageOf(primary.port);
+      const same = async (port: number): Promise<boolean> => JSON.stringify(await imageOf(port)) === JSON.stringify(image);
+      await until(() => same(redisReplica.port), 20000, "the redis replica to equal the primary").catch(() => {});
+      await until(() => same(ours.port), 20000, "our replica to equal the primary").catch(() => {});
+      expect(await imageOf(redisReplica.port)).toEqual(image);
+      expect(await imageOf(ours.port)).toEqual(image);
+    } finally {
+      await redisReplica.stop();
     }
   }, 90_000);
 });
