@@ -3,6 +3,7 @@
 // and the replies of one `data` event leave in one write. Internal requests (`__name`) serve the
 // cluster itself: protocol switch, the gate, key transfer for cross-worker RENAME/COPY/moves.
 
+import { receiveKeyspaceInterest } from "./notify-remote.ts";
 import { restoreValue } from "../engine/compound/codecs.ts";
 import type { Socket, UnixSocketListener } from "bun";
 import type { MultiState } from "../commands/transactions.ts";
@@ -200,6 +201,9 @@ class PeerSession {
       case "frames":
         this.deps.onFrames?.(argv[1]!);
         r.ok();
+        return;
+      case "kswant":
+        receiveKeyspaceInterest(this.deps.server, argv, r);
         return;
       case "unlock":
         this.deps.gate.release(this);

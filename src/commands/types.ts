@@ -170,6 +170,8 @@ export interface ServerContext {
   cluster: ClusterView | undefined;
   /** Blocked clients (BLPOP & co.); undefined where nothing may block (in-process harnesses). */
   readonly blocking?: BlockingService | undefined;
+  /** Keyspace event classes published now (src/commands/notify.ts); 0 or absent = none. */
+  notifyMask?: number;
 }
 
 /**

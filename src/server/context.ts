@@ -50,6 +50,8 @@ export class ServerState implements ServerContext {
   readonly latency: LatencyMonitor = createLatencyMonitor();
   cluster: ClusterView | undefined = undefined;
   readonly blocking = new BlockedClients();
+  /** Keyspace event classes published now (src/commands/notify.ts). */
+  notifyMask = 0;
   /** Set by the server: stops it (and, from the CLI, exits the process). */
   onShutdown: (save: boolean | undefined) => Promise<void> = async () => {};
 
