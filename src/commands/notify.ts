@@ -114,6 +114,12 @@ export function notifyKeyspaceEvent(c: Client, cls: number, event: string, key: 
   publishKeyspaceEvent(c.server, c.db.db, cls, event, key);
 }
 
+/** `notifyKeyspaceEvent` for database `db` (COPY ... DB, MOVE). */
+export function notifyInDb(c: Client, db: number, cls: number, event: string, key: Uint8Array): void {
+  if (((c.server.notifyMask ?? 0) & cls) === 0) return;
+  publishKeyspaceEvent(c.server, db, cls, event, key);
+}
+
 /** The engine's removal hook (`Keyspace.removedByEngine`): `expired` and `evicted` events. */
 export function notifyEngineRemoval(server: ServerContext, db: number, key: Uint8Array, cause: MutationCause): void {
   if (cause === MutationCause.Expired) {
