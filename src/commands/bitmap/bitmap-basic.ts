@@ -9,6 +9,7 @@ import { intArgOrReply, isKeyword } from "../args.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
 import { ERR_BIT_VALUE, bitOffsetOrReply } from "./bit-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 // SETBIT key offset value
 export function cmdSetBit(c: Client, argv: Args): void {
@@ -20,8 +21,9 @@ export function cmdSetBit(c: Client, argv: Args): void {
   const slot = lookupStringOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
   const old = setBit(c.db, argv[1]!, slot, offset, on);
-  if (old < 0) replyWriteFailure(c, -old as Status);
-  else c.reply.integer(old);
+  if (old < 0) return void replyWriteFailure(c, -old as Status);
+  c.reply.integer(old);
+  notify(c, NC.STRING, "setbit", argv[1]!);
 }
 
 // GETBIT key offset

@@ -10,6 +10,7 @@ import { bigIntArgOrReply, isKeyword } from "../args.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyInt64, replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
 import { bitOffsetOrReply, bitfieldTypeOrReply } from "./bit-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const OpCode = { Get: 0, Set: 1, IncrBy: 2 } as const;
 type OpCode = (typeof OpCode)[keyof typeof OpCode];
@@ -114,12 +115,15 @@ function bitfieldGeneric(c: Client, argv: Args, readOnlyCommand: boolean): void 
       if (!changed && getUnsigned(v, f.offset, f.bits) !== was) changed = true;
     }
   }
-  if (!changed) return;
-  const status = writeString(db, key, slot, v);
-  if (status !== Status.Ok) {
-    c.reply.len = mark;
-    replyWriteFailure(c, status);
+  if (changed) {
+    const status = writeString(db, key, slot, v);
+    if (status !== Status.Ok) {
+      c.reply.len = mark;
+      replyWriteFailure(c, status);
+      return;
+    }
   }
+  notify(c, NC.STRING, "setbit", key);
 }
 
 export const cmdBitField = (c: Client, argv: Args): void => bitfieldGeneric(c, argv, false);
