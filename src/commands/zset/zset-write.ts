@@ -20,7 +20,8 @@ interface AddFlags {
 }
 
 /** ZADD's work after parsing: scores[i] for argv member i; replies. */
-function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[], scores: number[], event = "zadd"): void {
+function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[], scores: number[]): void {
+  const event = f.incr ? "zincr" : "zadd";
   const slot = lookupZSetOrReply(c, key, false);
   if (slot === WRONG_TYPE) return;
   if (slot < 0 && f.xx) return f.incr ? c.reply.nullBulk() : c.reply.integer(0);
@@ -117,7 +118,7 @@ export function cmdZAdd(c: Client, argv: Args): void {
 export function cmdZIncrBy(c: Client, argv: Args): void {
   const inc = parseDouble(argv[2]!);
   if (Number.isNaN(inc)) return c.reply.error(ERR_NOT_FLOAT);
-  zaddApply(c, argv[1]!, { nx: false, xx: false, gt: false, lt: false, ch: false, incr: true }, [argv[3]!], [inc], "zincr");
+  zaddApply(c, argv[1]!, { nx: false, xx: false, gt: false, lt: false, ch: false, incr: true }, [argv[3]!], [inc]);
 }
 
 // ZREM key member [member ...]
