@@ -120,6 +120,16 @@ export function notifyInDb(c: Client, db: number, cls: number, event: string, ke
   publishKeyspaceEvent(c.server, db, cls, event, key);
 }
 
+/** The engine's creation hook (`Keyspace.addedKey`): the `new` event (class n). */
+export function notifyNewKey(server: ServerContext, db: number, key: Uint8Array): void {
+  if ((server.notifyMask ?? 0) & N.NEW) publishKeyspaceEvent(server, db, N.NEW, "new", key);
+}
+
+/** True when the configured classes include `new` (the creation hook is installed only then). */
+export function wantsNewKeyEvents(server: ServerContext): boolean {
+  return (notifyStateOf(server).flags & N.NEW) !== 0;
+}
+
 /** The engine's removal hook (`Keyspace.removedByEngine`): `expired` and `evicted` events. */
 export function notifyEngineRemoval(server: ServerContext, db: number, key: Uint8Array, cause: MutationCause): void {
   if (cause === MutationCause.Expired) {

@@ -422,6 +422,8 @@ export class Keyspace extends SlotStore {
   touched: ((key: Uint8Array | null) => void) | null = null;
   /** Told of each key the engine removes itself (expired, evicted): keyspace notifications. */
   removedByEngine: ((key: Uint8Array, cause: MutationCause) => void) | null = null;
+  /** Told of each key created (keyspace notifications' `new`); null unless someone asked. */
+  addedKey: ((key: Uint8Array) => void) | null = null;
 
   /** Removes every entry. */
   clear(): void {
@@ -586,6 +588,7 @@ export class Keyspace extends SlotStore {
     this.sets++;
     if (this.listener !== null && !quiet) this.emitSet(key, value, expireAt, type);
     if (this.touched !== null) this.touched(key);
+    if (this.addedKey !== null) this.addedKey(key);
     return Status.Ok;
   }
 
