@@ -79,3 +79,25 @@ test("MULTI/EXEC and scripts publish in command order, and SELECTed databases na
     c.close();
   }
 });
+
+test("class n: new is published when a key is created, before the command's event, as redis-server", async () => {
+  if (pair === undefined) return;
+  const script = [["set", "{n}1", "a"], ["set", "{n}1", "b"], ["rpush", "{n}2", "a"], ["sadd", "{n}3", "x"], ["rename", "{n}1", "{n}4"], ["copy", "{n}4", "{n}5"],
+    ["incr", "{n}6"], ["hset", "{n}7", "f", "v"], ["xadd", "{n}8", "*", "f", "v"], ["setbit", "{n}9", "1", "1"], ["pfadd", "{n}10", "a"], ["zadd", "{n}11", "1", "a"],
+    ["lmove", "{n}2", "{n}12", "left", "left"], ["sunionstore", "{n}13", "{n}3"], ["set", "{n}14", "v", "ex", "100"], ["set", "{n}end", "1"]];
+  const run = async (port: number): Promise<string[]> => {
+    const c = await RawClient.connect(port);
+    await c.command("flushall");
+    await c.command("config", "set", "notify-keyspace-events", "KAn");
+    const log = await EventLog.subscribe(port, 2);
+    for (const argv of script) await c.command(...argv);
+    const got = await log.until("__keyspace@0__:{n}end set");
+    await c.command("config", "set", "notify-keyspace-events", "");
+    log.close();
+    c.close();
+    return got;
+  };
+  const want = await run(pair.redisPort);
+  expect(want).toContain("__keyspace@0__:{n}1 new");
+  expect(await run(pair.ours.port)).toEqual(want);
+});
