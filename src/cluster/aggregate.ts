@@ -6,6 +6,7 @@
 import { humanBytes } from "../commands/info.ts";
 import type { Args } from "../commands/types.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
+import { notifyHandlers } from "./notify-remote.ts";
 import { isError, readArray, readBulk, readInteger } from "./reply-reader.ts";
 import type { CrossHandler } from "./router.ts";
 import type { WorkerCluster } from "./worker-cluster.ts";
@@ -342,4 +343,5 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   publish: sumIntegers, // every worker delivers to its subscribers; the receiver counts add up
   "client|kill": clientKill,
   "client|unblock": sumIntegers, // the one worker where the client waits answers :1
+  ...notifyHandlers, // (P)SUBSCRIBE: tell the other workers before confirming (src/cluster/notify-remote.ts)
 };

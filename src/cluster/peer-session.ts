@@ -3,6 +3,7 @@
 // and the replies of one `data` event leave in one write. Internal requests (`__name`) serve the
 // cluster itself: protocol switch, the gate, key transfer for cross-worker RENAME/COPY/moves.
 
+import { receiveKeyspaceInterest } from "./notify-remote.ts";
 import { restoreValue } from "../engine/compound/codecs.ts";
 import type { Socket, UnixSocketListener } from "bun";
 import type { MultiState } from "../commands/transactions.ts";
@@ -205,6 +206,9 @@ class PeerSession {
         // Replication across workers (src/replication/worker-feed.ts): snapshots and stream pulls.
         if (this.deps.server.replication === undefined) return r.error("ERR replication is not available");
         return this.deps.server.replication.peerRequest(argv, r);
+      case "kswant":
+        receiveKeyspaceInterest(this.deps.server, argv, r);
+        return;
       case "unlock":
         this.deps.gate.release(this);
         r.ok();

@@ -2,6 +2,7 @@
 // listen for peers on our Unix socket, link to every other worker, and build the router the
 // dispatcher consults. Also the INFO "cores" section and the supervisor's IPC messages.
 
+import { attachNotifyRemote } from "./notify-remote.ts";
 import { unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { WorkerAttachDeps, WorkerIdentity, WorkerSide } from "../server/worker-plug.ts";
@@ -83,6 +84,7 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
     path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits,
   });
   attachCluster(deps.server, cw);
+  attachNotifyRemote(cw);
   deps.server.infoProviders.set("cores", () => `${coresInfo(cw)}\r\n${remoteWaits.info()}`);
   const limits = new WorkerLimits({
     maxclients: deps.maxclients,

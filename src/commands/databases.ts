@@ -10,6 +10,7 @@ import { touchAll } from "./watch.ts";
 import { ERR_SAME_OBJECT } from "./key-ops.ts";
 import { replyWriteFailure } from "./string-value.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify, notifyInDb } from "./notify.ts";
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -36,6 +37,8 @@ function cmdMove(c: Client, argv: Args): void {
     return;
   }
   src.delete(key);
+  notify(c, NC.GENERIC, "move_from", key);
+  notifyInDb(c, dst.db, NC.GENERIC, "move_to", key);
   c.server.blocking?.signal(dst, key);
   c.reply.integer(1);
 }

@@ -5,6 +5,7 @@
 import { ERR_INVALID_EXPIRE, ERR_NOT_INTEGER } from "../protocol/errors.ts";
 import { bytesToString, isKeyword, parseBigInt64, parseInt64 } from "./args.ts";
 import type { Args, Client } from "./types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "./notify.ts";
 
 export const ERR_EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
 export const ERR_EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
@@ -79,8 +80,10 @@ function expireGeneric(c: Client, argv: Args, relative: boolean, seconds: boolea
     if (flags & GT && (current === -1 || when <= current)) return c.reply.integer(0);
     if (flags & LT && current !== -1 && when >= current) return c.reply.integer(0);
   }
+  const gone = when <= db.now();
   db.expire(key, when);
   c.reply.integer(1);
+  notify(c, NC.GENERIC, gone ? "del" : "expire", key);
 }
 
 // EXPIRE key seconds [NX | XX | GT | LT]
@@ -137,5 +140,7 @@ export function cmdPExpireTime(c: Client, argv: Args): void {
 
 // PERSIST key
 export function cmdPersist(c: Client, argv: Args): void {
-  c.reply.integer(c.db.persist(argv[1]!) ? 1 : 0);
+  const done = c.db.persist(argv[1]!);
+  c.reply.integer(done ? 1 : 0);
+  if (done) notify(c, NC.GENERIC, "persist", argv[1]!);
 }

@@ -8,6 +8,7 @@ import { ERR_DB_RANGE, ERR_OTHER_DB_ISOLATED, ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, 
 import { intRangeArgOrReply, isKeyword, parseInt64 } from "./args.ts";
 import { bytesEqual, replyWriteFailure } from "./string-value.ts";
 import type { Args, Client } from "./types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify, notifyInDb } from "./notify.ts";
 
 export const ERR_INVALID_CURSOR = "ERR invalid cursor";
 export const ERR_SAME_OBJECT = "ERR source and destination objects are the same";
@@ -19,7 +20,12 @@ const INT_MAX = 2147483647;
 export function cmdDel(c: Client, argv: Args): void {
   const db = c.db;
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (db.delete(argv[i]!)) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (db.delete(argv[i]!)) {
+      n++;
+      notify(c, NC.GENERIC, "del", argv[i]!);
+    }
+  }
   c.reply.integer(n);
 }
 
@@ -167,6 +173,8 @@ function renameGeneric(c: Client, argv: Args, nx: boolean): void {
   // Copy first: writing the destination may move or evict the source record.
   if (replyWriteFailure(c, copyValue(db, slot, db, dst, db.expireAt(slot)))) return;
   db.delete(src);
+  notify(c, NC.GENERIC, "rename_from", src);
+  notify(c, NC.GENERIC, "rename_to", dst);
   if (nx) c.reply.integer(1);
   else c.reply.ok();
 }
@@ -209,7 +217,9 @@ export function cmdCopy(c: Client, argv: Args): void {
   if (!replace && to.peek(dst) >= 0) return c.reply.integer(0);
   if (replace && to !== db) to.delete(dst);
   const status = copyValue(db, slot, to, dst, db.expireAt(slot));
-  if (!replyWriteFailure(c, status)) c.reply.integer(1);
+  if (replyWriteFailure(c, status)) return;
+  c.reply.integer(1);
+  notifyInDb(c, to.db, NC.GENERIC, "copy_to", dst);
 }
 
 // FLUSHDB [ASYNC | SYNC]: the selected database

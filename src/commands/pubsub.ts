@@ -5,6 +5,7 @@
 
 import { globMatch } from "../engine/glob.ts";
 import { defineCommand } from "./define.ts";
+import { changeLocalInterest, mayReceiveKeyspaceEvents } from "./notify.ts";
 import { replyHelp } from "./server-help.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry, type ServerContext } from "./types.ts";
 
@@ -98,6 +99,7 @@ function cmdSubscribe(c: Client, argv: Args): void {
       let set = st.channels.get(ch);
       if (set === undefined) st.channels.set(ch, (set = new Set()));
       set.add(c);
+      if (mayReceiveKeyspaceEvents(ch, false)) changeLocalInterest(c.server, 1);
     }
     confirm(c, "subscribe", argv[i]!, count(st, c));
   }
@@ -114,6 +116,7 @@ function cmdPsubscribe(c: Client, argv: Args): void {
       let e = st.patterns.get(p);
       if (e === undefined) st.patterns.set(p, (e = { pattern: argv[i]!.slice(), clients: new Set() }));
       e.clients.add(c);
+      changeLocalInterest(c.server, 1);
     }
     confirm(c, "psubscribe", argv[i]!, count(st, c));
   }
@@ -128,6 +131,7 @@ function unsubscribeGeneric(c: Client, argv: Args, patterns: boolean): void {
   if (targets.length === 0) return confirm(c, kind, null, count(st, c));
   for (const t of targets) {
     if (subs !== undefined && (patterns ? subs.patterns : subs.channels).delete(t)) {
+      if (mayReceiveKeyspaceEvents(t, patterns)) changeLocalInterest(c.server, -1);
       if (patterns) {
         const e = st.patterns.get(t);
         e?.clients.delete(c);
@@ -242,11 +246,13 @@ export function forgetSubscriber(c: Client): void {
   const subs = st?.clients.get(c);
   if (st === undefined || subs === undefined) return;
   for (const ch of subs.channels) {
+    if (mayReceiveKeyspaceEvents(ch, false)) changeLocalInterest(c.server, -1);
     const set = st.channels.get(ch);
     set?.delete(c);
     if (set !== undefined && set.size === 0) st.channels.delete(ch);
   }
   for (const p of subs.patterns) {
+    changeLocalInterest(c.server, -1);
     const e = st.patterns.get(p);
     e?.clients.delete(c);
     if (e !== undefined && e.clients.size === 0) st.patterns.delete(p);

@@ -8,6 +8,7 @@ import { INT64_MAX, INT64_MIN, parseBigInt64, parseInt64 } from "./args.ts";
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from "./long-double.ts";
 import { WRONG_TYPE, intBytes, lookupStringOrReply, replyInt64, replyWriteFailure } from "./string-value.ts";
 import type { Args, Client } from "./types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "./notify.ts";
 
 export const ERR_DECREMENT_OVERFLOW = "ERR decrement would overflow";
 export const ERR_NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity";
@@ -37,7 +38,9 @@ function incrDecrGeneric(c: Client, key: Uint8Array, by: number | bigint): void 
     result = sum;
   }
   const status = db.set(key, intBytes(result), 0, SetFlag.KEEPTTL, ValueType.String, h);
-  if (!replyWriteFailure(c, status)) replyInt64(c, result);
+  if (replyWriteFailure(c, status)) return;
+  replyInt64(c, result);
+  notify(c, NC.STRING, "incrby", key);
 }
 
 /** argv[i] as an exact int64 (number when safe), or undefined after replying the error. */
@@ -90,7 +93,9 @@ export function cmdIncrByFloat(c: Client, argv: Args): void {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   const status = db.set(key, bytes, 0, SetFlag.KEEPTTL, ValueType.String);
-  if (!replyWriteFailure(c, status)) c.reply.bulk(bytes);
+  if (replyWriteFailure(c, status)) return;
+  c.reply.bulk(bytes);
+  notify(c, NC.STRING, "incrbyfloat", key);
 }
 
 const ZERO = new Uint8Array([48]);

@@ -6,6 +6,7 @@ import { ERR_NOT_INTEGER } from "../protocol/errors.ts";
 import { parseInt64 } from "./args.ts";
 import { ERR_STRING_TOO_LONG, WRONG_TYPE, lookupStringOrReply, protoMaxBulkLen, replyWriteFailure } from "./string-value.ts";
 import type { Args, Client } from "./types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "./notify.ts";
 
 export const ERR_OFFSET_RANGE = "ERR offset is out of range";
 
@@ -20,7 +21,9 @@ export function cmdAppend(c: Client, argv: Args): void {
   if (slot === WRONG_TYPE) return;
   if (slot < 0) {
     const status = db.set(key, add, 0, 0, ValueType.String);
-    if (!replyWriteFailure(c, status)) c.reply.integer(add.length);
+    if (replyWriteFailure(c, status)) return;
+    c.reply.integer(add.length);
+    notify(c, NC.STRING, "append", key);
     return;
   }
   const oldLen = db.valueLength(slot);
@@ -32,7 +35,9 @@ export function cmdAppend(c: Client, argv: Args): void {
   next.set(page.subarray(off, off + oldLen), 0);
   next.set(add, oldLen);
   const status = db.set(key, next, 0, SetFlag.KEEPTTL, ValueType.String);
-  if (!replyWriteFailure(c, status)) c.reply.integer(total);
+  if (replyWriteFailure(c, status)) return;
+  c.reply.integer(total);
+  notify(c, NC.STRING, "append", key);
 }
 
 // STRLEN key
@@ -87,5 +92,7 @@ export function cmdSetRange(c: Client, argv: Args): void {
   }
   next.set(value, offset);
   const status = db.set(key, next, 0, slot < 0 ? 0 : SetFlag.KEEPTTL, ValueType.String);
-  if (!replyWriteFailure(c, status)) c.reply.integer(next.length);
+  if (replyWriteFailure(c, status)) return;
+  c.reply.integer(next.length);
+  notify(c, NC.STRING, "setrange", key);
 }

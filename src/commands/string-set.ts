@@ -6,6 +6,7 @@ import { SetFlag, Status, ValueType } from "../engine/types.ts";
 import { ERR_ARITY, ERR_INVALID_EXPIRE, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../protocol/errors.ts";
 import { isKeyword, parseBigInt64, parseInt64 } from "./args.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyWriteFailure } from "./string-value.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "./notify.ts";
 import type { Args, Client } from "./types.ts";
 
 // Option bits of SET / GETEX (Redis's OBJ_SET_* / OBJ_* flags).
@@ -120,6 +121,8 @@ function setGeneric(c: Client, flags: number, key: Uint8Array, value: Uint8Array
   if (flags & KEEPTTL) setFlags |= SetFlag.KEEPTTL;
   const status = db.set(key, value, expireAt, setFlags, ValueType.String);
   if (status === Status.Ok) {
+    notify(c, NC.STRING, "set", key);
+    if (expireAt > 0) notify(c, NC.GENERIC, "expire", key);
     if (flags & GET) return;
     if (integerReplies) reply.integer(1);
     else reply.ok();
@@ -139,7 +142,10 @@ function setGeneric(c: Client, flags: number, key: Uint8Array, value: Uint8Array
 export function cmdGet(c: Client, argv: Args): void {
   const db = c.db;
   const slot = db.lookup(argv[1]!);
-  if (slot < 0) return c.reply.nullBulk();
+  if (slot < 0) {
+    notify(c, NC.KEY_MISS, "keymiss", argv[1]!);
+    return c.reply.nullBulk();
+  }
   if (db.typeOf(slot) !== ValueType.String) return c.reply.error(ERR_WRONGTYPE);
   c.reply.bulkFrom(db.valuePage(slot), db.valueOffset(slot), db.valueLength(slot));
 }
@@ -150,8 +156,10 @@ export function cmdSet(c: Client, argv: Args): void {
   if (argv.length === 3) {
     // The common case: no options, no TTL.
     const status = c.db.set(argv[1]!, argv[2]!, 0, 0, ValueType.String);
-    if (status === Status.Ok) c.reply.ok();
-    else replyWriteFailure(c, status);
+    if (status === Status.Ok) {
+      c.reply.ok();
+      notify(c, NC.STRING, "set", argv[1]!);
+    } else replyWriteFailure(c, status);
     return;
   }
   if (!parseExtendedOrReply(c, argv, 3, true)) return;
@@ -190,6 +198,7 @@ export function cmdGetDel(c: Client, argv: Args): void {
   if (slot < 0) return c.reply.nullBulk();
   c.reply.bulkFrom(db.valuePage(slot), db.valueOffset(slot), db.valueLength(slot));
   db.delete(argv[1]!);
+  notify(c, NC.GENERIC, "del", argv[1]!);
 }
 
 // GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
@@ -207,8 +216,11 @@ export function cmdGetEx(c: Client, argv: Args): void {
   if (expireAt < 0) return;
   c.reply.bulkFrom(db.valuePage(slot), db.valueOffset(slot), db.valueLength(slot));
   // A time not in the future deletes the key (Redis's checkAlreadyExpired).
-  if (flags & ANY_EXPIRE) db.expire(key, expireAt);
-  else if (flags & PERSIST) db.persist(key);
+  if (flags & ANY_EXPIRE) {
+    const gone = expireAt <= db.now();
+    db.expire(key, expireAt);
+    notify(c, NC.GENERIC, gone ? "del" : "expire", key);
+  } else if (flags & PERSIST && db.persist(key)) notify(c, NC.GENERIC, "persist", key);
 }
 
 // MGET key [key ...]
@@ -229,6 +241,7 @@ function msetPairs(c: Client, argv: Args): boolean {
   for (let i = 1; i < argv.length; i += 2) {
     const status = db.set(argv[i]!, argv[i + 1]!, 0, 0, ValueType.String);
     if (replyWriteFailure(c, status)) return false;
+    notify(c, NC.STRING, "set", argv[i]!);
   }
   return true;
 }

@@ -178,6 +178,8 @@ export interface ServerContext {
   replication?: ReplicationView | undefined;
   /** True while this server is a read-only replica: writes from clients get -READONLY. */
   replicaReadOnly: boolean;
+  /** Keyspace event classes published now (src/commands/notify.ts); 0 or absent = none. */
+  notifyMask?: number;
 }
 
 /**

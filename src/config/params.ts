@@ -3,6 +3,7 @@
 
 import { DEFAULT_COLLECTION_LIMITS } from "../engine/compound/limits.ts";
 import type { EvictionPolicy } from "../engine/types.ts";
+import { ERR_NOTIFY_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from "../commands/notify-classes.ts";
 
 /** `client-output-buffer-limit` for one client class: bytes, bytes, seconds (0 = no limit). */
 export interface OutputBufferLimit {
@@ -111,6 +112,8 @@ export interface ServerConfig {
   "latency-monitor-threshold": number;
   /** Background task frequency (active expiry, timeouts) in Hz. @default 10 */
   hz: number;
+  /** Keyspace notification classes (src/commands/notify.ts), as bits; "" (0) = none. @default "" */
+  "notify-keyspace-events": number;
   /** HTTP port of the Prometheus /metrics endpoint; -1 = off, 0 = any free port. @default -1 */
   "metrics-port": number;
   /** Number of databases (SELECT 0 .. databases-1; only 0 with cluster ports). @default 16 */
@@ -418,6 +421,16 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("slowlog-max-len", "slow log length", 0, 1_000_000),
   intParam("latency-monitor-threshold", "record events of at least this many ms (0 = off)", 0, Number.MAX_SAFE_INTEGER),
   intParam("hz", "background tasks per second", 1, 500),
+  {
+    name: "notify-keyspace-events",
+    help: "keyspace notification classes, e.g. KEA (K E g $ l s h z x e t m d n A; empty = off)",
+    toml: "string",
+    parse: (t) => {
+      const flags = parseKeyspaceEvents(t);
+      return flags < 0 ? bad(ERR_NOTIFY_CLASS) : flags;
+    },
+    format: (v) => formatKeyspaceEvents(v as number),
+  },
   intParam("metrics-port", "Prometheus /metrics on this HTTP port, redis_exporter's names (-1 = off, 0 = any free port)", -1, 65535, { immutable: true }),
   intParam("databases", "number of databases (SELECT 0 .. n-1)", 1, 65536, { immutable: true }),
   stringParam("save", "snapshot schedule '<seconds> <changes>' (empty = none); sets snapshot-every-seconds and snapshot-min-writes", {
@@ -525,6 +538,7 @@ export function defaultConfig(): ServerConfig {
     "slowlog-max-len": 128,
     "latency-monitor-threshold": 0,
     hz: 10,
+    "notify-keyspace-events": 0,
     databases: 16,
     "metrics-port": -1,
     "tls-port": 0,

@@ -425,6 +425,10 @@ export class Keyspace extends SlotStore {
    * watches a key of this keyspace. Null (the default) costs one test per change.
    */
   touched: ((key: Uint8Array | null) => void) | null = null;
+  /** Told of each key the engine removes itself (expired, evicted): keyspace notifications. */
+  removedByEngine: ((key: Uint8Array, cause: MutationCause) => void) | null = null;
+  /** Told of each key created (keyspace notifications' `new`); null unless someone asked. */
+  addedKey: ((key: Uint8Array) => void) | null = null;
 
   /** Removes every entry. */
   clear(): void {
@@ -589,6 +593,7 @@ export class Keyspace extends SlotStore {
     this.sets++;
     if (this.listener !== null && !quiet) this.emitSet(key, value, expireAt, type);
     if (this.touched !== null) this.touched(key);
+    if (this.addedKey !== null) this.addedKey(key);
     return Status.Ok;
   }
 
@@ -669,6 +674,7 @@ export class Keyspace extends SlotStore {
   private removeSlot(slot: number, cause: MutationCause): void {
     if (this.listener !== null) this.emit(MutationOp.Delete, cause, slot, EMPTY, 0);
     if (this.touched !== null) this.touched(this.keyView(slot));
+    if (cause !== MutationCause.Command && this.removedByEngine !== null) this.removedByEngine(this.keyView(slot), cause);
     if (cause === MutationCause.Expired) this.expiredCount++;
     if (this.hot !== null) this.hot.forget(slot);
     if (this.meta[slot]! & LARGE) this.dropLarge(slot);

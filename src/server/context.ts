@@ -52,6 +52,8 @@ export class ServerState implements ServerContext {
   readonly blocking = new BlockedClients();
   replication: ReplicationView | undefined = undefined;
   replicaReadOnly = false;
+  /** Keyspace event classes published now (src/commands/notify.ts). */
+  notifyMask = 0;
   /** Set by the server: stops it (and, from the CLI, exits the process). */
   onShutdown: (save: boolean | undefined) => Promise<void> = async () => {};
 

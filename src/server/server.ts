@@ -2,6 +2,7 @@
 // maxclients and protected mode at accept, and the background cron (active expiry, idle
 // timeout, soft output limits). Tests start it in-process with their own table and keyspace.
 
+import { notifyEngineRemoval, notifyNewKey, setKeyspaceEvents, wantsNewKeyEvents } from "../commands/notify.ts";
 import { reclaimExpiredFields } from "../engine/hash/hash-type.ts";
 import { sweepHashFields } from "../engine/hash/field-expiry.ts";
 import { COLLECTION_LIMIT_NAMES, limits as collectionLimits } from "../engine/compound/limits.ts";
@@ -135,6 +136,8 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       maxMemory: keyspace.maxMemory, policy: keyspace.policy, clock: keyspace, onMutation: replication?.listenerFor() ?? persistence?.record, db: index, evictElsewhere,
       initialCapacity: 64,
     });
+    ks.removedByEngine = (key, cause) => notifyEngineRemoval(state, ks.db, key, cause);
+    ks.addedKey = wantsNewKeyEvents(state) ? (key) => notifyNewKey(state, ks.db, key) : null;
     if (counted) ks.countAllocatedMemory(() => buffers!.current() + databases!.bytesBesides(ks));
     return ks;
   });
@@ -144,9 +147,14 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     (persistExtra.log ?? ((l: string) => console.log(l)))(`function library not loaded: ${problem}`);
   }
   const state = new ServerState(keyspace, databases, store, commands);
+  setKeyspaceEvents(state, values["notify-keyspace-events"]);
+  keyspace.removedByEngine = (key, cause) => notifyEngineRemoval(state, keyspace.db, key, cause);
+  // `new` events cost a call per created key: the hook is there only while class n is configured.
+  const applyNewKeyHook = (): void => eachDb((ks) => void (ks.addedKey = wantsNewKeyEvents(state) ? (key) => notifyNewKey(state, ks.db, key) : null));
   buffers = new ServerBuffers(state, persistence);
   if (counted) countServerMemory(keyspace, () => buffers!.current() + databases!.bytesBesides(keyspace), buffers);
   const eachDb = (f: (ks: Keyspace) => void): void => databases!.each((_i, ks) => f(ks));
+  applyNewKeyHook();
   // A worker routes by slot; what other workers send it runs through a router-less dispatcher.
   let attached: WorkerSide | undefined;
   if (opts.worker !== undefined && worker !== undefined) {
@@ -341,6 +349,10 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     else if ((name === "maxmemory" || name === "maxclients") && limits !== undefined) limits.configChanged(values.maxclients, values.maxmemory);
     else if (name === "maxmemory") eachDb((ks) => ks.configure({ maxMemory: values.maxmemory }));
     else if (name === "maxmemory-policy") eachDb((ks) => ks.configure({ policy: enginePolicy(values["maxmemory-policy"]) }));
+    else if (name === "notify-keyspace-events") {
+      setKeyspaceEvents(state, values["notify-keyspace-events"]);
+      applyNewKeyHook();
+    }
     else if (name === "hz") {
       clearInterval(timer);
       timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));

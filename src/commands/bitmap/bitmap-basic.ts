@@ -9,6 +9,7 @@ import { intArgOrReply, isKeyword } from "../args.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
 import { ERR_BIT_VALUE, bitOffsetOrReply } from "./bit-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 // SETBIT key offset value
 export function cmdSetBit(c: Client, argv: Args): void {
@@ -19,9 +20,12 @@ export function cmdSetBit(c: Client, argv: Args): void {
   if (on !== 0 && on !== 1) return c.reply.error(ERR_BIT_VALUE);
   const slot = lookupStringOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
+  const before = slot < 0 ? -1 : c.db.valueLength(slot);
   const old = setBit(c.db, argv[1]!, slot, offset, on);
-  if (old < 0) replyWriteFailure(c, -old as Status);
-  else c.reply.integer(old);
+  if (old < 0) return void replyWriteFailure(c, -old as Status);
+  c.reply.integer(old);
+  // As 7.0: only a created or grown string, or a bit that changed, is an event.
+  if (old !== on || before * 8 <= offset) notify(c, NC.STRING, "setbit", argv[1]!);
 }
 
 // GETBIT key offset

@@ -10,6 +10,7 @@ import { bigIntArgOrReply, isKeyword } from "../args.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyInt64, replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
 import { bitOffsetOrReply, bitfieldTypeOrReply } from "./bit-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const OpCode = { Get: 0, Set: 1, IncrBy: 2 } as const;
 type OpCode = (typeof OpCode)[keyof typeof OpCode];
@@ -64,17 +65,21 @@ function parseOps(c: Client, argv: Args): FieldOp[] | undefined {
   return ops;
 }
 
-/** Runs a SET or INCRBY on `v`; replies its result (or nil when FAIL stops it). */
-function runWrite(c: Client, v: Uint8Array, f: FieldOp): void {
+/** Runs a SET or INCRBY on `v`; replies its result (or nil when FAIL stops it: false). */
+function runWrite(c: Client, v: Uint8Array, f: FieldOp): boolean {
   const old = f.signed ? getSigned(v, f.offset, f.bits) : getUnsigned(v, f.offset, f.bits);
   const incr = f.op === OpCode.IncrBy;
   // SET checks its value as an increment of 0 from the value itself.
   const base = incr ? old : f.signed ? f.value : BigInt.asUintN(64, f.value);
   const r = f.signed ? addSigned(base, incr ? f.value : 0n, f.bits, f.overflow) : addUnsigned(base, incr ? f.value : 0n, f.bits, f.overflow);
-  if (r.overflow && f.overflow === Overflow.Fail) return c.reply.nullBulk();
+  if (r.overflow && f.overflow === Overflow.Fail) {
+    c.reply.nullBulk();
+    return false;
+  }
   const next = r.value;
   replyInt64(c, incr ? next : old);
   setBits(v, f.offset, f.bits, next);
+  return true;
 }
 
 /** Replies a GET of `f` from `v` (bits past its end read as zeros). */
@@ -106,20 +111,24 @@ function bitfieldGeneric(c: Client, argv: Args, readOnlyCommand: boolean): void 
   const mark = c.reply.len;
   c.reply.arrayHeader(ops.length);
   let changed = v.length !== before;
+  let writes = 0; // Redis's `changes`: SET/INCRBY not stopped by OVERFLOW FAIL
   for (const f of ops) {
     if (f.op === OpCode.Get) runGet(c, v, f);
     else {
       const was = changed ? 0n : getUnsigned(v, f.offset, f.bits);
-      runWrite(c, v, f);
+      if (runWrite(c, v, f)) writes++;
       if (!changed && getUnsigned(v, f.offset, f.bits) !== was) changed = true;
     }
   }
-  if (!changed) return;
-  const status = writeString(db, key, slot, v);
-  if (status !== Status.Ok) {
-    c.reply.len = mark;
-    replyWriteFailure(c, status);
+  if (changed) {
+    const status = writeString(db, key, slot, v);
+    if (status !== Status.Ok) {
+      c.reply.len = mark;
+      replyWriteFailure(c, status);
+      return;
+    }
   }
+  if (writes > 0) notify(c, NC.STRING, "setbit", key);
 }
 
 export const cmdBitField = (c: Client, argv: Args): void => bitfieldGeneric(c, argv, false);

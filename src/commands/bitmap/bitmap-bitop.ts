@@ -7,6 +7,7 @@ import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword } from "../args.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 function opOf(arg: Uint8Array): BitOp | undefined {
   if (isKeyword(arg, "and")) return BitOp.And;
@@ -31,9 +32,11 @@ export function cmdBitOp(c: Client, argv: Args): void {
   const result = bitop(op, sources);
   const dest = argv[2]!;
   if (result === undefined) {
-    db.delete(dest);
+    if (db.delete(dest)) notify(c, NC.GENERIC, "del", dest);
     return c.reply.integer(0);
   }
   const status = db.set(dest, result, 0, 0, ValueType.String);
-  if (!replyWriteFailure(c, status)) c.reply.integer(result.length);
+  if (replyWriteFailure(c, status)) return;
+  c.reply.integer(result.length);
+  notify(c, NC.STRING, "set", dest);
 }

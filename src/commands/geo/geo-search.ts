@@ -11,6 +11,7 @@ import type { Args, Client } from "../types.ts";
 import { lookupZSetOrReply, WRONG_TYPE } from "../zset/zset-lookup.ts";
 import { boxOrReply, distanceOrReply, lonLatOrReply, replyCoordinate, replyDistance } from "./geo-args.ts";
 import { geoPointsInShape, sortByDistance, type GeoPoint } from "./geo-scan.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 export const enum SearchKind {
   /** GEORADIUS[_RO] key lon lat radius unit ... */
@@ -137,7 +138,7 @@ function georadiusGeneric(c: Client, argv: Args, call: SearchCall): void {
   if (any && count === 0) return c.reply.error("ERR the ANY argument requires COUNT argument");
   if (slot < 0) {
     if (storeKey === undefined) return c.reply.arrayHeader(0);
-    c.db.delete(storeKey);
+    if (c.db.delete(storeKey)) notify(c, NC.GENERIC, "del", storeKey);
     return c.reply.integer(0);
   }
   if (count !== 0 && sort === "none" && !any) sort = "asc";
@@ -158,9 +159,12 @@ function georadiusGeneric(c: Client, argv: Args, call: SearchCall): void {
     members.push(p.member);
     scores.push(storeDist ? p.dist / conversion : p.score);
   }
+  const existed = c.db.peek(storeKey) >= 0;
   const n = zsetReplace(c.db, storeKey, members, scores, "whole");
   if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   c.reply.integer(returned);
+  if (returned > 0) notify(c, NC.ZSET, call.searchStore ? "geosearchstore" : "georadiusstore", storeKey);
+  else if (existed) notify(c, NC.GENERIC, "del", storeKey);
 }
 
 function replyPoints(c: Client, found: GeoPoint[], returned: number, conversion: number, withDist: boolean, withHash: boolean, withCoord: boolean): void {

@@ -9,6 +9,7 @@ import { ERR_NAN_OR_INFINITY } from "../string-numeric.ts";
 import { replyInt64 } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
 import { ERR_HASH_NOT_FLOAT, ERR_HASH_NOT_INTEGER, lookupHashOrReply } from "./lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -29,7 +30,9 @@ export function cmdHSet(c: Client, argv: Args): void {
   const slot = lookupHashOrReply(c, argv[1]!, false);
   if (slot === -2) return;
   const added = setPairsOrReply(c, argv[1]!, slot, argv.slice(2));
-  if (added >= 0) c.reply.integer(added);
+  if (added < 0) return;
+  c.reply.integer(added);
+  notify(c, NC.HASH, "hset", argv[1]!);
 }
 
 // HMSET key field value [field value ...]
@@ -37,7 +40,9 @@ export function cmdHMSet(c: Client, argv: Args): void {
   if (argv.length % 2 !== 0) return c.reply.error(ERR_ARITY("hmset"));
   const slot = lookupHashOrReply(c, argv[1]!, false);
   if (slot === -2) return;
-  if (setPairsOrReply(c, argv[1]!, slot, argv.slice(2)) >= 0) c.reply.ok();
+  if (setPairsOrReply(c, argv[1]!, slot, argv.slice(2)) < 0) return;
+  c.reply.ok();
+  notify(c, NC.HASH, "hset", argv[1]!);
 }
 
 // HSETNX key field value
@@ -48,14 +53,20 @@ export function cmdHSetNx(c: Client, argv: Args): void {
   // a hashtable then (Redis 7.0 checks hash-max-listpack-value only when it writes).
   if (slot >= 0 && hashGet(c.db, argv[1]!, slot, argv[2]!) !== undefined) return c.reply.integer(0);
   const added = setPairsOrReply(c, argv[1]!, slot, [argv[2]!, argv[3]!], true);
-  if (added >= 0) c.reply.integer(added);
+  if (added < 0) return;
+  c.reply.integer(added);
+  if (added > 0) notify(c, NC.HASH, "hset", argv[1]!);
 }
 
 // HDEL key field [field ...]
 export function cmdHDel(c: Client, argv: Args): void {
   const slot = lookupHashOrReply(c, argv[1]!, false);
   if (slot === -2) return;
-  c.reply.integer(slot < 0 ? 0 : hashDelete(c.db, argv[1]!, slot, argv.slice(2)));
+  const n = slot < 0 ? 0 : hashDelete(c.db, argv[1]!, slot, argv.slice(2));
+  c.reply.integer(n);
+  if (n === 0) return;
+  notify(c, NC.HASH, "hdel", argv[1]!);
+  if (c.db.peek(argv[1]!) < 0) notify(c, NC.GENERIC, "del", argv[1]!);
 }
 
 // HINCRBY key field increment
@@ -75,7 +86,9 @@ export function cmdHIncrBy(c: Client, argv: Args): void {
   const next = current + by;
   if (next > INT64_MAX || next < INT64_MIN) return c.reply.error(ERR_OVERFLOW);
   const bytes = ascii(next.toString());
-  if (setPairsOrReply(c, key, c.db.peek(key), [argv[2]!, bytes]) >= 0) replyInt64(c, next);
+  if (setPairsOrReply(c, key, c.db.peek(key), [argv[2]!, bytes]) < 0) return;
+  replyInt64(c, next);
+  notify(c, NC.HASH, "hincrby", key);
 }
 
 // HINCRBYFLOAT key field increment
@@ -92,7 +105,9 @@ export function cmdHIncrByFloat(c: Client, argv: Args): void {
   const sum = addLongDouble(current, incr);
   if (sum === undefined || sum.inf) return c.reply.error(ERR_NAN_OR_INFINITY);
   const bytes = ascii(formatLongDoubleHuman(sum));
-  if (setPairsOrReply(c, key, c.db.peek(key), [argv[2]!, bytes]) >= 0) c.reply.bulk(bytes);
+  if (setPairsOrReply(c, key, c.db.peek(key), [argv[2]!, bytes]) < 0) return;
+  c.reply.bulk(bytes);
+  notify(c, NC.HASH, "hincrbyfloat", key);
 }
 
 const ZERO = new Uint8Array([48]);

@@ -5,6 +5,7 @@ import { ERR_CORRUPT_HLL, ERR_NOT_HLL, HllResult, countRegisters, mergeSlot, new
 import { ERR_OOM } from "../../protocol/errors.ts";
 import { WRONG_TYPE, lookupStringOrReply, replyInt64 } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 /** Replies the error of a negative HllResult; false (nothing written) for a count. */
 function replyHllError(c: Client, r: number | bigint): boolean {
@@ -37,7 +38,9 @@ export function cmdPfAdd(c: Client, argv: Args): void {
   const slot = lookupStringOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
   const r = pfAdd(c.db, argv[1]!, slot, argv.slice(2));
-  if (!replyHllError(c, r)) c.reply.integer(r);
+  if (replyHllError(c, r)) return;
+  c.reply.integer(r);
+  if (r > 0) notify(c, NC.STRING, "pfadd", argv[1]!);
 }
 
 // PFCOUNT key [key ...]
@@ -59,5 +62,7 @@ export function cmdPfMerge(c: Client, argv: Args): void {
   const anyDense = mergeArgsOrReply(c, argv, 1, max);
   if (anyDense === undefined) return;
   const r = pfMergeStore(c.db, argv[1]!, c.db.peek(argv[1]!), max, anyDense);
-  if (!replyHllError(c, r)) c.reply.ok();
+  if (replyHllError(c, r)) return;
+  c.reply.ok();
+  notify(c, NC.STRING, "pfadd", argv[1]!);
 }

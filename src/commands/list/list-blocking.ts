@@ -10,7 +10,7 @@ import { blockTimeoutOrReply, isNothingReply, isWrongTypeReply, runBlocking, wro
 import { parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { replyElements } from "./list-lookup.ts";
-import { moveOne, parseEnd, parseMPopOrReply, type MPopArgs } from "./list-pop.ts";
+import { moveOne, notifyPopped, parseEnd, parseMPopOrReply, type MPopArgs } from "./list-pop.ts";
 
 const enc = new TextEncoder();
 const LPOP = enc.encode("lpop");
@@ -42,6 +42,7 @@ function popCall(keys: Uint8Array[], timeoutMs: number, left: boolean): Blocking
       c.reply.arrayHeader(2);
       c.reply.bulk(key);
       c.reply.bulk(v!);
+      notifyPopped(c, key, left);
       return true;
     },
     timedOut: (c) => c.reply.nullArray(),
@@ -123,6 +124,7 @@ function mpopCall(a: MPopArgs, timeoutMs: number): BlockingCall {
       c.reply.arrayHeader(2);
       c.reply.bulk(key);
       replyElements(c, out);
+      notifyPopped(c, key, a.left);
       return true;
     },
     timedOut: (c) => c.reply.nullArray(),

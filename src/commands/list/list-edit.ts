@@ -5,6 +5,7 @@ import { ERR_NO_SUCH_KEY, ERR_OOM, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { intArgOrReply, isKeyword } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { bytesEqual, lookupListOrReply, WRONG_TYPE } from "./list-lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 /** LSET key index element */
 export function cmdLSet(c: Client, argv: Args): void {
@@ -20,6 +21,7 @@ export function cmdLSet(c: Client, argv: Args): void {
   els[index] = argv[3]!;
   if (listReplace(c.db, argv[1]!, els) !== Status.Ok) return c.reply.error(ERR_OOM);
   c.reply.simple("OK");
+  notify(c, NC.LIST, "lset", argv[1]!);
 }
 
 /** LREM key count element */
@@ -43,6 +45,9 @@ export function cmdLRem(c: Client, argv: Args): void {
   }
   if (removed > 0) listReplace(c.db, argv[1]!, els.filter((_, i) => keep[i]));
   c.reply.integer(removed);
+  if (removed === 0) return;
+  notify(c, NC.LIST, "lrem", argv[1]!);
+  if (c.db.peek(argv[1]!) < 0) notify(c, NC.GENERIC, "del", argv[1]!);
 }
 
 /** LTRIM key start stop */
@@ -62,6 +67,9 @@ export function cmdLTrim(c: Client, argv: Args): void {
     else if (start > 0 || stop < n - 1) listReplace(c.db, argv[1]!, listElements(c.db, slot).slice(start, stop + 1));
   }
   c.reply.simple("OK");
+  if (slot < 0) return;
+  notify(c, NC.LIST, "ltrim", argv[1]!);
+  if (c.db.peek(argv[1]!) < 0) notify(c, NC.GENERIC, "del", argv[1]!);
 }
 
 /** LINSERT key BEFORE|AFTER pivot element */
@@ -79,4 +87,5 @@ export function cmdLInsert(c: Client, argv: Args): void {
   els.splice(after ? at + 1 : at, 0, argv[4]!);
   if (listReplace(c.db, argv[1]!, els) !== Status.Ok) return c.reply.error(ERR_OOM);
   c.reply.integer(els.length);
+  notify(c, NC.LIST, "linsert", argv[1]!);
 }

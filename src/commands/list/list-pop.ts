@@ -4,8 +4,15 @@ import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { bytesEqual, lookupListOrReply, replyElements, WRONG_TYPE } from "./list-lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
+
+/** The events of a pop from `key`: lpop/rpop, and del when it emptied the list. */
+export function notifyPopped(c: Client, key: Uint8Array, left: boolean): void {
+  notify(c, NC.LIST, left ? "lpop" : "rpop", key);
+  if (c.db.peek(key) < 0) notify(c, NC.GENERIC, "del", key);
+}
 
 function popGeneric(c: Client, argv: Args, left: boolean): void {
   if (argv.length > 3) return c.reply.error(`ERR wrong number of arguments for '${left ? "lpop" : "rpop"}' command`);
@@ -23,6 +30,7 @@ function popGeneric(c: Client, argv: Args, left: boolean): void {
   const out = listPop(c.db, key, slot, count, left);
   if (withCount) replyElements(c, out);
   else c.reply.bulk(out[0]!);
+  notifyPopped(c, key, left);
 }
 
 /** LPOP key [count] */
@@ -53,11 +61,15 @@ export function moveOne(c: Client, src: Uint8Array, dst: Uint8Array, fromLeft: b
     // Onto itself, a one-element list is unchanged: popping first would delete the key and the
     // push would recreate it without its TTL (Redis pushes before it checks for an empty list).
     c.reply.bulk(listIndex(c.db, s, 0)!);
+    notify(c, NC.LIST, toLeft ? "lpush" : "rpush", dst);
+    notify(c, NC.LIST, fromLeft ? "lpop" : "rpop", src);
     return true;
   }
   const [v] = listPop(c.db, src, s, 1, fromLeft);
   listPush(c.db, dst, c.db.peek(dst), [v!], toLeft);
   c.reply.bulk(v!);
+  notify(c, NC.LIST, toLeft ? "lpush" : "rpush", dst);
+  notifyPopped(c, src, fromLeft);
   return true;
 }
 
@@ -126,6 +138,7 @@ export function mpopFirst(c: Client, a: MPopArgs): boolean {
     c.reply.arrayHeader(2);
     c.reply.bulk(key);
     replyElements(c, out);
+    notifyPopped(c, key, a.left);
     return true;
   }
   return false;

@@ -3,6 +3,7 @@ import { listPush } from "../../engine/list/list-type.ts";
 import { ERR_OOM } from "../../protocol/errors.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupListOrReply, WRONG_TYPE } from "./list-lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 function pushGeneric(c: Client, argv: Args, left: boolean, onlyExisting: boolean): void {
   const key = argv[1]!;
@@ -13,8 +14,9 @@ function pushGeneric(c: Client, argv: Args, left: boolean, onlyExisting: boolean
     return;
   }
   const n = listPush(c.db, key, slot, argv.slice(2), left);
-  if (n < 0) c.reply.error(ERR_OOM);
-  else c.reply.integer(n);
+  if (n < 0) return c.reply.error(ERR_OOM);
+  c.reply.integer(n);
+  notify(c, NC.LIST, left ? "lpush" : "rpush", key);
 }
 
 /** LPUSH key element [element ...] */

@@ -5,6 +5,7 @@ import { bytesToLatin1, isKeyword, parseInt64 } from "../args.ts";
 import { ERR_SYNTAX } from "../../protocol/errors.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupSetOrReply, replyMembers, WRONG_TYPE } from "./set-lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 /** Slots of `keys` (-1 missing), or undefined after WRONGTYPE. SINTER stops at the first missing key. */
 function operandSlots(c: Client, keys: Args, stopAtMissing: boolean): number[] | undefined {
@@ -61,9 +62,13 @@ function storeGeneric(c: Client, argv: Args, op: Op, stopAtMissing: boolean): vo
   const slots = operandSlots(c, argv.slice(2), stopAtMissing);
   if (slots === undefined) return;
   const members = op(c, slots);
+  const existed = c.db.peek(argv[1]!) >= 0;
   const n = setReplace(c.db, argv[1]!, members);
   if (n < 0) return c.reply.error("OOM command not allowed when used memory > 'maxmemory'.");
   c.reply.integer(members.length);
+  // sinterstore, sunionstore, sdiffstore: the command's own name; an empty result deletes.
+  if (members.length > 0) notify(c, NC.SET, op === union ? "sunionstore" : op === difference ? "sdiffstore" : "sinterstore", argv[1]!);
+  else if (existed) notify(c, NC.GENERIC, "del", argv[1]!);
 }
 
 // SINTER key [key ...]

@@ -8,6 +8,7 @@ import { replyWriteFailure } from "../string-value.ts";
 import type { Status } from "../../engine/types.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupSetOrReply, WRONG_TYPE } from "./set-lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 // SADD key member [member ...]
 export function cmdSAdd(c: Client, argv: Args): void {
@@ -16,13 +17,18 @@ export function cmdSAdd(c: Client, argv: Args): void {
   const n = setAdd(c.db, argv[1]!, slot, argv.slice(2));
   if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   c.reply.integer(n);
+  if (n > 0) notify(c, NC.SET, "sadd", argv[1]!);
 }
 
 // SREM key member [member ...]
 export function cmdSRem(c: Client, argv: Args): void {
   const slot = lookupSetOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
-  c.reply.integer(slot < 0 ? 0 : setRemove(c.db, argv[1]!, slot, argv.slice(2)));
+  const n = slot < 0 ? 0 : setRemove(c.db, argv[1]!, slot, argv.slice(2));
+  c.reply.integer(n);
+  if (n === 0) return;
+  notify(c, NC.SET, "srem", argv[1]!);
+  if (c.db.peek(argv[1]!) < 0) notify(c, NC.GENERIC, "del", argv[1]!);
 }
 
 // SMEMBERS key

@@ -1,11 +1,12 @@
 // SPOP SRANDMEMBER SMOVE: random members and moving one member between sets.
-import { setAdd, setHas, setPop, setRandomDistinct, setRandomWithRepeats, setRemove } from "../../engine/set/set-type.ts";
+import { setAdd, setHas, setPop, setRandomDistinct, setRandomWithRepeats, setRemove, setSize } from "../../engine/set/set-type.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { parseInt64 } from "../args.ts";
 import { replyWriteFailure } from "../string-value.ts";
 import type { Status } from "../../engine/types.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupSetOrReply, replyMembers, WRONG_TYPE } from "./set-lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const ERR_NOT_POSITIVE = "ERR value is out of range, must be positive";
 
@@ -22,10 +23,17 @@ export function cmdSPop(c: Client, argv: Args): void {
   if (slot === WRONG_TYPE) return;
   if (count < 0) {
     if (slot < 0) return c.reply.nullBulk();
-    return c.reply.bulk(setPop(c.db, argv[1]!, slot, 1)[0]!);
+    c.reply.bulk(setPop(c.db, argv[1]!, slot, 1)[0]!);
+    notify(c, NC.SET, "spop", argv[1]!);
+    if (c.db.peek(argv[1]!) < 0) notify(c, NC.GENERIC, "del", argv[1]!);
+    return;
   }
   if (slot < 0 || count === 0) return c.reply.setHeader(0);
+  // As Redis: taking the whole set is a del, taking part of it one spop.
+  const whole = count >= setSize(c.db, slot);
   replyMembers(c, setPop(c.db, argv[1]!, slot, count));
+  if (!whole) notify(c, NC.SET, "spop", argv[1]!);
+  if (c.db.peek(argv[1]!) < 0) notify(c, NC.GENERIC, "del", argv[1]!);
 }
 
 // SRANDMEMBER key [count]
@@ -63,8 +71,11 @@ export function cmdSMove(c: Client, argv: Args): void {
   if (to === WRONG_TYPE) return;
   if (from === to) return c.reply.integer(setHas(c.db, from, member) ? 1 : 0);
   if (setRemove(c.db, src, from, [member]) === 0) return c.reply.integer(0);
+  notify(c, NC.SET, "srem", src);
+  if (c.db.peek(src) < 0) notify(c, NC.GENERIC, "del", src);
   const n = setAdd(c.db, dst, c.db.peek(dst), [member]);
   if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   c.reply.integer(1);
+  if (n > 0) notify(c, NC.SET, "sadd", dst);
 }
 

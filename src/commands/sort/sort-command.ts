@@ -11,6 +11,7 @@ import type { Args, Client } from "../types.ts";
 import { compareBytes, parseSortScore } from "./sort-compare.ts";
 import { parseSortOptions, type SortOptions } from "./sort-options.ts";
 import { lookupByPattern } from "./sort-pattern.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 export const ERR_SCORE_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 
@@ -137,9 +138,11 @@ export function sortRun(c: Client, argv: Args, readonly: boolean, clusterMode: b
   }
   // setKey semantics: the destination is replaced whatever it held, its TTL dropped; an empty
   // result deletes it.
-  c.db.delete(o.store);
+  const existed = c.db.delete(o.store);
   if (out.length > 0 && replyWriteFailure(c, listReplace(c.db, o.store, out))) return;
   c.reply.integer(out.length);
+  if (out.length > 0) notify(c, NC.LIST, "sortstore", o.store);
+  else if (existed) notify(c, NC.GENERIC, "del", o.store);
 }
 
 // SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC | DESC] [ALPHA] [STORE destination]

@@ -16,6 +16,7 @@ import { isNothingReply, runBlocking, type BlockingCall } from "../blocking.ts";
 import type { Client } from "../types.ts";
 import { consumerEnsure, readGroupNew } from "../../engine/stream/stream-group-ops.ts";
 import { replyCounted, streamAt, writeEntry, writeRange } from "./stream-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const enc = new TextEncoder();
 const XREAD = enc.encode("xread");
@@ -104,7 +105,9 @@ export function blockXReadGroup(c: Client, keys: Uint8Array[], groupArg: Uint8Ar
       const g = s.group(group);
       if (g === undefined || s.length === 0 || s.log.edge(true)! <= g.lastId) return false;
       const now = cl.db.now();
-      const who = consumerEnsure(cl.db, slot, g, consumer, now).consumer;
+      const got = consumerEnsure(cl.db, slot, g, consumer, now);
+      const who = got.consumer;
+      if (got.created) notify(cl, NC.STREAM, "xgroup-createconsumer", key);
       who.seenTime = now;
       const r = cl.reply;
       if (r.resp === 3) r.mapHeader(1);

@@ -9,6 +9,7 @@ import { ERR_NOT_INTEGER, ERR_OOM } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { idOrReply, lookupStreamOrReply, shown, streamAt, strictIdOrReply, WRONG_TYPE } from "./stream-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const ERR_KEY_REQUIRED =
   "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
@@ -77,8 +78,9 @@ export function cmdXGroupCreate(c: Client, argv: Args): void {
     slot = streamCreate(c.db, argv[2]!);
     if (slot < 0) return c.reply.error(ERR_OOM);
   }
-  if (groupCreate(c.db, slot, argv[3]!, id, t.entriesRead)) c.reply.ok();
-  else c.reply.error("BUSYGROUP Consumer Group name already exists");
+  if (!groupCreate(c.db, slot, argv[3]!, id, t.entriesRead)) return c.reply.error("BUSYGROUP Consumer Group name already exists");
+  c.reply.ok();
+  notify(c, NC.STREAM, "xgroup-create", argv[2]!);
 }
 
 // XGROUP SETID key group id|$ [ENTRIESREAD entries-read]
@@ -90,6 +92,7 @@ export function cmdXGroupSetId(c: Client, argv: Args): void {
   if (id === undefined) return;
   groupSetId(c.db, t.slot, t.group!, id, t.entriesRead);
   c.reply.ok();
+  notify(c, NC.STREAM, "xgroup-setid", argv[2]!);
 }
 
 // XGROUP DESTROY key group
@@ -99,20 +102,25 @@ export function cmdXGroupDestroy(c: Client, argv: Args): void {
   if (t.group === undefined) return c.reply.integer(0);
   groupDestroy(c.db, t.slot, argv[3]!);
   c.reply.integer(1);
+  notify(c, NC.STREAM, "xgroup-destroy", argv[2]!);
 }
 
 // XGROUP CREATECONSUMER key group consumer
 export function cmdXGroupCreateConsumer(c: Client, argv: Args): void {
   const t = targetOrReply(c, argv, false, false, true);
   if (t === undefined) return;
-  c.reply.integer(consumerEnsure(c.db, t.slot, t.group!, argv[4]!, c.db.now()).created ? 1 : 0);
+  const created = consumerEnsure(c.db, t.slot, t.group!, argv[4]!, c.db.now()).created;
+  c.reply.integer(created ? 1 : 0);
+  if (created) notify(c, NC.STREAM, "xgroup-createconsumer", argv[2]!);
 }
 
 // XGROUP DELCONSUMER key group consumer
 export function cmdXGroupDelConsumer(c: Client, argv: Args): void {
   const t = targetOrReply(c, argv, false, false, true);
   if (t === undefined) return;
-  c.reply.integer(Math.max(0, consumerDelete(c.db, t.slot, t.group!, argv[4]!)));
+  const pending = consumerDelete(c.db, t.slot, t.group!, argv[4]!);
+  c.reply.integer(Math.max(0, pending));
+  if (pending >= 0) notify(c, NC.STREAM, "xgroup-delconsumer", argv[2]!);
 }
 
 const XGROUP_HELP = [

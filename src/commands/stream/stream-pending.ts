@@ -7,6 +7,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { intervalIdOrReply, lookupStreamOrReply, parseId, replyCounted, shown, streamAt, strictIdOrReply, WRONG_TYPE, writeEntry } from "./stream-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const NOGROUP = (key: Uint8Array, group: Uint8Array): string => `NOGROUP No such key '${shown(key)}' or consumer group '${shown(group)}'`;
 
@@ -171,8 +172,10 @@ export function cmdXClaim(c: Client, argv: Args): void {
     if (e === undefined && !force) continue;
     if (e !== undefined && minIdle > 0 && now - e.deliveryTime < minIdle) continue;
     if (consumer === undefined) {
-      consumer = consumerEnsure(c.db, slot, g, argv[3]!, now).consumer;
+      const got = consumerEnsure(c.db, slot, g, argv[3]!, now);
+      consumer = got.consumer;
       consumer.seenTime = now;
+      if (got.created) notify(c, NC.STREAM, "xgroup-createconsumer", argv[1]!);
     }
     const base = e === undefined ? 1 : e.deliveryCount;
     const count = retryCount >= 0 ? retryCount : justId ? base : base + 1;
@@ -230,8 +233,10 @@ export function cmdXAutoClaim(c: Client, argv: Args): void {
     i++;
     if (minIdle > 0 && now - e.deliveryTime < minIdle) continue;
     if (consumer === undefined) {
-      consumer = consumerEnsure(c.db, slot, g, argv[3]!, now).consumer;
+      const got = consumerEnsure(c.db, slot, g, argv[3]!, now);
+      consumer = got.consumer;
       consumer.seenTime = now;
+      if (got.created) notify(c, NC.STREAM, "xgroup-createconsumer", argv[1]!);
     }
     batch.claim(e.id, consumer, now, justId ? e.deliveryCount : e.deliveryCount + 1);
     claimed.push([e.id, justId ? undefined : fv]);

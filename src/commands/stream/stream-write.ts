@@ -9,6 +9,7 @@ import { isKeyword, parseInt64 } from "../args.ts";
 import { ERR_NOT_INTEGER } from "../../protocol/errors.ts";
 import type { Args, Client } from "../types.ts";
 import { ERR_INVALID_ID, lookupStreamOrReply, parseId, streamAt, strictIdOrReply, WRONG_TYPE } from "./stream-args.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const isStar = (a: Uint8Array): boolean => a.length === 1 && a[0] === 42;
 const isSign = (a: Uint8Array, ch: number): boolean => a.length === 1 && a[0] === ch;
@@ -116,7 +117,8 @@ export function cmdXAdd(c: Client, argv: Args): void {
   }
   streamAppend(c.db, slot, id, argv.slice(fieldPos));
   c.reply.bulkString(formatId(id));
-  if (a.trim !== undefined) streamTrim(c.db, slot, a.trim);
+  notify(c, NC.STREAM, "xadd", key);
+  if (a.trim !== undefined && streamTrim(c.db, slot, a.trim) > 0) notify(c, NC.STREAM, "xtrim", key);
 }
 
 // XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
@@ -126,7 +128,9 @@ export function cmdXTrim(c: Client, argv: Args): void {
   const slot = lookupStreamOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
   if (slot < 0) return c.reply.integer(0);
-  c.reply.integer(streamTrim(c.db, slot, a.trim!));
+  const n = streamTrim(c.db, slot, a.trim!);
+  c.reply.integer(n);
+  if (n > 0) notify(c, NC.STREAM, "xtrim", argv[1]!);
 }
 
 // XDEL key id [id ...]
@@ -140,7 +144,9 @@ export function cmdXDel(c: Client, argv: Args): void {
     if (id === undefined) return;
     ids.push(id);
   }
-  c.reply.integer(streamDelete(c.db, slot, ids));
+  const n = streamDelete(c.db, slot, ids);
+  c.reply.integer(n);
+  if (n > 0) notify(c, NC.STREAM, "xdel", argv[1]!);
 }
 
 // XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
@@ -173,4 +179,5 @@ export function cmdXSetId(c: Client, argv: Args): void {
   }
   streamSetId(c.db, slot, id, entriesAdded !== -1 ? entriesAdded : s.entriesAdded, maxDeleted !== 0n ? maxDeleted : s.maxDeletedId);
   c.reply.ok();
+  notify(c, NC.STREAM, "xsetid", argv[1]!);
 }

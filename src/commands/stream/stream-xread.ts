@@ -9,6 +9,7 @@ import { isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
 import { lookupStreamOrReply, parseId, ERR_INVALID_ID, replyCounted, shown, streamAt, WRONG_TYPE, writeEntry, writeRange } from "./stream-args.ts";
 import { blockXRead, blockXReadGroup, LAST_ID_UNKNOWN } from "./stream-blocking.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 const isOne = (a: Uint8Array, ch: number): boolean => a.length === 1 && a[0] === ch;
 
@@ -184,7 +185,9 @@ function xreadGeneric(c: Client, argv: Args, group: boolean): void {
       }
       // The consumer is created (and seen) only when the group serves it now, as in 7.0.15.
       if (serve) {
-        consumerEnsure(c.db, slot, g, consumerName!, now).consumer.seenTime = now;
+        const got = consumerEnsure(c.db, slot, g, consumerName!, now);
+        got.consumer.seenTime = now;
+        if (got.created) notify(c, NC.STREAM, "xgroup-createconsumer", argv[streamsArg + k]!);
         served.push(k);
       }
     } else if (s.length > 0 && s.log.edge(true)! > ids[k]!) served.push(k);

@@ -9,7 +9,7 @@ import { ERR_SYNTAX, ERR_WRONGTYPE } from "../../protocol/errors.ts";
 import { bytesToLatin1, isKeyword, parseDouble, parseInt64 } from "../args.ts";
 import { replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
-import { replyScored } from "./zset-lookup.ts";
+import { notifyZsetStored, replyScored } from "./zset-lookup.ts";
 
 type Op = "union" | "inter" | "diff";
 type Aggregate = "sum" | "min" | "max";
@@ -142,9 +142,11 @@ function generic(c: Client, argv: Args, dst: Uint8Array | undefined, numkeysAt: 
   const result = compute(c, op, srcs, how, limit);
   if (cardOnly) return c.reply.integer(result.members.length);
   if (dst === undefined) return replyScored(c, result.members, result.scores, withScores);
+  const existed = c.db.peek(dst) >= 0;
   const n = zsetReplace(c.db, dst, result.members, result.scores);
   if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   c.reply.integer(result.members.length);
+  notifyZsetStored(c, name, dst, result.members.length, existed);
 }
 
 // ZUNION numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]

@@ -4,6 +4,7 @@ import { ValueType } from "../../engine/types.ts";
 import { ERR_WRONGTYPE } from "../../protocol/errors.ts";
 import { formatScore } from "../../engine/zset/zset-score.ts";
 import type { Client } from "../types.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 /** lookupZSetOrReply's answer when the key holds another type (WRONGTYPE was written). */
 export const WRONG_TYPE = -2;
@@ -64,4 +65,16 @@ export function numkeysPositions(argv: readonly Uint8Array[], numkeysIndex: numb
   if (n <= 0 || numkeysIndex + n > argv.length - 1) return out.length > 0 ? out : [numkeysIndex + 1];
   for (let i = 1; i <= n; i++) out.push(numkeysIndex + i);
   return out;
+}
+
+/** The events of a store into `dst` (`existed` before it): `event`, or del for an empty result. */
+export function notifyZsetStored(c: Client, event: string, dst: Uint8Array, size: number, existed: boolean): void {
+  if (size > 0) notify(c, NC.ZSET, event, dst);
+  else if (existed) notify(c, NC.GENERIC, "del", dst);
+}
+
+/** The events of removing members of `key`: `event`, and del when the sorted set is gone. */
+export function notifyZsetRemoved(c: Client, event: string, key: Uint8Array): void {
+  notify(c, NC.ZSET, event, key);
+  if (c.db.peek(key) < 0) notify(c, NC.GENERIC, "del", key);
 }

@@ -4,7 +4,7 @@ import { zsetCard, zsetRemove, zsetWalk } from "../../engine/zset/zset-type.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { ERR_NOT_POSITIVE, intRangeArgOrReply, isKeyword, parseInt64 } from "../args.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupZSetOrReply, replyScore, WRONG_TYPE } from "./zset-lookup.ts";
+import { lookupZSetOrReply, notifyZsetRemoved, replyScore, WRONG_TYPE } from "./zset-lookup.ts";
 import {
   collectByLex, collectByRank, collectByScore, collectedMembers, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange, type Collected,
 } from "./zset-range-query.ts";
@@ -29,6 +29,7 @@ export function zsetPopEnds(c: Client, key: Uint8Array, slot: number, count: num
     return --left > 0;
   });
   zsetRemove(c.db, key, slot, out.members);
+  notifyZsetRemoved(c, max ? "zpopmax" : "zpopmin", key);
   return out;
 }
 
@@ -110,12 +111,14 @@ export function cmdZMPop(c: Client, argv: Args): void {
   c.reply.nullArray();
 }
 
-function removeCollected(c: Client, key: Uint8Array, collect: (slot: number) => Collected): void {
+function removeCollected(c: Client, key: Uint8Array, event: string, collect: (slot: number) => Collected): void {
   const slot = lookupZSetOrReply(c, key, false);
   if (slot === WRONG_TYPE) return;
   if (slot < 0) return c.reply.integer(0);
   const members = collectedMembers(collect(slot));
-  c.reply.integer(members.length === 0 ? 0 : zsetRemove(c.db, key, slot, members));
+  const n = members.length === 0 ? 0 : zsetRemove(c.db, key, slot, members);
+  c.reply.integer(n);
+  if (n > 0) notifyZsetRemoved(c, event, key);
 }
 
 // ZREMRANGEBYRANK key start stop
@@ -123,19 +126,19 @@ export function cmdZRemRangeByRank(c: Client, argv: Args): void {
   const start = parseInt64(argv[2]!);
   const end = parseInt64(argv[3]!);
   if (Number.isNaN(start) || Number.isNaN(end)) return c.reply.error(ERR_NOT_INTEGER);
-  removeCollected(c, argv[1]!, (slot) => collectByRank(c.db, slot, start, end, false));
+  removeCollected(c, argv[1]!, "zremrangebyrank", (slot) => collectByRank(c.db, slot, start, end, false));
 }
 
 // ZREMRANGEBYSCORE key min max
 export function cmdZRemRangeByScore(c: Client, argv: Args): void {
   const range = parseScoreRange(argv[2]!, argv[3]!);
   if (range === undefined) return c.reply.error(ERR_SCORE_RANGE);
-  removeCollected(c, argv[1]!, (slot) => collectByScore(c.db, slot, range, false, 0, -1));
+  removeCollected(c, argv[1]!, "zremrangebyscore", (slot) => collectByScore(c.db, slot, range, false, 0, -1));
 }
 
 // ZREMRANGEBYLEX key min max
 export function cmdZRemRangeByLex(c: Client, argv: Args): void {
   const range = parseLexRange(argv[2]!, argv[3]!);
   if (range === undefined) return c.reply.error(ERR_LEX_RANGE);
-  removeCollected(c, argv[1]!, (slot) => collectByLex(c.db, slot, range, false, 0, -1));
+  removeCollected(c, argv[1]!, "zremrangebylex", (slot) => collectByLex(c.db, slot, range, false, 0, -1));
 }

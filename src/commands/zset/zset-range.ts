@@ -7,7 +7,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { isKeyword, parseInt64 } from "../args.ts";
 import { replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupZSetOrReply, replyCollected, WRONG_TYPE } from "./zset-lookup.ts";
+import { lookupZSetOrReply, notifyZsetStored, replyCollected, WRONG_TYPE } from "./zset-lookup.ts";
 import {
   collectByLex, collectByRank, collectByScore, collectedMembers, ERR_LEX_RANGE, ERR_SCORE_RANGE, parseLexRange, parseScoreRange, type Collected,
 } from "./zset-range-query.ts";
@@ -79,9 +79,11 @@ function zrangeGeneric(c: Client, argv: Args, call: RangeCall): void {
   const got = slot < 0 ? { srcs: [], offs: [], lens: [], scores: [] } : collect(slot);
   if (!store) return replyCollected(c, got, withScores);
   const members = collectedMembers(got);
+  const existed = c.db.peek(call.dst!) >= 0;
   const n = zsetReplace(c.db, call.dst!, members, got.scores, kind === "rank" ? "sized" : "added");
   if (n < 0 && replyWriteFailure(c, -n as Status)) return;
   c.reply.integer(members.length);
+  notifyZsetStored(c, "zrangestore", call.dst!, members.length, existed);
 }
 
 // ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]

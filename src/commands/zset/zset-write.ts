@@ -5,7 +5,8 @@ import { ERR_NOT_FLOAT, ERR_SYNTAX } from "../../protocol/errors.ts";
 import { bytesToLatin1, isKeyword, parseDouble } from "../args.ts";
 import { replyWriteFailure } from "../string-value.ts";
 import type { Args, Client } from "../types.ts";
-import { lookupZSetOrReply, replyScore, WRONG_TYPE } from "./zset-lookup.ts";
+import { lookupZSetOrReply, notifyZsetRemoved, replyScore, WRONG_TYPE } from "./zset-lookup.ts";
+import { NotifyClass as NC, notifyKeyspaceEvent as notify } from "../notify.ts";
 
 export const ERR_NAN_SCORE = "ERR resulting score is not a number (NaN)";
 
@@ -20,14 +21,20 @@ interface AddFlags {
 
 /** ZADD's work after parsing: scores[i] for argv member i; replies. */
 function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[], scores: number[]): void {
+  const event = f.incr ? "zincr" : "zadd";
   const slot = lookupZSetOrReply(c, key, false);
   if (slot === WRONG_TYPE) return;
   if (slot < 0 && f.xx) return f.incr ? c.reply.nullBulk() : c.reply.integer(0);
   if (!f.nx && !f.xx && !f.gt && !f.lt && !f.ch && !f.incr) {
     // Plain ZADD: every score is set (a repeated member ends with its last); the type counts the new ones.
+    // Only when someone listens: whether an existing member's score changes (zadd is sent then too).
+    const listening = ((c.server.notifyMask ?? 0) & NC.ZSET) !== 0;
+    const changes = listening && slot >= 0 && members.some((m, i) => zsetScore(c.db, slot, m) !== scores[i]);
     const n = zsetPut(c.db, key, slot, members, scores);
     if (n < 0 && replyWriteFailure(c, -n as Status)) return;
-    return c.reply.integer(n);
+    c.reply.integer(n);
+    if (n > 0 || changes) notify(c, NC.ZSET, event, key);
+    return;
   }
   // Members are processed in order; a member named twice sees its own earlier update.
   const one = members.length === 1;
@@ -71,6 +78,7 @@ function zaddApply(c: Client, key: Uint8Array, f: AddFlags, members: Uint8Array[
   if (write) {
     const n = one ? zsetPut(c.db, key, slot, members, [last]) : zsetPut(c.db, key, slot, [...byKey!.values()], [...pending!.values()]);
     if (n < 0 && replyWriteFailure(c, -n as Status)) return;
+    notify(c, NC.ZSET, event, key);
   }
   if (f.incr) return processed > 0 ? replyScore(c, last) : c.reply.nullBulk();
   c.reply.integer(f.ch ? added + updated : added);
@@ -117,5 +125,7 @@ export function cmdZIncrBy(c: Client, argv: Args): void {
 export function cmdZRem(c: Client, argv: Args): void {
   const slot = lookupZSetOrReply(c, argv[1]!, false);
   if (slot === WRONG_TYPE) return;
-  c.reply.integer(slot < 0 ? 0 : zsetRemove(c.db, argv[1]!, slot, argv.slice(2)));
+  const n = slot < 0 ? 0 : zsetRemove(c.db, argv[1]!, slot, argv.slice(2));
+  c.reply.integer(n);
+  if (n > 0) notifyZsetRemoved(c, "zrem", argv[1]!);
 }
