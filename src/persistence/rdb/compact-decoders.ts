@@ -81,7 +81,7 @@ export function decodeZiplist(b: Uint8Array, base = 0): Uint8Array[] {
 }
 
 /** Bytes of a listpack entry's back length for an entry of `n` bytes. */
-const backlenBytes = (n: number): number => (n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5);
+const backlenBytes = (n: number): number => (n <= 127 ? 1 : n < 16383 ? 2 : n < 2097151 ? 3 : n < 268435455 ? 4 : 5);
 
 /** A listpack's entries. */
 export function decodeListpack(b: Uint8Array, base = 0): Uint8Array[] {

@@ -98,6 +98,21 @@ export class RdbInput {
     return this.fail(`unknown length encoding 0x${b.toString(16)}`, at);
   }
 
+  /** A length of up to 64 bits as a bigint (stream IDs and counters). */
+  lenBig(): bigint {
+    const at = this.pos;
+    if (this.bytes[this.pos] === 0x81) {
+      this.pos++;
+      this.need(8);
+      const v = this.view.getBigUint64(this.pos, false);
+      this.pos += 8;
+      return v;
+    }
+    const r = this.lenOrEncoding();
+    if (r.encoded) this.fail("string encoding where a length was expected", at);
+    return BigInt(r.len);
+  }
+
   /** A plain length (an encoded one is corrupt here). */
   len(): number {
     const at = this.pos;

@@ -89,6 +89,16 @@ export class RdbOutput {
     return this;
   }
 
+  /** A 64-bit length (stream IDs, counters; -1 written as 2^64-1, as Redis's rdbSaveLen does). */
+  lenBig(n: bigint): this {
+    if (n <= 0xffffffffn) return this.len(Number(n));
+    this.ensure(9);
+    this.buf[this.p++] = 0x81;
+    this.view.setBigUint64(this.p, n, false);
+    this.p += 8;
+    return this;
+  }
+
   /** rdbSaveRawString: an integer encoding when the text is one that fits 32 bits, else LZF or plain. */
   string(b: Uint8Array): this {
     if (b.length > 0 && b.length <= 11 && INT_TEXT.test(dec.decode(b))) {

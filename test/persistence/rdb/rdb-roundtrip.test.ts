@@ -24,7 +24,7 @@ describe.skipIf(!REDIS_SERVER)("RDB files: redis-server → fast-cache → redis
       const src = await startRedis({ args });
       let dst: Awaited<ReturnType<typeof startRedis>> | undefined;
       try {
-        await run(src.client, fillCommands({ streams: false }));
+        await run(src.client, fillCommands({ streams: true }));
         expect(await src.client.command("SAVE")).toBe("OK");
         const want = await dataView(src.client);
         const bytes = readFileSync(join(src.dir, "dump.rdb"));
