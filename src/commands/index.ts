@@ -25,7 +25,8 @@ import { watchCommands } from "./watch.ts";
 import { monitorCommands } from "./monitor.ts";
 import type { CommandEntry, CommandTable } from "./types.ts";
 
-const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, geoCommands, streamCommands, sortCommands, bitmapCommands, hllCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, monitorCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands];
+import { dumpRestoreCommands } from "./dump-restore.ts";
+const FAMILIES: readonly (readonly CommandEntry[])[] = [stringCommands, hashCommands, listCommands, setCommands, zsetCommands, geoCommands, streamCommands, sortCommands, bitmapCommands, hllCommands, keyCommands, databaseCommands, connectionCommands, serverCommands, persistenceCommands, transactionCommands, watchCommands, monitorCommands, pubsubCommands, clusterCommands, functionCommands, scriptingCommands, replicationCommands, dumpRestoreCommands];
 
 export function buildCommandTable(families: readonly (readonly CommandEntry[])[] = FAMILIES): CommandTable {
   const byName = new Map<string, CommandEntry>();

@@ -35,7 +35,7 @@ export function dumpPacked(type: ValueType, packed: Uint8Array): Uint8Array {
 }
 
 /**
- * Checks a DUMP payload's footer (version ≤ 10, CRC64 unless it is 0) and reads its value.
+ * Checks a DUMP payload's footer (version ≤ 10, CRC64) and reads its value.
  * Throws RdbError when it is wrong: RESTORE answers "DUMP payload version or checksum are wrong"
  * for `footer` errors and "Bad data format" for the rest (`err.badFooter` tells them apart).
  */
@@ -45,10 +45,9 @@ export function parseDumpPayload(bytes: Uint8Array): { type: ValueType; packed: 
   const version = bytes[footer]! | (bytes[footer + 1]! << 8);
   if (version > RDB_VERSION) throw new DumpFooterError(`RDB version ${version} is newer than ${RDB_VERSION}`, footer);
   const stored = new DataView(bytes.buffer, bytes.byteOffset + footer + 2, 8).getBigUint64(0, true);
-  if (stored !== 0n) {
-    const actual = new Crc64().update(bytes, 0, footer + 2).value;
-    if (actual !== stored) throw new DumpFooterError("checksum mismatch", footer + 2);
-  }
+  // Redis 7.0 checks the CRC of a payload always (a 0 CRC is only skipped in files).
+  const actual = new Crc64().update(bytes, 0, footer + 2).value;
+  if (actual !== stored) throw new DumpFooterError("checksum mismatch", footer + 2);
   const inp = new RdbInput(bytes, 0, footer);
   const t = inp.u8();
   const v = readValue(inp, t);
