@@ -32,7 +32,8 @@ export async function startRedis(opts: { dir?: string; dbfilename?: string; args
   const deadline = Date.now() + 20000;
   for (;;) {
     const r = await client.command("PING");
-    if (r === "PONG") break;
+    const loading = typeof r === "object" && r !== null && "error" in r && String((r as { error: string }).error).startsWith("LOADING");
+    if (!loading) break;
     if (Date.now() > deadline) throw new Error(`redis-server not ready: ${String(r)}`);
     await Bun.sleep(20);
   }
