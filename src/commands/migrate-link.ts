@@ -4,6 +4,8 @@
 // back through shared memory. Each call connects, sends the whole request, reads `replies` RESP
 // replies and closes.
 
+import { linkWorkerMain } from "./migrate-link-worker.ts";
+
 const SHARED_BYTES = 1 << 20;
 const HEADER = 8; // Int32 state, Int32 length
 
@@ -15,7 +17,8 @@ let shared: SharedArrayBuffer | undefined;
 function ensureWorker(): { w: Worker; sab: SharedArrayBuffer } {
   if (worker === undefined || shared === undefined) {
     shared = new SharedArrayBuffer(HEADER + SHARED_BYTES);
-    worker = new Worker(new URL("./migrate-link-worker.ts", import.meta.url).href);
+    const source = new Blob([`(${linkWorkerMain.toString()})();`], { type: "application/javascript" });
+    worker = new Worker(URL.createObjectURL(source));
     worker.unref();
   }
   return { w: worker, sab: shared };
