@@ -39,8 +39,8 @@ describe.skipIf(!REDIS_SERVER)("RDB files and fast-cache-server", () => {
         const c = await RawClient.connect(srv.port);
         expect(viewDiffs(want, await dataView(c))).toEqual([]);
         expect(await c.command("FCALL", "rdbf", "0")).toBe("hi");
-        expect(srv.stderr()).toContain("Loaded Redis RDB");
         await c.command("SET", "added-after", "1");
+        expect(await c.command("DEL", "s:text")).toBe(1);
       }
       // The second start recovers our own files (the RDB is not loaded again over them).
       {
@@ -49,8 +49,9 @@ describe.skipIf(!REDIS_SERVER)("RDB files and fast-cache-server", () => {
         const got = await dataView(c);
         expect(got.get("0:added-after")?.contents).toBe("1");
         got.delete("0:added-after");
+        // s:text stays deleted: the RDB was not loaded again over our own files.
+        want.delete("0:s:text");
         expect(viewDiffs(want, got)).toEqual([]);
-        expect(srv.stderr()).not.toContain("Loaded Redis RDB");
       }
       want.set("0:added-after", { type: "string", pttl: -1, contents: "1" });
       const out = join(dir, "exported.rdb");
