@@ -53,7 +53,7 @@ describe.skipIf(!REDIS_SERVER)("RDB files and fast-cache-server", () => {
         want.delete("0:s:text");
         expect(viewDiffs(want, got)).toEqual([]);
       }
-      want.set("0:added-after", { type: "string", pttl: -1, contents: "1" });
+      want.set("0:added-after", { type: "string", expireAt: -1, contents: "1" });
       const out = join(dir, "exported.rdb");
       const r = await runToExit([BUN, "src/cli.ts", "--dir", dir, "--rdb-export", out]);
       expect(r.stderr).toContain("wrote");
