@@ -14,6 +14,7 @@ import { attachWorker, tellSupervisor, workerIdentity, type WorkerAttachment } f
 import { helpText, parseCliArgs } from "./config/flags.ts";
 import { autoWorkers, type ServerConfig } from "./config/params.ts";
 import { runWalTail } from "./export/wal-tail.ts";
+import { exportRdbFile } from "./persistence/rdb/rdb-export.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import { listenErrorMessage, ServerStartError, startServer } from "./server/server.ts";
 import { startMetricsServer } from "./server/metrics.ts";
@@ -39,10 +40,22 @@ function hasData(dir: string, shard?: number): boolean {
 /** The lock of the port this process serves (held until exit; see cluster/port-lock.ts). */
 let portLock: PortLock | undefined;
 
+/** `--rdb-export FILE`: taken out of the arguments before the configuration sees them. */
+function takeRdbExport(argv: string[]): string | undefined {
+  const i = argv.indexOf("--rdb-export");
+  if (i < 0) return undefined;
+  const file = argv[i + 1];
+  if (file === undefined || file.startsWith("--")) fail("--rdb-export needs a file name", 2);
+  argv.splice(i, 2);
+  return file;
+}
+
 async function main(): Promise<void> {
   let req;
+  const argv = process.argv.slice(2);
+  const rdbExport = takeRdbExport(argv);
   try {
-    req = parseCliArgs(process.argv.slice(2));
+    req = parseCliArgs(argv);
   } catch (e) {
     if (e instanceof ConfigError) fail(e.message, 2);
     throw e;
@@ -65,6 +78,17 @@ async function main(): Promise<void> {
     const cfg = loaded.config;
     config = cfg;
     if (worker === undefined && loaded.warning !== undefined) process.stderr.write(`${loaded.warning}\n`);
+    if (rdbExport !== undefined && worker === undefined) {
+      // Recover the data directory (every shard) and write it as a Redis RDB file, then exit.
+      let r;
+      try {
+        r = exportRdbFile(cfg.dir, rdbExport, cfg.databases, (l) => process.stderr.write(`${l}\n`));
+      } catch (e) {
+        fail(`--rdb-export: ${e instanceof Error ? e.message : String(e)}`, 1);
+      }
+      process.stderr.write(`wrote ${rdbExport}: ${r.keys} keys from ${r.shards} shards, ${r.functions} function libraries, ${r.bytes} bytes (RDB version 10)\n`);
+      return;
+    }
     const workers = cfg.workers === 0 ? autoWorkers(availableParallelism()) : cfg.workers;
     if (worker === undefined && (workers > 1 || cfg["cluster-ports"] || cfg["cluster-peers"] !== "")) {
       supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"], (port, restarts) => {

@@ -1,4 +1,4 @@
-// DUMP and RESTORE (Redis's cluster.c dumpCommand / restoreCommand) with Redis's payload format
+// DUMP, RESTORE and MIGRATE (migrate.ts) (Redis's cluster.c dumpCommand / restoreCommand) with Redis's payload format
 // (src/persistence/rdb/dump-payload.ts), so payloads move between redis-server and fast-cache.
 // IDLETIME and FREQ are checked as Redis checks them; our keyspace keeps its own access clock
 // and eviction counters, so they set nothing here.
@@ -6,6 +6,7 @@ import { restoreValue } from "../engine/compound/codecs.ts";
 import { dumpPayload, DumpFooterError, parseDumpPayload, RdbError } from "../persistence/rdb/index.ts";
 import { ERR_SYNTAX } from "../protocol/errors.ts";
 import { intArgOrReply, isKeyword } from "./args.ts";
+import { cmdMigrate, migrateKeyPositions } from "./migrate.ts";
 import { defineCommand } from "./define.ts";
 import { replyWriteFailure } from "./string-value.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
@@ -74,4 +75,6 @@ export const dumpRestoreCommands: CommandEntry[] = [
     summary: "Returns a serialized representation of the value stored at a key.", since: "2.6.0", handler: cmdDump }),
   defineCommand({ name: "restore", arity: -4, flags: CmdFlag.WRITE | CmdFlag.DENYOOM, keys: ONE_KEY, categories: ["keyspace", "write", "slow", "dangerous"],
     summary: "Creates a key from the serialized representation of a value.", since: "2.6.0", handler: cmdRestore }),
+  defineCommand({ name: "migrate", arity: -6, flags: CmdFlag.WRITE, keys: [3, 3, 1], movableKeys: migrateKeyPositions,
+    categories: ["keyspace", "write", "slow", "dangerous"], summary: "Atomically transfers a key from one Redis instance to another.", since: "2.6.0", handler: cmdMigrate }),
 ];

@@ -6,6 +6,7 @@ import type { Databases } from "../engine/databases.ts";
 import { Persistence, type PersistenceOptions, type RecoveryResult } from "../persistence/index.ts";
 import { attachPersistence } from "../persistence/registry.ts";
 import type { ServerState } from "./context.ts";
+import { importRedisDump, isFirstStart } from "./rdb-import.ts";
 
 /** What a caller of startServer may add to the persistence built from the config. */
 export type ServerPersistenceOptions = Pick<PersistenceOptions, "log" | "onFrames" | "io" | "now" | "compress" | "shard">;
@@ -36,7 +37,7 @@ export function describeNoPersistence(cfg: ServerConfig): void {
  * Registers `p` with the server and starts recovery into `ks` (-LOADING until it ends). The
  * promise rejects with a LockError or a RecoveryError; the server then stays in -LOADING.
  */
-export function openForServer(p: Persistence, ks: Databases, state: ServerState, cfg: ServerConfig): Promise<RecoveryResult> {
+export function openForServer(p: Persistence, ks: Databases, state: ServerState, cfg: ServerConfig, log: (line: string) => void = (l) => console.log(l)): Promise<RecoveryResult> {
   cfg.save = saveText(cfg);
   state.loading = true;
   const loading = p.open(ks);
@@ -44,6 +45,8 @@ export function openForServer(p: Persistence, ks: Databases, state: ServerState,
   state.infoProviders.set("persistence", () => p.info().replace(/^# Persistence\r\n/, ""));
   return loading.then(
     (r) => {
+      // A Redis dump.rdb is imported at the first start only (rdb-import.ts).
+      if (isFirstStart(r)) importRedisDump(cfg.dir, cfg.dbfilename, ks, state, log);
       state.loading = false;
       return r;
     },

@@ -316,7 +316,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   state.tcpPort = listener.port;
   // Recovery starts once we listen, so clients get -LOADING meanwhile; a LockError or a
   // RecoveryError rejects `ready` (the CLI exits with it).
-  const recovered = persistence !== undefined ? openForServer(persistence, databases, state, values) : Promise.resolve(undefined);
+  const recovered = persistence !== undefined ? openForServer(persistence, databases, state, values, persistExtra.log) : Promise.resolve(undefined);
   // The export starts from the recovered position (it fails the start-up like a listen error).
   const loaded = recovered.then(async (r) => {
     if (persistence !== undefined) await exporting.start(persistence.lastSeq);

@@ -32,7 +32,8 @@ export async function startRedis(opts: { dir?: string; dbfilename?: string; args
   const deadline = Date.now() + 20000;
   for (;;) {
     const r = await client.command("PING");
-    if (r === "PONG") break;
+    const loading = typeof r === "object" && r !== null && "error" in r && String((r as { error: string }).error).startsWith("LOADING");
+    if (!loading) break;
     if (Date.now() > deadline) throw new Error(`redis-server not ready: ${String(r)}`);
     await Bun.sleep(20);
   }
@@ -58,11 +59,11 @@ function pairsSorted(v: RespValue): string[] {
   return out.sort();
 }
 
-/** One key as the protocol shows it: type, TTL bucket, contents. */
+/** One key as the protocol shows it: type, absolute expiry, contents. */
 export interface KeyView {
   type: string;
-  /** PTTL in ms (-1 no expiry). */
-  pttl: number;
+  /** PEXPIRETIME: absolute expiry in ms (-1 no expiry); absolute, so it does not drift while a test runs. */
+  expireAt: number;
   contents: unknown;
 }
 
@@ -80,7 +81,7 @@ export async function dataView(c: RawClient, dbs = 4): Promise<Map<string, KeyVi
     } while (cursor !== "0");
     for (const key of keys) {
       const type = str(await c.command("TYPE", key));
-      const pttl = Number(await c.command("PTTL", key));
+      const expireAt = Number(await c.command("PEXPIRETIME", key));
       let contents: unknown;
       if (type === "string") contents = str(await c.command("GET", key));
       else if (type === "hash") contents = pairsSorted(await c.command("HGETALL", key));
@@ -88,7 +89,7 @@ export async function dataView(c: RawClient, dbs = 4): Promise<Map<string, KeyVi
       else if (type === "set") contents = ((await c.command("SMEMBERS", key)) as RespValue[]).map(str).sort();
       else if (type === "zset") contents = ((await c.command("ZRANGE", key, "0", "-1", "WITHSCORES")) as RespValue[]).map(str);
       else if (type === "stream") contents = await streamView(c, key);
-      out.set(`${db}:${key}`, { type, pttl, contents });
+      out.set(`${db}:${key}`, { type, expireAt, contents });
     }
   }
   await c.command("SELECT", "0");
@@ -126,8 +127,11 @@ async function streamView(c: RawClient, key: string): Promise<unknown> {
   };
 }
 
-/** Differences between two data views, one line each (TTLs compared within `ttlToleranceMs`). */
-export function viewDiffs(want: Map<string, KeyView>, got: Map<string, KeyView>, ttlToleranceMs = 5000): string[] {
+/**
+ * Differences between two data views, one line each. Expiry times are absolute and equal after a
+ * file round trip; `ttlToleranceMs` covers RESTORE's relative TTL (PTTL read, then sent).
+ */
+export function viewDiffs(want: Map<string, KeyView>, got: Map<string, KeyView>, ttlToleranceMs = 1000): string[] {
   const diffs: string[] = [];
   for (const [k, w] of want) {
     const g = got.get(k);
@@ -136,7 +140,7 @@ export function viewDiffs(want: Map<string, KeyView>, got: Map<string, KeyView>,
       continue;
     }
     if (g.type !== w.type) diffs.push(`${k}: type ${g.type} != ${w.type}`);
-    if ((w.pttl < 0) !== (g.pttl < 0) || Math.abs(w.pttl - g.pttl) > ttlToleranceMs) diffs.push(`${k}: pttl ${g.pttl} != ${w.pttl}`);
+    if ((w.expireAt < 0) !== (g.expireAt < 0) || Math.abs(w.expireAt - g.expireAt) > ttlToleranceMs) diffs.push(`${k}: expiry ${g.expireAt} != ${w.expireAt}`);
     const a = JSON.stringify(w.contents, (_k, v) => (typeof v === "bigint" ? String(v) : v));
     const b = JSON.stringify(g.contents, (_k, v) => (typeof v === "bigint" ? String(v) : v));
     if (a !== b) diffs.push(`${k}: contents differ\n  want ${a.slice(0, 300)}\n  got  ${b.slice(0, 300)}`);
