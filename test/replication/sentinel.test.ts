@@ -33,7 +33,7 @@ describe.skipIf(REDIS_SERVER === null)("Redis Sentinel over fast-cache", () => {
     writeFileSync(conf, [
       `port ${sport}`, "bind 127.0.0.1", `dir ${dir}`,
       `sentinel monitor mymaster 127.0.0.1 ${ports[0]} 1`,
-      "sentinel down-after-milliseconds mymaster 1000",
+      "sentinel down-after-milliseconds mymaster 2500",
       "sentinel failover-timeout mymaster 4000",
       "sentinel parallel-syncs mymaster 2", "",
     ].join("\n"));
