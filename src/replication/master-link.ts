@@ -72,6 +72,8 @@ export class MasterLink {
   private rdbGot = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private retry: ReturnType<typeof setTimeout> | undefined;
+  /** The current connection attempt (events of older ones are ignored). */
+  private attempt = 0;
   /** Why the last attempt failed (logged once per reason). */
   private lastError = "";
 
@@ -113,32 +115,40 @@ export class MasterLink {
     this.eofMark = undefined;
     this.rdbParts = [];
     this.rdbGot = 0;
+    // Every event of one attempt names it: an attempt ends once (connectError, the promise's
+    // rejection and close may all report the same failure), and a late event of an old socket
+    // cannot end the attempt after it.
+    const attempt = ++this.attempt;
+    const end = (why: string): void => {
+      if (attempt === this.attempt) this.lost(why);
+    };
     const link = this;
     Bun.connect({
       hostname: this.masterHost,
       port: this.masterPort,
       socket: {
         open(s) {
+          if (attempt !== link.attempt) return void s.end();
           link.socket = s;
           link.handshake();
         },
         data(_s, chunk) {
-          link.onData(chunk);
+          if (attempt === link.attempt) link.onData(chunk);
         },
         drain() {
-          link.writeOut();
+          if (attempt === link.attempt) link.writeOut();
         },
         close() {
-          link.lost("Connection with master lost.");
+          end("Connection with master lost.");
         },
         error(_s, e) {
-          link.lost(`Error condition on socket for SYNC: ${e.message}`);
+          end(`Error condition on socket for SYNC: ${e.message}`);
         },
         connectError(_s, e) {
-          link.lost(`Error condition on socket for SYNC: ${e.message}`);
+          end(`Error condition on socket for SYNC: ${e.message}`);
         },
       },
-    }).catch((e: Error) => this.lost(`Error condition on socket for SYNC: ${e.message}`));
+    }).catch((e: Error) => end(`Error condition on socket for SYNC: ${e.message}`));
   }
 
   private send(argv: readonly string[]): void {
@@ -376,6 +386,7 @@ export class MasterLink {
 
   private lost(why: string): void {
     if (this.state === "closed") return;
+    this.attempt++; // this attempt is over: its further events are ignored
     if (this.state === "connected") {
       // What was received but not run is not ours: the next PSYNC asks for it again.
       this.streamStart = this.offset;
@@ -384,7 +395,9 @@ export class MasterLink {
     }
     this.client?.onClose();
     this.client = undefined;
+    const old = this.socket;
     this.socket = undefined;
+    old?.end();
     this.out = [];
     this.steps = [];
     this.state = "connecting";

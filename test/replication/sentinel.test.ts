@@ -101,22 +101,30 @@ describe.skipIf(REDIS_SERVER === null)("Redis Sentinel over fast-cache", () => {
       console.log("SENTINEL REPLICAS", JSON.stringify(await ask(sport, "SENTINEL", "REPLICAS", "mymaster").catch((x) => String(x))));
       for (const [p, s] of nodes) console.log(`node ${p}:`, s.stdout().slice(-600), s.stderr().slice(-600));
       console.log(`sentinel log (tail):\n${readFileSync(logFile, "utf8").split("\n").slice(-70).join("\n")}`);
+      writing = false;
+      await writer;
+      client.disconnect();
+      sentinel.kill("SIGKILL");
+      for (const s of nodes.values()) await s.stop().catch(() => 0);
       throw e;
     } finally {
       writing = false;
       await writer;
     }
-    const primary = await masterOf();
     const missing: number[] = [];
-    const c = new Redis({ port: primary, host: "127.0.0.1" });
-    const values = await c.mget(...acked.map((i) => `w:${i}`));
-    values.forEach((v, j) => {
-      if (v !== String(acked[j])) missing.push(acked[j]!);
-    });
-    c.disconnect();
-    client.disconnect();
-    sentinel.kill("SIGKILL");
-    for (const s of nodes.values()) await s.stop().catch(() => 0);
+    try {
+      const primary = await masterOf();
+      const c = new Redis({ port: primary, host: "127.0.0.1" });
+      const values = await c.mget(...acked.map((i) => `w:${i}`));
+      values.forEach((v, j) => {
+        if (v !== String(acked[j])) missing.push(acked[j]!);
+      });
+      c.disconnect();
+    } finally {
+      client.disconnect();
+      sentinel.kill("SIGKILL");
+      for (const s of nodes.values()) await s.stop().catch(() => 0);
+    }
     expect(acked.length).toBeGreaterThan(KILLS * 5);
     expect(missing).toEqual([]);
   }, 300_000);
