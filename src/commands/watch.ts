@@ -9,6 +9,7 @@
 // naming the limit rather than a transaction that would never see the change); `--workers 1`,
 // the default on one or two cores, watches everything.
 import type { Keyspace } from "../engine/keyspace.ts";
+import { onKeyChange } from "../server/key-changes.ts";
 import { bytesToLatin1 as latin1 } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
@@ -27,6 +28,8 @@ export interface WatchingClient {
 
 /** Per keyspace: watched key name → the states watching it. */
 const registry = new Map<Keyspace, Map<string, Set<WatchState>>>();
+/** Per keyspace: the unsubscribe function of its key-change listener. */
+const unsubscribes = new Map<Keyspace, () => void>();
 
 function hookFor(ks: Keyspace, keys: Map<string, Set<WatchState>>): (key: Uint8Array | null) => void {
   return (key) => {
@@ -47,7 +50,7 @@ function add(c: Client, state: WatchState, db: Keyspace, key: Uint8Array): void 
   if (keys === undefined) {
     keys = new Map();
     registry.set(db, keys);
-    db.touched = hookFor(db, keys);
+    unsubscribes.set(db, onKeyChange(db, hookFor(db, keys)));
   }
   let states = keys.get(name);
   if (states === undefined) keys.set(name, (states = new Set()));
@@ -70,7 +73,8 @@ export function unwatchAll(c: Client): void {
     keys.delete(name);
     if (keys.size === 0) {
       registry.delete(db);
-      db.touched = null;
+      unsubscribes.get(db)?.();
+      unsubscribes.delete(db);
     }
   }
 }
@@ -88,7 +92,8 @@ export function watchFailed(c: Client): boolean {
 
 /** The databases swapped (SWAPDB): every watcher of either one sees its keys changed. */
 export function touchAll(db: Keyspace): void {
-  db.touched?.(null);
+  const keys = registry.get(db);
+  if (keys !== undefined) hookFor(db, keys)(null);
 }
 
 // WATCH key [key ...]

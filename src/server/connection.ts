@@ -13,6 +13,7 @@ import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import { unwatchAll } from "../commands/watch.ts";
+import { disableTracking } from "./tracking.ts";
 import { forgetMonitor } from "../commands/monitor.ts";
 import { heldByPause } from "../commands/client-pause.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
@@ -539,6 +540,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    disableTracking(this);
     forgetMonitor(this);
     this.backlog.clear();
     this.held?.clear();
@@ -551,6 +553,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    disableTracking(this);
     forgetMonitor(this);
     this.socket.end();
   }
@@ -562,6 +565,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    disableTracking(this);
     forgetMonitor(this);
     this.backlog.clear();
     this.held?.clear();
