@@ -44,7 +44,7 @@ export function cmdTracking(c: Client, argv: Args): void {
       return c.reply.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
     }
     if (bcast && (optin || optout)) return c.reply.error("ERR OPTIN and OPTOUT are not compatible with BCAST");
-    if (optin && optout) return c.reply.error("ERR You can't use both OPTIN and OPTOUT");
+    if (optin && optout) return c.reply.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
     if (t !== undefined && ((optin && t.optout) || (optout && t.optin))) {
       return c.reply.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
     }

@@ -171,7 +171,8 @@ function scheduleBroadcast(server: ServerContext, st: ServerTracking): void {
 /** Sends every prefix's collected keys to its clients (NOLOOP clients: not the keys they changed). */
 function broadcast(server: ServerContext, st: ServerTracking): void {
   st.broadcastScheduled = false;
-  for (const pre of st.prefixes.values()) {
+  for (const p of [...st.prefixes.keys()].sort(compareBytes)) {
+    const pre = st.prefixes.get(p)!;
     if (pre.keys.size === 0) continue;
     const names = [...pre.keys.keys()].sort(compareBytes);
     for (const c of pre.clients) {
