@@ -79,6 +79,8 @@ export interface PeerServerDeps {
   onFrames?: ((group: Uint8Array) => void) | undefined;
   /** Blocking commands over workers: watches and their notifies (`__bwatch`...). */
   blocking?: { internal(name: string, argv: Args, r: ReplyWriter): void; homeGone(home: number): void } | undefined;
+  /** Key changes for tracking and WATCH over workers (`__kwatch`, `__kchanged`, src/cluster/key-interest.ts). */
+  keyInterest?: { internal(name: string, argv: Args, r: ReplyWriter): void } | undefined;
 }
 
 /** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
@@ -215,6 +217,11 @@ class PeerSession {
       case "bready":
         if (name === "bwatch") this.watchesFor = Number(dec.decode(argv[1]!));
         if (this.deps.blocking !== undefined) this.deps.blocking.internal(name, argv, r);
+        else r.ok();
+        return;
+      case "kwatch":
+      case "kchanged":
+        if (this.deps.keyInterest !== undefined) this.deps.keyInterest.internal(name, argv, r);
         else r.ok();
         return;
       default:

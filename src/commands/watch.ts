@@ -5,11 +5,10 @@
 // WATCH pays one test per change. A watched key that expired since WATCH also aborts: EXEC looks
 // each one up first, which removes it (and touches it) if it is past its time.
 //
-// Several workers: a key another worker owns cannot be watched yet (WATCH answers an error
-// naming the limit rather than a transaction that would never see the change); `--workers 1`,
-// the default on one or two cores, watches everything.
+// Several workers: for a key another worker owns, its owner is asked to report the key's next
+// change (src/cluster/key-interest.ts), which arrives here as a change through key-changes.ts.
 import type { Keyspace } from "../engine/keyspace.ts";
-import { onKeyChange } from "../server/key-changes.ts";
+import { onKeyChange, remoteKeys } from "../server/key-changes.ts";
 import { bytesToLatin1 as latin1 } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
@@ -99,17 +98,14 @@ export function touchAll(db: Keyspace): void {
 // WATCH key [key ...]
 function cmdWatch(c: Client, argv: Args): void {
   if ((c as { multi?: unknown }).multi !== undefined) return c.reply.error("ERR WATCH inside MULTI is not allowed");
-  const cluster = c.server.cluster;
-  if (cluster !== undefined) {
-    for (let i = 1; i < argv.length; i++) {
-      if (cluster.slots.ownerOfKey(argv[i]!) !== cluster.index) {
-        return c.reply.error("ERR WATCH of a key that another worker owns is not supported yet (run with --workers 1, the default on 1-2 cores)");
-      }
-    }
-  }
   const w = c as WatchingClient;
   const state = (w.watch ??= { keys: [], dirty: false });
-  for (let i = 1; i < argv.length; i++) add(c, state, c.db, argv[i]!);
+  // A key another worker owns: its owner reports the next change here (src/cluster/key-interest.ts).
+  const ask = remoteKeys.ask;
+  for (let i = 1; i < argv.length; i++) {
+    add(c, state, c.db, argv[i]!);
+    if (ask !== undefined) ask(c.dbIndex, argv[i]!);
+  }
   c.reply.ok();
 }
 

@@ -40,3 +40,16 @@ export function onKeyChange(db: Keyspace, fn: KeyChangeListener): () => void {
     }
   };
 }
+
+/** Tells `db`'s listeners that `key` changed elsewhere (its owner, another worker, said so). */
+export function keyChanged(db: Keyspace, key: Uint8Array): void {
+  const list = listeners.get(db);
+  if (list === undefined) return;
+  for (let i = 0; i < list.length; i++) list[i]!(key, db);
+}
+
+/**
+ * Several workers: asks the owner of `key` (database `db`) to report its next change here
+ * (src/cluster/key-interest.ts plugs it in); a single worker leaves it unset.
+ */
+export const remoteKeys: { ask: ((db: number, key: Uint8Array) => void) | undefined } = { ask: undefined };

@@ -9,13 +9,15 @@
 // Changes reach this module through src/server/key-changes.ts (installed on the databases only
 // while at least one client tracks). The dispatcher calls trackingBegin/trackingEnd around each
 // command only while `trackingInUse.clients > 0`, so a server without tracking pays one test.
-// Limits: keys read inside EXEC or a script are not remembered; keys another worker owns are not
-// tracked (reads of them are forwarded and registered nowhere).
+// Several workers: a read of a key another worker owns is remembered here too, and the owner is
+// asked to report the key's next change (src/cluster/key-interest.ts), which arrives as a change
+// of the key through key-changes.ts. Limits: keys read inside EXEC or a script are not
+// remembered; BCAST sees the changes of this worker's keys only.
 import type { PubSubClient } from "../commands/pubsub.ts";
 import { keyPositions } from "../commands/command-docs.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry, type ServerContext } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
-import { onKeyChange } from "./key-changes.ts";
+import { onKeyChange, remoteKeys } from "./key-changes.ts";
 
 /** What a tracking client holds (on the client object, as WATCH state is). */
 export interface TrackingState {
@@ -224,7 +226,10 @@ function remember(c: Client, st: ServerTracking, tracker: Client, entry: Command
   const at = keyPositions(entry, argv.length, argv);
   if (at.length === 0) return;
   subscribe(c.server, st, c.db);
+  const ask = remoteKeys.ask;
   for (const i of at) {
+    // A key another worker owns: its owner reports the next change here (src/cluster/key-interest.ts).
+    if (ask !== undefined) ask(c.dbIndex, argv[i]!);
     const name = latin1(argv[i]!);
     let ids = st.table.get(name);
     if (ids === undefined) st.table.set(name, (ids = new Set()));

@@ -1,0 +1,97 @@
+// Key changes across workers, for client tracking and WATCH of keys another worker owns. The home
+// worker (where the reading or watching client is) asks the key's owner for one notification:
+// `__kwatch home db key`, sent on the same ordered link as the forwarded read, so it is in place
+// before the owner reads the key for that command. The owner's next change of the key (a write,
+// an expiry, an eviction, FLUSHALL/FLUSHDB, a RENAME...) answers `__kchanged db key` to the home
+// worker and forgets the request; the home worker hands it to its own key-change listeners
+// (src/server/key-changes.ts) as a change of that key, so tracking sends its invalidation and WATCH
+// marks the transaction dirty exactly as for a local key. One request per key and home at a time.
+// Limits: a worker that restarts forgets the requests it held; the notification travels on the
+// owner's link to the home worker, so an EXEC sent by a client who saw the writer's reply could
+// in theory arrive before it (the owner writes it in the same loop turn as that reply).
+import type { Args } from "../commands/types.ts";
+import type { Keyspace } from "../engine/keyspace.ts";
+import type { ReplyWriter } from "../protocol/reply-writer.ts";
+import { keyChanged, onKeyChange } from "../server/key-changes.ts";
+import type { WorkerCluster } from "./worker-cluster.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const KWATCH = enc.encode("__kwatch");
+const KCHANGED = enc.encode("__kchanged");
+const noop = (): void => {};
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
+
+export class KeyInterest {
+  /** Owner side: "db\0key" → home workers waiting for its next change. */
+  private readonly homes = new Map<string, Set<number>>();
+  private readonly subscribed = new Set<Keyspace>();
+  /** Home side: "db\0key" asked of its owner and not yet answered. */
+  private readonly asked = new Set<string>();
+  private readonly me: Uint8Array;
+
+  constructor(private readonly cw: WorkerCluster) {
+    this.me = enc.encode(String(cw.index));
+  }
+
+  /** Home side: the next change of `key` in database `db` (owned elsewhere) must reach this worker. */
+  ask(db: number, key: Uint8Array): void {
+    const owner = this.cw.slots.ownerOfKey(key);
+    if (owner === this.cw.index) return;
+    const tag = `${db}\0${latin1(key)}`;
+    if (this.asked.has(tag)) return;
+    const link = this.cw.links[owner];
+    if (link === undefined) return;
+    this.asked.add(tag);
+    link.send([KWATCH, this.me, enc.encode(String(db)), key], 2, noop);
+  }
+
+  /** `__kwatch home db key` (owner side) and `__kchanged db key` (home side), run by peer-session.ts. */
+  internal(name: string, argv: Args, r: ReplyWriter): void {
+    if (name === "kwatch") this.watch(Number(dec.decode(argv[1]!)), Number(dec.decode(argv[2]!)), argv[3]!);
+    else if (name === "kchanged") this.changed(Number(dec.decode(argv[1]!)), argv[2]!);
+    r.ok();
+  }
+
+  private watch(home: number, db: number, key: Uint8Array): void {
+    const ks = this.cw.server.databases.at(db);
+    if (!this.subscribed.has(ks)) {
+      this.subscribed.add(ks);
+      onKeyChange(ks, (k, at) => this.onOwnerChange(at, k));
+    }
+    const tag = `${db}\0${latin1(key)}`;
+    let set = this.homes.get(tag);
+    if (set === undefined) this.homes.set(tag, (set = new Set()));
+    set.add(home);
+  }
+
+  private onOwnerChange(ks: Keyspace, key: Uint8Array | null): void {
+    if (this.homes.size === 0) return;
+    const db = ks.db;
+    if (key === null) {
+      for (const tag of [...this.homes.keys()]) {
+        const cut = tag.indexOf("\0");
+        if (Number(tag.slice(0, cut)) === db) this.notify(tag, db, Buffer.from(tag.slice(cut + 1), "latin1"));
+      }
+      return;
+    }
+    const tag = `${db}\0${latin1(key)}`;
+    if (this.homes.has(tag)) this.notify(tag, db, key.slice());
+  }
+
+  private notify(tag: string, db: number, key: Uint8Array): void {
+    const set = this.homes.get(tag)!;
+    this.homes.delete(tag);
+    for (const home of set) this.cw.links[home]?.send([KCHANGED, enc.encode(String(db)), key], 2, noop);
+  }
+
+  private changed(db: number, key: Uint8Array): void {
+    this.asked.delete(`${db}\0${latin1(key)}`);
+    keyChanged(this.cw.server.databases.at(db), key);
+  }
+
+  /** INFO cores line: keys this worker is asked about, and keys it asked other workers about. */
+  info(): string {
+    return `key_interest_held:${this.homes.size}\r\nkey_interest_asked:${this.asked.size}`;
+  }
+}
