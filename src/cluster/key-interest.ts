@@ -6,6 +6,7 @@
 // worker and forgets the request; the home worker hands it to its own key-change listeners
 // (src/server/key-changes.ts) as a change of that key, so tracking sends its invalidation and WATCH
 // marks the transaction dirty exactly as for a local key. One request per key and home at a time.
+// WATCH answers +OK only once the owners confirmed, so any write seen after it is reported.
 // Limits: a worker that restarts forgets the requests it held; the notification travels on the
 // owner's link to the home worker, so an EXEC sent by a client who saw the writer's reply could
 // in theory arrive before it (the owner writes it in the same loop turn as that reply).
@@ -13,13 +14,14 @@ import type { Args } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
 import { keyChanged, onKeyChange } from "../server/key-changes.ts";
-import type { WorkerCluster } from "./worker-cluster.ts";
+import type { HoldingClient, WorkerCluster } from "./worker-cluster.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const KWATCH = enc.encode("__kwatch");
 const KCHANGED = enc.encode("__kchanged");
 const noop = (): void => {};
+const OK = enc.encode("+OK\r\n");
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
 
 export class KeyInterest {
@@ -46,14 +48,36 @@ export class KeyInterest {
     link.send([KWATCH, this.me, enc.encode(String(db)), key], 2, noop);
   }
 
+  /**
+   * WATCH: asks the owners of the keys another worker owns, and answers +OK in the client's reply
+   * order once every owner confirmed (a write the client may see after +OK is then reported).
+   * False when every key is this worker's (the caller answers).
+   */
+  watch(c: HoldingClient, db: number, keys: readonly Uint8Array[]): boolean {
+    let waiting = 0;
+    let hold: ((bytes: Uint8Array) => void) | undefined;
+    for (const key of keys) {
+      const owner = this.cw.slots.ownerOfKey(key);
+      const link = owner === this.cw.index ? undefined : this.cw.links[owner];
+      if (link === undefined) continue;
+      hold ??= c.hold(c.replyMode !== "on");
+      waiting++;
+      this.asked.add(`${db}\0${latin1(key)}`);
+      link.send([KWATCH, this.me, enc.encode(String(db)), key], 2, () => {
+        if (--waiting === 0) hold!(OK);
+      });
+    }
+    return hold !== undefined;
+  }
+
   /** `__kwatch home db key` (owner side) and `__kchanged db key` (home side), run by peer-session.ts. */
   internal(name: string, argv: Args, r: ReplyWriter): void {
-    if (name === "kwatch") this.watch(Number(dec.decode(argv[1]!)), Number(dec.decode(argv[2]!)), argv[3]!);
+    if (name === "kwatch") this.register(Number(dec.decode(argv[1]!)), Number(dec.decode(argv[2]!)), argv[3]!);
     else if (name === "kchanged") this.changed(Number(dec.decode(argv[1]!)), argv[2]!);
     r.ok();
   }
 
-  private watch(home: number, db: number, key: Uint8Array): void {
+  private register(home: number, db: number, key: Uint8Array): void {
     const ks = this.cw.server.databases.at(db);
     if (!this.subscribed.has(ks)) {
       this.subscribed.add(ks);

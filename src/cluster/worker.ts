@@ -10,6 +10,7 @@ import { RemoteWaits } from "./blocking-remote.ts";
 import { PeerLink } from "./peer-link.ts";
 import { listenPeers, type Executor } from "./peer-session.ts";
 import { KeyInterest } from "./key-interest.ts";
+import type { HoldingClient } from "./worker-cluster.ts";
 import { remoteKeys } from "../server/key-changes.ts";
 import { attachCluster, nodeId } from "./registry.ts";
 import { ClusterRouter } from "./router.ts";
@@ -84,6 +85,7 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   });
   const keyInterest = new KeyInterest(cw);
   remoteKeys.ask = (db, key) => keyInterest.ask(db, key);
+  remoteKeys.watch = (c, db, keys) => keyInterest.watch(c as HoldingClient, db, keys);
   const listener = listenPeers({
     path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits, keyInterest,
   });

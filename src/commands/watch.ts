@@ -101,11 +101,9 @@ function cmdWatch(c: Client, argv: Args): void {
   const w = c as WatchingClient;
   const state = (w.watch ??= { keys: [], dirty: false });
   // A key another worker owns: its owner reports the next change here (src/cluster/key-interest.ts).
-  const ask = remoteKeys.ask;
-  for (let i = 1; i < argv.length; i++) {
-    add(c, state, c.db, argv[i]!);
-    if (ask !== undefined) ask(c.dbIndex, argv[i]!);
-  }
+  for (let i = 1; i < argv.length; i++) add(c, state, c.db, argv[i]!);
+  // +OK once the owners confirmed (in the client's reply order).
+  if (remoteKeys.watch?.(c, c.dbIndex, argv.slice(1)) === true) return;
   c.reply.ok();
 }
 

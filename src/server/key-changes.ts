@@ -2,6 +2,7 @@
 // when unused); WATCH and client tracking both need it, so this module owns the slot and calls
 // every subscriber of that keyspace. The slot stays null while nobody listens, so a server
 // without WATCH or tracking still pays one test per change, and one subscriber pays one call.
+import type { Client } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 
 /** Called with the changed key (a view, valid during the call) or null when everything is cleared. */
@@ -52,4 +53,8 @@ export function keyChanged(db: Keyspace, key: Uint8Array): void {
  * Several workers: asks the owner of `key` (database `db`) to report its next change here
  * (src/cluster/key-interest.ts plugs it in); a single worker leaves it unset.
  */
-export const remoteKeys: { ask: ((db: number, key: Uint8Array) => void) | undefined } = { ask: undefined };
+export const remoteKeys: {
+  ask: ((db: number, key: Uint8Array) => void) | undefined;
+  /** WATCH: asks the owners and answers +OK once they confirmed; false when no key is elsewhere. */
+  watch: ((c: Client, db: number, keys: readonly Uint8Array[]) => boolean) | undefined;
+} = { ask: undefined, watch: undefined };
