@@ -2,14 +2,16 @@
 // worker (where the reading or watching client is) asks the key's owner for one notification:
 // `__kwatch home db key`, sent on the same ordered link as the forwarded read, so it is in place
 // before the owner reads the key for that command. The owner's next change of the key (a write,
-// an expiry, an eviction, FLUSHALL/FLUSHDB, a RENAME...) answers `__kchanged db key` to the home
-// worker and forgets the request; the home worker hands it to its own key-change listeners
+// an expiry, an eviction, FLUSHALL/FLUSHDB, a RENAME...) is written as a push `>3 kchanged db key`
+// into the reply stream of the home worker's own link, ahead of the reply of the command that
+// changed it (when that command came over the link, the writer is a client of the home worker),
+// and the request is forgotten; the home worker hands it to its own key-change listeners
 // (src/server/key-changes.ts) as a change of that key, so tracking sends its invalidation and WATCH
 // marks the transaction dirty exactly as for a local key. One request per key and home at a time.
 // WATCH answers +OK only once the owners confirmed, so any write seen after it is reported.
-// Limits: a worker that restarts forgets the requests it held; the notification travels on the
-// owner's link to the home worker, so an EXEC sent by a client who saw the writer's reply could
-// in theory arrive before it (the owner writes it in the same loop turn as that reply).
+// Limits: a worker that restarts forgets the requests it held; for a writer on the owner's worker
+// the push is written before the writer's reply, but on another socket than that client's, so
+// an EXEC sent right after that reply could in theory be read first.
 import type { Args } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -24,6 +26,30 @@ const noop = (): void => {};
 const OK = enc.encode("+OK\r\n");
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
 
+/** `>3 kchanged db key`, written into the reply stream of the home worker's link. */
+function kchangedPush(db: number, key: Uint8Array): Uint8Array {
+  const head = enc.encode(`>3\r\n$8\r\nkchanged\r\n$${String(db).length}\r\n${db}\r\n$${key.length}\r\n`);
+  const out = new Uint8Array(head.length + key.length + 2);
+  out.set(head);
+  out.set(key, head.length);
+  out[out.length - 2] = 13;
+  out[out.length - 1] = 10;
+  return out;
+}
+
+/** The bulk strings of a flat push (`>n` then n `$len` bulks). */
+function pushParts(b: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let p = b.indexOf(10) + 1;
+  while (p < b.length && b[p] === 36) {
+    const eol = b.indexOf(13, p);
+    const len = Number(dec.decode(b.subarray(p + 1, eol)));
+    out.push(b.subarray(eol + 2, eol + 2 + len));
+    p = eol + 4 + len;
+  }
+  return out;
+}
+
 export class KeyInterest {
   /** Owner side: "db\0key" → home workers waiting for its next change. */
   private readonly homes = new Map<string, Set<number>>();
@@ -31,6 +57,8 @@ export class KeyInterest {
   /** Home side: "db\0key" asked of its owner and not yet answered. */
   private readonly asked = new Set<string>();
   private readonly me: Uint8Array;
+  /** Owner side: per home worker, the push into the reply stream of that worker's link here. */
+  private readonly pushers = new Map<number, (bytes: Uint8Array) => void>();
 
   constructor(private readonly cw: WorkerCluster) {
     this.me = enc.encode(String(cw.index));
@@ -71,8 +99,12 @@ export class KeyInterest {
   }
 
   /** `__kwatch home db key` (owner side) and `__kchanged db key` (home side), run by peer-session.ts. */
-  internal(name: string, argv: Args, r: ReplyWriter): void {
-    if (name === "kwatch") this.register(Number(dec.decode(argv[1]!)), Number(dec.decode(argv[2]!)), argv[3]!);
+  internal(name: string, argv: Args, r: ReplyWriter, push: (bytes: Uint8Array) => void): void {
+    if (name === "kwatch") {
+      const home = Number(dec.decode(argv[1]!));
+      this.pushers.set(home, push);
+      this.register(home, Number(dec.decode(argv[2]!)), argv[3]!);
+    }
     else if (name === "kchanged") this.changed(Number(dec.decode(argv[1]!)), argv[2]!);
     r.ok();
   }
@@ -106,7 +138,17 @@ export class KeyInterest {
   private notify(tag: string, db: number, key: Uint8Array): void {
     const set = this.homes.get(tag)!;
     this.homes.delete(tag);
-    for (const home of set) this.cw.links[home]?.send([KCHANGED, enc.encode(String(db)), key], 2, noop);
+    for (const home of set) {
+      const push = this.pushers.get(home);
+      if (push !== undefined) push(kchangedPush(db, key));
+      else this.cw.links[home]?.send([KCHANGED, enc.encode(String(db)), key], 2, noop);
+    }
+  }
+
+  /** Home side: a `>3 kchanged db key` push from an owner, on this worker's link to it. */
+  onPush(push: Uint8Array): void {
+    const parts = pushParts(push);
+    if (parts.length === 3 && dec.decode(parts[0]) === "kchanged") this.changed(Number(dec.decode(parts[1])), parts[2]!.slice());
   }
 
   private changed(db: number, key: Uint8Array): void {

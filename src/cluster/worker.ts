@@ -86,6 +86,7 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   const keyInterest = new KeyInterest(cw);
   remoteKeys.ask = (db, key) => keyInterest.ask(db, key);
   remoteKeys.watch = (c, db, keys) => keyInterest.watch(c as HoldingClient, db, keys);
+  for (const l of links) if (l !== undefined) l.onPush = (push) => keyInterest.onPush(push);
   const listener = listenPeers({
     path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits, keyInterest,
   });
