@@ -72,6 +72,7 @@ export class KeyInterest {
     if (this.asked.has(tag)) return;
     const link = this.cw.links[owner];
     if (link === undefined) return;
+    this.listen(db);
     this.asked.add(tag);
     link.send([KWATCH, this.me, enc.encode(String(db)), key], 2, noop);
   }
@@ -109,12 +110,16 @@ export class KeyInterest {
     r.ok();
   }
 
-  private register(home: number, db: number, key: Uint8Array): void {
+  /** Listens to database `db` here (owner side: its changes; home side: its flushes). */
+  private listen(db: number): void {
     const ks = this.cw.server.databases.at(db);
-    if (!this.subscribed.has(ks)) {
-      this.subscribed.add(ks);
-      onKeyChange(ks, (k, at) => this.onOwnerChange(at, k));
-    }
+    if (this.subscribed.has(ks)) return;
+    this.subscribed.add(ks);
+    onKeyChange(ks, (k, at) => this.onOwnerChange(at, k));
+  }
+
+  private register(home: number, db: number, key: Uint8Array): void {
+    this.listen(db);
     const tag = `${db}\0${latin1(key)}`;
     let set = this.homes.get(tag);
     if (set === undefined) this.homes.set(tag, (set = new Set()));
@@ -122,13 +127,15 @@ export class KeyInterest {
   }
 
   private onOwnerChange(ks: Keyspace, key: Uint8Array | null): void {
-    if (this.homes.size === 0) return;
+    if (this.homes.size === 0 && (key !== null || this.asked.size === 0)) return;
     const db = ks.db;
     if (key === null) {
-      for (const tag of [...this.homes.keys()]) {
-        const cut = tag.indexOf("\0");
-        if (Number(tag.slice(0, cut)) === db) this.notify(tag, db, Buffer.from(tag.slice(cut + 1), "latin1"));
-      }
+      // FLUSHALL/FLUSHDB run on every worker: each home's own clear tells its watchers and
+      // tracking clients (one null, as Redis sends), so the requests here are only dropped.
+      const inDb = (tag: string): boolean => Number(tag.slice(0, tag.indexOf("\0"))) === db;
+      for (const tag of [...this.homes.keys()]) if (inDb(tag)) this.homes.delete(tag);
+      // Home side: the owners dropped this worker's requests too; ask again on the next read.
+      for (const tag of [...this.asked]) if (inDb(tag)) this.asked.delete(tag);
       return;
     }
     const tag = `${db}\0${latin1(key)}`;

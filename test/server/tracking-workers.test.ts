@@ -68,6 +68,10 @@ describe("client tracking over two workers", () => {
     // FLUSHALL: a null.
     a.sendCommand("FLUSHALL");
     expect(await a.read(2)).toEqual(["OK", { push: ["invalidate", null] }]);
+    // After the flush the owner is asked again on the next read.
+    expect(await a.command("GET", remote)).toBeNull();
+    expect(await b.command("SET", remote, "after")).toBe("OK");
+    expect(await a.read(1)).toEqual([{ push: ["invalidate", [remote]] }]);
     const info = text(await a.command("INFO", "clients"));
     expect(infoField(info, "tracking_clients")).toBe("1");
     expect(await a.command("CLIENT", "TRACKING", "OFF")).toBe("OK");
