@@ -184,7 +184,7 @@ export class Dispatcher {
       this.runCommand(c, argv);
       return;
     }
-    trackingBegin(c);
+    trackingBegin(c, argv);
     const entry = this.runCommand(c, argv);
     trackingEnd(c, entry, argv);
   }

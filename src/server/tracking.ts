@@ -195,11 +195,19 @@ function compareBytes(a: string, b: string): number {
 // ---- the dispatcher's hooks --------------------------------------------------------------------
 
 /** Before a command (only while someone tracks): remembers who runs it. */
-export function trackingBegin(c: Client): void {
+export function trackingBegin(c: Client, argv: Args): void {
   const st = stateOf(c.server);
   if (st.depth++ > 0) return;
   st.current = c;
   if (st.clients > 0) subscribe(c.server, st, c.db);
+  // Several workers: the owners of the keys this read will be forwarded to are asked first, on
+  // the same ordered links, so their watch is in place before they read (src/cluster/key-interest.ts).
+  const ask = remoteKeys.ask;
+  const t = (c as TrackingClient).tracking;
+  if (ask === undefined || t === undefined || t.bcast || (t.optin && !t.caching) || (t.optout && t.caching)) return;
+  const entry = c.server.commands.get(latin1(argv[0]!).toLowerCase());
+  if (entry === undefined || (entry.flags & CmdFlag.READONLY) === 0) return;
+  for (const i of keyPositions(entry, argv.length, argv)) ask(c.dbIndex, argv[i]!);
 }
 
 /** After a command: remembers the keys a tracking client read, then sends what it is owed. */
