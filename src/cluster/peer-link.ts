@@ -77,6 +77,8 @@ export class PeerLink {
   private resp = 2;
   /** The database the peer's session has selected for this link's requests. */
   private db = 0;
+  /** Receives the peer's pushes (`>`), which answer no request; forwarded replies are never pushes. */
+  onPush: ((push: Uint8Array) => void) | undefined = undefined;
   /** Called when the link connects again after it was lost (the peer restarted). */
   onReconnect: (() => void) | undefined = undefined;
   private everConnected = false;
@@ -207,6 +209,12 @@ export class PeerLink {
     while (p < to) {
       const e = replyEnd(buf, p, to);
       if (e < 0) break;
+      // A push (`>`) answers no request: the owner's out-of-band note (src/cluster/key-interest.ts).
+      if (buf[p] === 62 && this.onPush !== undefined) {
+        this.onPush(buf.subarray(p, e));
+        p = e;
+        continue;
+      }
       const cb = this.nextWaiting();
       cb?.(buf.subarray(p, e));
       p = e;

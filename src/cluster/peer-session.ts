@@ -79,6 +79,8 @@ export interface PeerServerDeps {
   onFrames?: ((group: Uint8Array) => void) | undefined;
   /** Blocking commands over workers: watches and their notifies (`__bwatch`...). */
   blocking?: { internal(name: string, argv: Args, r: ReplyWriter): void; homeGone(home: number): void } | undefined;
+  /** Key changes for tracking and WATCH over workers (`__kwatch`, `__kchanged`, src/cluster/key-interest.ts). */
+  keyInterest?: { internal(name: string, argv: Args, r: ReplyWriter, push: (bytes: Uint8Array) => void): void } | undefined;
 }
 
 /** Writes a key's type, value and absolute expiry (`*3`), or a null array when it is absent. */
@@ -221,12 +223,24 @@ class PeerSession {
         if (this.deps.blocking !== undefined) this.deps.blocking.internal(name, argv, r);
         else r.ok();
         return;
+      case "kwatch":
+      case "kchanged":
+        if (this.deps.keyInterest !== undefined) this.deps.keyInterest.internal(name, argv, r, this.push);
+        else r.ok();
+        return;
       default:
         runKeyTransfer(c.db, name, argv, r);
         // A key written back by a cross-worker operation may wake clients blocked on it.
         if (name === "restore") this.deps.server.blocking?.signal(c.db, argv[1]!);
     }
   }
+
+  /** Writes an out-of-band push into this session's reply stream, after the replies so far. */
+  private readonly push = (bytes: Uint8Array): void => {
+    if (this.closed) return;
+    this.client.reply.raw(bytes);
+    this.flush();
+  };
 
   private flush(): void {
     const r = this.client.reply;

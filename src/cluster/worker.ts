@@ -9,6 +9,9 @@ import type { WorkerAttachDeps, WorkerIdentity, WorkerSide } from "../server/wor
 import { RemoteWaits } from "./blocking-remote.ts";
 import { PeerLink } from "./peer-link.ts";
 import { listenPeers, type Executor } from "./peer-session.ts";
+import { KeyInterest } from "./key-interest.ts";
+import type { HoldingClient } from "./worker-cluster.ts";
+import { remoteKeys } from "../server/key-changes.ts";
 import { attachCluster, nodeId } from "./registry.ts";
 import { ClusterRouter } from "./router.ts";
 import { machineSlotMap, parsePeers, parseRanges } from "./slots.ts";
@@ -80,12 +83,16 @@ export function attachWorker(id: WorkerIdentity, deps: AttachDeps): WorkerAttach
   links.forEach((l, i) => {
     if (l !== undefined) l.onReconnect = () => remoteWaits.ownerRestarted(i);
   });
+  const keyInterest = new KeyInterest(cw);
+  remoteKeys.ask = (db, key) => keyInterest.ask(db, key);
+  remoteKeys.watch = (c, db, keys) => keyInterest.watch(c as HoldingClient, db, keys);
+  for (const l of links) if (l !== undefined) l.onPush = (push) => keyInterest.onPush(push);
   const listener = listenPeers({
-    path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits,
+    path, server: deps.server, keyspace: deps.keyspace, exec: deps.exec, gate: cw.gate, durability: deps.durability, onFrames: deps.onPeerFrames, blocking: remoteWaits, keyInterest,
   });
   attachCluster(deps.server, cw);
   attachNotifyRemote(cw);
-  deps.server.infoProviders.set("cores", () => `${coresInfo(cw)}\r\n${remoteWaits.info()}`);
+  deps.server.infoProviders.set("cores", () => `${coresInfo(cw)}\r\n${remoteWaits.info()}\r\n${keyInterest.info()}`);
   const limits = new WorkerLimits({
     maxclients: deps.maxclients,
     maxmemory: deps.maxmemory,

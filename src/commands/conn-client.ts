@@ -3,6 +3,7 @@ import { ERR_SYNTAX } from "../protocol/errors.ts";
 import { bytesToString, isKeyword, parseInt64 } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { cmdClientPause, cmdClientUnpause, type PausableClient } from "./client-pause.ts";
+import { cmdCaching, cmdGetRedir, cmdTracking, cmdTrackingInfo, trackingFlags, trackingRedirect } from "./client-tracking.ts";
 import { replyHelp } from "./server-help.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
@@ -70,13 +71,13 @@ export function clientInfoLine(c: Client): string {
   // Redis's order of flag letters; N when none.
   const held = c.server.blocking?.isBlocked(c) === true || (c as PausableClient).heldByClientPause === true;
   const role = c.isMaster === true ? "M" : c.outputClass === "replica" ? "S" : "";
-  const flags = role + (held ? "b" : "") + (c.noEvict ? "e" : "") || "N";
+  const flags = role + (held ? "b" : "") + trackingFlags(c) + (c.noEvict ? "e" : "") || "N";
   return (
     `id=${c.id} addr=${addr(c)} laddr=${localAddr(c)} fd=-1 name=${c.name}` +
     ` age=${Math.max(0, Math.floor((now - c.createdAt) / 1000))} idle=${Math.max(0, Math.floor((now - c.lastInteraction) / 1000))}` +
     ` flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0` +
     ` rbs=${rbs} rbp=${rbs} obl=0 oll=0 omem=${omem} tot-mem=${rbs + qbuf + omem} events=${omem > 0 ? "rw" : "r"}` +
-    ` cmd=${c.lastCommand} user=default redir=-1 resp=${c.reply.resp} lib-name=${c.libName} lib-ver=${c.libVersion}`
+    ` cmd=${c.lastCommand} user=default redir=${trackingRedirect(c)} resp=${c.reply.resp} lib-name=${c.libName} lib-ver=${c.libVersion}`
   );
 }
 
@@ -241,6 +242,10 @@ function cmdReply(c: Client, argv: Args): void {
 }
 
 const HELP_LINES = [
+  "CACHING (YES|NO)",
+  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+  "GETREDIR",
+  "    Return the client ID we are redirecting to when tracking is enabled.",
   "GETNAME",
   "    Return the name of the current connection.",
   "ID",
@@ -275,6 +280,11 @@ const HELP_LINES = [
   "    Set client meta attr. Options are:",
   "    * LIB-NAME: the client lib name.",
   "    * LIB-VER: the client lib version.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+  "         [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Control server assisted client side caching.",
+  "TRACKINGINFO",
+  "    Report tracking status for the current connection.",
   "NO-EVICT (ON|OFF)",
   "    Protect current client connection from eviction.",
 ];
@@ -306,6 +316,10 @@ export const clientCommand: CommandEntry = defineCommand({
     sub("pause", -3, ADMIN | SUB | CmdFlag.NOSCRIPT | CmdFlag.LOADING | CmdFlag.STALE, ADMIN_CONN, "Suspends commands processing.", "3.0.0", cmdClientPause),
     sub("unpause", 2, ADMIN | SUB | CmdFlag.NOSCRIPT | CmdFlag.LOADING | CmdFlag.STALE, ADMIN_CONN, "Resumes processing commands from paused clients.", "6.2.0", cmdClientUnpause),
     sub("reply", 3, SUB, CONN, "Instructs the server whether to reply to commands.", "3.2.0", cmdReply),
+    sub("tracking", -3, SUB, CONN, "Controls server-assisted client-side caching for the connection.", "6.0.0", cmdTracking),
+    sub("caching", 3, SUB, CONN, "Instructs the server whether to track the keys in the next request.", "6.0.0", cmdCaching),
+    sub("getredir", 2, SUB, CONN, "Returns the client ID to which the connection's tracking notifications are redirected.", "6.0.0", cmdGetRedir),
+    sub("trackinginfo", 2, SUB, CONN, "Returns information about server-assisted client-side caching for the connection.", "6.2.0", cmdTrackingInfo),
     sub("help", 2, LOADING | STALE, CONN, "Returns helpful text about the different subcommands.", "5.0.0", (c, argv) => replyHelp(c, argv, HELP_LINES)),
   ],
 });

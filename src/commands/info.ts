@@ -2,6 +2,7 @@
 // and the process. Subsystems add sections through `server.infoProviders` (name → lines); a
 // provider named like a built-in section (e.g. "persistence") replaces that section's body.
 import { arch, cpus, release, type as osType } from "node:os";
+import { trackingClients, trackingTotals } from "../server/tracking.ts";
 import { REDIS_COMPAT_VERSION } from "./server-help.ts";
 import type { CommandEntry, ServerContext } from "./types.ts";
 
@@ -111,7 +112,7 @@ function clientsSection(s: ServerContext): string {
     ["client_recent_max_input_buffer", maxIn],
     ["client_recent_max_output_buffer", maxOut],
     ["blocked_clients", blocked?.blocked ?? 0],
-    ["tracking_clients", 0],
+    ["tracking_clients", trackingClients(s)],
     ["clients_in_timeout_table", blocked?.withTimeout ?? 0],
   ]);
 }
@@ -206,6 +207,9 @@ function statsSection(s: ServerContext, now: number): string {
     ["pubsub_patterns", 0],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
+    ["tracking_total_keys", trackingTotals(s).keys],
+    ["tracking_total_items", trackingTotals(s).items],
+    ["tracking_total_prefixes", trackingTotals(s).prefixes],
     ["total_error_replies", x.errorReplies],
     ["client_query_buffer_limit_disconnections", x.clientQueryBufferLimitDisconnections],
     ["client_output_buffer_limit_disconnections", x.clientOutputLimitDisconnections],

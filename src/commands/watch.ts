@@ -5,10 +5,10 @@
 // WATCH pays one test per change. A watched key that expired since WATCH also aborts: EXEC looks
 // each one up first, which removes it (and touches it) if it is past its time.
 //
-// Several workers: a key another worker owns cannot be watched yet (WATCH answers an error
-// naming the limit rather than a transaction that would never see the change); `--workers 1`,
-// the default on one or two cores, watches everything.
+// Several workers: for a key another worker owns, its owner is asked to report the key's next
+// change (src/cluster/key-interest.ts), which arrives here as a change through key-changes.ts.
 import type { Keyspace } from "../engine/keyspace.ts";
+import { onKeyChange, remoteKeys } from "../server/key-changes.ts";
 import { bytesToLatin1 as latin1 } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
@@ -27,6 +27,8 @@ export interface WatchingClient {
 
 /** Per keyspace: watched key name → the states watching it. */
 const registry = new Map<Keyspace, Map<string, Set<WatchState>>>();
+/** Per keyspace: the unsubscribe function of its key-change listener. */
+const unsubscribes = new Map<Keyspace, () => void>();
 
 function hookFor(ks: Keyspace, keys: Map<string, Set<WatchState>>): (key: Uint8Array | null) => void {
   return (key) => {
@@ -47,7 +49,7 @@ function add(c: Client, state: WatchState, db: Keyspace, key: Uint8Array): void 
   if (keys === undefined) {
     keys = new Map();
     registry.set(db, keys);
-    db.touched = hookFor(db, keys);
+    unsubscribes.set(db, onKeyChange(db, hookFor(db, keys)));
   }
   let states = keys.get(name);
   if (states === undefined) keys.set(name, (states = new Set()));
@@ -70,7 +72,8 @@ export function unwatchAll(c: Client): void {
     keys.delete(name);
     if (keys.size === 0) {
       registry.delete(db);
-      db.touched = null;
+      unsubscribes.get(db)?.();
+      unsubscribes.delete(db);
     }
   }
 }
@@ -88,23 +91,19 @@ export function watchFailed(c: Client): boolean {
 
 /** The databases swapped (SWAPDB): every watcher of either one sees its keys changed. */
 export function touchAll(db: Keyspace): void {
-  db.touched?.(null);
+  const keys = registry.get(db);
+  if (keys !== undefined) hookFor(db, keys)(null);
 }
 
 // WATCH key [key ...]
 function cmdWatch(c: Client, argv: Args): void {
   if ((c as { multi?: unknown }).multi !== undefined) return c.reply.error("ERR WATCH inside MULTI is not allowed");
-  const cluster = c.server.cluster;
-  if (cluster !== undefined) {
-    for (let i = 1; i < argv.length; i++) {
-      if (cluster.slots.ownerOfKey(argv[i]!) !== cluster.index) {
-        return c.reply.error("ERR WATCH of a key that another worker owns is not supported yet (run with --workers 1, the default on 1-2 cores)");
-      }
-    }
-  }
   const w = c as WatchingClient;
   const state = (w.watch ??= { keys: [], dirty: false });
+  // A key another worker owns: its owner reports the next change here (src/cluster/key-interest.ts).
   for (let i = 1; i < argv.length; i++) add(c, state, c.db, argv[i]!);
+  // +OK once the owners confirmed (in the client's reply order).
+  if (remoteKeys.watch?.(c, c.dbIndex, argv.slice(1)) === true) return;
   c.reply.ok();
 }
 

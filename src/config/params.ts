@@ -80,6 +80,8 @@ export interface ServerConfig {
   "maxmemory-policy": MaxmemoryPolicy;
   /** Most simultaneous clients. @default 10000 */
   maxclients: number;
+  /** Most keys in the client-tracking table (0: no limit). */
+  "tracking-table-max-keys": number;
   /** Close clients idle for this many seconds; 0 = never. @default 0 */
   timeout: number;
   /** Refuse non-loopback clients while no password is set. @default true */
@@ -401,6 +403,7 @@ export const PARAMS: readonly ParamDef[] = [
     format: (v) => String(v),
   },
   intParam("maxclients", "most simultaneous clients", 1, 1_000_000),
+  intParam("tracking-table-max-keys", "most keys remembered for client tracking (0: no limit)", 0, Number.MAX_SAFE_INTEGER),
   intParam("timeout", "close clients idle for this many seconds (0 = never)", 0, 2_147_483_647),
   boolParam("protected-mode", "refuse non-loopback clients when no password is set (yes/no)"),
   intParam("tls-port", "TLS port beside the plain one (0 = no TLS)", 0, 65535, { immutable: true }),
@@ -529,6 +532,7 @@ export function defaultConfig(): ServerConfig {
     maxmemory: 0,
     "maxmemory-policy": "noeviction",
     maxclients: 10000,
+    "tracking-table-max-keys": 1000000,
     timeout: 0,
     "protected-mode": true,
     "client-output-buffer-limit": defaultOutputLimits(),

@@ -13,6 +13,7 @@ import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import { unwatchAll } from "../commands/watch.ts";
+import { disableTracking } from "./tracking.ts";
 import { forgetMonitor } from "../commands/monitor.ts";
 import { heldByPause } from "../commands/client-pause.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
@@ -570,6 +571,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    disableTracking(this);
     forgetMonitor(this);
     this.gone();
     this.backlog.clear();
@@ -589,6 +591,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    disableTracking(this);
     forgetMonitor(this);
     this.gone();
     this.socket.end();
@@ -601,6 +604,7 @@ export class Connection implements Client {
     if (this.subscriptions > 0) forgetSubscriber(this);
     this.server.blocking?.forget(this);
     unwatchAll(this);
+    disableTracking(this);
     forgetMonitor(this);
     this.gone();
     this.backlog.clear();

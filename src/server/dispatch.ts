@@ -23,6 +23,7 @@ import type { ServerConfig } from "../config/params.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { NameIndex } from "../commands/name-index.ts";
 import { FEED_BEFORE, feedMonitors, monitoring } from "../commands/monitor.ts";
+import { trackingBegin, trackingEnd, trackingInUse } from "./tracking.ts";
 
 export { NameIndex };
 import {
@@ -186,6 +187,17 @@ export class Dispatcher {
 
   /** Runs one command for `c`; its reply (if any) is appended to `c.reply`. */
   run(c: Client, argv: Args): void {
+    // Client tracking (src/server/tracking.ts): one test while nobody tracks.
+    if (trackingInUse.clients === 0) {
+      this.runCommand(c, argv);
+      return;
+    }
+    trackingBegin(c, argv);
+    const entry = this.runCommand(c, argv);
+    trackingEnd(c, entry, argv);
+  }
+
+  private runCommand(c: Client, argv: Args): CommandEntry | undefined {
     const reply = c.reply;
     const mark = reply.len;
     const modeBefore = c.replyMode;
@@ -200,7 +212,7 @@ export class Dispatcher {
     // A routed command's reply comes later, in its place (the router handles CLIENT REPLY).
     if (entry !== undefined && this.call(c, entry, argv, mark)) {
       if (monitored && !FEED_BEFORE.has(entry.name)) feedMonitors(c, entry, argv);
-      return;
+      return entry;
     }
     if (monitored && !FEED_BEFORE.has(entry.name)) feedMonitors(c, entry, argv);
     // CLIENT REPLY: a command that leaves replies OFF or SKIP (including the CLIENT REPLY
@@ -216,6 +228,7 @@ export class Dispatcher {
       if (blocking.waiting > 0 && entry !== undefined && (entry.flags & CmdFlag.WRITE) !== 0) blocking.wrote(c.db, entry, argv);
       if (blocking.pending) blocking.serveReady();
     }
+    return entry;
   }
 
   /** Runs `entry`; true when the router took it (forwarded, split or aggregated). */
