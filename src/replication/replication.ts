@@ -12,7 +12,6 @@
 //
 // The replica's side (following a primary) is master-link.ts; both meet here for ROLE, INFO
 // replication, WAIT and REPLICAOF.
-import { runBlocking } from "../commands/blocking.ts";
 import type { Args, Client, ReplicationView, ServerContext } from "../commands/types.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { ServerConfig } from "../config/params.ts";
@@ -24,6 +23,8 @@ import { commandsOf, type ValueSource } from "./mutation-commands.ts";
 import { ReplBacklog } from "./repl-backlog.ts";
 import { CommandBuffer } from "./resp-encode.ts";
 import { WorkerFeed } from "./worker-feed.ts";
+import { AckWaiters } from "./repl-wait.ts";
+import { infoText, writeRole, type ReplReport, type ReplicaRow } from "./repl-report.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -47,7 +48,7 @@ export interface ReplicaConnection extends Client {
   outputClass: "normal" | "replica";
 }
 
-interface Replica {
+interface Replica extends ReplicaRow {
   conn: ReplicaConnection;
   /** REPLCONF listening-port. */
   port: number;
@@ -73,7 +74,6 @@ function randomReplId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(20)), (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-const ERR_NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
 
 export class Replication implements ReplicationView {
   replid = randomReplId();
@@ -99,6 +99,7 @@ export class Replication implements ReplicationView {
   private readonly listener: MutationListener;
 
   constructor(private readonly host: ReplicationHost) {
+    this.acks = new AckWaiters(this.replicas, host.config, host.server);
     const dbs = host.databases;
     this.source = {
       valueOf: (db, key) => {
@@ -321,59 +322,22 @@ export class Replication implements ReplicationView {
     c.reply.ok();
   }
 
-  // ---- WAIT and min-replicas-to-write ---------------------------------------------------------
+  // ---- WAIT and min-replicas-to-write (repl-wait.ts) -----------------------------------------
 
-  private readonly waiters = new Map<Client, { target: number; n: number }>();
-
-  private acked(target: number): number {
-    let n = 0;
-    for (const r of this.replicas) if (r.ackOffset >= target) n++;
-    return n;
-  }
+  private readonly acks: AckWaiters;
 
   wait(c: Client, numreplicas: number, timeoutMs: number): void {
     if (this.roleName === "slave") return c.reply.error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
     const target = this.streamOffset;
-    const have = this.acked(target);
-    if (have >= numreplicas || this.replicas.size === 0 && numreplicas <= 0) return c.reply.integer(have);
-    if (this.replicas.size > 0) this.append(["REPLCONF", "GETACK", "*"]);
-    this.waiters.set(c, { target, n: numreplicas });
-    runBlocking(c, {
-      keys: [],
-      timeoutMs,
-      serve: () => false,
-      timedOut: (cl) => {
-        this.waiters.delete(cl);
-        cl.reply.integer(this.acked(target));
-      },
-      cannotBlock: (cl) => {
-        this.waiters.delete(cl);
-        cl.reply.integer(this.acked(target));
-      },
-      remoteTry: () => [],
-      remoteReply: () => undefined,
-    });
+    this.acks.wait(c, numreplicas, timeoutMs, target, () => this.append(["REPLCONF", "GETACK", "*"]));
   }
 
   private wakeWaiters(): void {
-    if (this.waiters.size === 0) return;
-    const svc = this.host.server.blocking;
-    for (const [c, w] of this.waiters) {
-      if (this.acked(w.target) >= w.n) {
-        this.waiters.delete(c);
-        svc?.unblock(c.id, false);
-      }
-    }
+    this.acks.wake();
   }
 
   writeRefusal(): string | undefined {
-    const need = this.host.config["min-replicas-to-write"];
-    if (need <= 0 || this.roleName === "slave") return undefined;
-    const lagMs = this.host.config["min-replicas-max-lag"] * 1000;
-    const now = Date.now();
-    let good = 0;
-    for (const r of this.replicas) if (now - r.ackAt <= lagMs) good++;
-    return good >= need ? undefined : ERR_NOREPLICAS;
+    return this.roleName === "slave" ? undefined : this.acks.writeRefusal();
   }
 
   // ---- REPLICAOF --------------------------------------------------------------------------------
@@ -420,76 +384,21 @@ export class Replication implements ReplicationView {
     this.baseOffset = offset;
   }
 
-  // ---- ROLE / INFO ------------------------------------------------------------------------------
+  // ---- ROLE / INFO (repl-report.ts renders them) ---------------------------------------------
+
+  private report(): ReplReport {
+    return {
+      masterHost: this.masterHost, masterPort: this.masterPort, link: this.link, replicas: this.replicas, offset: this.offset,
+      replid: this.replid, replid2: this.replid2, secondOffset: this.secondOffset, backlog: this.backlog, config: this.host.config,
+    };
+  }
 
   role(c: Client): void {
-    const r = c.reply;
-    if (this.masterHost !== undefined) {
-      r.arrayHeader(5);
-      r.bulkString("slave");
-      r.bulkString(this.masterHost);
-      r.integer(this.masterPort);
-      r.bulkString(this.link?.roleState ?? "connected");
-      r.integer(this.link?.offset ?? -1);
-      return;
-    }
-    r.arrayHeader(3);
-    r.bulkString("master");
-    r.integer(this.offset);
-    r.arrayHeader(this.replicas.size);
-    for (const rep of this.replicas) {
-      r.arrayHeader(3);
-      r.bulkString(rep.conn.remoteAddress);
-      r.bulkString(String(rep.port));
-      r.bulkString(String(rep.ackOffset));
-    }
+    writeRole(c.reply, this.report());
   }
 
   info(): string {
-    const lines: string[] = [];
-    const put = (k: string, v: string | number): void => void lines.push(`${k}:${v}`);
-    const off = this.offset;
-    if (this.masterHost !== undefined) {
-      const link = this.link;
-      put("role", "slave");
-      put("master_host", this.masterHost);
-      put("master_port", this.masterPort);
-      put("master_link_status", link?.state === "connected" ? "up" : "down");
-      put("master_last_io_seconds_ago", link !== undefined && link.state === "connected" ? Math.floor((Date.now() - link.lastIo) / 1000) : -1);
-      put("master_sync_in_progress", link?.state === "sync" ? 1 : 0);
-      put("slave_read_repl_offset", off);
-      put("slave_repl_offset", off);
-      if (link?.state !== "connected") put("master_link_down_since_seconds", link !== undefined ? Math.floor((Date.now() - link.downSince) / 1000) : -1);
-      put("slave_priority", 100);
-      put("slave_read_only", this.host.config["replica-read-only"] ? 1 : 0);
-      put("replica_announced", 1);
-    } else {
-      put("role", "master");
-    }
-    put("connected_slaves", this.replicas.size);
-    let i = 0;
-    const now = Date.now();
-    for (const r of this.replicas) {
-      const lag = Math.floor((now - r.ackAt) / 1000);
-      put(`slave${i++}`, `ip=${r.conn.remoteAddress},port=${r.port},state=online,offset=${r.ackOffset},lag=${lag}`);
-    }
-    if (this.masterHost === undefined && this.host.config["min-replicas-to-write"] > 0) {
-      const lagMs = this.host.config["min-replicas-max-lag"] * 1000;
-      let good = 0;
-      for (const r of this.replicas) if (now - r.ackAt <= lagMs) good++;
-      put("min_slaves_good_slaves", good);
-    }
-    put("master_failover_state", "no-failover");
-    put("master_replid", this.replid);
-    put("master_replid2", this.replid2);
-    put("master_repl_offset", off);
-    put("second_repl_offset", this.secondOffset);
-    const b = this.backlog;
-    put("repl_backlog_active", b !== undefined ? 1 : 0);
-    put("repl_backlog_size", this.host.config["repl-backlog-size"]);
-    put("repl_backlog_first_byte_offset", b !== undefined ? b.firstByteOffset : 0);
-    put("repl_backlog_histlen", b?.historyBytes ?? 0);
-    return lines.join("\r\n") + "\r\n";
+    return infoText(this.report());
   }
 
   close(): void {
