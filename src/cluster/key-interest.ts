@@ -6,7 +6,7 @@
 // into the reply stream of the home worker's own link, ahead of the reply of the command that
 // changed it (when that command came over the link, the writer is a client of the home worker),
 // and the request is forgotten; the home worker hands it to its own key-change listeners
-// (src/server/key-changes.ts) as a change of that key, so tracking sends its invalidation and WATCH
+// (src/commands/key-changes.ts) as a change of that key, so tracking sends its invalidation and WATCH
 // marks the transaction dirty exactly as for a local key. One request per key and home at a time.
 // WATCH answers +OK only once the owners confirmed, so any write seen after it is reported.
 // Limits: a worker that restarts forgets the requests it held; for a writer on the owner's worker
@@ -15,7 +15,7 @@
 import type { Args } from "../commands/types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
-import { keyChanged, onKeyChange } from "../server/key-changes.ts";
+import { keyChanged, onKeyChange } from "../commands/key-changes.ts";
 import type { HoldingClient, WorkerCluster } from "./worker-cluster.ts";
 
 const enc = new TextEncoder();

@@ -11,7 +11,7 @@ import { PeerLink } from "./peer-link.ts";
 import { listenPeers, type Executor } from "./peer-session.ts";
 import { KeyInterest } from "./key-interest.ts";
 import type { HoldingClient } from "./worker-cluster.ts";
-import { remoteKeys } from "../server/key-changes.ts";
+import { remoteKeys } from "../commands/key-changes.ts";
 import { attachCluster, nodeId } from "./registry.ts";
 import { ClusterRouter } from "./router.ts";
 import { machineSlotMap, parsePeers, parseRanges } from "./slots.ts";

@@ -1,8 +1,8 @@
 // CLIENT TRACKING, CLIENT CACHING, CLIENT GETREDIR, CLIENT TRACKINGINFO: Redis 7.0's
 // clientCommand branches, options and errors word for word. The tracking itself is
-// src/server/tracking.ts.
+// src/commands/tracking.ts.
 import { ERR_SYNTAX } from "../protocol/errors.ts";
-import { disableTracking, enableTracking, prefixesOf, type TrackingClient } from "../server/tracking.ts";
+import { disableTracking, enableTracking, prefixesOf, type TrackingClient } from "./tracking.ts";
 import { bytesToLatin1, isKeyword, parseInt64 } from "./args.ts";
 import type { Args, Client } from "./types.ts";
 

@@ -1,6 +1,6 @@
 // Connection commands: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT and the CLIENT container
 // (src/commands/conn-client.ts). Errors and reply shapes follow Redis 7.0.
-import { disableTracking } from "../server/tracking.ts";
+import { disableTracking } from "./tracking.ts";
 import { unwatchAll } from "./watch.ts";
 import { forgetMonitor } from "./monitor.ts";
 import { ERR_DB_RANGE, ERR_SELECT_CLUSTER, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS } from "../protocol/errors.ts";

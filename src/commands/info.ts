@@ -2,7 +2,7 @@
 // and the process. Subsystems add sections through `server.infoProviders` (name → lines); a
 // provider named like a built-in section (e.g. "persistence") replaces that section's body.
 import { arch, cpus, release, type as osType } from "node:os";
-import { trackingClients, trackingTotals } from "../server/tracking.ts";
+import { trackingClients, trackingTotals } from "./tracking.ts";
 import { REDIS_COMPAT_VERSION } from "./server-help.ts";
 import type { CommandEntry, ServerContext } from "./types.ts";
 

@@ -8,7 +8,7 @@
 // Several workers: for a key another worker owns, its owner is asked to report the key's next
 // change (src/cluster/key-interest.ts), which arrives here as a change through key-changes.ts.
 import type { Keyspace } from "../engine/keyspace.ts";
-import { onKeyChange, remoteKeys } from "../server/key-changes.ts";
+import { onKeyChange, remoteKeys } from "./key-changes.ts";
 import { bytesToLatin1 as latin1 } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";

@@ -13,7 +13,7 @@ import type { Args, Client, ServerContext } from "../commands/types.ts";
 import type { OutputBufferLimit, ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import { unwatchAll } from "../commands/watch.ts";
-import { disableTracking } from "./tracking.ts";
+import { disableTracking } from "../commands/tracking.ts";
 import { forgetMonitor } from "../commands/monitor.ts";
 import { heldByPause } from "../commands/client-pause.ts";
 import type { Keyspace } from "../engine/keyspace.ts";

@@ -1,6 +1,6 @@
 // Client tracking against redis-server 7.0.15: the same conversation (two or three clients, RESP3
 // pushes and RESP2 redirects through __redis__:invalidate) run on both, every reply and push compared.
-// One worker (--workers 1): keys another worker owns are not tracked yet (see src/server/tracking.ts).
+// One worker (--workers 1): keys another worker owns are not tracked yet (see src/commands/tracking.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { REDIS_SERVER, connectWithRetry, startParityPair, type ParityPair } from "../support/redis-parity.ts";
 import type { RespValue } from "../support/resp-decode.ts";

@@ -111,7 +111,7 @@ describe("client tracking over two workers", () => {
   }, 30000);
 
   test("BCAST with prefixes and NOLOOP", async () => {
-    // BCAST sees the changes of its own worker's keys (see src/server/tracking.ts).
+    // BCAST sees the changes of its own worker's keys (see src/commands/tracking.ts).
     const a = await rawOn(0);
     const b = await rawOn(0);
     const [mine, k1, k2] = keysByWorker(2, 3, "bc:")[0]!;

@@ -6,16 +6,16 @@
 // (Redis's beforeSleep), sorted as Redis's radix tree sorts them. FLUSHALL/FLUSHDB send a null.
 // An invalidation for the client that is running the command comes after the command's reply.
 //
-// Changes reach this module through src/server/key-changes.ts (installed on the databases only
+// Changes reach this module through src/commands/key-changes.ts (installed on the databases only
 // while at least one client tracks). The dispatcher calls trackingBegin/trackingEnd around each
 // command only while `trackingInUse.clients > 0`, so a server without tracking pays one test.
 // Several workers: a read of a key another worker owns is remembered here too, and the owner is
 // asked to report the key's next change (src/cluster/key-interest.ts), which arrives as a change
 // of the key through key-changes.ts. Limits: keys read inside EXEC or a script are not
 // remembered; BCAST sees the changes of this worker's keys only.
-import type { PubSubClient } from "../commands/pubsub.ts";
-import { keyPositions } from "../commands/command-docs.ts";
-import { CmdFlag, type Args, type Client, type CommandEntry, type ServerContext } from "../commands/types.ts";
+import type { PubSubClient } from "./pubsub.ts";
+import { keyPositions } from "./command-docs.ts";
+import { CmdFlag, type Args, type Client, type CommandEntry, type ServerContext } from "./types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { onKeyChange, remoteKeys } from "./key-changes.ts";
 

@@ -2,7 +2,7 @@
 // when unused); WATCH and client tracking both need it, so this module owns the slot and calls
 // every subscriber of that keyspace. The slot stays null while nobody listens, so a server
 // without WATCH or tracking still pays one test per change, and one subscriber pays one call.
-import type { Client } from "../commands/types.ts";
+import type { Client } from "./types.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 
 /** Called with the changed key (a view, valid during the call) or null when everything is cleared. */
