@@ -36,7 +36,7 @@ export interface MasterLinkHost {
   /** A master client over `socket` (authenticated, replies discarded, isMaster). */
   masterClient(socket: Socket<unknown>): LinkClient;
   /** Replaces the whole data set with an RDB file (validated first: throws and keeps the data on a bad one). */
-  loadRdb(bytes: Uint8Array, client: LinkClient): void;
+  loadRdb(bytes: Uint8Array): void;
 }
 
 /** What the link resumes from, and where it reports a new history. */
@@ -62,7 +62,6 @@ export class MasterLink {
   private streamStart = 0;
   private fed = 0;
   private replid: string;
-  private synced = false;
   /** +FULLRESYNC's history, until its RDB is loaded. */
   private fullId = "";
   private fullOffset = 0;
@@ -189,7 +188,8 @@ export class MasterLink {
     // An old primary may not know REPLCONF: not fatal (as Redis).
     steps.push([["REPLCONF", "listening-port", String(this.host.listeningPort)], () => true]);
     steps.push([["REPLCONF", "capa", "eof", "capa", "psync2"], () => true]);
-    const psync = this.synced || this.history.replid !== "" ? ["PSYNC", this.replid, String(this.offset + 1)] : ["PSYNC", "?", "-1"];
+    // Our history (a primary's id we followed, or our own): the primary continues it or answers +FULLRESYNC.
+    const psync = ["PSYNC", this.replid, String(this.offset + 1)];
     steps.push([psync, (l) => this.psyncReply(l)]);
     this.steps = steps.map(([argv, check], i) => (line: string) => {
       if (!check(line)) return false;
@@ -303,7 +303,7 @@ export class MasterLink {
     client.onSettled = this.onSettled;
     this.client = client;
     try {
-      this.host.loadRdb(payload, client);
+      this.host.loadRdb(payload);
     } catch (e) {
       this.client = undefined;
       client.onClose();
@@ -314,7 +314,6 @@ export class MasterLink {
     this.streamStart = this.fullOffset;
     this.fed = 0;
     console.log(`MASTER <-> REPLICA sync: Finished with success (${payload.length} bytes of RDB)`);
-    this.synced = true;
     this.history.adoptHistory?.(this.replid, this.streamStart);
     this.state = "connected";
     this.lastError = "";
@@ -327,7 +326,6 @@ export class MasterLink {
       this.client.onSettled = this.onSettled;
     }
     this.state = "connected";
-    this.synced = true;
     this.lastError = "";
     this.history.adoptHistory?.(this.replid, this.streamStart);
     console.log("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");

@@ -7,7 +7,7 @@
 // one rewrite rule per command. Redis 7.0 replicates scripts by effects too.
 //
 //   Set (string)      SET key value [PXAT t]
-//   Set (collection)  the whole value: DEL + HSET/RPUSH/SADD/ZADD in MULTI, or RESTORE (streams)
+//   Set (collection)  the whole value: RESTORE key <expireAt> <payload> REPLACE ABSTTL
 //   Delete            DEL key
 //   Expire            PEXPIREAT key t | PERSIST key
 //   Clear             FLUSHDB (the record's database)
@@ -15,7 +15,7 @@
 //   Delta             the type operation as its command (HSET, HDEL, LPUSH, LPOP count, SADD,
 //                     ZADD, ZREM, XADD, XTRIM MINID...), or the whole value when the operation
 //                     has no one-command form (LSET/LINSERT/LREM/LTRIM, ...STORE, stream groups).
-import { packedElements, packedTag, PackedTag } from "../engine/compound/packed.ts";
+import { packedElements } from "../engine/compound/packed.ts";
 import { HashOp } from "../engine/hash/hash-type.ts";
 import { ListOp } from "../engine/list/list-type.ts";
 import { SetOp } from "../engine/set/set-type.ts";
@@ -32,8 +32,8 @@ export type EmitCommand = (argv: readonly Arg[]) => void;
 export interface ValueSource {
   /** Type, packed value and expiry of `key` in database `db`, or undefined when it is gone. */
   valueOf(db: number, key: Uint8Array): { type: ValueType; packed: Uint8Array; expireAt: number } | undefined;
-  /** A DUMP payload of a packed value (RESTORE), or undefined when none can be made. */
-  dumpPayload?(type: ValueType, packed: Uint8Array): Uint8Array | undefined;
+  /** A DUMP payload of a packed value (RESTORE). */
+  dumpPayload(type: ValueType, packed: Uint8Array): Uint8Array;
 }
 
 const copy = (b: Uint8Array): Uint8Array => b.slice();
@@ -109,37 +109,7 @@ function scoreMemberPairs(els: Uint8Array[]): Arg[] {
   return out;
 }
 
-/** Replaces a key's value as a whole, atomically on the replica. */
+/** Replaces a key's value as a whole (RESTORE is atomic on the replica). */
 function wholeValue(key: Uint8Array, type: ValueType, packed: Uint8Array, expireAt: number, src: ValueSource, emit: EmitCommand): void {
-  const payload = src.dumpPayload?.(type, packed);
-  if (payload !== undefined) {
-    emit(["RESTORE", copy(key), String(expireAt), payload, "REPLACE", "ABSTTL"]);
-    return;
-  }
-  const els = packedElements(packed);
-  const body: Arg[] | undefined = rebuildCommand(type, packed, els);
-  emit(["MULTI"]);
-  emit(["DEL", key]);
-  if (body !== undefined && els.length > 0) emit([body[0]!, key, ...body.slice(1)]);
-  if (expireAt > 0) emit(["PEXPIREAT", key, String(expireAt)]);
-  emit(["EXEC"]);
-}
-
-/** The command (name first, key left out) that builds a collection from its packed elements. */
-function rebuildCommand(type: ValueType, packed: Uint8Array, els: Uint8Array[]): Arg[] | undefined {
-  switch (type) {
-    case ValueType.Hash: {
-      if (packedTag(packed) !== PackedTag.HashWithExpiry) return ["HSET", ...els];
-      const pairs: Arg[] = ["HSET"];
-      for (let i = 0; i + 2 < els.length + 1; i += 3) pairs.push(els[i]!, els[i + 1]!);
-      return pairs;
-    }
-    case ValueType.List:
-      return ["RPUSH", ...els];
-    case ValueType.Set:
-      return ["SADD", ...els];
-    case ValueType.ZSet:
-      return ["ZADD", ...scoreMemberPairs(els)];
-  }
-  return undefined;
+  emit(["RESTORE", copy(key), String(expireAt), src.dumpPayload(type, packed), "REPLACE", "ABSTTL"]);
 }

@@ -36,7 +36,7 @@ export interface RdbCodec {
   /** One RDB file holding the data of several (each worker's file). */
   join(files: readonly Uint8Array[]): Uint8Array;
   /** A DUMP payload of a packed value (RESTORE), undefined when the type cannot be written. */
-  dumpPayload(type: ValueType, packed: Uint8Array): Uint8Array | undefined;
+  dumpPayload(type: ValueType, packed: Uint8Array): Uint8Array;
 }
 
 /** A connection the stream is written to (a Connection of src/server/). */
@@ -64,7 +64,7 @@ export interface ReplicationHost extends MasterLinkHost {
   readonly databases: Databases;
   /** Persistence's listener, which replication's own sits beside. */
   readonly persistenceRecord: MutationListener | undefined;
-  readonly rdb: RdbCodec | undefined;
+  readonly rdb: RdbCodec;
   /** This worker's index and the worker count (the link to a primary lives on worker 0). */
   readonly workerIndex: number;
   readonly workerCount: number;
@@ -108,7 +108,7 @@ export class Replication implements ReplicationView {
         if (slot < 0) return undefined;
         return { type: ks.typeOf(slot), packed: ks.serializedValue(slot), expireAt: ks.expireAt(slot) };
       },
-      dumpPayload: host.rdb !== undefined ? (t, p) => host.rdb!.dumpPayload(t, p) : undefined,
+      dumpPayload: (t, p) => host.rdb.dumpPayload(t, p),
     };
     const persist = host.persistenceRecord;
     this.listener = persist === undefined ? (m) => this.record(m) : (m) => (persist(m), this.record(m));
@@ -200,7 +200,7 @@ export class Replication implements ReplicationView {
   private get feed(): WorkerFeed {
     return (this.feedOf ??= new WorkerFeed(this.host.server.cluster!, {
       startRecording: () => this.startRecording(),
-      snapshot: () => this.host.rdb!.write(this.host.databases, {}),
+      snapshot: () => this.host.rdb.write(this.host.databases, {}),
       appendForeign: (bytes) => {
         this.flushStream();
         this.send(bytes);
@@ -222,7 +222,6 @@ export class Replication implements ReplicationView {
     if (this.roleName === "slave" && this.link?.state !== "connected") {
       return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
     }
-    if (this.host.rdb === undefined) return c.reply.error("ERR replication needs the RDB codec");
     this.startRecording();
     const psync = argv.length === 3;
     if (psync) {
@@ -257,7 +256,7 @@ export class Replication implements ReplicationView {
 
   /** +FULLRESYNC, the RDB of our data (and the other workers' files), then the stream. */
   private fullSync(c: ReplicaConnection, psync: boolean, others: Uint8Array[]): void {
-    const rdb0 = this.host.rdb!;
+    const rdb0 = this.host.rdb;
     // Whatever is pending belongs before the snapshot's offset.
     this.flushStream();
     const offset = this.streamOffset;

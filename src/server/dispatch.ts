@@ -23,7 +23,7 @@ import type { ServerConfig } from "../config/params.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { NameIndex } from "../commands/name-index.ts";
 import { FEED_BEFORE, feedMonitors, monitoring } from "../commands/monitor.ts";
-import { trackingBegin, trackingEnd, trackingInUse } from "./tracking.ts";
+import { trackingBegin, trackingEnd, trackingInUse } from "../commands/tracking.ts";
 
 export { NameIndex };
 import {
@@ -187,7 +187,7 @@ export class Dispatcher {
 
   /** Runs one command for `c`; its reply (if any) is appended to `c.reply`. */
   run(c: Client, argv: Args): void {
-    // Client tracking (src/server/tracking.ts): one test while nobody tracks.
+    // Client tracking (src/commands/tracking.ts): one test while nobody tracks.
     if (trackingInUse.clients === 0) {
       this.runCommand(c, argv);
       return;
@@ -267,7 +267,7 @@ export class Dispatcher {
         this.reject(c, entry, ERR_READONLY_REPLICA);
         return false;
       }
-      const refusal = server.replication?.writeRefusal();
+      const refusal = this.config["min-replicas-to-write"] > 0 ? server.replication?.writeRefusal() : undefined;
       if (refusal !== undefined) {
         this.reject(c, entry, refusal);
         return false;

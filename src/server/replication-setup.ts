@@ -44,7 +44,7 @@ export function setupReplication(w: ReplicationWiring): Replication {
       state.clients.set(conn.id, conn);
       return conn;
     },
-    loadRdb(bytes: Uint8Array, client: LinkClient): void {
+    loadRdb(bytes: Uint8Array): void {
       // Every entry is read (and the file checked) before anything is replaced.
       const entries = readRdbEntries(bytes);
       if (w.workerCount === 1) {

@@ -51,7 +51,7 @@ export const rdbCodec = {
     return out;
   },
 
-  dumpPayload(type: ValueType, packed: Uint8Array): Uint8Array | undefined {
+  dumpPayload(type: ValueType, packed: Uint8Array): Uint8Array {
     return dumpPacked(type, packed);
   },
 };
