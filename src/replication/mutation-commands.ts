@@ -38,8 +38,12 @@ export interface ValueSource {
 
 const copy = (b: Uint8Array): Uint8Array => b.slice();
 
-/** Emits the commands that reproduce `m` on a replica (its database is selected by the caller). */
-export function commandsOf(m: MutationRecord, src: ValueSource, emit: EmitCommand): void {
+/**
+ * Emits the commands that reproduce `m` on a replica (its database is selected by the caller).
+ * `whole`: a Delta goes as the key's whole value even when it has a command (a full sync being
+ * written has yet to reach the key, sync-walk.ts).
+ */
+export function commandsOf(m: MutationRecord, src: ValueSource, emit: EmitCommand, whole = false): void {
   switch (m.op) {
     case MutationOp.Set:
       if (m.type === ValueType.String) {
@@ -61,7 +65,7 @@ export function commandsOf(m: MutationRecord, src: ValueSource, emit: EmitComman
       emit(["SWAPDB", String(m.db ?? 0), String(m.expireAt)]);
       return;
     case MutationOp.Delta:
-      if (!deltaCommand(m, emit)) {
+      if (whole || !deltaCommand(m, emit)) {
         const v = src.valueOf(m.db ?? 0, m.key);
         if (v === undefined) emit(["DEL", m.key]);
         else wholeValue(m.key, v.type, v.packed, v.expireAt, src, emit);

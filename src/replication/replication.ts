@@ -17,13 +17,14 @@ import type { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
-import { ValueType, type MutationListener, type MutationRecord } from "../engine/types.ts";
+import { MutationOp, ValueType, type MutationListener, type MutationRecord } from "../engine/types.ts";
 import { MasterLink, type MasterLinkHost } from "./master-link.ts";
 import { commandsOf, type ValueSource } from "./mutation-commands.ts";
 import { ReplBacklog } from "./repl-backlog.ts";
 import { CommandBuffer } from "./resp-encode.ts";
 import { WorkerFeed } from "./worker-feed.ts";
 import { AckWaiters } from "./repl-wait.ts";
+import { SyncWalk, type RdbWalker } from "./sync-walk.ts";
 import { infoText, writeRole, type ReplReport, type ReplicaRow } from "./repl-report.ts";
 
 const enc = new TextEncoder();
@@ -33,6 +34,8 @@ const dec = new TextDecoder();
 export interface RdbCodec {
   /** The whole data as an RDB file. */
   write(databases: Databases, aux: Record<string, string | number>): Uint8Array;
+  /** A writer that makes the file in pieces while the data changes (a full sync that does not stop clients). */
+  walker(databases: Databases, aux: Record<string, string | number>, skip: (db: number, key: Uint8Array) => boolean): RdbWalker;
   /** One RDB file holding the data of several (each worker's file). */
   join(files: readonly Uint8Array[]): Uint8Array;
   /** A DUMP payload of a packed value (RESTORE), undefined when the type cannot be written. */
@@ -41,7 +44,12 @@ export interface RdbCodec {
 
 /** A connection the stream is written to (a Connection of src/server/). */
 export interface ReplicaConnection extends Client {
+  readonly closed: boolean;
   flush(): void;
+  /** Bytes waiting for the socket. */
+  outputQueued(): number;
+  /** Called once from the next drain. */
+  onWritable: (() => void) | undefined;
   /** Called once when the connection goes away. */
   onGone: (() => void) | undefined;
   /** The output-buffer-limit class (a replica is cut off by the `replica` limits). */
@@ -83,6 +91,8 @@ export class Replication implements ReplicationView {
   /** Produced offset when nothing is recorded yet (the backlog carries it once it exists). */
   private baseOffset = 0;
   private readonly replicas = new Set<Replica>();
+  /** Full syncs being written while clients go on (sync-walk.ts). */
+  private readonly walks = new Map<Client, SyncWalk>();
   private readonly pending = new CommandBuffer();
   private flushQueued = false;
   /** The database the stream last selected (-1: the next command selects one). */
@@ -162,8 +172,21 @@ export class Replication implements ReplicationView {
       this.pending.command(["SELECT", String(db)]);
       this.streamDb = db;
     }
-    commandsOf(m, this.source, (argv) => this.pending.command(argv));
+    const whole = this.walks.size > 0 && this.noteForWalks(m, db);
+    commandsOf(m, this.source, (argv) => this.pending.command(argv), whole);
     this.queueFlush();
+  }
+
+  /** What walks in progress must know of `m`; true when it must go as the whole value. */
+  private noteForWalks(m: MutationRecord, db: number): boolean {
+    let whole = false;
+    for (const w of this.walks.values()) {
+      if (m.op === MutationOp.Delete) w.noteDelete(db, m.key);
+      else if (m.op === MutationOp.Clear) w.noteClear(db);
+      else if (m.op === MutationOp.SwapDb) w.noteSwap();
+      else if (m.op === MutationOp.Delta && !whole && (m.type === ValueType.List || m.type === ValueType.Stream)) whole = w.ahead(db, m.key);
+    }
+    return whole;
   }
 
   private append(argv: readonly (string | Uint8Array)[]): void {
@@ -190,6 +213,7 @@ export class Replication implements ReplicationView {
   /** Stream bytes into the backlog and to every online replica. */
   private send(bytes: Uint8Array): void {
     this.backlog!.append(bytes);
+    for (const w of this.walks.values()) w.keep(bytes);
     for (const r of this.replicas) {
       r.conn.reply.raw(bytes);
       r.conn.flush();
@@ -251,7 +275,59 @@ export class Replication implements ReplicationView {
       });
       return;
     }
+    if ((conn as { replCapaEof?: boolean }).replCapaEof === true) return this.walkSync(conn, psync);
     this.fullSync(conn, psync, []);
+  }
+
+  /** AUX fields of a full sync's file starting at `offset`. */
+  private syncAux(offset: number): Record<string, string | number> {
+    return {
+      "redis-ver": "7.0.15",
+      "redis-bits": 64,
+      ctime: Math.floor(Date.now() / 1000),
+      "repl-stream-db": 0,
+      "repl-id": this.replid,
+      "repl-offset": offset,
+      "aof-base": 0,
+    };
+  }
+
+  /** +FULLRESYNC, then the file written between loop turns (sync-walk.ts), then the stream. */
+  private walkSync(c: ReplicaConnection, psync: boolean): void {
+    this.flushStream();
+    const offset = this.streamOffset;
+    if (psync) c.reply.raw(enc.encode(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
+    this.streamDb = -1; // the replica's database is unknown: the next command selects one
+    const conn = {
+      get closed(): boolean {
+        return c.closed;
+      },
+      outputQueued: () => c.outputQueued(),
+      get onWritable(): (() => void) | undefined {
+        return c.onWritable;
+      },
+      set onWritable(f: (() => void) | undefined) {
+        c.onWritable = f;
+      },
+      raw: (b: Uint8Array) => c.reply.raw(b),
+      flush: () => c.flush(),
+      kill: () => c.kill(),
+    };
+    c.outputClass = "replica";
+    const aux = this.syncAux(offset);
+    const hard = this.host.config["client-output-buffer-limit"].replica.hard;
+    const walk = new SyncWalk(this.host.databases, conn, (skip) => this.host.rdb.walker(this.host.databases, aux, skip), hard,
+      () => {
+        this.walks.delete(c);
+        this.attach(c);
+      },
+      (why) => {
+        this.walks.delete(c);
+        console.log(`Replica full sync abandoned: ${why}`);
+      });
+    this.walks.set(c, walk);
+    c.onGone = () => walk.abandon("the replica went away");
+    walk.begin();
   }
 
   /** +FULLRESYNC, the RDB of our data (and the other workers' files), then the stream. */
@@ -260,15 +336,7 @@ export class Replication implements ReplicationView {
     // Whatever is pending belongs before the snapshot's offset.
     this.flushStream();
     const offset = this.streamOffset;
-    const own = rdb0.write(this.host.databases, {
-      "redis-ver": "7.0.15",
-      "redis-bits": 64,
-      ctime: Math.floor(Date.now() / 1000),
-      "repl-stream-db": 0,
-      "repl-id": this.replid,
-      "repl-offset": offset,
-      "aof-base": 0,
-    });
+    const own = rdb0.write(this.host.databases, this.syncAux(offset));
     const rdb = others.length === 0 ? own : rdb0.join([own, ...others]);
     if (psync) c.reply.raw(enc.encode(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
     c.reply.raw(enc.encode(`$${rdb.length}\r\n`));
@@ -294,10 +362,14 @@ export class Replication implements ReplicationView {
           (c as { replPort?: number }).replPort = Number(val);
           break;
         case "ip-address":
+          break;
         case "capa":
+          if (val.toLowerCase() === "eof") (c as { replCapaEof?: boolean }).replCapaEof = true;
           break;
         case "ack": {
-          // No reply, as Redis: the primary's stream is not answered.
+          // No reply, as Redis: the primary's stream is not answered. A replica's first ack after
+          // a walked full sync starts its stream (sync-walk.ts).
+          this.walks.get(c)?.startStream();
           for (const r of this.replicas) {
             if (r.conn !== c) continue;
             const off = Number(val);

@@ -121,6 +121,8 @@ export class Connection implements Client {
   outputClass: "normal" | "replica" = "normal";
   /** Called once when the connection goes away (a replica leaving replication). */
   onGone: (() => void) | undefined = undefined;
+  /** Called once from the next drain (a full sync waiting for the replica's socket). */
+  onWritable: (() => void) | undefined = undefined;
 
   /** True once the connection is gone (closed by either side). */
   closed = false;
@@ -523,7 +525,8 @@ export class Connection implements Client {
   /** The socket can take more: resend the backlog (one write). */
   onDrain(): void {
     const q = this.backlog;
-    if (this.closed || q.size === 0) return;
+    if (this.closed) return;
+    if (q.size === 0) return this.wakeWriter();
     while (q.size > 0) {
       const f = q.front();
       const w = this.socket.write(f, 0, f.length);
@@ -539,6 +542,20 @@ export class Connection implements Client {
       this.limitClock.reset();
       if (this.closing && !this.waitingForPeers()) this.end();
     }
+    this.wakeWriter();
+  }
+
+  private wakeWriter(): void {
+    const w = this.onWritable;
+    if (w !== undefined) {
+      this.onWritable = undefined;
+      w();
+    }
+  }
+
+  /** Bytes waiting for the socket: our queue plus the reply being built. */
+  outputQueued(): number {
+    return this.backlog.size + this.reply.len;
   }
 
   /** client-output-buffer-limit of this client's class: pubsub once subscribed, else normal. */

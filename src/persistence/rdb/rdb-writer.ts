@@ -21,6 +21,8 @@ export interface RdbWriteOptions {
   chunkBytes?: number;
   /** The clock for ctime and for skipping keys already expired. @default Date.now() */
   now?: number;
+  /** Keys to leave out (a full sync written while writes go on leaves out keys it must not repeat). */
+  skip?: (db: number, key: Uint8Array) => boolean;
 }
 
 const enc = new TextEncoder();
@@ -29,6 +31,12 @@ export class RdbWriter {
   private readonly out = new RdbOutput();
   private readonly crc = new Crc64();
   private readonly chunkBytes: number;
+  /** The database being written (-1 before the first, and after the last). */
+  walkDb = -1;
+  /** Slots below this one of `walkDb` are written (the scan's next cursor). */
+  walkCursor = 0;
+  /** The databases written, in order (known once `chunks()` started). */
+  readonly walkOrder: number[] = [];
 
   constructor(
     private readonly set: KeyspaceSet,
@@ -64,14 +72,20 @@ export class RdbWriter {
   private *database(db: number, ks: Keyspace, now: number): Generator<Uint8Array> {
     const o = this.out;
     o.u8(RdbOpcode.SelectDb).len(db).u8(RdbOpcode.ResizeDb).len(ks.size).len(ks.volatileCount);
+    const skip = this.opts.skip;
+    this.walkDb = db;
+    this.walkCursor = 0;
     let cursor = 0;
     do {
       cursor = ks.scan(cursor, 256, (slot) => {
         const at = ks.expireAt(slot);
         if (at !== 0 && at <= now) return;
+        const key = ks.keyView(slot);
+        if (skip !== undefined && skip(db, key)) return;
         if (at !== 0) o.u8(RdbOpcode.ExpireTimeMs).i64LE(at);
-        writeSlotValue(o, ks, slot, ks.keyView(slot));
+        writeSlotValue(o, ks, slot, key);
       });
+      this.walkCursor = cursor === 0 ? Number.MAX_SAFE_INTEGER : cursor;
       if (o.p >= this.chunkBytes) yield this.cut();
     } while (cursor !== 0);
   }
@@ -84,7 +98,9 @@ export class RdbWriter {
     this.set.each((db, ks) => {
       if (ks.size > 0) dbs.push([db, ks]);
     });
+    for (const [db] of dbs) this.walkOrder.push(db);
     for (const [db, ks] of dbs) yield* this.database(db, ks, now);
+    this.walkDb = -1;
     this.out.u8(RdbOpcode.Eof);
     const last = this.cut();
     const sum = this.crc.bytesLE();

@@ -8,7 +8,7 @@ import { dumpPacked } from "./dump-payload.ts";
 import { RdbInput } from "./rdb-input.ts";
 import { parseRdb } from "./rdb-reader.ts";
 import { RdbError, RdbOpcode, type RdbEntry } from "./rdb-types.ts";
-import { writeRdb } from "./rdb-writer.ts";
+import { RdbWriter, writeRdb } from "./rdb-writer.ts";
 
 export type RdbEntryOut = RdbEntry;
 
@@ -26,6 +26,11 @@ function bodyStart(file: Uint8Array): number {
 export const rdbCodec = {
   write(databases: Databases, aux: Record<string, string | number>): Uint8Array {
     return writeRdb(databases, { aux });
+  },
+
+  /** The file in pieces (64 KiB) while the data changes; `skip` leaves keys out (sync-walk.ts). */
+  walker(databases: Databases, aux: Record<string, string | number>, skip: (db: number, key: Uint8Array) => boolean): RdbWriter {
+    return new RdbWriter(databases, { aux, skip, chunkBytes: 64 * 1024 });
   },
 
   /**
