@@ -1,5 +1,5 @@
 // Replication benchmark (issue 16): fast-cache against redis-server 7.0.15, side by side in one run.
-//   bun run bench:replication            (BENCH_QUICK=1 for a short run)
+//   npm run bench:replication            (BENCH_QUICK=1 for a short run, BENCH_ONLY=fullsync for one section)
 // 1. Primary SET throughput and primary CPU per request (/proc utime+stime of the primary's
 //    process tree) under `redis-benchmark -t set -P 16 -n 200000 -c 50`, with no replica and with
 //    one: fast-cache → fast-cache, redis → redis, and fast-cache → redis-server. The replica's
@@ -186,9 +186,12 @@ printEnvironment("Replication vs redis-server (issue 16)");
 const startLoad = loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`date ${new Date().toISOString()}  load average at start ${startLoad}`);
 const t0 = performance.now();
-await throughputSection();
-await fullSyncSection();
-await lagSection();
+// BENCH_ONLY=throughput|fullsync|lag runs one section (comma-separated list for several).
+const only = (process.env.BENCH_ONLY ?? "").split(",").filter((x) => x !== "");
+const runs = (name: string): boolean => only.length === 0 || only.includes(name);
+if (runs("throughput")) await throughputSection();
+if (runs("fullsync")) await fullSyncSection();
+if (runs("lag")) await lagSection();
 console.log(`\nload average at end ${loadavg().map((x) => x.toFixed(2)).join(" ")}; ran ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 if (problems.length > 0) {
   console.log("\nPROBLEMS SEEN:");

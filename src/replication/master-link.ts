@@ -35,8 +35,18 @@ export interface MasterLinkHost {
   readonly listeningPort: number;
   /** A master client over `socket` (authenticated, replies discarded, isMaster). */
   masterClient(socket: Socket<unknown>): LinkClient;
-  /** Replaces the whole data set with an RDB file (validated first: throws and keeps the data on a bad one). */
-  loadRdb(bytes: Uint8Array): void;
+  /** A full sync's file, read as it arrives. */
+  receiveRdb(): RdbReceiver;
+}
+
+/** An RDB file as it arrives: each piece is checked, the data set replaced only at the end. */
+export interface RdbReceiver {
+  /** The next bytes of the file (throws on a corrupt file; nothing is replaced). */
+  feed(bytes: Uint8Array): void;
+  /** The file is over: throws on a bad end (the data is as before), else the data set is the file's. */
+  finish(): void;
+  /** The file will not be finished (the link was lost): the data is as before. */
+  abort(): void;
 }
 
 /** What the link resumes from, and where it reports a new history. */
@@ -67,7 +77,9 @@ export class MasterLink {
   private fullOffset = 0;
   private rdbLen = -1;
   private eofMark: Uint8Array | undefined;
-  private rdbParts: Uint8Array[] = [];
+  /** Diskless: the last bytes received, which may be the start of the mark (not fed yet). */
+  private rdbTail: Uint8Array = new Uint8Array(0);
+  private receiver: RdbReceiver | undefined;
   private rdbGot = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -112,7 +124,8 @@ export class MasterLink {
     this.inbuf = new Uint8Array(0);
     this.rdbLen = -1;
     this.eofMark = undefined;
-    this.rdbParts = [];
+    this.rdbTail = new Uint8Array(0);
+    this.dropReceiver();
     this.rdbGot = 0;
     // Every event of one attempt names it: an attempt ends once (connectError, the promise's
     // rejection and close may all report the same failure), and a late event of an old socket
@@ -260,7 +273,7 @@ export class MasterLink {
   }
 
   private readRdb(): void {
-    if (this.rdbLen < 0 && this.eofMark === undefined) {
+    if (this.receiver === undefined) {
       // Newlines are the primary's keepalives while it prepares the RDB.
       while (this.inbuf.length > 0 && this.inbuf[0] === 10) this.inbuf = this.inbuf.subarray(1);
       const nl = this.inbuf.indexOf(10);
@@ -270,54 +283,64 @@ export class MasterLink {
       if (line.startsWith("$EOF:")) this.eofMark = enc.encode(line.slice(5));
       else if (line.startsWith("$")) this.rdbLen = Number(line.slice(1));
       else return void this.fail(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+      this.receiver = this.host.receiveRdb();
     }
-    let payload: Uint8Array | undefined;
-    if (this.rdbLen >= 0) {
-      const need = this.rdbLen - this.rdbGot;
-      const take = this.inbuf.subarray(0, Math.min(need, this.inbuf.length));
-      this.rdbParts.push(take.slice());
-      this.rdbGot += take.length;
-      this.inbuf = this.inbuf.subarray(take.length);
-      if (this.rdbGot < this.rdbLen) return;
-      payload = concat(this.rdbParts, this.rdbGot);
-    } else {
-      // Diskless: the payload ends with the 40-byte mark. Look for it only where it can be: in
-      // the last bytes already held plus the new ones (no re-scan of a large payload per chunk).
-      const mark = this.eofMark!;
-      const chunk = this.inbuf.slice();
-      this.inbuf = new Uint8Array(0);
-      const tailLen = Math.min(mark.length - 1, this.rdbGot);
-      const prev = tailBytes(this.rdbParts, tailLen);
-      const window = concat([prev, chunk], prev.length + chunk.length);
-      const at = indexOf(window, mark);
-      this.rdbParts.push(chunk);
-      this.rdbGot += chunk.length;
-      if (at < 0) return;
-      const all = concat(this.rdbParts, this.rdbGot);
-      const end = this.rdbGot - chunk.length - prev.length + at;
-      payload = all.subarray(0, end);
-      this.inbuf = all.subarray(end + mark.length);
-    }
-    this.rdbParts = [];
-    const client = this.host.masterClient(this.socket!);
-    client.onSettled = this.onSettled;
-    this.client = client;
     try {
-      this.host.loadRdb(payload);
+      if (!this.feedRdb()) return;
+      this.receiver.finish();
     } catch (e) {
-      this.client = undefined;
-      client.onClose();
+      this.dropReceiver();
       this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    this.receiver = undefined;
+    this.client = this.host.masterClient(this.socket!);
+    this.client.onSettled = this.onSettled;
     this.replid = this.fullId;
     this.streamStart = this.fullOffset;
     this.fed = 0;
-    console.log(`MASTER <-> REPLICA sync: Finished with success (${payload.length} bytes of RDB)`);
+    console.log(`MASTER <-> REPLICA sync: Finished with success (${this.rdbGot} bytes of RDB)`);
     this.history.adoptHistory?.(this.replid, this.streamStart);
     this.state = "connected";
     this.lastError = "";
     this.sendAck();
+  }
+
+  private dropReceiver(): void {
+    const r = this.receiver;
+    this.receiver = undefined;
+    r?.abort();
+  }
+
+  /** Feeds what arrived of the file to the receiver; true once all of it was fed. */
+  private feedRdb(): boolean {
+    const r = this.receiver!;
+    if (this.rdbLen >= 0) {
+      const take = this.inbuf.subarray(0, Math.min(this.rdbLen - this.rdbGot, this.inbuf.length));
+      this.inbuf = this.inbuf.subarray(take.length);
+      this.rdbGot += take.length;
+      r.feed(take);
+      return this.rdbGot === this.rdbLen;
+    }
+    // Diskless: the file ends with the 40-byte mark. The last bytes that could be its start are
+    // held back and looked at again with the next piece (no re-scan of what was fed).
+    const mark = this.eofMark!;
+    const window = this.rdbTail.length === 0 ? this.inbuf : concat([this.rdbTail, this.inbuf], this.rdbTail.length + this.inbuf.length);
+    this.inbuf = new Uint8Array(0);
+    const at = indexOf(window, mark);
+    if (at >= 0) {
+      this.rdbGot += at;
+      r.feed(window.subarray(0, at));
+      this.inbuf = window.slice(at + mark.length);
+      this.rdbTail = new Uint8Array(0);
+      return true;
+    }
+    const keep = Math.min(mark.length - 1, window.length);
+    const ready = window.length - keep;
+    this.rdbTail = window.slice(ready);
+    this.rdbGot += ready;
+    r.feed(window.subarray(0, ready));
+    return false;
   }
 
   private beginStream(): void {
@@ -391,6 +414,7 @@ export class MasterLink {
       this.fed = 0;
       this.downSince = Date.now();
     }
+    this.dropReceiver();
     this.client?.onClose();
     this.client = undefined;
     const old = this.socket;
@@ -408,6 +432,7 @@ export class MasterLink {
     this.state = "closed";
     clearInterval(this.timer);
     if (this.retry !== undefined) clearTimeout(this.retry);
+    this.dropReceiver();
     this.client?.onClose();
     this.client = undefined;
     this.socket?.end();
@@ -432,17 +457,4 @@ function indexOf(hay: Uint8Array, needle: Uint8Array): number {
     return i;
   }
   return -1;
-}
-
-/** The last `n` bytes of `parts` together. */
-function tailBytes(parts: Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let need = n;
-  for (let i = parts.length - 1; i >= 0 && need > 0; i--) {
-    const b = parts[i]!;
-    const k = Math.min(need, b.length);
-    out.set(b.subarray(b.length - k), need - k);
-    need -= k;
-  }
-  return out;
 }

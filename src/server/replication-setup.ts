@@ -2,14 +2,14 @@
 // stream, the RDB codec for full syncs both ways, and the mutation listener beside persistence.
 import type { Socket } from "bun";
 import type { ServerConfig } from "../config/params.ts";
-import { restoreValue } from "../engine/compound/codecs.ts";
 import type { Databases } from "../engine/databases.ts";
 import type { MutationListener } from "../engine/types.ts";
-import { rdbCodec, readRdbEntries, type RdbEntryOut } from "../persistence/rdb/replication-codec.ts";
-import type { LinkClient } from "../replication/master-link.ts";
+import { rdbCodec } from "../persistence/rdb/replication-codec.ts";
+import type { LinkClient, RdbReceiver } from "../replication/master-link.ts";
 import { Replication } from "../replication/replication.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import type { ServerState } from "./context.ts";
+import { receiveRdb } from "./rdb-receive.ts";
 
 export interface ReplicationWiring {
   state: ServerState;
@@ -44,33 +44,8 @@ export function setupReplication(w: ReplicationWiring): Replication {
       state.clients.set(conn.id, conn);
       return conn;
     },
-    loadRdb(bytes: Uint8Array): void {
-      // Every entry is read (and the file checked) before anything is replaced.
-      const entries = readRdbEntries(bytes);
-      if (w.workerCount === 1) {
-        databases.each((_i, ks) => ks.clear());
-        for (const e of entries) restoreValue(databases.at(e.db), e.key, e.type, e.packed, e.expireAt);
-        return;
-      }
-      // Several workers: each key goes to its owner over the worker links (`__restore`), in the
-      // same order as the stream's commands that the master client forwards after it.
-      loadOnWorkers(state, entries);
+    receiveRdb(): RdbReceiver {
+      return receiveRdb(state, databases, w.workerCount);
     },
   });
-}
-
-const enc = new TextEncoder();
-const FLUSHALL = [enc.encode("FLUSHALL")];
-const RESTORE = enc.encode("__restore");
-const REPLACE = enc.encode("replace");
-const ignore = (): void => {};
-
-/** FLUSHALL on every worker, then every entry stored on the worker that owns its key. */
-function loadOnWorkers(state: ServerState, entries: readonly RdbEntryOut[]): void {
-  const cluster = state.cluster!;
-  for (let w = 0; w < cluster.count; w++) cluster.askWorker(w, FLUSHALL, ignore);
-  for (const e of entries) {
-    const owner = cluster.slots.ownerOfKey(e.key);
-    cluster.askWorker(owner, [RESTORE, e.key, enc.encode(String(e.type)), e.packed, enc.encode(String(e.expireAt)), REPLACE], ignore, e.db);
-  }
 }

@@ -12,9 +12,7 @@ export function lzfDecompress(src: Uint8Array, from: number, to: number, outLen:
     if (ctrl < 32) {
       const n = ctrl + 1;
       if (op + n > outLen || ip + n > to) return undefined;
-      out.set(src.subarray(ip, ip + n), op);
-      op += n;
-      ip += n;
+      for (let k = 0; k < n; k++) out[op++] = src[ip++]!; // at most 32 bytes: no view object
       continue;
     }
     let len = ctrl >> 5;
@@ -34,7 +32,13 @@ export function lzfDecompress(src: Uint8Array, from: number, to: number, outLen:
 const HLOG = 14;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
+/**
+ * Positions of 3-byte prefixes, stamped with `base`: an entry below the call's base belongs to an
+ * earlier call and counts as empty, so no call has to clear the table (clearing it cost more than
+ * compressing a short string).
+ */
 const hashTable = new Int32Array(1 << HLOG);
+let base = 0;
 
 /**
  * Compresses `src` (liblzf's algorithm, one hash table of 3-byte prefixes); undefined when the
@@ -45,7 +49,12 @@ export function lzfCompress(src: Uint8Array): Uint8Array | undefined {
   if (n < 4) return undefined;
   const out = new Uint8Array(n);
   const limit = n - 1;
-  hashTable.fill(-1);
+  if (base + n >= 0x3fffffff) {
+    hashTable.fill(0);
+    base = 0;
+  }
+  const b0 = base + 1;
+  base = b0 + n;
   let ip = 0;
   let op = 1; // out[0] is the first literal run's control byte
   let lit = 0;
@@ -62,8 +71,8 @@ export function lzfCompress(src: Uint8Array): Uint8Array | undefined {
   };
   while (ip < n - 2) {
     const h = Math.imul((src[ip]! << 16) | (src[ip + 1]! << 8) | src[ip + 2]!, 0x9e3779b1) >>> (32 - HLOG);
-    const ref = hashTable[h]!;
-    hashTable[h] = ip;
+    const ref = hashTable[h]! - b0; // < 0: empty (set by an earlier call)
+    hashTable[h] = ip + b0;
     const off = ip - ref - 1;
     if (ref >= 0 && off < MAX_OFF && src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2]) {
       let m = 3;
@@ -84,7 +93,7 @@ export function lzfCompress(src: Uint8Array): Uint8Array | undefined {
       const end = ip + m;
       ip++;
       while (ip < end && ip < n - 2) {
-        hashTable[Math.imul((src[ip]! << 16) | (src[ip + 1]! << 8) | src[ip + 2]!, 0x9e3779b1) >>> (32 - HLOG)] = ip;
+        hashTable[Math.imul((src[ip]! << 16) | (src[ip + 1]! << 8) | src[ip + 2]!, 0x9e3779b1) >>> (32 - HLOG)] = ip + b0;
         ip++;
       }
       ip = end;

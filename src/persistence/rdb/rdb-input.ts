@@ -3,7 +3,7 @@
 // with the offset, so a truncated file fails where it ends.
 import { parseScore } from "../../engine/zset/zset-score.ts";
 import { lzfDecompress } from "./lzf.ts";
-import { RdbError } from "./rdb-types.ts";
+import { RdbError, RdbTruncated } from "./rdb-types.ts";
 
 const ENC_INT8 = 0;
 const ENC_INT16 = 1;
@@ -31,7 +31,8 @@ export class RdbInput {
   }
 
   need(n: number): void {
-    if (n < 0 || this.pos + n > this.end) this.fail(`truncated: ${n} more bytes needed, ${this.end - this.pos} left`);
+    if (n < 0) this.fail(`negative length ${n}`);
+    if (this.pos + n > this.end) throw new RdbTruncated(`truncated: ${n} more bytes needed, ${this.end - this.pos} left`, this.pos);
   }
 
   u8(): number {
@@ -125,8 +126,17 @@ export class RdbInput {
   count(minBytesEach = 1): number {
     const at = this.pos;
     const n = this.len();
-    if (n * minBytesEach > this.end - this.pos) this.fail(`count ${n} exceeds the bytes left`, at);
+    if (n * minBytesEach > this.end - this.pos) throw new RdbTruncated(`count ${n} exceeds the bytes left`, at);
     return n;
+  }
+
+  /** The string's bytes in an array of their own (a copy only when stored plainly). */
+  ownString(): Uint8Array {
+    const at = this.pos;
+    const b = this.u8();
+    this.pos = at;
+    // Plain lengths are the top two bits 00, 01 or 10; 11 is an encoding (integer, LZF): fresh bytes.
+    return (b & 0xc0) === 0xc0 ? this.string() : this.string().slice();
   }
 
   /** rdbGenericLoadStringObject: the string's bytes (a view when stored plainly). */

@@ -47,13 +47,16 @@ export const RdbOpcode = {
 /** A corrupt, truncated or unsupported RDB file or DUMP payload; `offset` is where it was seen. */
 export class RdbError extends Error {
   constructor(
-    message: string,
+    readonly detail: string,
     readonly offset: number,
   ) {
-    super(`RDB: ${message} (at byte ${offset})`);
+    super(`RDB: ${detail} (at byte ${offset})`);
     this.name = "RdbError";
   }
 }
+
+/** The bytes ended inside a record: a whole file is truncated; a file still arriving needs more. */
+export class RdbTruncated extends RdbError {}
 
 /** One key of an RDB file, its value in our packed format (strings: the bytes). */
 export interface RdbEntry {

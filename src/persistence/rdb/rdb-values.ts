@@ -95,7 +95,7 @@ export function readValue(inp: RdbInput, t: number): RdbValue {
   const at = inp.pos;
   switch (t) {
     case RdbType.String:
-      return { type: ValueType.String, packed: inp.string().slice() };
+      return { type: ValueType.String, packed: inp.ownString() };
     case RdbType.List:
     case RdbType.ListZiplist:
     case RdbType.ListQuicklist:

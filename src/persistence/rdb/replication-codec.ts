@@ -1,12 +1,12 @@
 // What replication needs of RDB files: the data as one file (a full sync), several workers'
 // files joined into one, a DUMP payload of a packed value (RESTORE in the stream), and every
-// entry of a received file, checked whole before anything is replaced.
+// entry of a received file, checked as it arrives and whole before anything is replaced.
 import type { Databases } from "../../engine/databases.ts";
 import type { ValueType } from "../../engine/types.ts";
 import { Crc64 } from "./crc64.ts";
 import { dumpPacked } from "./dump-payload.ts";
 import { RdbInput } from "./rdb-input.ts";
-import { parseRdb } from "./rdb-reader.ts";
+import { RdbParser } from "./rdb-reader.ts";
 import { RdbError, RdbOpcode, type RdbEntry } from "./rdb-types.ts";
 import { RdbWriter, writeRdb } from "./rdb-writer.ts";
 
@@ -61,9 +61,18 @@ export const rdbCodec = {
   },
 };
 
-/** Every entry of `bytes` (throws RdbError on a corrupt or truncated file, before any effect). */
-export function readRdbEntries(bytes: Uint8Array): RdbEntryOut[] {
+/**
+ * A file as it arrives (a full sync): `feed` checks each piece (throws RdbError on a corrupt
+ * file), `end` checks the end of the file and gives every entry, before anything was replaced.
+ */
+export function rdbEntryReader(): { feed(bytes: Uint8Array): void; end(): RdbEntryOut[] } {
   const entries: RdbEntryOut[] = [];
-  parseRdb(bytes, (e) => entries.push({ ...e, key: e.key.slice(), packed: e.packed.slice() }));
-  return entries;
+  const parser = new RdbParser((e) => entries.push(e)); // each entry owns its key and value bytes
+  return {
+    feed: (bytes) => parser.feed(bytes),
+    end: () => {
+      parser.end();
+      return entries;
+    },
+  };
 }
