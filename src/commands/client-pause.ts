@@ -12,6 +12,26 @@ interface Pause {
   until: number;
   writesOnly: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Writes held by the server itself until released (FAILOVER), beside any CLIENT PAUSE. */
+  writesHeld: boolean;
+}
+
+const engaged = (p: Pause): boolean => p.until !== 0 || p.writesHeld;
+
+function pauseOf(s: ServerContext): Pause {
+  let p = pauses.get(s);
+  if (p === undefined) pauses.set(s, (p = { until: 0, writesOnly: false, timer: undefined, writesHeld: false }));
+  return p;
+}
+
+/** Holds (or releases) every client's writes, as CLIENT PAUSE WRITE with no end (FAILOVER). */
+export function holdWrites(s: ServerContext, on: boolean): void {
+  const p = pauseOf(s);
+  if (p.writesHeld === on) return;
+  const was = engaged(p);
+  p.writesHeld = on;
+  active += (engaged(p) ? 1 : 0) - (was ? 1 : 0);
+  if (!on) for (const c of s.clients.values()) (c as PausableClient).resumeAfterPause?.();
 }
 
 const pauses = new WeakMap<ServerContext, Pause>();
@@ -29,19 +49,18 @@ export interface PausableClient {
 export function heldByPause(c: Client, argv: Args): boolean {
   if (active === 0) return false;
   const p = pauses.get(c.server);
-  if (p === undefined || p.until === 0) return false;
-  if (Date.now() >= p.until) {
-    end(c.server, p);
-    return false;
-  }
-  if (!p.writesOnly) return true;
+  if (p === undefined || c.isMaster) return false; // our primary's stream is never held (as Redis)
+  if (p.until !== 0 && Date.now() >= p.until) end(c.server, p);
+  if (p.until === 0 && !p.writesHeld) return false;
+  if (p.until !== 0 && !p.writesOnly) return true;
   const entry = commandIndex(c.server.commands).get(argv[0]!);
   return entry !== undefined && (entry.flags & (CmdFlag.WRITE | CmdFlag.MAY_REPLICATE)) !== 0;
 }
 
 function end(s: ServerContext, p: Pause): void {
-  if (p.until !== 0) active--;
+  const was = engaged(p);
   p.until = 0;
+  active -= was && !engaged(p) ? 1 : 0;
   if (p.timer !== undefined) clearTimeout(p.timer);
   p.timer = undefined;
   for (const c of s.clients.values()) (c as PausableClient).resumeAfterPause?.();
@@ -57,11 +76,10 @@ export function cmdClientPause(c: Client, argv: Args): void {
     if (isKeyword(argv[3]!, "write")) writesOnly = true;
     else if (!isKeyword(argv[3]!, "all")) return c.reply.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
   } else if (argv.length > 4) return c.reply.error("ERR syntax error");
-  let p = pauses.get(c.server);
-  if (p === undefined) pauses.set(c.server, (p = { until: 0, writesOnly: false, timer: undefined }));
+  const p = pauseOf(c.server);
   // A later pause extends (never shortens) the current one; ALL wins over WRITE while both last.
   const running = p.until !== 0;
-  if (!running) active++;
+  if (!engaged(p)) active++;
   const until = Date.now() + ms;
   if (!running || until > p.until) p.until = until;
   p.writesOnly = running ? p.writesOnly && writesOnly : writesOnly;

@@ -1,4 +1,4 @@
-// REPLICAOF/SLAVEOF, SYNC/PSYNC, REPLCONF, ROLE and WAIT. The server's replication
+// REPLICAOF/SLAVEOF, SYNC/PSYNC, REPLCONF, ROLE, WAIT and FAILOVER. The server's replication
 // (src/replication/, ServerContext.replication) does the work; without one (in-process harnesses)
 // the server is a primary with no replicas: ROLE says master at offset 0, WAIT answers 0 at once
 // when it waits for no replica and else after its timeout, as a Redis master with no replicas.
@@ -69,6 +69,20 @@ function cmdSync(c: Client, argv: Args): void {
   repl.sync(c, argv);
 }
 
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
+function cmdFailover(c: Client, argv: Args): void {
+  if (c.server.cluster !== undefined && c.server.cluster.clusterPort !== 0 && c.localPort === c.server.cluster.clusterPort) {
+    return c.reply.error("ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+  }
+  const repl = c.server.replication;
+  if (repl === undefined) {
+    // No replication here: a primary with no replicas (after Redis's argument checks).
+    if (argv.length === 2 && isKeyword(argv[1]!, "abort")) return c.reply.error("ERR No failover in progress.");
+    return c.reply.error("ERR FAILOVER requires connected replicas.");
+  }
+  repl.failover(c, argv);
+}
+
 // REPLCONF option value [option value ...]
 function cmdReplconf(c: Client, argv: Args): void {
   const repl = c.server.replication;
@@ -88,6 +102,8 @@ export const replicationCommands: CommandEntry[] = [
     summary: "Make the server a replica of another instance, or promote it as master.", since: "5.0.0", handler: cmdReplicaOf }),
   defineCommand({ name: "slaveof", arity: 3, flags: ADMIN | NOSCRIPT | STALE, categories: ADMIN_CATS,
     summary: "Make the server a replica of another instance, or promote it as master.", since: "1.0.0", handler: cmdReplicaOf }),
+  defineCommand({ name: "failover", arity: -1, flags: ADMIN | NOSCRIPT | STALE, categories: ADMIN_CATS,
+    summary: "Starts a coordinated failover from a server to one of its replicas.", since: "6.2.0", handler: cmdFailover }),
   defineCommand({ name: "sync", arity: 1, flags: ADMIN | NOSCRIPT | NO_MULTI, categories: ADMIN_CATS,
     summary: "Internal command used for replication", since: "1.0.0", handler: cmdSync }),
   defineCommand({ name: "psync", arity: -3, flags: ADMIN | NOSCRIPT | NO_MULTI, categories: ADMIN_CATS,

@@ -15,6 +15,9 @@ export function createServerStats(): ServerStats {
     errorReplies: 0,
     errorCounts: new Map(),
     clientOutputLimitDisconnections: 0,
+    syncFull: 0,
+    syncPartialOk: 0,
+    syncPartialErr: 0,
     clientQueryBufferLimitDisconnections: 0,
   };
 }
@@ -31,6 +34,9 @@ export function resetServerStats(s: ServerStats): void {
   s.errorReplies = 0;
   s.errorCounts.clear();
   s.clientOutputLimitDisconnections = 0;
+  s.syncFull = 0;
+  s.syncPartialOk = 0;
+  s.syncPartialErr = 0;
   s.clientQueryBufferLimitDisconnections = 0;
 }
 

@@ -191,6 +191,8 @@ export interface ReplicationView {
   replicaOf(host: string | undefined, port: number): { ok: string } | { error: string };
   /** SYNC / PSYNC replid offset: the connection becomes a replica of this server. */
   sync(c: Client, argv: Args): void;
+  /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]. */
+  failover(c: Client, argv: Args): void;
   /** REPLCONF option value ...: replies itself (nothing for ACK). */
   replconf(c: Client, argv: Args): void;
   /** ROLE's reply. */
@@ -249,6 +251,10 @@ export interface ServerStats {
   errorCounts: Map<string, number>;
   clientOutputLimitDisconnections: number;
   clientQueryBufferLimitDisconnections: number;
+  /** Replicas served a full sync, a partial one, and partial ones refused (INFO stats sync_*). */
+  syncFull: number;
+  syncPartialOk: number;
+  syncPartialErr: number;
 }
 
 export interface CommandTable {

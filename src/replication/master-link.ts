@@ -54,6 +54,8 @@ export interface LinkHistory {
   replid: string;
   offset: number;
   adoptHistory?(replid: string, offset: number): void;
+  /** FAILOVER: the PSYNC asks the primary to take over from us (`PSYNC id off FAILOVER`); told its answer once. */
+  failover?: (accepted: boolean) => void;
 }
 
 type Phase = "connecting" | "handshake" | "sync" | "connected" | "closed";
@@ -203,6 +205,7 @@ export class MasterLink {
     steps.push([["REPLCONF", "capa", "eof", "capa", "psync2"], () => true]);
     // Our history (a primary's id we followed, or our own): the primary continues it or answers +FULLRESYNC.
     const psync = ["PSYNC", this.replid, String(this.offset + 1)];
+    if (this.history.failover !== undefined) psync.push("FAILOVER");
     steps.push([psync, (l) => this.psyncReply(l)]);
     this.steps = steps.map(([argv, check], i) => (line: string) => {
       if (!check(line)) return false;
@@ -219,7 +222,20 @@ export class MasterLink {
     return false;
   }
 
+  /** The answer to a FAILOVER PSYNC, told once; later attempts are plain PSYNCs. */
+  private failoverAnswer(accepted: boolean): void {
+    const told = this.history.failover;
+    this.history.failover = undefined;
+    told?.(accepted);
+  }
+
   private psyncReply(line: string): boolean {
+    if (!line.startsWith("+FULLRESYNC") && !line.startsWith("+CONTINUE")) {
+      const refused = this.fail(`Unexpected reply to PSYNC from master: ${line}`);
+      this.failoverAnswer(false);
+      return refused;
+    }
+    this.failoverAnswer(true);
     if (line.startsWith("+FULLRESYNC")) {
       // Adopted only once the RDB is loaded: a failed load must not resume that history.
       const [, id, off] = line.split(" ");
@@ -236,7 +252,7 @@ export class MasterLink {
       this.beginStream();
       return true;
     }
-    return this.fail(`Unexpected reply to PSYNC from master: ${line}`);
+    return false;
   }
 
   private onData(chunk: Uint8Array): void {

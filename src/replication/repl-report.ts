@@ -24,6 +24,7 @@ export interface ReplReport {
   secondOffset: number;
   backlog: ReplBacklog | undefined;
   config: ServerConfig;
+  failoverState: string;
 }
 
 export function writeRole(r: ReplyWriter, s: ReplReport): void {
@@ -82,7 +83,7 @@ export function infoText(s: ReplReport): string {
     for (const r of s.replicas) if (now - r.ackAt <= lagMs) good++;
     put("min_slaves_good_slaves", good);
   }
-  put("master_failover_state", "no-failover");
+  put("master_failover_state", s.failoverState);
   put("master_replid", s.replid);
   put("master_replid2", s.replid2);
   put("master_repl_offset", off);

@@ -3,8 +3,8 @@
 // A primary turns every mutation record into Redis commands (mutation-commands.ts) appended to
 // one stream; the stream goes to each online replica and into the backlog (repl-backlog.ts) so a
 // replica that lost its link resumes with PSYNC. A replica that asks for a full sync gets
-// +FULLRESYNC <replid> <offset>, an RDB of the data (written synchronously on this worker, so it is
-// exactly the state at <offset>), then the stream from <offset>+1. The stream is flushed once per
+// +FULLRESYNC <replid> <offset>, an RDB of the data written between loop turns while clients go
+// on (sync-walk.ts; several workers still take it at once), then the stream from <offset>+1. The stream is flushed once per
 // loop turn (setImmediate), so a pipeline of writes goes out in one write per replica.
 //
 // Recording starts with the first replica and stays on (as Redis keeps its backlog): until then
@@ -18,7 +18,7 @@ import type { ServerConfig } from "../config/params.ts";
 import type { Databases } from "../engine/databases.ts";
 import type { Keyspace } from "../engine/keyspace.ts";
 import { MutationOp, ValueType, type MutationListener, type MutationRecord } from "../engine/types.ts";
-import { MasterLink, type MasterLinkHost } from "./master-link.ts";
+import { MasterLink, type LinkHistory, type MasterLinkHost } from "./master-link.ts";
 import { commandsOf, type ValueSource } from "./mutation-commands.ts";
 import { ReplBacklog } from "./repl-backlog.ts";
 import { CommandBuffer } from "./resp-encode.ts";
@@ -26,6 +26,8 @@ import { WorkerFeed } from "./worker-feed.ts";
 import { AckWaiters } from "./repl-wait.ts";
 import { SyncWalk, type RdbWalker } from "./sync-walk.ts";
 import { infoText, writeRole, type ReplReport, type ReplicaRow } from "./repl-report.ts";
+import { Failover } from "./failover.ts";
+import { holdWrites } from "../commands/client-pause.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -108,8 +110,20 @@ export class Replication implements ReplicationView {
   private readonly source: ValueSource;
   private readonly listener: MutationListener;
 
+  /** FAILOVER's state (failover.ts). */
+  private readonly failoverCtl: Failover;
+
   constructor(private readonly host: ReplicationHost) {
     this.acks = new AckWaiters(this.replicas, host.config, host.server);
+    this.failoverCtl = new Failover({
+      replicas: () => this.replicas,
+      offset: () => this.streamOffset,
+      isReplica: () => this.roleName === "slave",
+      holdWrites: (on) => holdWrites(host.server, on),
+      handOver: (h, p, done) => void this.replicaOf(h, p, done),
+      takeBack: () => void this.replicaOf(undefined, 0),
+      log: (line) => console.log(line),
+    });
     const dbs = host.databases;
     this.source = {
       valueOf: (db, key) => {
@@ -161,7 +175,8 @@ export class Replication implements ReplicationView {
     this.host.databases.each((_i, ks: Keyspace) => ks.setMutationListener(this.listener));
     const period = this.host.config["repl-ping-replica-period"] * 1000;
     this.pingTimer = setInterval(() => {
-      if (this.replicas.size > 0 && this.roleName === "master") this.append(["PING"]);
+      // No PING while a failover waits: the target must be able to catch up with a still stream.
+      if (this.replicas.size > 0 && this.roleName === "master" && this.failoverCtl.state === "no-failover") this.append(["PING"]);
     }, period);
     this.pingTimer.unref?.();
   }
@@ -243,6 +258,13 @@ export class Replication implements ReplicationView {
 
   sync(c: Client, argv: Args): void {
     const conn = c as ReplicaConnection;
+    if (argv.length === 4 && dec.decode(argv[3]!).toLowerCase() === "failover") {
+      // Our primary hands over (FAILOVER): we take over its history if we follow exactly it.
+      if (dec.decode(argv[1]!) !== this.replid) return c.reply.error("ERR PSYNC FAILOVER replid must match my replid.");
+      this.replicaOf(undefined, 0);
+      console.log(`MASTER MODE enabled (failover request from 'addr=${c.remoteAddress}:${c.remotePort}')`);
+      argv = argv.slice(0, 3);
+    }
     if (this.roleName === "slave" && this.link?.state !== "connected") {
       return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
     }
@@ -255,13 +277,18 @@ export class Replication implements ReplicationView {
       this.flushStream();
       const idOk = id === this.replid || (id === this.replid2 && from <= this.secondOffset);
       const tail = idOk ? backlog.since(from) : undefined;
-      if (tail !== undefined) {
+      const stats = this.host.server.stats;
+      if (tail === undefined) {
+        if (id !== "?") stats.syncPartialErr++;
+      } else {
+        stats.syncPartialOk++;
         c.reply.raw(enc.encode(`+CONTINUE ${this.replid}\r\n`));
         c.reply.raw(tail);
         this.attach(conn);
         return;
       }
     }
+    this.host.server.stats.syncFull++;
     if (this.host.workerCount > 1 && this.host.server.cluster !== undefined) {
       // Every worker's data, taken while nothing runs anywhere (worker-feed.ts).
       this.feed.snapshotAll((files, release) => {
@@ -377,6 +404,7 @@ export class Replication implements ReplicationView {
             r.ackAt = Date.now();
           }
           this.wakeWaiters();
+          this.failoverCtl.check();
           return;
         }
         case "getack":
@@ -413,7 +441,15 @@ export class Replication implements ReplicationView {
 
   // ---- REPLICAOF --------------------------------------------------------------------------------
 
-  replicaOf(host: string | undefined, port: number): { ok: string } | { error: string } {
+  // ---- FAILOVER (failover.ts) --------------------------------------------------------------------
+
+  failover(c: Client, argv: Args): void {
+    if (this.host.workerCount > 1) return c.reply.error("ERR FAILOVER is not supported with several workers (run with --workers 1)");
+    this.failoverCtl.command(c, argv);
+  }
+
+  /** `handedOver`: this REPLICAOF is a FAILOVER's, whose PSYNC asks the target to take over. */
+  replicaOf(host: string | undefined, port: number, handedOver?: (accepted: boolean) => void): { ok: string } | { error: string } {
     if (host === undefined) {
       if (this.masterHost !== undefined) {
         // Promotion: the old history stays resumable under replid2 (as Redis's shiftReplicationId).
@@ -440,13 +476,16 @@ export class Replication implements ReplicationView {
     this.host.server.replicaReadOnly = this.host.config["replica-read-only"];
     // Our replicas resync from the new history.
     for (const r of this.replicas) r.conn.kill();
-    this.link = this.host.workerIndex === 0 ? new MasterLink(this.host, host, port, this.linkState()) : undefined;
+    const history: LinkHistory = this.linkState();
+    if (handedOver !== undefined) history.failover = handedOver;
+    this.link = this.host.workerIndex === 0 ? new MasterLink(this.host, host, port, history) : undefined;
     return { ok: "OK" };
   }
 
   /** What the link resumes from: our history as a replica of that primary. */
-  private linkState(): { replid: string; offset: number } {
-    return { replid: this.replid, offset: this.offset };
+  private linkState(): LinkHistory {
+    // The link tells us the history it follows (a replica's replid is its primary's, as Redis's).
+    return { replid: this.replid, offset: this.offset, adoptHistory: (id, off) => this.adoptHistory(id, off) };
   }
 
   /** The link finished a full sync (new history) or a partial one (same history). */
@@ -461,6 +500,7 @@ export class Replication implements ReplicationView {
     return {
       masterHost: this.masterHost, masterPort: this.masterPort, link: this.link, replicas: this.replicas, offset: this.offset,
       replid: this.replid, replid2: this.replid2, secondOffset: this.secondOffset, backlog: this.backlog, config: this.host.config,
+      failoverState: this.failoverCtl.state,
     };
   }
 
