@@ -202,6 +202,8 @@ export interface ServerConfig {
   "replica-serve-stale-data": boolean;
   /** Bytes of the replication stream kept for partial resyncs. @default 1mb */
   "repl-backlog-size": number;
+  /** Bytes of older stream kept on disk (dir/repl-backlog-N/) with the WAL on: a replica away longer still resumes. @default 256mb */
+  "repl-backlog-disk-size": number;
   /** Seconds between PINGs a primary sends its replicas. @default 10 */
   "repl-ping-replica-period": number;
   /** Seconds without traffic after which a replication link is dropped. @default 60 */
@@ -479,6 +481,7 @@ export const PARAMS: readonly ParamDef[] = [
   boolParam("replica-read-only", "a replica refuses writes from its clients (yes/no)"),
   boolParam("replica-serve-stale-data", "a replica with its link down still answers reads (yes/no)"),
   memoryParam("repl-backlog-size", "bytes of the replication stream kept for partial resyncs", 16 * 1024),
+  memoryParam("repl-backlog-disk-size", "bytes of older replication stream kept on disk under dir for partial resyncs (WAL on only; 0 = off)"),
   intParam("repl-ping-replica-period", "seconds between PINGs to replicas", 1, 2_147_483_647),
   intParam("repl-timeout", "seconds without traffic before a replication link is dropped", 1, 2_147_483_647),
   intParam("min-replicas-to-write", "refuse writes unless this many replicas are connected and acking (0 = off)", 0, 2_147_483_647),
@@ -580,6 +583,7 @@ export function defaultConfig(): ServerConfig {
     "replica-read-only": true,
     "replica-serve-stale-data": true,
     "repl-backlog-size": 1024 * 1024,
+    "repl-backlog-disk-size": 256 * 1024 * 1024,
     "repl-ping-replica-period": 10,
     "repl-timeout": 60,
     "min-replicas-to-write": 0,

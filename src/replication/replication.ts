@@ -21,10 +21,13 @@ import { MutationOp, ValueType, type MutationListener, type MutationRecord } fro
 import { MasterLink, type LinkHistory, type MasterLinkHost } from "./master-link.ts";
 import { commandsOf, type ValueSource } from "./mutation-commands.ts";
 import { ReplBacklog } from "./repl-backlog.ts";
+import { DiskBacklog } from "./disk-backlog.ts";
+import { resumeFromDisk } from "./disk-resync.ts";
+import * as path from "node:path";
 import { CommandBuffer } from "./resp-encode.ts";
 import { WorkerFeed } from "./worker-feed.ts";
 import { AckWaiters } from "./repl-wait.ts";
-import { SyncWalk, type RdbWalker } from "./sync-walk.ts";
+import { SyncWalk, type RdbWalker, type WalkConnection } from "./sync-walk.ts";
 import { infoText, writeRole, type ReplReport, type ReplicaRow } from "./repl-report.ts";
 import { Failover } from "./failover.ts";
 import { holdWrites } from "../commands/client-pause.ts";
@@ -171,7 +174,7 @@ export class Replication implements ReplicationView {
 
   private startRecording(): void {
     if (this.backlog !== undefined) return;
-    this.backlog = new ReplBacklog(this.host.config["repl-backlog-size"], this.baseOffset);
+    this.backlog = this.newBacklog(this.baseOffset);
     this.host.databases.each((_i, ks: Keyspace) => ks.setMutationListener(this.listener));
     const period = this.host.config["repl-ping-replica-period"] * 1000;
     this.pingTimer = setInterval(() => {
@@ -179,6 +182,36 @@ export class Replication implements ReplicationView {
       if (this.replicas.size > 0 && this.roleName === "master" && this.failoverCtl.state === "no-failover") this.append(["PING"]);
     }, period);
     this.pingTimer.unref?.();
+  }
+
+  /**
+   * A backlog that holds nothing before `offset`. With the WAL on (`appendonly yes`) and
+   * `repl-backlog-disk-size` > 0, what leaves its ring is kept on disk under `dir` (disk-backlog.ts).
+   */
+  private newBacklog(offset: number): ReplBacklog {
+    this.backlog?.disk?.close();
+    return new ReplBacklog(this.host.config["repl-backlog-size"], offset, this.diskBacklog(offset + 1));
+  }
+
+  /** The disk part of a backlog whose first unsaved byte is `next` (undefined when off). */
+  private diskBacklog(next: number): DiskBacklog | undefined {
+    const cfg = this.host.config;
+    const size = cfg["repl-backlog-disk-size"];
+    if (!cfg.appendonly || size === 0 || cfg.dir === "") return undefined;
+    return new DiskBacklog(path.join(cfg.dir, `repl-backlog-${this.host.workerIndex}`), next, size);
+  }
+
+  /** CONFIG SET repl-backlog-size / repl-backlog-disk-size. */
+  configChanged(): void {
+    const b = this.backlog;
+    if (b === undefined) return;
+    b.resize(this.host.config["repl-backlog-size"]);
+    const size = this.host.config["repl-backlog-disk-size"];
+    if (b.disk !== undefined && size > 0) b.disk.setLimit(size);
+    else if (b.disk !== undefined) {
+      b.disk.close();
+      b.disk = undefined;
+    } else b.disk = this.diskBacklog(b.firstByteOffset); // the ring's bytes are the first to go there
   }
 
   private record(m: MutationRecord): void {
@@ -278,6 +311,18 @@ export class Replication implements ReplicationView {
       const idOk = id === this.replid || (id === this.replid2 && from <= this.secondOffset);
       const tail = idOk ? backlog.since(from) : undefined;
       const stats = this.host.server.stats;
+      if (tail === undefined && idOk && from >= backlog.heldFrom && from <= backlog.offset + 1) {
+        stats.syncPartialOk++;
+        c.reply.raw(enc.encode(`+CONTINUE ${this.replid}\r\n`));
+        conn.outputClass = "replica";
+        resumeFromDisk(this.walkConnection(conn), from, {
+          flushStream: () => this.flushStream(),
+          backlog: () => this.backlog,
+          attach: () => this.attach(conn),
+          log: (line) => console.log(line),
+        });
+        return;
+      }
       if (tail === undefined) {
         if (id !== "?") stats.syncPartialErr++;
       } else {
@@ -319,13 +364,9 @@ export class Replication implements ReplicationView {
     };
   }
 
-  /** +FULLRESYNC, then the file written between loop turns (sync-walk.ts), then the stream. */
-  private walkSync(c: ReplicaConnection, psync: boolean): void {
-    this.flushStream();
-    const offset = this.streamOffset;
-    if (psync) c.reply.raw(enc.encode(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
-    this.streamDb = -1; // the replica's database is unknown: the next command selects one
-    const conn = {
+  /** A replica's connection as a walk or a disk resync paces its output. */
+  private walkConnection(c: ReplicaConnection): WalkConnection {
+    return {
       get closed(): boolean {
         return c.closed;
       },
@@ -340,6 +381,15 @@ export class Replication implements ReplicationView {
       flush: () => c.flush(),
       kill: () => c.kill(),
     };
+  }
+
+  /** +FULLRESYNC, then the file written between loop turns (sync-walk.ts), then the stream. */
+  private walkSync(c: ReplicaConnection, psync: boolean): void {
+    this.flushStream();
+    const offset = this.streamOffset;
+    if (psync) c.reply.raw(enc.encode(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
+    this.streamDb = -1; // the replica's database is unknown: the next command selects one
+    const conn = this.walkConnection(c);
     c.outputClass = "replica";
     const aux = this.syncAux(offset);
     const hard = this.host.config["client-output-buffer-limit"].replica.hard;
@@ -462,7 +512,7 @@ export class Replication implements ReplicationView {
         this.replid = randomReplId();
         this.baseOffset = off;
         // Our own stream now continues the primary's offsets: its old bytes are not that history.
-        if (this.backlog !== undefined) this.backlog = new ReplBacklog(this.host.config["repl-backlog-size"], off);
+        if (this.backlog !== undefined) this.backlog = this.newBacklog(off);
         this.host.server.replicaReadOnly = false;
         // From here every write is history the other replicas resume from (PSYNC old-id offset).
         if (this.host.workerIndex === 0 || this.host.workerCount === 1) this.startRecording();
@@ -514,6 +564,7 @@ export class Replication implements ReplicationView {
 
   close(): void {
     this.link?.close();
+    this.backlog?.disk?.close();
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
   }
 }

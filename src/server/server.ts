@@ -353,6 +353,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
       setKeyspaceEvents(state, values["notify-keyspace-events"]);
       applyNewKeyHook();
     }
+    else if (name === "repl-backlog-size" || name === "repl-backlog-disk-size") replication?.configChanged();
     else if (name === "hz") {
       clearInterval(timer);
       timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));
