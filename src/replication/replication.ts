@@ -26,6 +26,10 @@ import { resumeFromDisk } from "./disk-resync.ts";
 import * as path from "node:path";
 import { CommandBuffer } from "./resp-encode.ts";
 import { WorkerFeed } from "./worker-feed.ts";
+import { SpreadWait } from "./wait-spread.ts";
+
+/** `__repl` requests of a WAIT over several workers (the rest are the worker feed's). */
+const SPREAD_WAIT = new Set(["fence", "watch", "unwatch", "acked"]);
 import { AckWaiters } from "./repl-wait.ts";
 import { SyncWalk, type RdbWalker, type WalkConnection } from "./sync-walk.ts";
 import { infoText, writeRole, type ReplReport, type ReplicaRow } from "./repl-report.ts";
@@ -105,6 +109,7 @@ export class Replication implements ReplicationView {
   /** The database selected where the pending chunk starts (what a worker feed prefixes). */
   private chunkDb = -1;
   private feedOf: WorkerFeed | undefined;
+  private spreadOf: SpreadWait | undefined;
   private link: MasterLink | undefined;
   /** REPLICAOF target (every worker knows it; worker 0 holds the link). */
   private masterHost: string | undefined;
@@ -273,6 +278,7 @@ export class Replication implements ReplicationView {
     return (this.feedOf ??= new WorkerFeed(this.host.server.cluster!, {
       startRecording: () => this.startRecording(),
       snapshot: () => this.host.rdb.write(this.host.databases, {}),
+      flush: () => this.flushStream(),
       appendForeign: (bytes) => {
         this.flushStream();
         this.send(bytes);
@@ -284,7 +290,23 @@ export class Replication implements ReplicationView {
 
   peerRequest(argv: Args, r: ReplyWriter): void {
     if (this.host.server.cluster === undefined) return r.error("ERR not a worker");
+    if (SPREAD_WAIT.has(dec.decode(argv[1] ?? new Uint8Array(0)))) return this.spread.request(argv, r);
     this.feed.request(argv, r);
+  }
+
+  /** WAIT over every worker's replicas (wait-spread.ts), made on first use. */
+  private get spread(): SpreadWait {
+    return (this.spreadOf ??= new SpreadWait(this.host.server.cluster!, {
+      settle: (done) => this.feed.pullAll(() => {
+        this.flushStream();
+        done(this.streamOffset);
+      }),
+      acked: (target) => this.acks.acked(target),
+      askAcks: () => {
+        if (this.replicas.size > 0) this.append(["REPLCONF", "GETACK", "*"]);
+      },
+      flush: () => this.flushStream(),
+    }));
   }
 
   // ---- a replica connects (SYNC / PSYNC) --------------------------------------------------------
@@ -477,12 +499,14 @@ export class Replication implements ReplicationView {
 
   wait(c: Client, numreplicas: number, timeoutMs: number): void {
     if (this.roleName === "slave") return c.reply.error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+    if (this.host.workerCount > 1 && this.host.server.cluster !== undefined) return this.spread.wait(c, numreplicas, timeoutMs);
     const target = this.streamOffset;
     this.acks.wait(c, numreplicas, timeoutMs, target, () => this.append(["REPLCONF", "GETACK", "*"]));
   }
 
   private wakeWaiters(): void {
     this.acks.wake();
+    this.spreadOf?.acksChanged();
   }
 
   writeRefusal(): string | undefined {

@@ -38,6 +38,8 @@ export interface FeedOwner {
   snapshot(): Uint8Array;
   /** Appends another worker's chunk to this worker's stream. */
   appendForeign(bytes: Uint8Array): void;
+  /** Moves the pending stream on (into the hubs' buffers): what a pull or a snapshot follows. */
+  flush(): void;
 }
 
 export class WorkerFeed {
@@ -71,6 +73,7 @@ export class WorkerFeed {
     const what = dec.decode(argv[1] ?? new Uint8Array(0));
     const n = Number(dec.decode(argv[2] ?? new Uint8Array(0)));
     if (!Number.isInteger(n) || n < 0 || n >= this.cluster.count) return r.error("ERR bad worker index");
+    this.owner.flush();
     switch (what) {
       case "start":
         this.owner.startRecording();
@@ -101,6 +104,15 @@ export class WorkerFeed {
       done?.();
       if (this.again.delete(p)) this.pull(p);
     });
+  }
+
+  /** Hub side: pulls what every peer recorded for us so far, then calls `done`. */
+  pullAll(done: () => void): void {
+    let left = this.cluster.count - 1;
+    if (left === 0) return done();
+    for (let p = 0; p < this.cluster.count; p++) {
+      if (p !== this.cluster.index) this.pull(p, () => void (--left === 0 && done()));
+    }
   }
 
   /**
