@@ -132,7 +132,17 @@ const NOT_SUMMED = new Set(["maxclients", "maxmemory", "instantaneous_input_kbps
 /** The largest over the workers, not the sum. */
 const LARGEST = new Set(["client_recent_max_input_buffer", "client_recent_max_output_buffer"]);
 
-/** Sums integer fields of the Stats, Clients, Memory and Keyspace sections over every worker's INFO. */
+/** The lines of one INFO section (without its header), up to the blank line that ends it. */
+function sectionLines(text: string, name: string): string[] {
+  const lines = text.split("\r\n");
+  const at = lines.indexOf(`# ${name}`);
+  if (at < 0) return [];
+  const out: string[] = [];
+  for (let i = at + 1; i < lines.length && !lines[i]!.startsWith("# "); i++) out.push(lines[i]!);
+  return out;
+}
+
+/** Sums integer fields of the Stats, Clients, Memory and Keyspace sections over every worker's INFO; Replication is worker 0's. */
 export function mergeInfo(texts: readonly string[], mine: number): string {
   const totals = new Map<string, number>();
   const keyspace = new Map<string, Map<string, number>>();
@@ -173,9 +183,12 @@ export function mergeInfo(texts: readonly string[], mine: number): string {
   let section = "";
   const out: string[] = [];
   for (const line of texts[mine]!.split("\r\n")) {
+    if (section === "Replication" && !line.startsWith("# ")) continue;
     if (line.startsWith("# ")) {
       section = line.slice(2);
       out.push(line);
+      // Worker 0 serves the replicas and holds the link to a primary: its section is the server's.
+      if (section === "Replication") out.push(...sectionLines(texts[0]!, "Replication"));
       if (section === "Keyspace") {
         for (const [db, m] of [...keyspace].sort(([a], [b]) => Number(a.slice(2)) - Number(b.slice(2)))) {
           const ttl = m.get("avg_ttl") ?? 0;
@@ -221,6 +234,14 @@ const info: CrossHandler = (cw, c, _e, argv) => {
     else w.bulkString(merged);
     hold(w.bytes());
   });
+  return true;
+};
+
+/** ROLE: worker 0 serves every replica and holds the link to a primary, so it answers. */
+const onHub: CrossHandler = (cw, c, _e, argv) => {
+  if (cw.index === 0) return false;
+  const hold = c.hold(c.replyMode !== "on");
+  cw.links[0]!.send(argv, c.reply.resp, hold, c.dbIndex);
   return true;
 };
 
@@ -332,6 +353,7 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   "client|pause": everywhere, // each worker holds its own clients
   "client|unpause": everywhere,
   info,
+  role: onHub,
   "config|set": everywhere,
   replicaof: everywhere, // every worker knows it is a replica; worker 0 holds the link
   slaveof: everywhere,

@@ -27,9 +27,7 @@ import * as path from "node:path";
 import { CommandBuffer } from "./resp-encode.ts";
 import { WorkerFeed } from "./worker-feed.ts";
 import { SpreadWait } from "./wait-spread.ts";
-
-/** `__repl` requests of a WAIT over several workers (the rest are the worker feed's). */
-const SPREAD_WAIT = new Set(["fence", "watch", "unwatch", "acked"]);
+import { RELAY_REQUESTS, ReplicaRelay } from "./replica-relay.ts";
 import { AckWaiters } from "./repl-wait.ts";
 import { SyncWalk, type RdbWalker, type WalkConnection } from "./sync-walk.ts";
 import { infoText, writeRole, type ReplReport, type ReplicaRow } from "./repl-report.ts";
@@ -38,6 +36,9 @@ import { holdWrites } from "../commands/client-pause.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** `__repl` requests of a WAIT over several workers (the rest are the worker feed's). */
+const SPREAD_WAIT = new Set(["fence", "watch", "unwatch", "acked"]);
 
 /** What replication needs of RDB files (src/persistence/rdb/), injected by the server. */
 export interface RdbCodec {
@@ -110,6 +111,7 @@ export class Replication implements ReplicationView {
   private chunkDb = -1;
   private feedOf: WorkerFeed | undefined;
   private spreadOf: SpreadWait | undefined;
+  private relayOf: ReplicaRelay | undefined;
   private link: MasterLink | undefined;
   /** REPLICAOF target (every worker knows it; worker 0 holds the link). */
   private masterHost: string | undefined;
@@ -290,8 +292,19 @@ export class Replication implements ReplicationView {
 
   peerRequest(argv: Args, r: ReplyWriter): void {
     if (this.host.server.cluster === undefined) return r.error("ERR not a worker");
-    if (SPREAD_WAIT.has(dec.decode(argv[1] ?? new Uint8Array(0)))) return this.spread.request(argv, r);
+    const what = dec.decode(argv[1] ?? new Uint8Array(0));
+    if (SPREAD_WAIT.has(what)) return this.spread.request(argv, r);
+    if (RELAY_REQUESTS.has(what)) return this.relay.request(argv, r);
     this.feed.request(argv, r);
+  }
+
+  /** Replicas of a primary of several workers are served by worker 0 (replica-relay.ts). */
+  private get relay(): ReplicaRelay {
+    return (this.relayOf ??= new ReplicaRelay(this.host.server.cluster!, {
+      sync: (conn, argv) => this.sync(conn, argv),
+      ack: (conn, offset) => this.replconf(conn, [enc.encode("REPLCONF"), enc.encode("ACK"), enc.encode(offset)]),
+      hardLimit: () => this.host.config["client-output-buffer-limit"].replica.hard,
+    }));
   }
 
   /** WAIT over every worker's replicas (wait-spread.ts), made on first use. */
@@ -313,6 +326,7 @@ export class Replication implements ReplicationView {
 
   sync(c: Client, argv: Args): void {
     const conn = c as ReplicaConnection;
+    if (this.host.workerCount > 1 && this.host.server.cluster !== undefined && this.host.workerIndex !== 0) return this.relay.forward(conn, argv);
     if (argv.length === 4 && dec.decode(argv[3]!).toLowerCase() === "failover") {
       // Our primary hands over (FAILOVER): we take over its history if we follow exactly it.
       if (dec.decode(argv[1]!) !== this.replid) return c.reply.error("ERR PSYNC FAILOVER replid must match my replid.");
@@ -466,6 +480,7 @@ export class Replication implements ReplicationView {
           if (val.toLowerCase() === "eof") (c as { replCapaEof?: boolean }).replCapaEof = true;
           break;
         case "ack": {
+          if (this.relayOf?.relays(c)) return this.relayOf.ack(c, val);
           // No reply, as Redis: the primary's stream is not answered. A replica's first ack after
           // a walked full sync starts its stream (sync-walk.ts).
           this.walks.get(c)?.startStream();
