@@ -148,7 +148,7 @@ test("64 connections opened while workers load a large WAL each get -LOADING or 
     const atStart = await firstReplies(port, 64);
     expect(atStart.filter((r) => !isLoading(r) && r !== null)).toEqual([]);
     expect(atStart.some(isLoading)).toBe(true);
-    await seen(/ready to accept connections/);
+    await seen(/Ready to accept connections/);
 
     // A worker restart: the replacement loads its shard while the other worker serves.
     const c = await RawClient.connect(port);
