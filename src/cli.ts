@@ -1,8 +1,10 @@
 // fast-cache-server entry point: flags → config → server. With persistence (the default), the
-// server listens at once (clients get -LOADING), recovers from --dir, then prints the ready line.
-// SIGINT/SIGTERM stop it cleanly (WAL flushed and synced, exit 0); configuration errors exit 2;
-// listen, lock and recovery errors print one line and exit 1. `wal-tail` is a small subscriber
-// that prints the WAL export stream (or a segment file) as JSON lines.
+// server listens at once (clients get -LOADING), recovers from --dir, then logs "Ready to accept
+// connections". Log lines go through src/log.ts (stdout or `logfile`). SIGINT/SIGTERM shut it
+// down cleanly (src/server/shutdown.ts: final snapshot when `save` is set, WAL flushed and synced,
+// exit 0); configuration errors exit 2; listen, lock and recovery errors print one line on stderr
+// and exit 1. `wal-tail` is a small subscriber that prints the WAL export stream (or a segment
+// file) as JSON lines.
 
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +21,8 @@ import { ConfigError, loadConfig } from "./config/load.ts";
 import { listenErrorMessage, ServerStartError, startServer } from "./server/server.ts";
 import { startMetricsServer } from "./server/metrics.ts";
 import { VERSION } from "./server/version.ts";
+import { bannerLines, loadedLine } from "./banner.ts";
+import { configureLog, log, logAt, redactSecrets, type LogRole } from "./log.ts";
 
 function fail(message: string, code: number): never {
   process.stderr.write(`fast-cache-server: ${message}\n`);
@@ -50,6 +54,16 @@ function takeRdbExport(argv: string[]): string | undefined {
   return file;
 }
 
+/** Log level, file, format and the secrets never to print, from the configuration. */
+function setupLog(cfg: ServerConfig): void {
+  try {
+    configureLog({ level: cfg.loglevel, file: cfg.logfile, format: cfg["log-format"] });
+  } catch (e) {
+    fail(`can't open the log file ${cfg.logfile}: ${e instanceof Error ? e.message : String(e)}`, 1);
+  }
+  redactSecrets([cfg.requirepass, cfg.masterauth, cfg["wal-export-token"]]);
+}
+
 async function main(): Promise<void> {
   let req;
   const argv = process.argv.slice(2);
@@ -73,11 +87,11 @@ async function main(): Promise<void> {
   // The cluster side of this worker (set when startServer attaches it): the rebalance after loading needs it.
   let attachment: WorkerAttachment | undefined;
   const worker = workerIdentity();
+  const startedAt = performance.now();
   try {
     const loaded = loadConfig({ file: req.configFile, flags: req.flags, cli: true });
     const cfg = loaded.config;
     config = cfg;
-    if (worker === undefined && loaded.warning !== undefined) process.stderr.write(`${loaded.warning}\n`);
     if (rdbExport !== undefined && worker === undefined) {
       // Recover the data directory (every shard) and write it as a Redis RDB file, then exit.
       let r;
@@ -89,12 +103,12 @@ async function main(): Promise<void> {
       process.stderr.write(`wrote ${rdbExport}: ${r.keys} keys from ${r.shards} shards, ${r.functions} function libraries, ${r.bytes} bytes (RDB version 10)\n`);
       return;
     }
+    setupLog(cfg);
+    configureLog({ role: () => (worker === undefined ? "M" : "C") });
+    if (worker === undefined && loaded.warning !== undefined) log.warning(loaded.warning.replace(/^warning: /, ""));
     const workers = cfg.workers === 0 ? autoWorkers(availableParallelism()) : cfg.workers;
     if (worker === undefined && (workers > 1 || cfg["cluster-ports"] || cfg["cluster-peers"] !== "")) {
-      supervise(cfg.bind, cfg.port, workers, cfg["cluster-ports"], (port, restarts) => {
-        process.stderr.write(banner(cfg, workers, port));
-        serveMetrics(cfg, port, restarts);
-      });
+      supervise(cfg, workers, loaded.file);
       return;
     }
     if (worker !== undefined) {
@@ -107,7 +121,7 @@ async function main(): Promise<void> {
         fail(portErrorMessage(e, cfg.bind, cfg.port), 1);
       }
       cfg.port = portLock.port;
-      process.stderr.write(banner(cfg, 1, cfg.port));
+      for (const line of bannerLines(cfg, 1, cfg.port, loaded.file)) log.notice(line);
     }
     server = startServer({
       worker: worker === undefined ? undefined : { identity: worker, attach: (id, deps) => (attachment = attachWorker(id, deps)) },
@@ -116,7 +130,7 @@ async function main(): Promise<void> {
       configFile: loaded.file,
       configFileKeys: loaded.fileKeys,
       configFormat: loaded.format,
-      persistence: cfg.appendonly || cfg["snapshot-every-seconds"] > 0 ? { log: (line) => process.stderr.write(`${line}\n`) } : undefined,
+      persistence: cfg.appendonly || cfg["snapshot-every-seconds"] > 0 ? { log: logAt("notice") } : undefined,
       onShutdown: () => process.exit(0),
     });
   } catch (e) {
@@ -126,31 +140,33 @@ async function main(): Promise<void> {
     throw e;
   }
   const running = server;
-  const stop = (): void => {
-    running.stop().then(
-      () => process.exit(0),
-      (e: unknown) => fail(`stopping: ${e instanceof Error ? e.message : String(e)}`, 1),
-    );
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // A replica logs with role S (REPLICAOF may change it at any time).
+  const base: LogRole = worker === undefined ? "M" : "C";
+  configureLog({ role: () => (running.context.replication?.info().includes("role:slave") ? "S" : base) });
+  running.config.onChange((name) => {
+    if (name === "loglevel") configureLog({ level: running.config.values.loglevel });
+    else if (name === "requirepass" || name === "masterauth") setupLog(running.config.values);
+  });
+  process.on("SIGINT", () => running.shutdown.onSignal("SIGINT"));
+  process.on("SIGTERM", () => running.shutdown.onSignal("SIGTERM"));
   // The supervisor is gone (even SIGKILLed): a worker never outlives it.
-  if (worker !== undefined) process.on("disconnect", stop);
+  if (worker !== undefined) process.on("disconnect", () => void running.shutdown.request({}));
   const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   // Said when there is data to load (a fresh start prints nothing but the ready line).
   const dir = running.persistence?.opts.dir;
-  const say = (): void => void process.stderr.write(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
+  const say = (): void => log.notice(`listening on ${host}:${server.port} (-LOADING), loading data from ${dir}`);
   let slow: ReturnType<typeof setTimeout> | undefined;
   if (worker !== undefined) {
-    if (dir !== undefined && hasData(dir, worker.index)) process.stderr.write(`worker ${worker.index} listening on ${host}:${server.port} (-LOADING), loading data from ${dir}\n`);
-    // A worker reports to its supervisor, which prints the one ready line.
+    if (dir !== undefined && hasData(dir, worker.index)) log.notice(`worker ${worker.index} listening on ${host}:${server.port} (-LOADING), loading data from ${dir}`);
+    // A worker reports to its supervisor, which logs the one ready line.
     running.ready.then(
-      async () => {
+      async (r) => {
+        if (running.persistence !== undefined) log.notice(loadedLine(r, r?.ms ?? performance.now() - startedAt));
         // Keys left in the wrong shard by a restart with another worker count go to their owners.
         const p = running.persistence;
         const cw = attachment?.cluster;
         if (p !== undefined && cw !== undefined) {
-          await rebalance(cw, { dir: p.opts.dir, durable: () => p.durable(), log: (l) => process.stderr.write(`${l}\n`) });
+          await rebalance(cw, { dir: p.opts.dir, durable: () => p.durable(), log: logAt("notice") });
         }
         tellSupervisor({ t: "ready" });
       },
@@ -165,29 +181,21 @@ async function main(): Promise<void> {
   if (dir !== undefined && hasData(dir)) say();
   else if (dir !== undefined) slow = setTimeout(say, 1000);
   running.ready.then(
-    async () => {
+    async (r) => {
       clearTimeout(slow);
       // Shards that more workers wrote in an earlier run are read into this one process.
       const p = running.persistence;
       try {
-        if (p !== undefined) await absorbShards(running.context.databases, { dir: p.opts.dir, durable: () => p.durable(), log: (l) => process.stderr.write(`${l}\n`) });
+        if (p !== undefined) await absorbShards(running.context.databases, { dir: p.opts.dir, durable: () => p.durable(), log: logAt("notice") });
       } catch (e) {
         fail(`reading the shards of an earlier run: ${e instanceof Error ? e.message : String(e)}`, 1);
       }
+      if (p !== undefined) log.notice(loadedLine(r, r?.ms ?? performance.now() - startedAt));
       serveMetrics(config!, server.port);
-      process.stdout.write(`ready to accept connections on ${host}:${server.port}\n`);
+      log.notice(`Ready to accept connections on ${host}:${server.port}`);
     },
     (e: unknown) => fail(e instanceof Error ? e.message : String(e), 1),
   );
-}
-
-/** The start-up line: version, workers, port, data directory and durability. */
-function banner(cfg: ServerConfig, workers: number, port: number): string {
-  const cores = availableParallelism();
-  const count = cfg.workers === 0 ? `${workers} worker${workers === 1 ? "" : "s"} (auto for ${cores} core${cores === 1 ? "" : "s"})` : `${workers} worker${workers === 1 ? "" : "s"}`;
-  const durability = cfg.appendonly ? `WAL on, appendfsync ${cfg.appendfsync}` : "WAL off";
-  const tls = cfg["tls-port"] !== 0 ? `, TLS port ${cfg["tls-port"]} (client certificates: ${cfg["tls-auth-clients"]})` : "";
-  return `fast-cache-server ${VERSION}: ${count}, port ${port}${tls}, data ${cfg.dir} (${durability}), maxmemory ${cfg.maxmemory} ${cfg["maxmemory-policy"]}\n`;
 }
 
 /** Starts /metrics when `metrics-port` asks for it; a port that cannot be had stops the server. */
@@ -196,7 +204,7 @@ function serveMetrics(cfg: ServerConfig, respPort: number, workerRestarts?: () =
   try {
     const m = startMetricsServer({ hostname: cfg.bind, port: cfg["metrics-port"], respPort, password: cfg.requirepass, workerRestarts });
     const host = cfg.bind.includes(":") ? `[${cfg.bind}]` : cfg.bind;
-    process.stderr.write(`metrics on http://${host}:${m.port}/metrics\n`);
+    log.notice(`metrics on http://${host}:${m.port}/metrics`);
   } catch (e) {
     fail(`cannot serve metrics on ${cfg.bind}:${cfg["metrics-port"]}: ${e instanceof Error ? e.message : String(e)}`, 1);
   }
@@ -207,27 +215,45 @@ function portErrorMessage(e: unknown, bind: string, port: number): string {
   return e instanceof PortBusyError ? e.message : listenErrorMessage(e, bind, port);
 }
 
-/** Supervisor mode: N workers (this same program) share the port; one ready line for all. */
-function supervise(hostname: string, port: number, workers: number, clusterPorts: boolean, started: (port: number, restarts: () => number) => void): void {
+/**
+ * Supervisor mode: N workers (this same program) share the port; it logs the banner and the one
+ * ready line for all. A stop signal goes to every worker (each shuts down as its
+ * `shutdown-on-sig*` says); the supervisor exits 0 once all of them have exited.
+ */
+function supervise(cfg: ServerConfig, workers: number, file: string): void {
+  const { bind: hostname, port } = cfg;
   // The same entry (script or compiled executable) with the same flags.
   const command = Bun.isStandaloneExecutable
     ? [process.execPath, ...process.argv.slice(2)]
     : [process.execPath, process.argv[1]!, ...process.argv.slice(2)];
-  startSupervisor({ workers, command, hostname, port, clusterPorts }).then(
+  // Workers write a final snapshot before they exit: give them that long before SIGKILL.
+  const killAfterMs = (cfg["shutdown-timeout"] + 60) * 1000;
+  startSupervisor({ workers, command, hostname, port, clusterPorts: cfg["cluster-ports"], killAfterMs, log: logAt("notice"),
+    claimed: (p) => {
+      for (const line of bannerLines(cfg, workers, p, file)) log.notice(line);
+    },
+  }).then(
     (sup) => {
       let stopping = false;
-      const stop = (signal: NodeJS.Signals): void => {
+      const stop = (signal: "SIGINT" | "SIGTERM"): void => {
+        log.warning(`Received ${signal} scheduling shutdown...`);
         if (stopping) return;
         stopping = true;
-        sup.stop(signal === "SIGINT" ? "SIGTERM" : signal).then(() => process.exit(0));
+        void sup.stop(signal).then(() => {
+          log.warning("fast-cache is now ready to exit, bye bye...");
+          process.exit(0);
+        });
       };
       process.on("SIGINT", () => stop("SIGINT"));
       process.on("SIGTERM", () => stop("SIGTERM"));
-      void sup.done.then((code) => process.exit(code));
+      void sup.done.then((code) => {
+        log.warning("fast-cache is now ready to exit, bye bye...");
+        process.exit(code);
+      });
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      started(sup.port, () => sup.restarts);
-      if (clusterPorts) process.stderr.write(`${workers} workers; cluster ports ${sup.clusterPorts.join(",")}\n`);
-      process.stdout.write(`ready to accept connections on ${host}:${sup.port}\n`);
+      serveMetrics(cfg, sup.port, () => sup.restarts);
+      if (cfg["cluster-ports"]) log.notice(`${workers} workers; cluster ports ${sup.clusterPorts.join(",")}`);
+      log.notice(`Ready to accept connections on ${host}:${sup.port}`);
     },
     (e: unknown) => {
       if (e instanceof WorkerStartError) fail(e.message, 1);

@@ -1,13 +1,15 @@
 // The supervisor: starts N worker processes (the same entry, or the same compiled executable),
 // all binding the shared port with SO_REUSEPORT, and keeps them running. A worker that exits
 // unexpectedly is restarted with backoff (logged, counted, the count sent to every worker for
-// INFO); SIGTERM/SIGINT are forwarded for a clean shutdown; a worker that exits 0 (SHUTDOWN)
+// INFO); SIGTERM/SIGINT are forwarded for a clean shutdown (each worker shuts down as its
+// shutdown-on-sig* parameter says, and `stop` resolves once every worker has exited); a worker that exits 0 (SHUTDOWN)
 // stops the whole server; workers that cannot start make the supervisor fail.
 
 import type { Subprocess } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { log as serverLog, logAt } from "../log.ts";
 import { isLimitsReport, LimitsBook, type LimitsOrder, type LimitsReport } from "./limits-book.ts";
 import { claimPort, type PortLock } from "./port-lock.ts";
 
@@ -33,8 +35,12 @@ export interface SupervisorOptions {
   port: number;
   /** Give every worker its own cluster port too (base+1+i; free ports when port is 0). */
   clusterPorts: boolean;
-  /** Log sink. @default stderr lines */
+  /** Log sink. @default the server log (src/log.ts), notice level */
   log?: (line: string) => void;
+  /** How long `stop` waits for the workers to exit before it SIGKILLs them, ms. @default 5000 */
+  killAfterMs?: number;
+  /** Called once the ports are held, before any worker starts (the CLI logs its banner here). */
+  claimed?: (port: number) => void;
   /** Longest wait for all workers to be ready, ms. @default 30000 */
   startTimeoutMs?: number;
 }
@@ -46,7 +52,7 @@ export interface Supervisor {
   readonly restarts: number;
   /** Pids of the current workers. */
   pids(): number[];
-  /** Stops every worker (SIGTERM, then SIGKILL after 5 s) and resolves once all exited. */
+  /** Stops every worker (the signal, SIGTERM by default; SIGKILL after `killAfterMs`) and resolves once all exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Resolves with the exit code the supervisor should use when the server stops on its own. */
   readonly done: Promise<number>;
@@ -62,7 +68,7 @@ const BACKOFF_MAX_MS = 5000;
 const STABLE_MS = 10_000;
 
 export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor> {
-  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const log = o.log ?? logAt("notice");
   const n = o.workers;
   // One server per port: the supervisor holds the lock of every port it serves, for its whole
   // life; its workers (and only they) bind beside each other with SO_REUSEPORT. Nothing accepts
@@ -82,6 +88,7 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
     for (const l of locks) l.release();
     throw e;
   }
+  o.claimed?.(port);
   const dir = mkdtempSync(join(tmpdir(), "fc-"));
   const procs: (Subprocess | undefined)[] = new Array(n).fill(undefined);
   const startedAt: number[] = new Array<number>(n).fill(0);
@@ -146,7 +153,7 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
         const delay = delays[i]!;
         delays[i] = Math.min(delay * 2, BACKOFF_MAX_MS);
         restarts++;
-        log(`worker ${i} (pid ${proc.pid}) exited (${signal ?? `code ${code}`}); restart ${restarts}, in ${delay} ms`);
+        serverLog.warning(`worker ${i} (pid ${proc.pid}) exited (${signal ?? `code ${code}`}); restart ${restarts}, in ${delay} ms`);
         setTimeout(() => {
           if (stopping) return;
           spawn(i);
@@ -165,7 +172,7 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
     for (const p of live) p.kill(signal);
     const timer = setTimeout(() => {
       for (const p of live) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-    }, 5000);
+    }, o.killAfterMs ?? 5000);
     await Promise.all(live.map((p) => p.exited));
     clearTimeout(timer);
     rmSync(dir, { recursive: true, force: true });

@@ -36,20 +36,22 @@ function cmdShutdown(c: Client, argv: Args): void {
   let save: boolean | undefined;
   let nosave = false;
   let abort = false;
+  let now = false;
+  let force = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
     if (isKeyword(a, "nosave")) nosave = true;
     else if (isKeyword(a, "save")) save = true;
-    else if (isKeyword(a, "now") || isKeyword(a, "force")) continue;
+    else if (isKeyword(a, "now")) now = true;
+    else if (isKeyword(a, "force")) force = true;
     else if (isKeyword(a, "abort")) abort = true;
     else return c.reply.error(ERR_SYNTAX);
   }
   if ((save && nosave) || (abort && argv.length > 2)) return c.reply.error(ERR_SYNTAX);
   if (abort) return c.reply.error(ERR_NO_SHUTDOWN);
   if (nosave) save = false;
-  c.server.shutdown(save).catch((err: unknown) => {
-    console.error(`SHUTDOWN failed: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  const refused = c.server.shutdown(save, { now, force });
+  if (refused !== undefined) c.reply.error(refused);
 }
 
 export const serverCommands: CommandEntry[] = [

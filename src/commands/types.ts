@@ -168,8 +168,13 @@ export interface ServerContext {
   readonly infoProviders: Map<string, () => string>;
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
-  /** Stops the server (SHUTDOWN). `save`: snapshot first when persistence exists. */
-  shutdown(save: boolean | undefined): Promise<void>;
+  /**
+   * Stops the server (SHUTDOWN). `save`: true SAVE, false NOSAVE, undefined as configured;
+   * `force`: go on when the final save fails; `now`: do not wait for replicas. Returns the error
+   * reply when the server cannot stop (the final save failed without FORCE); otherwise the stop
+   * goes on in the background and the connection closes.
+   */
+  shutdown(save: boolean | undefined, flags?: { now?: boolean; force?: boolean }): string | undefined;
   /** The workers this server is one of; undefined for a standalone instance. */
   cluster: ClusterView | undefined;
   /** Blocked clients (BLPOP & co.); undefined where nothing may block (in-process harnesses). */

@@ -3,6 +3,7 @@
 
 import { DEFAULT_COLLECTION_LIMITS } from "../engine/compound/limits.ts";
 import type { EvictionPolicy } from "../engine/types.ts";
+import { LOG_LEVELS, type LogFormat, type LogLevel } from "../log.ts";
 import { ERR_NOTIFY_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from "../commands/notify-classes.ts";
 
 /** `client-output-buffer-limit` for one client class: bytes, bytes, seconds (0 = no limit). */
@@ -211,6 +212,18 @@ export interface ServerConfig {
   /** Writes are refused unless this many replicas acked within min-replicas-max-lag seconds. @default 0 (off) */
   "min-replicas-to-write": number;
   "min-replicas-max-lag": number;
+  /** Lowest level written to the log (src/log.ts); "nothing" = silent. @default "notice" */
+  loglevel: LogLevel;
+  /** Log file appended to; "" = stdout. @default "" */
+  logfile: string;
+  /** Log lines in Redis's text format or as JSON objects. @default "redis" */
+  "log-format": LogFormat;
+  /** Seconds SHUTDOWN (and SIGTERM/SIGINT) waits for lagging replicas; 0 = no wait. @default 10 */
+  "shutdown-timeout": number;
+  /** What SIGTERM does: "default" or flags among save|nosave, now, force (as Redis 7.0). @default "default" */
+  "shutdown-on-sigterm": string;
+  /** What SIGINT does (same flags). @default "default" */
+  "shutdown-on-sigint": string;
 }
 
 export type ParamName = keyof ServerConfig;
@@ -486,7 +499,24 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("repl-timeout", "seconds without traffic before a replication link is dropped", 1, 2_147_483_647),
   intParam("min-replicas-to-write", "refuse writes unless this many replicas are connected and acking (0 = off)", 0, 2_147_483_647),
   intParam("min-replicas-max-lag", "seconds within which a replica must have acked to count", 0, 2_147_483_647),
+  { ...enumParam("loglevel", `lowest level logged: ${LOG_LEVELS.join(", ")}`, LOG_LEVELS), immutable: false },
+  stringParam("logfile", "file the log is appended to (empty = stdout)", { immutable: true }),
+  enumParam("log-format", "log lines: redis (pid:role date level message) or json (one object per line)", ["redis", "json"]),
+  intParam("shutdown-timeout", "seconds a shutdown waits for replicas to catch up (0 = no wait)", 0, 2_147_483_647),
+  { ...stringParam("shutdown-on-sigterm", "what SIGTERM does: default, or save|nosave, now, force"), parse: parseShutdownFlags },
+  { ...stringParam("shutdown-on-sigint", "what SIGINT does: default, or save|nosave, now, force"), parse: parseShutdownFlags },
 ];
+
+const SHUTDOWN_FLAGS = ["default", "save", "nosave", "now", "force"];
+
+/** shutdown-on-sig*: flags in Redis's order ("default" alone when none), SAVE and NOSAVE exclusive. */
+function parseShutdownFlags(t: string): string | ParamError {
+  const words = t.trim().toLowerCase().split(/\s+/).filter((w) => w !== "");
+  if (words.length === 0 || words.some((w) => !SHUTDOWN_FLAGS.includes(w))) return bad(`argument(s) must be one of the following: ${SHUTDOWN_FLAGS.join(", ")}`);
+  if (words.includes("save") && words.includes("nosave")) return bad("shutdown options SAVE and NOSAVE can't be used simultaneously");
+  const set = SHUTDOWN_FLAGS.slice(1).filter((f) => words.includes(f));
+  return set.length === 0 ? "default" : set.join(" ");
+}
 
 /** "host port" (or empty). */
 function parseReplicaOf(t: string): string | ParamError {
@@ -588,5 +618,11 @@ export function defaultConfig(): ServerConfig {
     "repl-timeout": 60,
     "min-replicas-to-write": 0,
     "min-replicas-max-lag": 10,
+    loglevel: "notice",
+    logfile: "",
+    "log-format": "redis",
+    "shutdown-timeout": 10,
+    "shutdown-on-sigterm": "default",
+    "shutdown-on-sigint": "default",
   };
 }

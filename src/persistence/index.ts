@@ -17,6 +17,7 @@ import { verifySnapshotAsync, verifySnapshotSync } from "./verify-snapshot.ts";
 import { SnapshotWriter, type SnapshotResult } from "./snapshot.ts";
 import { WalWriter, type DurableCallback, type FsyncPolicy } from "./wal-writer.ts";
 import { persistenceInfo } from "./info.ts";
+import { logAt } from "../log.ts";
 
 export type { FsyncPolicy, DurableCallback } from "./wal-writer.ts";
 export type { RecoveryResult, RepairMode, SnapshotRepairMode } from "./recovery.ts";
@@ -61,7 +62,7 @@ export interface PersistenceOptions {
   shard?: number;
   /** Compress snapshots with zstd. @default true */
   compress?: boolean;
-  /** Receives log lines. @default console.log */
+  /** Receives log lines. @default the server log (src/log.ts), notice level */
   log?: (line: string) => void;
   /** Clock in epoch ms (expiry checks at load). @default Date.now */
   now?: () => Milliseconds;
@@ -112,7 +113,7 @@ export class Persistence {
       dir: "./data", appendonly: true, appendfsync: "everysec" as FsyncPolicy, fsyncIntervalMs: 1000,
       segmentBytes: 64 * 1024 * 1024, snapshotEverySeconds: 300, snapshotMinWrites: 1000, repair: "none" as RepairMode,
       snapshotRepair: "none" as SnapshotRepairMode,
-      shard: 0, compress: true, log: (line: string): void => console.log(line), now: Date.now, ...definedOnly(opts),
+      shard: 0, compress: true, log: logAt("notice"), now: Date.now, ...definedOnly(opts),
     };
     if (!POLICIES.includes(o.appendfsync)) throw new TypeError(`appendfsync must be always, everysec or no (got ${String(o.appendfsync)})`);
     if (o.repair !== "none" && o.repair !== "truncate") throw new TypeError(`repair must be none or truncate (got ${String(o.repair)})`);

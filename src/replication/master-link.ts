@@ -13,6 +13,7 @@
 import type { Socket } from "bun";
 import type { ServerContext } from "../commands/types.ts";
 import type { ServerConfig } from "../config/params.ts";
+import { log } from "../log.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -117,7 +118,7 @@ export class MasterLink {
   private log(msg: string): void {
     if (msg === this.lastError) return;
     this.lastError = msg;
-    console.log(msg);
+    log.warning(msg);
   }
 
   private connect(): void {
@@ -315,7 +316,7 @@ export class MasterLink {
     this.replid = this.fullId;
     this.streamStart = this.fullOffset;
     this.fed = 0;
-    console.log(`MASTER <-> REPLICA sync: Finished with success (${this.rdbGot} bytes of RDB)`);
+    log.notice(`MASTER <-> REPLICA sync: Finished with success (${this.rdbGot} bytes of RDB)`);
     this.history.adoptHistory?.(this.replid, this.streamStart);
     this.state = "connected";
     this.lastError = "";
@@ -367,7 +368,7 @@ export class MasterLink {
     this.state = "connected";
     this.lastError = "";
     this.history.adoptHistory?.(this.replid, this.streamStart);
-    console.log("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+    log.notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
   }
 
   /**

@@ -33,6 +33,7 @@ import { SyncWalk, type RdbWalker, type WalkConnection } from "./sync-walk.ts";
 import { infoText, writeRole, type ReplReport, type ReplicaRow } from "./repl-report.ts";
 import { Failover } from "./failover.ts";
 import { holdWrites } from "../commands/client-pause.ts";
+import { log, logAt } from "../log.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -132,7 +133,7 @@ export class Replication implements ReplicationView {
       holdWrites: (on) => holdWrites(host.server, on),
       handOver: (h, p, done) => void this.replicaOf(h, p, done),
       takeBack: () => void this.replicaOf(undefined, 0),
-      log: (line) => console.log(line),
+      log: logAt("notice"),
     });
     const dbs = host.databases;
     this.source = {
@@ -331,7 +332,7 @@ export class Replication implements ReplicationView {
       // Our primary hands over (FAILOVER): we take over its history if we follow exactly it.
       if (dec.decode(argv[1]!) !== this.replid) return c.reply.error("ERR PSYNC FAILOVER replid must match my replid.");
       this.replicaOf(undefined, 0);
-      console.log(`MASTER MODE enabled (failover request from 'addr=${c.remoteAddress}:${c.remotePort}')`);
+      log.notice(`MASTER MODE enabled (failover request from 'addr=${c.remoteAddress}:${c.remotePort}')`);
       argv = argv.slice(0, 3);
     }
     if (this.roleName === "slave" && this.link?.state !== "connected") {
@@ -436,7 +437,7 @@ export class Replication implements ReplicationView {
       },
       (why) => {
         this.walks.delete(c);
-        console.log(`Replica full sync abandoned: ${why}`);
+        log.warning(`Replica full sync abandoned: ${why}`);
       });
     this.walks.set(c, walk);
     c.onGone = () => walk.abandon("the replica went away");

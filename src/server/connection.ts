@@ -24,6 +24,7 @@ import { ClientBacklog } from "./client-backlog.ts";
 import { SyncHeldReplies, type HeldReplySink } from "./sync-held-replies.ts";
 import { OutputLimitClock } from "./output-limit.ts";
 import { ReplyOrder } from "./reply-order.ts";
+import { log } from "../log.ts";
 
 /**
  * Multi-worker backpressure: past this many forwarded replies outstanding, the connection stops
@@ -573,7 +574,7 @@ export class Connection implements Client {
     if (this.closed) return false;
     const over = this.limitClock.over(this.outputBufferBytes(), this.reply.len + this.backlog.size, this.outputLimit(), now);
     if (over) {
-      console.log(`Client ${clientInfoLine(this)} closed for overcoming of output buffer limits.`);
+      log.warning(`Client ${clientInfoLine(this)} closed for overcoming of output buffer limits.`);
       this.server.stats.clientOutputLimitDisconnections++;
       this.drop();
     }

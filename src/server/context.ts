@@ -55,7 +55,7 @@ export class ServerState implements ServerContext {
   /** Keyspace event classes published now (src/commands/notify.ts). */
   notifyMask = 0;
   /** Set by the server: stops it (and, from the CLI, exits the process). */
-  onShutdown: (save: boolean | undefined) => Promise<void> = async () => {};
+  onShutdown: (save: boolean | undefined, flags: { now?: boolean; force?: boolean }) => string | undefined = () => undefined;
 
   constructor(
     readonly keyspace: Keyspace,
@@ -67,7 +67,7 @@ export class ServerState implements ServerContext {
     this.configFile = config.file;
   }
 
-  shutdown(save: boolean | undefined): Promise<void> {
-    return this.onShutdown(save);
+  shutdown(save: boolean | undefined, flags: { now?: boolean; force?: boolean } = {}): string | undefined {
+    return this.onShutdown(save, flags);
   }
 }

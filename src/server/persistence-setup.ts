@@ -7,6 +7,7 @@ import { Persistence, type PersistenceOptions, type RecoveryResult } from "../pe
 import { attachPersistence } from "../persistence/registry.ts";
 import type { ServerState } from "./context.ts";
 import { importRedisDump, isFirstStart } from "./rdb-import.ts";
+import { logAt } from "../log.ts";
 
 /** What a caller of startServer may add to the persistence built from the config. */
 export type ServerPersistenceOptions = Pick<PersistenceOptions, "log" | "onFrames" | "io" | "now" | "compress" | "shard">;
@@ -37,7 +38,7 @@ export function describeNoPersistence(cfg: ServerConfig): void {
  * Registers `p` with the server and starts recovery into `ks` (-LOADING until it ends). The
  * promise rejects with a LockError or a RecoveryError; the server then stays in -LOADING.
  */
-export function openForServer(p: Persistence, ks: Databases, state: ServerState, cfg: ServerConfig, log: (line: string) => void = (l) => console.log(l)): Promise<RecoveryResult> {
+export function openForServer(p: Persistence, ks: Databases, state: ServerState, cfg: ServerConfig, log: (line: string) => void = logAt("notice")): Promise<RecoveryResult> {
   cfg.save = saveText(cfg);
   state.loading = true;
   const loading = p.open(ks);

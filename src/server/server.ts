@@ -27,7 +27,9 @@ import { exportFromConfig, type ExportWiring } from "./export-setup.ts";
 import { describeNoPersistence, openForServer, persistenceFromConfig, type ServerPersistenceOptions } from "./persistence-setup.ts";
 import type { WorkerPlug, WorkerSide } from "./worker-plug.ts";
 import { countServerMemory, ServerBuffers, workerUsedMemory } from "./memory-accounting.ts";
+import { ShutdownControl } from "./shutdown.ts";
 import { DENIED_PROTECTED_MODE, protectedModeDenies } from "./protected-mode.ts";
+import { logAt } from "../log.ts";
 
 
 /** Slots checked per active-expiry round, and the most rounds per tick (Redis repeats while >25% expired). */
@@ -90,6 +92,8 @@ export interface RunningServer {
    * synced; `save: true` snapshots first, `false` never, default only where Redis would). Idempotent.
    */
   stop(opts?: { save?: boolean }): Promise<void>;
+  /** SHUTDOWN and the stop signals (final snapshot, replies of in-flight commands, Redis's log lines). */
+  readonly shutdown: ShutdownControl;
 }
 
 /** Listening failed (port in use, bad address...); the message is one line for the user. */
@@ -108,7 +112,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const persistExtra = typeof opts.persistence === "object" ? opts.persistence : {};
   let exporting: ExportWiring;
   try {
-    exporting = exportFromConfig(values, worker, persistExtra.log ?? ((l) => console.log(l)));
+    exporting = exportFromConfig(values, worker, persistExtra.log ?? logAt("notice"));
   } catch (e) {
     throw new ServerStartError(e instanceof Error ? e.message : String(e));
   }
@@ -144,7 +148,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   const commands = opts.commands ?? buildCommandTable();
   // Function libraries live beside the shard's files when there is persistence.
   for (const problem of useFunctionStorage(persistence !== undefined ? values.dir : undefined, worker?.index ?? 0)) {
-    (persistExtra.log ?? ((l: string) => console.log(l)))(`function library not loaded: ${problem}`);
+    (persistExtra.log ?? logAt("warning"))(`function library not loaded: ${problem}`);
   }
   const state = new ServerState(keyspace, databases, store, commands);
   setKeyspaceEvents(state, values["notify-keyspace-events"]);
@@ -366,6 +370,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     stopped ??= (async () => {
       clearInterval(timer);
       replication?.close();
+      accepting = false;
       listener.stop(true);
       clusterListener?.stop(true);
       tlsListener?.stop(true);
@@ -383,13 +388,22 @@ export function startServer(opts: StartOptions = {}): RunningServer {
     })();
     return stopped;
   };
-  state.onShutdown = async (save) => {
-    await stop({ save });
-    await opts.onShutdown?.(save);
+  let accepting = true;
+  const stopAccepting = (): void => {
+    if (!accepting) return;
+    accepting = false;
+    listener.stop(false);
+    clusterListener?.stop(false);
+    tlsListener?.stop(false);
   };
+  const shutdown = new ShutdownControl({
+    state, config: values, persistence, stopAccepting, stop,
+    finished: (save) => opts.onShutdown?.(save),
+  });
+  state.onShutdown = (save, flags) => shutdown.request({ ...flags, save });
 
   return {
-    hostname: listener.hostname, port: listener.port, context: state, config: store, keyspace, persistence, ready: loaded, stop, worker: attached,
+    hostname: listener.hostname, port: listener.port, context: state, config: store, keyspace, persistence, ready: loaded, stop, worker: attached, shutdown,
   };
 }
 

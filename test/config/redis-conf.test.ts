@@ -87,10 +87,15 @@ test.skipIf(!existsSync(DEBIAN_CONF))("the redis.conf Debian's redis-server inst
     return;
   }
   const data = mkdtempSync(join(dir, "data-"));
-  // Only what a test must change: a free port, our own data directory, no daemon.
-  const conf = file("debian.conf", text.replace(/^port .*$/m, "port 0").replace(/^dir .*$/m, `dir ${data}`).replace(/^daemonize .*$/m, "daemonize no"));
-  await using srv = await spawnServer([conf]);
-  expect(srv.stderr()).toMatch(/^warning: .*accepted but not implemented by fast-cache \(ignored\): .*daemonize/m);
+  // Only what a test must change: a free port, our own data directory and log file, no daemon.
+  const logfile = join(data, "server.log");
+  const conf = file(
+    "debian.conf",
+    text.replace(/^port .*$/m, "port 0").replace(/^dir .*$/m, `dir ${data}`).replace(/^daemonize .*$/m, "daemonize no").replace(/^logfile .*$/m, `logfile ${logfile}`),
+  );
+  // The log goes to the file; the ready line the helper waits for is asked on stdout too.
+  await using srv = await spawnServer([conf, "--logfile", ""]);
+  expect(srv.stdout()).toMatch(/ # .*accepted but not implemented by fast-cache \(ignored\): .*daemonize/m);
   const c = await RawClient.connect(srv.port);
   c.sendCommand("config", "get", "databases");
   expect(await c.read(1)).toEqual([["databases", "16"]]);

@@ -278,7 +278,7 @@ describe("blocking on cluster ports", () => {
   });
 
   test("keys of different slots answer -CROSSSLOT and another node's key -MOVED", async () => {
-    const [p0] = clusterPortsOf(srv.stderr());
+    const [p0] = clusterPortsOf(srv.stdout());
     const c = await RawClient.connect(p0!);
     try {
       expect(await c.command("BLPOP", "a", "b", "0")).toEqual({ error: "CROSSSLOT Keys in request don't hash to the same slot" });

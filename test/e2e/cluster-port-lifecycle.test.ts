@@ -148,13 +148,13 @@ test("64 connections opened while workers load a large WAL each get -LOADING or 
     const atStart = await firstReplies(port, 64);
     expect(atStart.filter((r) => !isLoading(r) && r !== null)).toEqual([]);
     expect(atStart.some(isLoading)).toBe(true);
-    await seen(/ready to accept connections/);
+    await seen(/Ready to accept connections/);
 
     // A worker restart: the replacement loads its shard while the other worker serves.
     const c = await RawClient.connect(port);
     const victim = Number(infoField(String(await c.command("INFO", "cores")), "worker_pid"));
     c.close();
-    const before = (err.match(new RegExp(LISTENING.source, "g")) ?? []).length;
+    const before = ((err + out).match(new RegExp(LISTENING.source, "g")) ?? []).length;
     process.kill(victim, "SIGKILL");
     await seen(LISTENING, before + 1);
     const atRestart = await firstReplies(port, 64);
@@ -164,5 +164,5 @@ test("64 connections opened while workers load a large WAL each get -LOADING or 
     expect(await proc.exited).toBe(0);
     clearTimeout(killer);
   }
-  expect(err).toMatch(/Data loaded: \d{5,} keys \(0 from no snapshot, \d+ WAL frames replayed\)/);
+  expect(out).toMatch(/Data loaded: \d{5,} keys \(0 from no snapshot, \d+ WAL frames replayed\)/);
 }, 90000);

@@ -16,7 +16,7 @@ describe("2 workers with cluster ports", () => {
 
   beforeAll(async () => {
     srv = await spawnServer(["--workers", "2", "--cluster-ports", "yes"]);
-    ports = clusterPortsOf(srv.stderr());
+    ports = clusterPortsOf(srv.stdout());
   });
 
   afterAll(async () => {

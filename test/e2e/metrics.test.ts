@@ -22,7 +22,7 @@ const value = (fams: Map<string, Family>, name: string, labels: Record<string, s
 
 test("/metrics answers redis_exporter's series, summed over both workers", async () => {
   await using srv = await spawnServer(["--appendonly", "no", "--metrics-port", "0", "--requirepass", "pw"]);
-  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(srv.stderr())?.[1]);
+  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(srv.stdout())?.[1]);
   expect(port).toBeGreaterThan(0);
   const c = await RawClient.connect(srv.port);
   c.sendCommand("auth", "pw");

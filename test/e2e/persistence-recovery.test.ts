@@ -191,7 +191,7 @@ test("while a large WAL loads the server answers -LOADING, then serves the data"
   try {
     let err = "";
     const reader = (async () => {
-      for await (const chunk of proc.stderr) err += new TextDecoder().decode(chunk);
+      for await (const chunk of proc.stdout) err += new TextDecoder().decode(chunk);
     })();
     await waitFor(() => /listening on \S+:(\d+) \(-LOADING\)/.test(err), 15000, "the listening line");
     const port = Number(/listening on \S+:(\d+)/.exec(err)![1]);

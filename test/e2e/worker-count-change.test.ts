@@ -37,7 +37,7 @@ test("2 workers → 1 worker → 2 workers: every key of every database survives
 
     srv = await spawnServer([...base, "--workers", "1"]);
     expect(await contents(srv.port)).toEqual(written);
-    expect(srv.stderr()).toContain("took over shard 1");
+    expect(srv.stdout()).toContain("took over shard 1");
     await srv.stop();
 
     srv = await spawnServer([...base, "--workers", "2"]);

@@ -19,7 +19,7 @@ describe("sorted sets with two workers", () => {
   let ports: number[] = [];
   beforeAll(async () => {
     srv = await spawnServer(["--workers", "2", "--cluster-ports", "yes"]);
-    ports = clusterPortsOf(srv.stderr());
+    ports = clusterPortsOf(srv.stdout());
   });
   afterAll(async () => {
     expect(await srv?.stop()).toBe(0);

@@ -156,7 +156,7 @@ export async function startExpectingExit(dir: string, args: string[] = [], timeo
   const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   const code = await proc.exited;
   clearTimeout(killer);
-  const m = /ready to accept connections on \S+:(\d+)/.exec(stdout);
+  const m = /Ready to accept connections on \S+:(\d+)/.exec(stdout);
   return { code, stdout, stderr, port: m ? Number(m[1]) : undefined };
 }
 

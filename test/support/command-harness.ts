@@ -170,8 +170,9 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     cluster: undefined,
     replicaReadOnly: false,
     shutdownCalls: [],
-    async shutdown(save) {
+    shutdown(save) {
       server.shutdownCalls.push(save);
+      return undefined;
     },
   };
   let nextId = 1;

@@ -14,7 +14,7 @@ import { RespDecoder, encodeCommand, type DecodeOptions, type RespValue } from "
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const BUN = process.execPath;
-const READY = /ready to accept connections on (\S+):(\d+)/;
+const READY = /Ready to accept connections on (\S+):(\d+)/;
 
 export interface ServerProcess {
   port: number;
