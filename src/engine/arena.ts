@@ -43,6 +43,8 @@ export class Arena {
   allocatedBytes = 0;
   /** Bytes held by live records. */
   liveBytes = 0;
+  /** Told of each released page left to the garbage collector (not kept in the pool). */
+  onDiscard: ((bytes: number) => void) | null = null;
 
   /** Size of the next ordinary page: starts at `firstPageBytes` and doubles up to PAGE_BYTES. */
   private nextPageBytes: number;
@@ -174,6 +176,7 @@ export class Arena {
     if (!page) return;
     this.allocatedBytes -= page.length;
     if (page.length === PAGE_BYTES && this.pool.length < POOL_PAGES) this.pool.push(page);
+    else if (this.onDiscard !== null) this.onDiscard(page.length);
     this.pages[id] = null;
     this.live[id] = 0;
     this.used[id] = 0;
