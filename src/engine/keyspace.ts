@@ -266,7 +266,7 @@ export class Keyspace extends SlotStore {
 
   /**
    * Makes `v` the value of `slot` (whose record value should be empty: set it with QUIET first).
-   * Its bytes are charged to the key from now on; `recharge` follows its growth.
+   * Its bytes are charged to the key from now on (evicting others if needed); `recharge` follows its growth.
    */
   attachLarge(slot: number, v: LargeValue): void {
     if (this.meta[slot]! & LARGE) this.dropLarge(slot);
@@ -276,6 +276,8 @@ export class Keyspace extends SlotStore {
     this.largeBytes += v.charged;
     this.objs.set(slot, v);
     this.meta[slot] = this.meta[slot]! | LARGE;
+    // A table built at its full size (a conversion, a load) may not grow again: evict for it now.
+    if (this.maxMem > 0) this.makeRoom(0, 0, slot);
   }
 
   /** Re-reads the size of the large collection at `slot` after it changed; evicts others if needed. */
