@@ -10,6 +10,7 @@
 import { bitsBench } from "./bits.ts";
 import { fmtNum, fmtRatio, freePort, printEnvironment, printTable, sleep } from "./runner.ts";
 import { type ServerProcess, encodeCommand, haveRedis, info, sampleProc, startFastCache, startRedis } from "./server-tools.ts";
+import { maxmemoryBench } from "./types-maxmemory.ts";
 import { zsetBench } from "./types-zset.ts";
 
 const scaleArg = process.argv.indexOf("--scale");
@@ -69,19 +70,6 @@ function* dataset(kind: string, n: number): Generator<string[]> {
     }
     return;
   }
-  if (kind.startsWith("many ")) {
-    // many keys of 100 elements each (issue 18: fills past maxmemory so eviction works per key)
-    const verb = kind === "many lists" ? "RPUSH" : kind === "many sets" ? "SADD" : "HSET";
-    for (let k = 0; k < n / batch; k++) {
-      const cmd = [verb, pad("k:", k, 16)];
-      for (let j = 0; j < batch; j++) {
-        if (verb === "HSET") cmd.push(pad("f", j, 8), pad("v", k, 8));
-        else cmd.push(pad("e", k * batch + j, 16));
-      }
-      yield cmd;
-    }
-    return;
-  }
   for (let i = 0; i < n; i += batch) {
     const cmd = kind === "big hash" ? ["HSET", "bighash"] : kind === "list" ? ["RPUSH", "list"]
       : kind === "intset" ? ["SADD", "intset"] : ["SADD", "strset"];
@@ -128,30 +116,10 @@ async function memory(): Promise<void> {
     ["data", "ours used", "redis used", "used ratio", "ours rss", "redis rss", "rss ratio"], rows);
 }
 
-/** Issue 18: RSS / maxmemory per type with --maxmemory 64mb --maxmemory-policy allkeys-lru. */
-async function maxmemory(): Promise<void> {
-  const rows: string[][] = [];
-  const limit = 64 * 1024 * 1024;
-  for (const kind of ["small hashes", "many hashes", "many lists", "many sets"]) {
-    const server = await startFastCache(freePort(), ["--workers", "1", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"]);
-    try {
-      await sleep(300);
-      const rss0 = sampleProc(server.pid).rss;
-      await loadPipe(server.port, kind, Math.round(4_000_000 * SCALE));
-      await sleep(300);
-      const mem = await info(server.port, "memory");
-      const rss = sampleProc(server.pid).rss;
-      const used = Number(mem.get("used_memory"));
-      rows.push([kind, (used / 2 ** 20).toFixed(1), (rss0 / 2 ** 20).toFixed(1), (rss / 2 ** 20).toFixed(1), fmtRatio(rss / limit), fmtRatio((rss - rss0) / limit)]);
-    } finally { await server.stop(); }
-  }
-  printTable("fast-cache --maxmemory 64mb allkeys-lru, filled past the limit", ["data", "used_memory MiB", "empty RSS MiB", "RSS MiB", "RSS / maxmemory", "(RSS - empty) / maxmemory"], rows);
-}
-
 if (!haveRedis()) throw new Error("redis-server must be on PATH");
 printEnvironment("bench:types");
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "memory") await memory();
-if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "maxmemory") await maxmemory();
+if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "maxmemory") await maxmemoryBench(SCALE);
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "throughput") await throughput();
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "zset") await zsetBench(SCALE);
 if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "bits") await bitsBench();

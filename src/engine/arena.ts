@@ -31,9 +31,9 @@ export class Arena {
   /** Pages by id; null when released. */
   readonly pages: (Buffer | null)[] = [];
   /** Live record bytes per page id. */
-  private live = new Float64Array(64);
+  private live: Float64Array;
   /** Bytes handed out in each page (end of the last record). */
-  private used = new Float64Array(64);
+  private used: Float64Array;
   private freeIds: number[] = [];
   /** Released full-size pages waiting to be reused (at most POOL_PAGES; not in allocatedBytes). */
   private readonly pool: Buffer[] = [];
@@ -43,6 +43,8 @@ export class Arena {
   allocatedBytes = 0;
   /** Bytes held by live records. */
   liveBytes = 0;
+  /** Told of each released page left to the garbage collector (not kept in the pool). */
+  onDiscard: ((bytes: number) => void) | null = null;
 
   /** Size of the next ordinary page: starts at `firstPageBytes` and doubles up to PAGE_BYTES. */
   private nextPageBytes: number;
@@ -55,6 +57,8 @@ export class Arena {
   constructor(firstPageBytes: number = PAGE_BYTES) {
     this.firstPageBytes = Math.min(PAGE_BYTES, Math.max(64, firstPageBytes));
     this.nextPageBytes = this.firstPageBytes;
+    this.live = new Float64Array(this.idsAtFirst());
+    this.used = new Float64Array(this.idsAtFirst());
     this.openPage();
   }
 
@@ -128,13 +132,21 @@ export class Arena {
   reset(): void {
     this.pages.length = 0;
     this.freeIds.length = 0;
-    this.live = new Float64Array(64);
-    this.used = new Float64Array(64);
+    this.live = new Float64Array(this.idsAtFirst());
+    this.used = new Float64Array(this.idsAtFirst());
     this.allocatedBytes = 0;
     this.liveBytes = 0;
     this.cur = -1;
     this.nextPageBytes = this.firstPageBytes;
     this.openPage();
+  }
+
+  /**
+   * Page ids the bookkeeping arrays start with: a collection's arena (small first page) holds a
+   * few pages for most keys, and 1 KiB of bookkeeping each would outweigh them.
+   */
+  private idsAtFirst(): number {
+    return this.firstPageBytes < PAGE_BYTES ? 4 : 64;
   }
 
   private openPage(need = 0): void {
@@ -174,6 +186,7 @@ export class Arena {
     if (!page) return;
     this.allocatedBytes -= page.length;
     if (page.length === PAGE_BYTES && this.pool.length < POOL_PAGES) this.pool.push(page);
+    else if (this.onDiscard !== null) this.onDiscard(page.length);
     this.pages[id] = null;
     this.live[id] = 0;
     this.used[id] = 0;

@@ -10,6 +10,7 @@ import { recordBytes, writeRecord, writeValueInPlace } from "./arena.ts";
 import { hashBytes } from "./bytes.ts";
 import { Lru, NoEviction, S3Fifo, VolatileTtl, type Policy } from "./eviction.ts";
 import { checkOptions, ENTRY_OVERHEAD, type KeyspaceOptions } from "./keyspace-options.ts";
+import { garbagePacer } from "./garbage-pacer.ts";
 import { MemoryBudget, type ExternalBytes } from "./memory-budget.ts";
 import { HotValues } from "./hot-values.ts";
 import { growU32, HAS_EXP, LARGE, LIVE, OFFSET_BITS, OFFSET_MASK, SlotStore, TYPE_MASK } from "./slot-store.ts";
@@ -165,6 +166,7 @@ export class Keyspace extends SlotStore {
    */
   countAllocatedMemory(external: ExternalBytes): void {
     this.budget = new MemoryBudget(() => this.memoryBytes(), external);
+    this.arena.onDiscard = (bytes) => garbagePacer.noteGarbage(bytes, this.maxMem);
     this.makeRoom(0, 0, -1);
   }
 
@@ -264,7 +266,7 @@ export class Keyspace extends SlotStore {
 
   /**
    * Makes `v` the value of `slot` (whose record value should be empty: set it with QUIET first).
-   * Its bytes are charged to the key from now on; `recharge` follows its growth.
+   * Its bytes are charged to the key from now on (evicting others if needed); `recharge` follows its growth.
    */
   attachLarge(slot: number, v: LargeValue): void {
     if (this.meta[slot]! & LARGE) this.dropLarge(slot);
@@ -274,6 +276,8 @@ export class Keyspace extends SlotStore {
     this.largeBytes += v.charged;
     this.objs.set(slot, v);
     this.meta[slot] = this.meta[slot]! | LARGE;
+    // A table built at its full size (a conversion, a load) may not grow again: evict for it now.
+    if (this.maxMem > 0) this.makeRoom(0, 0, slot);
   }
 
   /** Re-reads the size of the large collection at `slot` after it changed; evicts others if needed. */
@@ -286,6 +290,8 @@ export class Keyspace extends SlotStore {
     v.charged = now;
     this.used += delta;
     this.largeBytes += delta;
+    // Shrinking frees arrays; growing replaced smaller ones (about as many bytes as it added).
+    if (this.budget !== null) garbagePacer.noteGarbage(delta > 0 ? delta : -delta, this.maxMem);
     if (delta > 0 && (this.maxMem > 0 || this.maxEnt > 0)) this.makeRoom(0, 0, slot);
   }
 
@@ -340,6 +346,7 @@ export class Keyspace extends SlotStore {
       this.used -= v.charged;
       this.largeBytes -= v.charged;
       this.objs.delete(slot);
+      if (this.budget !== null) garbagePacer.noteGarbage(v.charged, this.maxMem);
     }
     this.meta[slot] = this.meta[slot]! & ~LARGE;
   }
@@ -433,6 +440,7 @@ export class Keyspace extends SlotStore {
   /** Removes every entry. */
   clear(): void {
     if (this.touched !== null) this.touched(null);
+    if (this.budget !== null) garbagePacer.noteGarbage(this.memoryBytes(), this.maxMem);
     this.resetStorage();
     this.hot = null;
     this.objs.clear();

@@ -119,7 +119,7 @@ export function hashSet(ks: Keyspace, key: Uint8Array, slot: number, pairs: read
     if (fitsPacked(have + (pairs.length >>> 1), longest) || (fitsPacked(0, longest) && countAfter(buf, pairs) <= max)) {
       return setPacked(ks, key, slot, buf, pairs, onlyNew);
     }
-    const converted = toTable(ks, key, slot, buf);
+    const converted = toTable(ks, key, slot, buf, pairs.length >>> 1);
     if (converted < 0) return converted;
     slot = converted;
     t = tableOf(ks, slot)!;
@@ -213,10 +213,14 @@ function fieldIndex(buf: Uint8Array, field: Uint8Array): number {
   return -1;
 }
 
-/** Converts the key to the large encoding (creating it when `slot` is -1); its new slot or -Status. */
-export function toTable(ks: Keyspace, key: Uint8Array, slot: number, buf: Uint8Array): number {
+/**
+ * Converts the key to the large encoding (creating it when `slot` is -1); its new slot or -Status.
+ * The table is sized for `more` fields on top of the packed ones, so the write that converts it
+ * does not grow it step by step (each step leaves the smaller arrays as garbage).
+ */
+export function toTable(ks: Keyspace, key: Uint8Array, slot: number, buf: Uint8Array, more = 0): number {
   const els = slot >= 0 ? packedElements(buf) : [];
-  const t = new ElementTable(true, Math.max(16, els.length));
+  const t = new ElementTable(true, Math.max(16, (els.length >>> 1) + more));
   for (let i = 0; i + 1 < els.length; i += 2) t.put(els[i]!, els[i + 1]!);
   const st = ks.set(key, EMPTY, 0, KEEP, ValueType.Hash);
   if (st !== Status.Ok) return -st;

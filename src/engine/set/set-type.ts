@@ -81,10 +81,13 @@ export function setScan(ks: Keyspace, slot: number, cursor: number, count: numbe
 /** "intset" or "hashtable". */
 export const setEncoding = (ks: Keyspace, slot: number): string => (tableOf(ks, slot) !== undefined ? "hashtable" : "intset");
 
-/** Converts the key to a table (creating it when `slot` is -1); its slot or -Status. */
-function toTable(ks: Keyspace, key: Uint8Array, slot: number): number {
+/**
+ * Converts the key to a table (creating it when `slot` is -1), sized for `more` members on top of
+ * the intset's (the write converting it then does not grow it step by step); its slot or -Status.
+ */
+function toTable(ks: Keyspace, key: Uint8Array, slot: number, more: number): number {
   const els = slot >= 0 ? packedElements(ks.valueView(slot)) : [];
-  const t = new ElementTable(false, Math.max(16, els.length));
+  const t = new ElementTable(false, Math.max(16, els.length + more));
   for (const e of els) t.put(e);
   const st = ks.set(key, EMPTY, 0, KEEP, ValueType.Set);
   if (st !== Status.Ok) return -st;
@@ -124,7 +127,7 @@ export function setAdd(ks: Keyspace, key: Uint8Array, slot: number, members: rea
     }
   }
   if (t === undefined) {
-    const s = toTable(ks, key, slot);
+    const s = toTable(ks, key, slot, members.length);
     if (s < 0) return s;
     slot = s;
     t = tableOf(ks, slot)!;
