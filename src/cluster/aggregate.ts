@@ -1,9 +1,11 @@
 // Keyless commands about the whole keyspace, answered from every worker and merged, so N workers
 // look like one server: DBSIZE (sum), KEYS (concatenation), SCAN (the cursor carries the worker),
-// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats, clients, memory and keyspace summed), CONFIG SET /
+// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats, clients, memory and keyspace summed; latency
+// histograms added up), LATENCY HISTOGRAM, CONFIG SET /
 // CONFIG RESETSTAT (applied on every worker).
 
-import { humanBytes } from "../commands/info.ts";
+import { humanBytes, infoWants } from "../commands/info.ts";
+import { addLatencyBuckets, LATENCY_BUCKETS_SECTION, mergeLatencyInfo, writeLatencyHistogram } from "../commands/latency-histogram.ts";
 import type { Args } from "../commands/types.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import { notifyHandlers } from "./notify-remote.ts";
@@ -13,6 +15,8 @@ import type { WorkerCluster } from "./worker-cluster.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+const INFO_ARG = enc.encode("info");
+const LATENCY_BUCKETS_ARG = enc.encode(LATENCY_BUCKETS_SECTION);
 
 const firstError = (replies: Uint8Array[]): Uint8Array | undefined => replies.find((r) => isError(r, 0));
 
@@ -211,14 +215,31 @@ export function mergeInfo(texts: readonly string[], mine: number): string {
 
 const info: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAllFor(c, argv, (replies) => {
+  // Latencystats: the workers also send their raw buckets, merged here (src/commands/latency-histogram.ts).
+  const latency = infoWants(argv.slice(1).map((a) => dec.decode(a).toLowerCase()), "latencystats");
+  cw.askAllFor(c, latency ? [...argv, LATENCY_BUCKETS_ARG] : argv, (replies) => {
     const texts = replies.map(textOf);
     if (texts.some((t) => t === undefined)) return hold(replies[cw.index]!);
-    const merged = mergeInfo(texts as string[], cw.index);
+    let merged = mergeInfo(texts as string[], cw.index);
+    if (latency) merged = mergeLatencyInfo(c.server, merged, texts as string[]);
     const w = new ReplyWriter(merged.length + 64);
     w.resp = c.reply.resp;
     if (replies[cw.index]![0] === 61) w.verbatim(merged);
     else w.bulkString(merged);
+    hold(w.bytes());
+  });
+  return true;
+};
+
+/** LATENCY HISTOGRAM: every worker's buckets (asked as INFO __latencybuckets) added up. */
+const latencyHistogram: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll([INFO_ARG, LATENCY_BUCKETS_ARG], 2, (replies) => {
+    const all = new Map<string, Uint32Array>();
+    for (const r of replies) addLatencyBuckets(textOf(r) ?? "", all);
+    const w = new ReplyWriter(256);
+    w.resp = c.reply.resp;
+    writeLatencyHistogram(w, c.server, argv, all);
     hold(w.bytes());
   });
   return true;
@@ -332,6 +353,7 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   "client|pause": everywhere, // each worker holds its own clients
   "client|unpause": everywhere,
   info,
+  "latency|histogram": latencyHistogram,
   "config|set": everywhere,
   replicaof: everywhere, // every worker knows it is a replica; worker 0 holds the link
   slaveof: everywhere,

@@ -112,6 +112,10 @@ export interface ServerConfig {
   "slowlog-max-len": number;
   /** Record latency events of at least this many ms; 0 = off. @default 0 */
   "latency-monitor-threshold": number;
+  /** Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM). @default yes */
+  "latency-tracking": boolean;
+  /** Percentiles INFO latencystats prints, each in [0, 100]. @default "50 99 99.9" */
+  "latency-tracking-info-percentiles": readonly number[];
   /** Background task frequency (active expiry, timeouts) in Hz. @default 10 */
   hz: number;
   /** Keyspace notification classes (src/commands/notify.ts), as bits; "" (0) = none. @default "" */
@@ -317,6 +321,19 @@ function enumParam(name: ParamName, help: string, values: readonly string[]): Pa
   };
 }
 
+/** latency-tracking-info-percentiles: space-separated numbers in [0, 100] (Redis's checks and texts). */
+function parsePercentiles(text: string): readonly number[] | ParamError {
+  const out: number[] = [];
+  for (const w of text.trim().split(/\s+/)) {
+    if (w === "") continue;
+    const v = Number(w);
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(w) || !Number.isFinite(v)) return bad("Invalid latency-tracking-info-percentiles parameters");
+    if (v < 0 || v > 100) return bad("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+    out.push(v);
+  }
+  return out;
+}
+
 /** Redis's `save` syntax: "" or pairs of "<seconds> <changes>"; kept as the normalised text. */
 function parseSave(text: string): string | ParamError {
   const parts = text.trim().split(/\s+/).filter((p) => p !== "");
@@ -423,6 +440,14 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("slowlog-log-slower-than", "log commands slower than this many microseconds (-1 = off)", -1, Number.MAX_SAFE_INTEGER),
   intParam("slowlog-max-len", "slow log length", 0, 1_000_000),
   intParam("latency-monitor-threshold", "record events of at least this many ms (0 = off)", 0, Number.MAX_SAFE_INTEGER),
+  boolParam("latency-tracking", "per-command latency histograms for INFO latencystats and LATENCY HISTOGRAM (yes/no)"),
+  {
+    name: "latency-tracking-info-percentiles",
+    help: "percentiles INFO latencystats prints, e.g. \"50 99 99.9\" (each 0..100)",
+    toml: "string",
+    parse: parsePercentiles,
+    format: (v) => (v as readonly number[]).map(String).join(" "),
+  },
   intParam("hz", "background tasks per second", 1, 500),
   {
     name: "notify-keyspace-events",
@@ -541,6 +566,8 @@ export function defaultConfig(): ServerConfig {
     "slowlog-log-slower-than": 10000,
     "slowlog-max-len": 128,
     "latency-monitor-threshold": 0,
+    "latency-tracking": true,
+    "latency-tracking-info-percentiles": [50, 99, 99.9],
     hz: 10,
     "notify-keyspace-events": 0,
     databases: 16,
