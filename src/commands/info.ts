@@ -71,6 +71,13 @@ export function usedMemory(server: ServerContext): number {
   return server.keyspace.memoryBytes() + server.keyspace.externalMemory();
 }
 
+/** The highest used memory seen so far, `used` included (INFO used_memory_peak, MEMORY STATS). */
+export function memoryPeak(s: ServerContext, used: number): number {
+  const peak = Math.max(peaks.get(s) ?? 0, used);
+  peaks.set(s, peak);
+  return peak;
+}
+
 function serverSection(s: ServerContext, now: number): string {
   const uptime = Math.max(0, Math.floor((now - s.startedAt) / 1000));
   return lines([
@@ -125,8 +132,7 @@ function memorySection(s: ServerContext): string {
   const mu = process.memoryUsage();
   const used = usedMemory(s);
   const buffers = Math.max(0, used - st.memoryBytes); // external memory of database 0 also counts the other databases
-  const peak = Math.max(peaks.get(s) ?? 0, used);
-  peaks.set(s, peak);
+  const peak = memoryPeak(s, used);
   const maxmemory = Number(s.config.get("maxmemory") ?? s.keyspace.maxMemory) || 0;
   return lines([
     ["used_memory", used],
