@@ -96,6 +96,12 @@ export interface ServerConfig {
   "tls-ca-cert-file": string;
   /** Client certificates: yes (required), optional (checked when sent), no (not asked). @default "yes" */
   "tls-auth-clients": "yes" | "no" | "optional";
+  /** TLS versions served, e.g. "TLSv1.2 TLSv1.3"; "" = TLSv1.2 and TLSv1.3. @default "" */
+  "tls-protocols": string;
+  /** TLS 1.2 cipher list (OpenSSL syntax); "" = Bun's default. @default "" */
+  "tls-ciphers": string;
+  /** TLS 1.3 cipher suites: only "" (Bun's TLS does not let them be chosen). @default "" */
+  "tls-ciphersuites": string;
   /**
    * Output buffer limits per client class. Redis has no limit for normal clients; we default to
    * a 256 MiB hard limit so one client that never reads cannot take all memory.
@@ -424,10 +430,21 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("timeout", "close clients idle for this many seconds (0 = never)", 0, 2_147_483_647),
   boolParam("protected-mode", "refuse non-loopback clients when no password is set (yes/no)"),
   intParam("tls-port", "TLS port beside the plain one (0 = no TLS)", 0, 65535, { immutable: true }),
-  stringParam("tls-cert-file", "PEM certificate (chain) for TLS", { immutable: true }),
-  stringParam("tls-key-file", "PEM private key for TLS", { immutable: true }),
-  stringParam("tls-ca-cert-file", "PEM CA bundle that client certificates are verified against", { immutable: true }),
-  { ...enumParam("tls-auth-clients", "client certificates on the TLS port: yes (required), optional, no", ["yes", "no", "optional"]), immutable: true },
+  // CONFIG SET of the TLS files and options reloads the TLS listener (src/server/tls.ts).
+  stringParam("tls-cert-file", "PEM certificate (chain) for TLS"),
+  stringParam("tls-key-file", "PEM private key for TLS"),
+  stringParam("tls-ca-cert-file", "PEM CA bundle that client certificates are verified against"),
+  { ...enumParam("tls-auth-clients", "client certificates on the TLS port: yes (required), optional, no", ["yes", "no", "optional"]), immutable: false },
+  stringParam("tls-protocols", "TLS versions served: TLSv1 TLSv1.1 TLSv1.2 TLSv1.3 (empty = TLSv1.2 TLSv1.3)", {
+    parse: (t) =>
+      t.trim().split(/\s+/).every((w) => w === "" || ["tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"].includes(w.toLowerCase()))
+        ? t.trim()
+        : bad("Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'."),
+  }),
+  stringParam("tls-ciphers", "TLS 1.2 cipher list, OpenSSL syntax (empty = Bun's default)"),
+  stringParam("tls-ciphersuites", "TLS 1.3 cipher suites: only empty (Bun's TLS does not let them be chosen)", {
+    parse: (t) => (t.trim() === "" ? "" : bad("TLS 1.3 cipher suites cannot be chosen with Bun's TLS (leave tls-ciphersuites empty)")),
+  }),
   {
     name: "client-output-buffer-limit",
     help: "output buffer limits: '<class> <hard> <soft> <seconds>' (class normal, replica, pubsub)",
@@ -577,6 +594,9 @@ export function defaultConfig(): ServerConfig {
     "tls-key-file": "",
     "tls-ca-cert-file": "",
     "tls-auth-clients": "yes",
+    "tls-protocols": "",
+    "tls-ciphers": "",
+    "tls-ciphersuites": "",
     save: "",
     appendonly: false,
     appendfsync: "everysec",
