@@ -189,6 +189,8 @@ export interface ServerConfig {
   "wal-export-connect-timeout-ms": number;
   /** A subscriber that accepts nothing for this many ms is disconnected (0 = never). @default 30000 */
   "wal-export-write-timeout-ms": number;
+  /** WAL export (listen mode) over TLS with tls-cert-file / tls-key-file (and tls-ca-cert-file + tls-auth-clients). @default no */
+  "wal-export-tls": boolean;
   /** Encoding thresholds of collections (src/engine/compound/limits.ts has their meaning). */
   "hash-max-listpack-entries": number;
   "hash-max-listpack-value": number;
@@ -504,6 +506,7 @@ export const PARAMS: readonly ParamDef[] = [
   { ...memoryParam("wal-export-max-pending-bytes", "unsent bytes a WAL export subscriber may have queued before it is dropped", 1), immutable: true },
   intParam("wal-export-connect-timeout-ms", "WAL export: ms for a subscriber's auth line, or to reach the collector", 1, 3_600_000, { immutable: true }),
   intParam("wal-export-write-timeout-ms", "WAL export: drop a subscriber that accepts nothing for this many ms (0 = never)", 0, 86_400_000, { immutable: true }),
+  { ...boolParam("wal-export-tls", "WAL export (listen mode) over TLS, with the tls-cert-file / tls-key-file / tls-ca-cert-file / tls-auth-clients settings (yes/no)"), immutable: true },
   intParam("hash-max-listpack-entries", "most fields of a packed (listpack) hash", 0, Number.MAX_SAFE_INTEGER),
   intParam("hash-max-listpack-value", "longest field or value of a packed hash, in bytes", 0, Number.MAX_SAFE_INTEGER),
   intParam("set-max-intset-entries", "most members of an integer set (intset)", 0, Number.MAX_SAFE_INTEGER),
@@ -620,6 +623,7 @@ export function defaultConfig(): ServerConfig {
     "wal-export-max-pending-bytes": 64 * 1024 * 1024,
     "wal-export-connect-timeout-ms": 5000,
     "wal-export-write-timeout-ms": 30000,
+    "wal-export-tls": false,
     ...DEFAULT_COLLECTION_LIMITS,
     replicaof: "",
     masterauth: "",

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { WalStreamReader, type StreamItem } from "../../src/export/index.ts";
 import { freePort } from "../support/redis-parity.ts";
 import { RawClient, runToExit, spawnServer } from "../support/server-process.ts";
 
@@ -112,5 +113,36 @@ describe.skipIf(!OPENSSL)("TLS reload", () => {
     } finally {
       c.close();
     }
+  });
+
+  test("--wal-export-tls: subscribers get the WAL stream over TLS; a plaintext one gets nothing", async () => {
+    const exportPort = freePort();
+    await using srv = await spawnServer(["--workers", "1", "--appendonly", "yes", "--wal-export", "listen", "--wal-export-addr", `127.0.0.1:${exportPort}`,
+      "--wal-export-tls", "yes", "--tls-cert-file", f("server-a.crt"), "--tls-key-file", f("server-a.key"), "--tls-auth-clients", "no"]);
+    expect(srv.stdout() + srv.stderr()).toContain("TLS");
+    const keys: string[] = [];
+    const reader = new WalStreamReader();
+    const onItem = (item: StreamItem): void => {
+      if (item.kind === "fcw4") keys.push(new TextDecoder().decode(item.frame.key));
+    };
+    const sub = await Bun.connect({
+      hostname: "127.0.0.1",
+      port: exportPort,
+      tls: { ca: await Bun.file(f("ca.crt")).text(), serverName: "localhost" },
+      socket: { binaryType: "uint8array", data: (_s, chunk) => reader.feed(chunk, onItem) },
+    });
+    let plainBytes = 0;
+    const plain = await Bun.connect({ hostname: "127.0.0.1", port: exportPort, socket: { data: (_s, d) => void (plainBytes += d.length) } });
+    plain.write("\n");
+    await Bun.sleep(200); // the stream starts after its optional FROM line wait
+    const c = await RawClient.connect(srv.port);
+    expect(await c.command("set", "over-tls", "1")).toBe("OK");
+    c.close();
+    const deadline = Date.now() + 5000;
+    while (!keys.includes("over-tls") && Date.now() < deadline) await Bun.sleep(10);
+    expect(keys).toContain("over-tls");
+    expect(plainBytes).toBeLessThan(100); // at most a TLS alert, never frames
+    sub.end();
+    plain.end();
   });
 });
