@@ -1,10 +1,11 @@
 // Keyless commands about the whole keyspace, answered from every worker and merged, so N workers
 // look like one server: DBSIZE (sum), KEYS (concatenation), SCAN (the cursor carries the worker),
 // RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats, clients, memory and keyspace summed; latency
-// histograms added up), LATENCY HISTOGRAM, CONFIG SET /
+// histograms added up), LATENCY HISTOGRAM, MEMORY STATS/DOCTOR, CONFIG SET /
 // CONFIG RESETSTAT (applied on every worker).
 
 import { humanBytes, infoWants } from "../commands/info.ts";
+import { MEMORY_OVERHEAD_SECTION, memoryDoctorReport, mergeOverheads, overheadOfInfo, writeMemoryStats, type MemoryOverhead } from "../commands/memory-stats.ts";
 import { addLatencyBuckets, LATENCY_BUCKETS_SECTION, mergeLatencyInfo, writeLatencyHistogram } from "../commands/latency-histogram.ts";
 import type { Args } from "../commands/types.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
@@ -17,6 +18,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const INFO_ARG = enc.encode("info");
 const LATENCY_BUCKETS_ARG = enc.encode(LATENCY_BUCKETS_SECTION);
+const MEMORY_OVERHEAD_ARG = enc.encode(MEMORY_OVERHEAD_SECTION);
 
 const firstError = (replies: Uint8Array[]): Uint8Array | undefined => replies.find((r) => isError(r, 0));
 
@@ -245,6 +247,22 @@ const latencyHistogram: CrossHandler = (cw, c, _e, argv) => {
   return true;
 };
 
+/** MEMORY STATS / DOCTOR: every worker's figures (asked as INFO __memoryoverhead) added up. */
+const memoryMerged =
+  (write: (w: ReplyWriter, m: MemoryOverhead) => void): CrossHandler =>
+  (cw, c) => {
+    const hold = c.hold(c.replyMode !== "on");
+    cw.askAll([INFO_ARG, MEMORY_OVERHEAD_ARG], 2, (replies) => {
+      const ms = replies.map((r) => overheadOfInfo(textOf(r) ?? ""));
+      if (ms.some((m) => m === undefined)) return hold(firstError(replies) ?? enc.encode("-ERR a worker did not answer MEMORY\r\n"));
+      const w = new ReplyWriter(1024);
+      w.resp = c.reply.resp;
+      write(w, mergeOverheads(ms as MemoryOverhead[]));
+      hold(w.bytes());
+    });
+    return true;
+  };
+
 /** CLIENT LIST: every worker's clients, one text. */
 const clientList: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
@@ -354,6 +372,8 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   "client|unpause": everywhere,
   info,
   "latency|histogram": latencyHistogram,
+  "memory|stats": memoryMerged(writeMemoryStats),
+  "memory|doctor": memoryMerged((w, m) => w.verbatim(memoryDoctorReport(m))),
   "config|set": everywhere,
   replicaof: everywhere, // every worker knows it is a replica; worker 0 holds the link
   slaveof: everywhere,

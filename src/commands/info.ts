@@ -4,6 +4,7 @@
 import { arch, cpus, release, type as osType } from "node:os";
 import { trackingClients, trackingTotals } from "./tracking.ts";
 import { REDIS_COMPAT_VERSION } from "./server-help.ts";
+import { MEMORY_OVERHEAD_SECTION, memoryOverheadBody } from "./memory-stats.ts";
 import { LATENCY_BUCKETS_SECTION, latencyBucketsBody, latencystatsBody, localHistograms } from "./latency-histogram.ts";
 import type { CommandEntry, ServerContext } from "./types.ts";
 
@@ -352,5 +353,7 @@ export function renderInfo(s: ServerContext, requested: readonly string[], now =
   }
   // Internal: raw latency buckets for the multi-worker merge (src/cluster/aggregate.ts), only when named.
   if (want.has(LATENCY_BUCKETS_SECTION)) parts.push(`# ${LATENCY_BUCKETS_SECTION}\r\n${latencyBucketsBody(s)}`);
+  // Internal: this worker's MEMORY STATS figures, for the multi-worker MEMORY STATS / DOCTOR.
+  if (want.has(MEMORY_OVERHEAD_SECTION)) parts.push(`# ${MEMORY_OVERHEAD_SECTION}\r\n${memoryOverheadBody(s)}`);
   return parts.join("\r\n");
 }

@@ -10,8 +10,10 @@
 //   allocator.resident / rss      the process RSS, so rss-overhead is 1 and the allocator-rss
 //                     figures carry the JS heap and runtime.
 //   startup.allocated, cluster.links, aof.buffer, lua.caches, functions.caches: 0.
-// With several workers each answers for itself (the worker of the connection).
+// With several workers every worker's figures are added up (src/cluster/aggregate.ts asks each for
+// the internal INFO section __memoryoverhead).
 import { usedMemory, memoryPeak } from "./info.ts";
+import type { ReplyWriter } from "../protocol/reply-writer.ts";
 import type { Client, ServerContext } from "./types.ts";
 
 export interface MemoryOverhead {
@@ -73,10 +75,13 @@ export function memoryOverhead(s: ServerContext): MemoryOverhead {
   };
 }
 
-// MEMORY STATS: Redis 7.0's 28 fields (doubles as RESP3 doubles, bulk strings in RESP2).
+// MEMORY STATS: Redis 7.0's fields (doubles as RESP3 doubles, bulk strings in RESP2).
 export function cmdMemoryStats(c: Client): void {
-  const m = memoryOverhead(c.server);
-  const r = c.reply;
+  writeMemoryStats(c.reply, memoryOverhead(c.server));
+}
+
+/** Writes MEMORY STATS's reply for `m` (this worker's figures, or every worker's added up). */
+export function writeMemoryStats(r: ReplyWriter, m: MemoryOverhead): void {
   const net = m.total - m.startup;
   r.mapHeader(27 + m.dbs.length);
   const int = (k: string, v: number): void => {
@@ -142,12 +147,14 @@ const BIG_CLIENT_BUF =
 const MB = 1024 * 1024;
 
 /**
- * Redis's memory doctor over these figures: empty below 5 MB; else peak > 150% of now, total
+ * Redis's memory doctor over these figures: empty below 5 MB (or without keys); else peak > 150% of now, total
  * fragmentation > 1.4 and 10 MB, allocator RSS > 1.1 and 10 MB, clients > 200 KB each, replicas
  * > 10 MB each. (Allocator fragmentation and non-allocator RSS are 1 here, never reported.)
  */
 export function memoryDoctorReport(m: MemoryOverhead): string {
-  if (m.total < 5 * MB) return DOCTOR_EMPTY;
+  // Redis: below 5 MB allocated. The engine's arenas alone may pass that with no key (two workers
+  // do), so no key at all counts as empty too.
+  if (m.total < 5 * MB || m.keys === 0) return DOCTOR_EMPTY;
   const frag = m.rss / m.total;
   const issues: string[] = [];
   if (m.peak / m.total > 1.5) issues.push(BIG_PEAK);
@@ -157,6 +164,33 @@ export function memoryDoctorReport(m: MemoryOverhead): string {
   if (m.normalClients > 0 && m.clientsNormal / m.normalClients > 200 * 1024) issues.push(BIG_CLIENT_BUF);
   if (issues.length === 0) return DOCTOR_FINE;
   return ISSUES_HEAD + issues.join("") + ISSUES_TAIL;
+}
+
+/** Every worker's figures added up (MEMORY STATS / DOCTOR with several workers). */
+export function mergeOverheads(ms: readonly MemoryOverhead[]): MemoryOverhead {
+  const out: MemoryOverhead = { ...ms[0]!, dbs: [] };
+  const dbs = new Map<number, number>();
+  for (const k of Object.keys(out) as (keyof MemoryOverhead)[]) if (k !== "dbs") (out[k] as number) = 0;
+  for (const m of ms) {
+    for (const k of Object.keys(m) as (keyof MemoryOverhead)[]) if (k !== "dbs") (out[k] as number) += m[k] as number;
+    for (const d of m.dbs) dbs.set(d.db, (dbs.get(d.db) ?? 0) + d.main);
+  }
+  out.dbs = [...dbs].sort(([a], [b]) => a - b).map(([db, main]) => ({ db, main }));
+  return out;
+}
+
+/** The internal INFO section a multi-worker MEMORY STATS / DOCTOR asks each worker for. */
+export const MEMORY_OVERHEAD_SECTION = "__memoryoverhead";
+
+/** That section's body: the figures as one JSON line. */
+export function memoryOverheadBody(s: ServerContext): string {
+  return `json:${JSON.stringify(memoryOverhead(s))}\r\n`;
+}
+
+/** The figures in one worker's `INFO __memoryoverhead` text, or undefined. */
+export function overheadOfInfo(text: string): MemoryOverhead | undefined {
+  const m = /\r\njson:(\{[^\r]*\})\r\n/.exec(text);
+  return m === null ? undefined : (JSON.parse(m[1]!) as MemoryOverhead);
 }
 
 // MEMORY DOCTOR: verbatim text in RESP3, a bulk string in RESP2.
