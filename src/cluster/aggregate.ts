@@ -1,9 +1,12 @@
 // Keyless commands about the whole keyspace, answered from every worker and merged, so N workers
 // look like one server: DBSIZE (sum), KEYS (concatenation), SCAN (the cursor carries the worker),
-// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats, clients, memory and keyspace summed), CONFIG SET /
+// RANDOMKEY, FLUSHALL/FLUSHDB (every worker), INFO (stats, clients, memory and keyspace summed; latency
+// histograms added up), LATENCY HISTOGRAM, MEMORY STATS/DOCTOR, CONFIG SET /
 // CONFIG RESETSTAT (applied on every worker).
 
-import { humanBytes } from "../commands/info.ts";
+import { humanBytes, infoWants } from "../commands/info.ts";
+import { MEMORY_OVERHEAD_SECTION, memoryDoctorReport, mergeOverheads, overheadOfInfo, writeMemoryStats, type MemoryOverhead } from "../commands/memory-stats.ts";
+import { addLatencyBuckets, LATENCY_BUCKETS_SECTION, mergeLatencyInfo, writeLatencyHistogram } from "../commands/latency-histogram.ts";
 import type { Args } from "../commands/types.ts";
 import { ReplyWriter } from "../protocol/reply-writer.ts";
 import { notifyHandlers } from "./notify-remote.ts";
@@ -13,6 +16,9 @@ import type { WorkerCluster } from "./worker-cluster.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+const INFO_ARG = enc.encode("info");
+const LATENCY_BUCKETS_ARG = enc.encode(LATENCY_BUCKETS_SECTION);
+const MEMORY_OVERHEAD_ARG = enc.encode(MEMORY_OVERHEAD_SECTION);
 
 const firstError = (replies: Uint8Array[]): Uint8Array | undefined => replies.find((r) => isError(r, 0));
 
@@ -224,10 +230,13 @@ export function mergeInfo(texts: readonly string[], mine: number): string {
 
 const info: CrossHandler = (cw, c, _e, argv) => {
   const hold = c.hold(c.replyMode !== "on");
-  cw.askAllFor(c, argv, (replies) => {
+  // Latencystats: the workers also send their raw buckets, merged here (src/commands/latency-histogram.ts).
+  const latency = infoWants(argv.slice(1).map((a) => dec.decode(a).toLowerCase()), "latencystats");
+  cw.askAllFor(c, latency ? [...argv, LATENCY_BUCKETS_ARG] : argv, (replies) => {
     const texts = replies.map(textOf);
     if (texts.some((t) => t === undefined)) return hold(replies[cw.index]!);
-    const merged = mergeInfo(texts as string[], cw.index);
+    let merged = mergeInfo(texts as string[], cw.index);
+    if (latency) merged = mergeLatencyInfo(c.server, merged, texts as string[]);
     const w = new ReplyWriter(merged.length + 64);
     w.resp = c.reply.resp;
     if (replies[cw.index]![0] === 61) w.verbatim(merged);
@@ -244,6 +253,36 @@ const onHub: CrossHandler = (cw, c, _e, argv) => {
   cw.links[0]!.send(argv, c.reply.resp, hold, c.dbIndex);
   return true;
 };
+
+/** LATENCY HISTOGRAM: every worker's buckets (asked as INFO __latencybuckets) added up. */
+const latencyHistogram: CrossHandler = (cw, c, _e, argv) => {
+  const hold = c.hold(c.replyMode !== "on");
+  cw.askAll([INFO_ARG, LATENCY_BUCKETS_ARG], 2, (replies) => {
+    const all = new Map<string, Uint32Array>();
+    for (const r of replies) addLatencyBuckets(textOf(r) ?? "", all);
+    const w = new ReplyWriter(256);
+    w.resp = c.reply.resp;
+    writeLatencyHistogram(w, c.server, argv, all);
+    hold(w.bytes());
+  });
+  return true;
+};
+
+/** MEMORY STATS / DOCTOR: every worker's figures (asked as INFO __memoryoverhead) added up. */
+const memoryMerged =
+  (write: (w: ReplyWriter, m: MemoryOverhead) => void): CrossHandler =>
+  (cw, c) => {
+    const hold = c.hold(c.replyMode !== "on");
+    cw.askAll([INFO_ARG, MEMORY_OVERHEAD_ARG], 2, (replies) => {
+      const ms = replies.map((r) => overheadOfInfo(textOf(r) ?? ""));
+      if (ms.some((m) => m === undefined)) return hold(firstError(replies) ?? enc.encode("-ERR a worker did not answer MEMORY\r\n"));
+      const w = new ReplyWriter(1024);
+      w.resp = c.reply.resp;
+      write(w, mergeOverheads(ms as MemoryOverhead[]));
+      hold(w.bytes());
+    });
+    return true;
+  };
 
 /** CLIENT LIST: every worker's clients, one text. */
 const clientList: CrossHandler = (cw, c, _e, argv) => {
@@ -354,6 +393,9 @@ export const aggregateHandlers: Record<string, CrossHandler> = {
   "client|unpause": everywhere,
   info,
   role: onHub,
+  "latency|histogram": latencyHistogram,
+  "memory|stats": memoryMerged(writeMemoryStats),
+  "memory|doctor": memoryMerged((w, m) => w.verbatim(memoryDoctorReport(m))),
   "config|set": everywhere,
   replicaof: everywhere, // every worker knows it is a replica; worker 0 holds the link
   slaveof: everywhere,

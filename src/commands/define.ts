@@ -36,6 +36,7 @@ export function defineCommand(spec: CommandSpec): CommandEntry {
     usec: 0,
     rejectedCalls: 0,
     failedCalls: 0,
+    latency: undefined,
   };
   if (spec.movableKeys) entry.movableKeys = spec.movableKeys;
   if (spec.patternKeys) entry.patternKeys = spec.patternKeys;

@@ -4,6 +4,8 @@
 import { arch, cpus, release, type as osType } from "node:os";
 import { trackingClients, trackingTotals } from "./tracking.ts";
 import { REDIS_COMPAT_VERSION } from "./server-help.ts";
+import { MEMORY_OVERHEAD_SECTION, memoryOverheadBody } from "./memory-stats.ts";
+import { LATENCY_BUCKETS_SECTION, latencyBucketsBody, latencystatsBody, localHistograms } from "./latency-histogram.ts";
 import type { CommandEntry, ServerContext } from "./types.ts";
 
 /** Sections in Redis's order, and which of them `INFO` / `INFO default` prints. */
@@ -18,11 +20,12 @@ const SECTIONS = [
   "modules",
   "commandstats",
   "errorstats",
+  "latencystats",
   "cluster",
   "keyspace",
 ] as const;
 type Section = (typeof SECTIONS)[number];
-const NOT_DEFAULT = new Set<string>(["commandstats"]);
+const NOT_DEFAULT = new Set<string>(["commandstats", "latencystats"]);
 
 /** The peak of used_memory seen by INFO, per server. */
 const peaks = new WeakMap<ServerContext, number>();
@@ -51,6 +54,7 @@ function title(name: string): string {
   if (name === "cpu") return "CPU";
   if (name === "commandstats") return "Commandstats";
   if (name === "errorstats") return "Errorstats";
+  if (name === "latencystats") return "Latencystats";
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
@@ -66,6 +70,13 @@ function lines(fields: [string, string | number][]): string {
  */
 export function usedMemory(server: ServerContext): number {
   return server.keyspace.memoryBytes() + server.keyspace.externalMemory();
+}
+
+/** The highest used memory seen so far, `used` included (INFO used_memory_peak, MEMORY STATS). */
+export function memoryPeak(s: ServerContext, used: number): number {
+  const peak = Math.max(peaks.get(s) ?? 0, used);
+  peaks.set(s, peak);
+  return peak;
 }
 
 function serverSection(s: ServerContext, now: number): string {
@@ -122,8 +133,7 @@ function memorySection(s: ServerContext): string {
   const mu = process.memoryUsage();
   const used = usedMemory(s);
   const buffers = Math.max(0, used - st.memoryBytes); // external memory of database 0 also counts the other databases
-  const peak = Math.max(peaks.get(s) ?? 0, used);
-  peaks.set(s, peak);
+  const peak = memoryPeak(s, used);
   const maxmemory = Number(s.config.get("maxmemory") ?? s.keyspace.maxMemory) || 0;
   return lines([
     ["used_memory", used],
@@ -295,6 +305,8 @@ function builtin(name: Section, s: ServerContext, now: number): string {
       return commandstatsSection(s);
     case "errorstats":
       return errorstatsSection(s);
+    case "latencystats":
+      return latencystatsBody(s, localHistograms(s));
     case "cluster":
       return "cluster_enabled:0\r\n";
     case "keyspace":
@@ -305,6 +317,12 @@ function builtin(name: Section, s: ServerContext, now: number): string {
 function providerBody(render: () => string): string {
   const text = render().replace(/\r?\n/g, "\r\n");
   return text === "" || text.endsWith("\r\n") ? text : text + "\r\n";
+}
+
+/** True when INFO with these (lower-case) section words prints section `name`. */
+export function infoWants(requested: readonly string[], name: string): boolean {
+  const words = requested.length === 0 ? ["default"] : requested;
+  return words.some((w) => w === name || w === "all" || w === "everything" || (w === "default" && !NOT_DEFAULT.has(name)));
 }
 
 /**
@@ -333,5 +351,9 @@ export function renderInfo(s: ServerContext, requested: readonly string[], now =
     const body = provider ? providerBody(provider) : builtin(name as Section, s, now);
     parts.push(`# ${title(name)}\r\n${body}`);
   }
+  // Internal: raw latency buckets for the multi-worker merge (src/cluster/aggregate.ts), only when named.
+  if (want.has(LATENCY_BUCKETS_SECTION)) parts.push(`# ${LATENCY_BUCKETS_SECTION}\r\n${latencyBucketsBody(s)}`);
+  // Internal: this worker's MEMORY STATS figures, for the multi-worker MEMORY STATS / DOCTOR.
+  if (want.has(MEMORY_OVERHEAD_SECTION)) parts.push(`# ${MEMORY_OVERHEAD_SECTION}\r\n${memoryOverheadBody(s)}`);
   return parts.join("\r\n");
 }

@@ -40,11 +40,17 @@ const OBJECT_HELP = [
 
 const MEMORY_HELP = [
   "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "DOCTOR",
+  "    Return memory problems reports.",
+  "MALLOC-STATS",
+  "    Return internal statistics report from the memory allocator.",
+  "PURGE",
+  "    Attempt to purge dirty pages for reclamation by the allocator.",
+  "STATS",
+  "    Return information about the memory usage of the server.",
   "USAGE <key> [SAMPLES <count>]",
   "    Return memory in bytes used by <key> and its value. Nested values are",
   "    sampled up to <count> times (default: 5, 0 means sample all).",
-  "PURGE",
-  "    Attempts to purge dirty pages for reclamation by the allocator.",
   "HELP",
   "    Prints this help.",
 ] as const;

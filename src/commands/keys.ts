@@ -3,6 +3,7 @@
 // Redis 7.0's command JSON files.
 
 import { defineCommand } from "./define.ts";
+import { cmdMemoryDoctor, cmdMemoryMallocStats, cmdMemoryStats } from "./memory-stats.ts";
 import {
   cmdExpire, cmdExpireAt, cmdExpireTime, cmdPExpire, cmdPExpireAt, cmdPExpireTime, cmdPTtl, cmdPersist, cmdTtl,
 } from "./key-expire.ts";
@@ -48,6 +49,13 @@ const memorySubcommands: CommandEntry[] = [
     summary: "Returns helpful text about the different subcommands.", since: "4.0.0", handler: cmdMemoryHelp }),
   defineCommand({ name: "memory|purge", arity: 2, flags: 0, categories: ["slow"],
     summary: "Asks the allocator to release memory.", since: "4.0.0", handler: cmdMemoryPurge }),
+  // memory-stats.ts
+  defineCommand({ name: "memory|stats", arity: 2, flags: 0, categories: ["slow"],
+    summary: "Returns details about memory usage.", since: "4.0.0", handler: cmdMemoryStats }),
+  defineCommand({ name: "memory|doctor", arity: 2, flags: 0, categories: ["slow"],
+    summary: "Outputs a memory problems report.", since: "4.0.0", handler: cmdMemoryDoctor }),
+  defineCommand({ name: "memory|malloc-stats", arity: 2, flags: 0, categories: ["slow"],
+    summary: "Returns the allocator statistics.", since: "4.0.0", handler: cmdMemoryMallocStats }),
 ];
 
 export const keyCommands: CommandEntry[] = [

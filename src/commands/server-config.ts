@@ -61,12 +61,13 @@ function cmdSet(c: Client, argv: Args): void {
 
 function zeroCounters(e: CommandEntry): void {
   e.calls = e.usec = e.rejectedCalls = e.failedCalls = 0;
+  e.latency = undefined; // latency histograms (latency-histogram.ts)
   for (const s of e.subcommands ?? []) zeroCounters(s);
 }
 
 /**
  * CONFIG RESETSTAT: server counters, per-command stats, error stats, engine hit/miss/expiry/eviction
- * counters and the memory peak. As in Redis, the slow log and latency samples are kept.
+ * counters, latency histograms and the memory peak. As in Redis, the slow log and latency samples are kept.
  */
 function cmdResetStat(c: Client): void {
   const s = c.server;

@@ -3,6 +3,7 @@
 import { bytesToString, parseInt64 } from "./args.ts";
 import { defineCommand } from "./define.ts";
 import { replyHelp } from "./server-help.ts";
+import { cmdLatencyHistogram } from "./latency-histogram.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry } from "./types.ts";
 
 const { ADMIN, NOSCRIPT, LOADING, STALE } = CmdFlag;
@@ -156,6 +157,9 @@ const LATENCY_HELP = [
   "RESET [<event> ...]",
   "    Reset latency data of one or more <event> classes.",
   "    (default: reset all data for all event classes)",
+  "HISTOGRAM [COMMAND ...]",
+  "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+  "    If no commands are specified then all histograms are replied.",
 ];
 
 const LSUB = ADMIN | NOSCRIPT | LOADING | STALE;
@@ -170,6 +174,7 @@ export const latencyCommand: CommandEntry = defineCommand({
     defineCommand({ name: "latency|latest", arity: 2, flags: LSUB, categories: ADMIN_CATS, summary: "Returns the latest latency samples for all events.", since: "2.8.13", handler: cmdLatencyLatest }),
     defineCommand({ name: "latency|history", arity: 3, flags: LSUB, categories: ADMIN_CATS, summary: "Returns timestamp-latency samples for an event.", since: "2.8.13", handler: cmdLatencyHistory }),
     defineCommand({ name: "latency|reset", arity: -2, flags: LSUB, categories: ADMIN_CATS, summary: "Resets the latency data for one or more events.", since: "2.8.13", handler: cmdLatencyReset }),
+    defineCommand({ name: "latency|histogram", arity: -2, flags: LSUB, categories: ADMIN_CATS, summary: "Returns the cumulative distribution of latencies of a subset or all commands.", since: "7.0.0", handler: cmdLatencyHistogram }),
     defineCommand({ name: "latency|doctor", arity: 2, flags: LSUB, categories: ADMIN_CATS, summary: "Returns a human-readable latency analysis report.", since: "2.8.13", handler: cmdLatencyDoctor }),
     defineCommand({
       name: "latency|help",

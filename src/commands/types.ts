@@ -96,6 +96,8 @@ export interface CommandEntry {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Latency histogram (INFO latencystats, LATENCY HISTOGRAM), made at the first timed call; see latency-histogram.ts. */
+  latency: Uint32Array | undefined;
 }
 
 /** Per-connection state visible to command handlers. The server (src/server/) implements it. */

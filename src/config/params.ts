@@ -97,6 +97,12 @@ export interface ServerConfig {
   "tls-ca-cert-file": string;
   /** Client certificates: yes (required), optional (checked when sent), no (not asked). @default "yes" */
   "tls-auth-clients": "yes" | "no" | "optional";
+  /** TLS versions served, e.g. "TLSv1.2 TLSv1.3"; "" = TLSv1.2 and TLSv1.3. @default "" */
+  "tls-protocols": string;
+  /** TLS 1.2 cipher list (OpenSSL syntax); "" = Bun's default. @default "" */
+  "tls-ciphers": string;
+  /** TLS 1.3 cipher suites: only "" (Bun's TLS does not let them be chosen). @default "" */
+  "tls-ciphersuites": string;
   /**
    * Output buffer limits per client class. Redis has no limit for normal clients; we default to
    * a 256 MiB hard limit so one client that never reads cannot take all memory.
@@ -113,6 +119,10 @@ export interface ServerConfig {
   "slowlog-max-len": number;
   /** Record latency events of at least this many ms; 0 = off. @default 0 */
   "latency-monitor-threshold": number;
+  /** Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM). @default yes */
+  "latency-tracking": boolean;
+  /** Percentiles INFO latencystats prints, each in [0, 100]. @default "50 99 99.9" */
+  "latency-tracking-info-percentiles": readonly number[];
   /** Background task frequency (active expiry, timeouts) in Hz. @default 10 */
   hz: number;
   /** Keyspace notification classes (src/commands/notify.ts), as bits; "" (0) = none. @default "" */
@@ -180,6 +190,8 @@ export interface ServerConfig {
   "wal-export-connect-timeout-ms": number;
   /** A subscriber that accepts nothing for this many ms is disconnected (0 = never). @default 30000 */
   "wal-export-write-timeout-ms": number;
+  /** WAL export (listen mode) over TLS with tls-cert-file / tls-key-file (and tls-ca-cert-file + tls-auth-clients). @default no */
+  "wal-export-tls": boolean;
   /** Encoding thresholds of collections (src/engine/compound/limits.ts has their meaning). */
   "hash-max-listpack-entries": number;
   "hash-max-listpack-value": number;
@@ -332,6 +344,19 @@ function enumParam(name: ParamName, help: string, values: readonly string[]): Pa
   };
 }
 
+/** latency-tracking-info-percentiles: space-separated numbers in [0, 100] (Redis's checks and texts). */
+function parsePercentiles(text: string): readonly number[] | ParamError {
+  const out: number[] = [];
+  for (const w of text.trim().split(/\s+/)) {
+    if (w === "") continue;
+    const v = Number(w);
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(w) || !Number.isFinite(v)) return bad("Invalid latency-tracking-info-percentiles parameters");
+    if (v < 0 || v > 100) return bad("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+    out.push(v);
+  }
+  return out;
+}
+
 /** Redis's `save` syntax: "" or pairs of "<seconds> <changes>"; kept as the normalised text. */
 function parseSave(text: string): string | ParamError {
   const parts = text.trim().split(/\s+/).filter((p) => p !== "");
@@ -422,10 +447,21 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("timeout", "close clients idle for this many seconds (0 = never)", 0, 2_147_483_647),
   boolParam("protected-mode", "refuse non-loopback clients when no password is set (yes/no)"),
   intParam("tls-port", "TLS port beside the plain one (0 = no TLS)", 0, 65535, { immutable: true }),
-  stringParam("tls-cert-file", "PEM certificate (chain) for TLS", { immutable: true }),
-  stringParam("tls-key-file", "PEM private key for TLS", { immutable: true }),
-  stringParam("tls-ca-cert-file", "PEM CA bundle that client certificates are verified against", { immutable: true }),
-  { ...enumParam("tls-auth-clients", "client certificates on the TLS port: yes (required), optional, no", ["yes", "no", "optional"]), immutable: true },
+  // CONFIG SET of the TLS files and options reloads the TLS listener (src/server/tls.ts).
+  stringParam("tls-cert-file", "PEM certificate (chain) for TLS"),
+  stringParam("tls-key-file", "PEM private key for TLS"),
+  stringParam("tls-ca-cert-file", "PEM CA bundle that client certificates are verified against"),
+  { ...enumParam("tls-auth-clients", "client certificates on the TLS port: yes (required), optional, no", ["yes", "no", "optional"]), immutable: false },
+  stringParam("tls-protocols", "TLS versions served: TLSv1 TLSv1.1 TLSv1.2 TLSv1.3 (empty = TLSv1.2 TLSv1.3)", {
+    parse: (t) =>
+      t.trim().split(/\s+/).every((w) => w === "" || ["tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"].includes(w.toLowerCase()))
+        ? t.trim()
+        : bad("Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'."),
+  }),
+  stringParam("tls-ciphers", "TLS 1.2 cipher list, OpenSSL syntax (empty = Bun's default)"),
+  stringParam("tls-ciphersuites", "TLS 1.3 cipher suites: only empty (Bun's TLS does not let them be chosen)", {
+    parse: (t) => (t.trim() === "" ? "" : bad("TLS 1.3 cipher suites cannot be chosen with Bun's TLS (leave tls-ciphersuites empty)")),
+  }),
   {
     name: "client-output-buffer-limit",
     help: "output buffer limits: '<class> <hard> <soft> <seconds>' (class normal, replica, pubsub)",
@@ -438,6 +474,14 @@ export const PARAMS: readonly ParamDef[] = [
   intParam("slowlog-log-slower-than", "log commands slower than this many microseconds (-1 = off)", -1, Number.MAX_SAFE_INTEGER),
   intParam("slowlog-max-len", "slow log length", 0, 1_000_000),
   intParam("latency-monitor-threshold", "record events of at least this many ms (0 = off)", 0, Number.MAX_SAFE_INTEGER),
+  boolParam("latency-tracking", "per-command latency histograms for INFO latencystats and LATENCY HISTOGRAM (yes/no)"),
+  {
+    name: "latency-tracking-info-percentiles",
+    help: "percentiles INFO latencystats prints, e.g. \"50 99 99.9\" (each 0..100)",
+    toml: "string",
+    parse: parsePercentiles,
+    format: (v) => (v as readonly number[]).map(String).join(" "),
+  },
   intParam("hz", "background tasks per second", 1, 500),
   {
     name: "notify-keyspace-events",
@@ -477,6 +521,7 @@ export const PARAMS: readonly ParamDef[] = [
   { ...memoryParam("wal-export-max-pending-bytes", "unsent bytes a WAL export subscriber may have queued before it is dropped", 1), immutable: true },
   intParam("wal-export-connect-timeout-ms", "WAL export: ms for a subscriber's auth line, or to reach the collector", 1, 3_600_000, { immutable: true }),
   intParam("wal-export-write-timeout-ms", "WAL export: drop a subscriber that accepts nothing for this many ms (0 = never)", 0, 86_400_000, { immutable: true }),
+  { ...boolParam("wal-export-tls", "WAL export (listen mode) over TLS, with the tls-cert-file / tls-key-file / tls-ca-cert-file / tls-auth-clients settings (yes/no)"), immutable: true },
   intParam("hash-max-listpack-entries", "most fields of a packed (listpack) hash", 0, Number.MAX_SAFE_INTEGER),
   intParam("hash-max-listpack-value", "longest field or value of a packed hash, in bytes", 0, Number.MAX_SAFE_INTEGER),
   intParam("set-max-intset-entries", "most members of an integer set (intset)", 0, Number.MAX_SAFE_INTEGER),
@@ -574,6 +619,8 @@ export function defaultConfig(): ServerConfig {
     "slowlog-log-slower-than": 10000,
     "slowlog-max-len": 128,
     "latency-monitor-threshold": 0,
+    "latency-tracking": true,
+    "latency-tracking-info-percentiles": [50, 99, 99.9],
     hz: 10,
     "notify-keyspace-events": 0,
     databases: 16,
@@ -583,6 +630,9 @@ export function defaultConfig(): ServerConfig {
     "tls-key-file": "",
     "tls-ca-cert-file": "",
     "tls-auth-clients": "yes",
+    "tls-protocols": "",
+    "tls-ciphers": "",
+    "tls-ciphersuites": "",
     save: "",
     appendonly: false,
     appendfsync: "everysec",
@@ -606,6 +656,7 @@ export function defaultConfig(): ServerConfig {
     "wal-export-max-pending-bytes": 64 * 1024 * 1024,
     "wal-export-connect-timeout-ms": 5000,
     "wal-export-write-timeout-ms": 30000,
+    "wal-export-tls": false,
     ...DEFAULT_COLLECTION_LIMITS,
     replicaof: "",
     masterauth: "",

@@ -139,9 +139,12 @@ export class WalExporter implements SubscriberHost {
         hostname: o.host,
         port: o.port,
         data: { sub: undefined },
-        socket: { ...this.common, open: (s) => this.accept(s, "subscriber") },
+        // Over TLS a subscriber is taken once its handshake is done (a failed one is dropped).
+        ...(o.tls !== undefined
+          ? { tls: o.tls, socket: { ...this.common, handshake: (s, ok) => (ok ? this.accept(s, "subscriber") : s.end()) } }
+          : { socket: { ...this.common, open: (s) => this.accept(s, "subscriber") } }),
       });
-      o.log(`WAL export: listening on ${this.address} (${o.format})`);
+      o.log(`WAL export: listening on ${this.address} (${o.format}${o.tls !== undefined ? ", TLS" : ""})`);
     } else {
       this.connector = new Connector({
         host: o.host, port: o.port, connectTimeoutMs: o.connectTimeoutMs, backoffMinMs: o.backoffMinMs, backoffMaxMs: o.backoffMaxMs,

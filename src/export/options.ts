@@ -1,5 +1,6 @@
 // Options of the WAL export (docs/EXPORT.md). Every option is checked once, in `resolveExportOptions`;
 // a bad value throws a TypeError or RangeError naming the option and the rule.
+import type { TLSOptions } from "bun";
 import type { Bytes, Milliseconds } from "../engine/types.ts";
 import { MAX_LINE_BYTES, AUTH_PREFIX } from "./handshake.ts";
 
@@ -33,6 +34,8 @@ export interface WalExportOptions {
   /** listen: how long a subscriber's stream is held for an optional `FCWAL-FROM/1` line before it
    *  starts (frames published meanwhile are kept for it, none is lost). @default 100 */
   startWaitMs?: Milliseconds;
+  /** listen: serve subscribers over TLS with these server options (--wal-export-tls). @default plain TCP */
+  tls?: TLSOptions;
   /** Directory of the WAL segments, read for resume (`FCWAL-FROM/1`). Without it resume is refused. */
   walDir?: string;
   /** The exporter's own shard: the one whose position `startSeq` / `start(lastSeq)` gives, and
@@ -63,6 +66,7 @@ export interface ResolvedExportOptions {
   backoffMaxMs: number;
   startWaitMs: number;
   walDir: string | undefined;
+  tls: TLSOptions | undefined;
   shard: number;
   shards: number;
   startSeq: number;
@@ -108,6 +112,7 @@ export function resolveExportOptions(o: WalExportOptions): ResolvedExportOptions
   if (format !== "fcw4" && format !== "fcw2") throw new TypeError(`format must be fcw4 or fcw2 (got ${String(format)})`);
   const { host, port } = parseHostPort(o.address);
   if (o.mode === "connect" && port === 0) throw new RangeError("address: connect mode needs a port other than 0");
+  if (o.mode === "connect" && o.tls !== undefined) throw new RangeError("tls: only listen mode serves TLS (connect mode dials plain TCP)");
   const token = o.token;
   if (token !== undefined) {
     const n = Buffer.byteLength(token);
@@ -129,6 +134,7 @@ export function resolveExportOptions(o: WalExportOptions): ResolvedExportOptions
     backoffMinMs, backoffMaxMs,
     startWaitMs: int("startWaitMs", o.startWaitMs ?? d.startWaitMs, 0),
     walDir: o.walDir,
+    tls: o.tls,
     shard: int("shard", o.shard ?? 0, 0, 65535),
     shards: int("shards", o.shards ?? 1, 1, 65536),
     startSeq: int("startSeq", o.startSeq ?? 0, 0),

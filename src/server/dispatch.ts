@@ -16,6 +16,7 @@
 // outside a batch, every command is timed on its own, as before.
 
 import { latencyRecord } from "../commands/server-state.ts";
+import { latencyAdd } from "../commands/latency-histogram.ts";
 import { subscribedModeError, type PubSubClient } from "../commands/pubsub.ts";
 import { execAbortError, queueInMulti, type MultiClient } from "../commands/transactions.ts";
 import { CmdFlag, type Args, type Client, type CommandEntry, type CommandTable, type ServerContext } from "../commands/types.ts";
@@ -172,6 +173,7 @@ export class Dispatcher {
     const us = (now - this.spanStart) / 1000;
     const count = this.spanCount;
     entry.usec += us;
+    if (this.config["latency-tracking"]) latencyAdd(entry, (now - this.spanStart) / count, count);
     const c = this.spanClient!;
     const args = this.spanArgs;
     this.spanEntry = undefined;
@@ -328,6 +330,7 @@ export class Dispatcher {
     const us = (Bun.nanoseconds() - t0) / 1000;
     entry.calls++;
     entry.usec += us;
+    if (cfg["latency-tracking"]) latencyAdd(entry, us * 1000, 1);
     stats.totalCommandsProcessed++;
     const reply = c.reply;
     if (reply.len > mark && reply.buf[mark] === MINUS) {

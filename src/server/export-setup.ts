@@ -9,6 +9,7 @@
 // shared --dir, where every worker writes its own shard's files.
 
 import type { ServerConfig } from "../config/params.ts";
+import { tlsOptionsOf } from "./tls.ts";
 import { WalExporter } from "../export/index.ts";
 import { decodeShardPosition, encodeShardPosition, groupShape } from "../export/chunk.ts";
 import type { WorkerIdentity } from "./worker-plug.ts";
@@ -93,6 +94,7 @@ export function exportFromConfig(cfg: ServerConfig, worker: WorkerIdentity | und
     connectTimeoutMs: cfg["wal-export-connect-timeout-ms"],
     writeTimeoutMs: cfg["wal-export-write-timeout-ms"],
     walDir: cfg.dir,
+    ...(cfg["wal-export-tls"] ? { tls: tlsOptionsOf(cfg) } : {}),
     shard: 0,
     shards: worker?.count ?? 1,
     log,

@@ -1,7 +1,8 @@
 // Prometheus metrics on `--metrics-port` (Bun.serve, GET /metrics), under redis_exporter's metric
 // names so dashboards built for redis_exporter work unchanged: INFO's fields through its gauge and
 // counter maps, `redis_commands_total{cmd}` and friends from commandstats, `redis_db_keys{db}` from
-// keyspace, `redis_errors_total{err}` from errorstats, `redis_instance_info`, `redis_up`; plus
+// keyspace, `redis_errors_total{err}` from errorstats, `redis_latency_percentiles_usec{cmd,quantile}`
+// (a summary) from latencystats, `redis_instance_info`, `redis_up`; plus
 // fast-cache's own series (`fastcache_*`: the WAL export counters, worker restarts).
 //
 // A scrape reads INFO through the server's own port, as redis_exporter would: with several
@@ -86,7 +87,8 @@ const label = (v: string): string => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\
 class MetricsText {
   private readonly families = new Map<string, { head: string; samples: string[] }>();
 
-  add(name: string, type: "gauge" | "counter", help: string, value: number, labels?: Record<string, string>): void {
+  /** One sample of family `name`; `sample` names it when it differs (a summary's `_sum`, `_count`). */
+  add(name: string, type: "gauge" | "counter" | "summary", help: string, value: number, labels?: Record<string, string>, sample = name): void {
     if (!Number.isFinite(value)) return;
     let f = this.families.get(name);
     if (f === undefined) {
@@ -94,7 +96,7 @@ class MetricsText {
       this.families.set(name, f);
     }
     const l = labels === undefined ? "" : `{${Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`).join(",")}}`;
-    f.samples.push(`${name}${l} ${value}\n`);
+    f.samples.push(`${sample}${l} ${value}\n`);
   }
 
   text(): string {
@@ -114,12 +116,32 @@ function pairs(v: string): Map<string, string> {
   return m;
 }
 
+/**
+ * redis_exporter's `redis_latency_percentiles_usec{cmd,quantile}` summary: INFO latencystats'
+ * percentiles (quantile "50", "99", "99.9" as the INFO keys name them), `_sum` the command's usec
+ * and `_count` its calls from commandstats; only commands present in both sections.
+ */
+function latencySummaries(m: MetricsText, latency: Map<string, Map<string, string>>, calls: Map<string, Map<string, string>>): void {
+  const name = "redis_latency_percentiles_usec";
+  const help = "A summary of latency percentile distribution per command";
+  for (const [cmd, ps] of latency) {
+    const stat = calls.get(cmd);
+    if (stat === undefined) continue;
+    for (const [p, v] of ps) if (p.startsWith("p")) m.add(name, "summary", help, Number(v), { cmd, quantile: String(Number(p.slice(1))) });
+    m.add(name, "summary", help, Number(stat.get("usec")), { cmd }, `${name}_sum`);
+    m.add(name, "summary", help, Number(stat.get("calls")), { cmd }, `${name}_count`);
+  }
+}
+
 /** The metrics for one INFO text (`undefined`: the server did not answer, so only `redis_up 0`). */
 export function renderMetrics(info: string | undefined, extra: { workerRestarts?: number } = {}): string {
   const m = new MetricsText();
   m.add("redis_up", "gauge", "Information about the Redis instance", info === undefined ? 0 : 1);
   if (info === undefined) return m.text();
   const fields = new Map<string, string>();
+  /** Latencystats percentiles and commandstats calls/usec by command, for the latency summary. */
+  const latency = new Map<string, Map<string, string>>();
+  const calls = new Map<string, Map<string, string>>();
   let section = "";
   for (const raw of info.split("\n")) {
     const line = raw.trimEnd();
@@ -134,6 +156,7 @@ export function renderMetrics(info: string | undefined, extra: { workerRestarts?
     if (section === "commandstats" && key.startsWith("cmdstat_")) {
       const p = pairs(value);
       const cmd = key.slice(8);
+      calls.set(cmd, p);
       m.add("redis_commands_total", "counter", "Total number of calls per command", Number(p.get("calls")), { cmd });
       m.add("redis_commands_duration_seconds_total", "counter", "Total amount of time in seconds spent per command", Number(p.get("usec")) / 1e6, { cmd });
       m.add("redis_commands_rejected_calls_total", "counter", "Total number of errors within command execution per command", Number(p.get("rejected_calls")), { cmd });
@@ -145,6 +168,8 @@ export function renderMetrics(info: string | undefined, extra: { workerRestarts?
       m.add("redis_db_avg_ttl_seconds", "gauge", "Avg TTL in seconds", Number(p.get("avg_ttl")) / 1000, { db: key });
     } else if (section === "errorstats" && key.startsWith("errorstat_")) {
       m.add("redis_errors_total", "counter", "Total number of errors per error type", Number(pairs(value).get("count")), { err: key.slice(10) });
+    } else if (section === "latencystats" && key.startsWith("latency_percentiles_usec_")) {
+      latency.set(key.slice(25), pairs(value));
     } else if (section === "walexport") {
       const n = Number(value);
       if (value !== "" && Number.isFinite(n)) m.add(`fastcache_${key}`, "gauge", `fast-cache WAL export: INFO walexport ${key}`, n);
@@ -152,6 +177,7 @@ export function renderMetrics(info: string | undefined, extra: { workerRestarts?
       fields.set(key, value);
     }
   }
+  latencySummaries(m, latency, calls);
   for (const [field, name] of Object.entries(GAUGES)) {
     const v = fields.get(field);
     if (v !== undefined) m.add(`redis_${name}`, "gauge", `INFO ${field}`, Number(v));

@@ -60,3 +60,27 @@ test("a server that does not answer is redis_up 0, still valid text", () => {
   expect(value(fams, "redis_up")).toBe(0);
   expect(fams.size).toBe(1);
 });
+
+test("latencystats become redis_exporter's redis_latency_percentiles_usec summary (quantiles, _sum, _count)", async () => {
+  const info = "# Commandstats\r\ncmdstat_set:calls=31,usec=310,usec_per_call=10.00,rejected_calls=0,failed_calls=0\r\n\r\n# Latencystats\r\nlatency_percentiles_usec_set:p50=4.015,p99=11.007,p99.9=200.703\r\n";
+  const text = renderMetrics(info);
+  expect(text).toContain("# TYPE redis_latency_percentiles_usec summary\n");
+  expect(text).toContain('redis_latency_percentiles_usec{cmd="set",quantile="99.9"} 200.703\n');
+  const fam = (parsePrometheus(text) as { name: string; type: string; metrics: { quantiles: Record<string, string>; count: string; sum: string }[] }[]).find(
+    (f) => f.name === "redis_latency_percentiles_usec",
+  )!;
+  expect(fam.type).toBe("SUMMARY");
+  expect(text).toContain('redis_latency_percentiles_usec_count{cmd="set"} 31\n');
+  expect(fam.metrics[0]!.quantiles).toEqual({ "50": "4.015", "99": "11.007", "99.9": "200.703" });
+  expect(text).toContain('redis_latency_percentiles_usec_sum{cmd="set"} 310\n'); // (the parser keeps only the quantiles)
+
+  await using srv = await spawnServer(["--appendonly", "no", "--metrics-port", "0"]);
+  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(srv.stderr())?.[1]);
+  const c = await RawClient.connect(srv.port);
+  for (let i = 0; i < 10; i++) c.sendCommand("set", `k${i}`, "v");
+  await c.read(10);
+  c.close();
+  const live = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(live).toMatch(/redis_latency_percentiles_usec\{cmd="set",quantile="50"\} \d/);
+  expect(live).toContain('redis_latency_percentiles_usec_count{cmd="set"} 10\n');
+});
