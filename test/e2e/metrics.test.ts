@@ -75,7 +75,7 @@ test("latencystats become redis_exporter's redis_latency_percentiles_usec summar
   expect(text).toContain('redis_latency_percentiles_usec_sum{cmd="set"} 310\n'); // (the parser keeps only the quantiles)
 
   await using srv = await spawnServer(["--appendonly", "no", "--metrics-port", "0"]);
-  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(srv.stderr())?.[1]);
+  const port = Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(srv.stdout())?.[1]);
   const c = await RawClient.connect(srv.port);
   for (let i = 0; i < 10; i++) c.sendCommand("set", `k${i}`, "v");
   await c.read(10);
