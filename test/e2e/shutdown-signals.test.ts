@@ -25,6 +25,8 @@ async function startLoader(port: number, prefix: string): Promise<Loader> {
   let okBytes = 0;
   let clean = true;
   let tail = "";
+  let unsent = "";
+  let firstBad = "";
   const closed = Promise.withResolvers<void>();
   const send = (s: Socket<undefined>): void => {
     const acked = okBytes / OK.length;
@@ -35,7 +37,14 @@ async function startLoader(port: number, prefix: string): Promise<Loader> {
       const val = String(sent);
       batch += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${val.length}\r\n${val}\r\n`;
     }
-    s.write(batch);
+    // write() takes what the kernel takes: keep the rest in order, resent from drain.
+    unsent += batch;
+    flush(s);
+  };
+  const flush = (s: Socket<undefined>): void => {
+    if (unsent === "") return;
+    const n = s.write(unsent);
+    unsent = n > 0 ? unsent.slice(n) : unsent;
   };
   await Bun.connect({
     hostname: "127.0.0.1",
@@ -45,11 +54,16 @@ async function startLoader(port: number, prefix: string): Promise<Loader> {
       data: (s, chunk) => {
         const text = tail + new TextDecoder().decode(chunk);
         const whole = text.length - (text.length % OK.length);
-        for (let i = 0; i < whole; i += OK.length) if (text.slice(i, i + OK.length) !== OK) clean = false;
+        for (let i = 0; i < whole; i += OK.length) {
+          if (text.slice(i, i + OK.length) === OK) continue;
+          if (clean) firstBad = text.slice(i, i + 200);
+          clean = false;
+        }
         okBytes += whole;
         tail = text.slice(whole);
         send(s);
       },
+      drain: (s) => flush(s),
       close: () => closed.resolve(),
       error: () => closed.resolve(),
     },
@@ -57,7 +71,10 @@ async function startLoader(port: number, prefix: string): Promise<Loader> {
   return {
     prefix,
     acked: () => okBytes / OK.length,
-    clean: () => clean && tail === "",
+    clean: () => {
+      if (!clean || tail !== "") console.log(`loader ${prefix}: not clean: ${JSON.stringify(firstBad || tail)}`);
+      return clean && tail === "";
+    },
     closed: closed.promise,
   };
 }
