@@ -14,7 +14,7 @@ import { restoreValue } from "../engine/compound/codecs.ts";
 import { Persistence } from "../persistence/index.ts";
 import { fsyncDir } from "../persistence/io.ts";
 import { ERR_PEER_DOWN } from "./peer-link.ts";
-import { isError } from "./reply-reader.ts";
+import { firstError, isError } from "./reply-reader.ts";
 import type { WorkerCluster } from "./worker-cluster.ts";
 
 const enc = new TextEncoder();
@@ -81,7 +81,7 @@ async function handOver(cw: WorkerCluster, ks: Keyspace, db: number, pick: (owne
     });
   } while (cursor !== 0);
   const replies = await Promise.all(sent);
-  const failed = replies.find((r) => isError(r, 0));
+  const failed = firstError(replies);
   if (failed !== undefined) throw new Error(`moving keys to their owners failed: ${new TextDecoder().decode(failed).trim()}`);
   // The owners' copies must be durable before the originals go.
   await Promise.all([...owners].map((o) => (o === cw.index ? Promise.resolve(enc.encode("+OK")) : ask(cw, o, SYNC))));

@@ -107,3 +107,6 @@ export function readBulk(buf: Uint8Array, pos: number): Uint8Array | null | unde
   if (n < 0) return null;
   return buf.subarray(le, le + n);
 }
+
+/** The first error among the workers' replies, if any. */
+export const firstError = (replies: Uint8Array[]): Uint8Array | undefined => replies.find((r) => isError(r, 0));

@@ -7,7 +7,7 @@ import { reclaimExpiredFields } from "../engine/hash/hash-type.ts";
 import { sweepHashFields } from "../engine/hash/field-expiry.ts";
 import { COLLECTION_LIMIT_NAMES, limits as collectionLimits } from "../engine/compound/limits.ts";
 import type { Socket, TCPSocketListener, TLSOptions } from "bun";
-import { TLS_RELOAD_PARAMS, tlsOptionsOf } from "./tls.ts";
+import { TLS_RELOAD_PARAMS, tlsOptionsOf, tlsReloader } from "./tls.ts";
 import { buildCommandTable } from "../commands/index.ts";
 import type { CommandTable } from "../commands/types.ts";
 import { defaultConfig, enginePolicy, type ParamName, type ServerConfig } from "../config/params.ts";
@@ -347,31 +347,7 @@ export function startServer(opts: StartOptions = {}): RunningServer {
   let timer = setInterval(tick, Math.max(1, Math.floor(1000 / values.hz)));
   timer.unref();
 
-  // CONFIG SET of a TLS parameter: a new TLS listener with the new options, then the old one closed
-  // (open connections stay); when the options cannot be built the old listener stays.
-  // Deferred to the end of the command, so one CONFIG SET of a certificate and its key applies both.
-  let tlsReloadQueued = false;
-  const reloadTls = (): void => {
-    if (tlsReloadQueued) return;
-    tlsReloadQueued = true;
-    queueMicrotask(() => {
-      tlsReloadQueued = false;
-      try {
-        const next = tlsOptionsOf(values);
-        const old = tlsListener!;
-        try {
-          tlsListener = listen(old.port, next);
-        } catch (e) {
-          if (!String((e as Error).message).includes("EADDRINUSE")) throw e;
-          old.stop(false); // no SO_REUSEPORT: a short gap instead
-          tlsListener = listen(old.port, next);
-        }
-        old.stop(false);
-      } catch (e) {
-        (persistExtra.log ?? ((l: string) => console.log(l)))(`TLS configuration not reloaded (the previous one stays): ${(e as Error).message}`);
-      }
-    });
-  };
+  const reloadTls = tlsReloader(values, () => tlsListener!, (l) => (tlsListener = l), listen, persistExtra.log ?? logAt("warning"));
   applyCollectionLimits(values);
   store.onChange((name) => {
     if ((COLLECTION_LIMIT_NAMES as string[]).includes(name)) applyCollectionLimits(values);

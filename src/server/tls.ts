@@ -61,3 +61,46 @@ export function tlsOptionsOf(cfg: ServerConfig): TLSOptions {
     ...(cfg["tls-ciphers"] !== "" ? { ciphers: cfg["tls-ciphers"] } : {}),
   };
 }
+
+/** What a TLS reload needs of a listener. */
+interface TlsListener {
+  readonly port: number;
+  stop(closeActiveConnections?: boolean): void;
+}
+
+/**
+ * CONFIG SET of a TLS parameter: a new TLS listener with the new options, then the old one closed
+ * (open connections stay); when the options cannot be built the old listener stays. The returned
+ * function defers the reload to the end of the command, so one CONFIG SET of a certificate and its
+ * key applies both.
+ */
+export function tlsReloader<L extends TlsListener>(
+  cfg: ServerConfig,
+  current: () => L,
+  replace: (next: L) => void,
+  listen: (port: number, tls: TLSOptions) => L,
+  log: (line: string) => void,
+): () => void {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      try {
+        const next = tlsOptionsOf(cfg);
+        const old = current();
+        try {
+          replace(listen(old.port, next));
+        } catch (e) {
+          if (!String((e as Error).message).includes("EADDRINUSE")) throw e;
+          old.stop(false); // no SO_REUSEPORT: a short gap instead
+          replace(listen(old.port, next));
+        }
+        old.stop(false);
+      } catch (e) {
+        log(`TLS configuration not reloaded (the previous one stays): ${(e as Error).message}`);
+      }
+    });
+  };
+}
