@@ -39,7 +39,13 @@ async function absence(primary: ServerProcess, replicas: { pid: number }[], mb: 
 }
 
 async function bothUp(primary: ServerProcess, redis: RedisProcess, ours: ServerProcess): Promise<void> {
-  await until(async () => (await replInfo(primary.port, "connected_slaves")) === "2", 30000, "both replicas to reconnect");
+  try {
+    await until(async () => (await replInfo(primary.port, "connected_slaves")) === "2", 30000, "both replicas to reconnect");
+  } catch (e) {
+    // Seen once under the full suite's load: say which side did not come back.
+    const links = `redis replica ${await replInfo(redis.port, "master_link_status")}, ours ${await replInfo(ours.port, "master_link_status")}`;
+    throw new Error(`${(e as Error).message} (${links}); primary log tail:\n${primary.stdout().slice(-3000)}\nour replica's:\n${ours.stdout().slice(-2000)}`);
+  }
   expect(await writeAndWait(primary.port, [["SET", "fence", String(Date.now())]], 2, 30000)).toBe(2);
   const want = await imageOf(primary.port);
   expect(await imageOf(redis.port)).toEqual(want);
