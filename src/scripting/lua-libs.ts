@@ -1,7 +1,7 @@
 // The libraries Redis gives its scripts besides Lua's own: cjson (encode/decode), cmsgpack
 // (pack/unpack; BullMQ keeps job options in it) and bit (LuaBitOp's 32-bit operations). They are
 // JavaScript functions on the VM's stack API; tables become arrays when their keys are 1..n.
-import { lua, to_luastring, type LuaJsFunction, type LuaState } from "fengari";
+import { lua, to_luastring, type LuaJsFunction, type LuaState } from "./lua-wasm.ts";
 
 const utf8 = new TextDecoder();
 const enc = new TextEncoder();
@@ -46,7 +46,8 @@ function sequenceLength(L: LuaState, idx: number): number {
 }
 
 const NULL_KEY = to_luastring("null");
-const JSON_NULL = Symbol("cjson.null");
+/** cjson.null: a light userdata no real pointer equals (Redis's cjson uses NULL). */
+const JSON_NULL = 1;
 
 /** The Lua value at `idx` as JSON-able JavaScript (tables → arrays or objects). */
 function luaToJs(L: LuaState, idx: number, depth: number): unknown {

@@ -6,7 +6,7 @@
 // boolean, verbatim → {verbatim_string={format=…, string=…}}, big number → {big_number=…}.
 // Lua → Redis (the script's return value): number → integer (truncated), string → bulk, true → 1,
 // false and nil → null, {err=…} → error, {ok=…} → status, other tables → arrays up to the first nil.
-import { lua, to_luastring, type LuaState } from "fengari";
+import { lua, to_luastring, type LuaState } from "./lua-wasm.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
 
 const ERR = to_luastring("err");

@@ -12,7 +12,7 @@
 // Known difference from Redis's Lua 5.1: numbers are 5.3's integers and floats, so a float with
 // an integral value prints as `5.0` (5.1 prints `5`); integer replies and redis.call arguments are
 // converted as Redis converts them either way.
-import { lauxlib, lua, lualib, to_luastring, type LuaState } from "fengari";
+import { lauxlib, lua, lualib, to_luastring, type LuaState } from "./lua-wasm.ts";
 import { openCjson, openCmsgpack, openBit } from "./lua-libs.ts";
 
 /**

@@ -138,7 +138,17 @@ const fnSlots = new Map<LuaJsFunction, number>();
 function slotOf(fn: LuaJsFunction | ((L: number) => number)): number {
   let slot = fnSlots.get(fn);
   if (slot === undefined) {
-    const stub = new WebAssembly.Instance(STUB, { e: { f: fn } }).exports.f as (L: number) => number;
+    // A JS exception other than longjmp must not unwind through Lua's C frames: it becomes a Lua error.
+    const guarded = (L: number): number => {
+      try {
+        return fn(L);
+      } catch (err) {
+        if (err === LONGJMP) throw err;
+        lua.lua_pushstring(L, enc.encode(err instanceof Error ? err.message : String(err)));
+        return lua.lua_error(L);
+      }
+    };
+    const stub = new WebAssembly.Instance(STUB, { e: { f: guarded } }).exports.f as (L: number) => number;
     slot = table.grow(1);
     table.set(slot, stub);
     fnSlots.set(fn, slot);

@@ -6,7 +6,7 @@
 //
 // One VM per worker. Scripts run synchronously inside the EVAL handler, so there is one current
 // run at a time, held in `run` for the `redis.*` functions.
-import { lua, to_luastring, type LuaState } from "fengari";
+import { lua, to_luastring, type LuaState } from "./lua-wasm.ts";
 import { keyPositions } from "../commands/command-docs.ts";
 import { commandIndex } from "../commands/name-index.ts";
 import { feedMonitors, monitoring } from "../commands/monitor.ts";
