@@ -22,6 +22,28 @@ import { openCjson, openCmsgpack, openBit } from "./lua-libs.ts";
  */
 const PREFIX = new TextEncoder().encode("local KEYS, ARGV = ...; ");
 
+/**
+ * tostring as Lua 5.1 prints numbers: 5.1 has one number type, so an integral float prints without
+ * ".0" (tostring(10/2) is "5"). A C function, so a tail call keeps the caller's line in errors.
+ */
+function tostring51(L: LuaState): number {
+  if (lua.lua_gettop(L) === 0) {
+    lauxlib.luaL_where(L, 1);
+    const where = lua.lua_tolstring(L, -1)!;
+    lua.lua_pushstring(L, to_luastring(`${new TextDecoder().decode(where)}bad argument #1 to 'tostring' (value expected)`));
+    return lua.lua_error(L);
+  }
+  if (lua.lua_type(L, 1) === lua.LUA_TNUMBER && !lua.lua_isinteger(L, 1)) {
+    const x = lua.lua_tonumber(L, 1);
+    if (Number.isInteger(x) && Math.abs(x) < 1e15) {
+      lua.lua_pushstring(L, to_luastring(Object.is(x, -0) ? "-0" : String(x)));
+      return 1;
+    }
+  }
+  lauxlib.luaL_tolstring(L, 1);
+  return 1;
+}
+
 export class LuaVm {
   readonly L: LuaState;
   /** SHA1 (lower-case hex) → registry reference of the compiled script. */
@@ -37,6 +59,8 @@ export class LuaVm {
     openCmsgpack(L);
     openBit(L);
     openRedis(L);
+    lua.lua_pushjsfunction(L, tostring51);
+    lua.lua_setglobal(L, to_luastring("tostring"));
     this.run(`
       dofile = nil; loadfile = nil; print = nil
       unpack = table.unpack
@@ -45,12 +69,6 @@ export class LuaVm {
       math.pow = function(a, b) return a ^ b end
       math.mod = math.fmod
       string.gfind = string.gmatch
-      -- Lua 5.1 has one number type: an integral float prints without ".0" (tostring(10/2) is "5").
-      local lua_tostring, mtype, floor = tostring, math.type, math.floor
-      tostring = function(v)
-        if mtype(v) == "float" and v == floor(v) and v > -1e15 and v < 1e15 then return string.format("%d", v) end
-        return lua_tostring(v)
-      end
       local G = _G
       setmetatable(G, {
         __index = function(_, k) error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end,

@@ -24,6 +24,9 @@ interface Exports {
   [name: string]: unknown;
 }
 
+/** The most wasm memory the VM may grow to: a script allocating more gets Lua's "not enough memory". */
+const MAX_HEAP = 1024 * 1024 * 1024;
+
 const LONGJMP = Infinity; // what emscripten's longjmp throws (a number, so `e !== e + 0` tells it apart)
 
 /** The wasm stub that makes a JS function `int f(lua_State*)` callable through the table. */
@@ -54,9 +57,10 @@ function instantiate(): Exports {
       throw LONGJMP;
     },
     emscripten_resize_heap: (requested: number) => {
+      if (requested >>> 0 > MAX_HEAP) return 0; // malloc fails, Lua raises "not enough memory"
       const mem = e().memory;
       const have = mem.buffer.byteLength;
-      const want = Math.min(2 ** 31, Math.max(requested >>> 0, have + Math.min(have, 96 << 20)));
+      const want = Math.min(MAX_HEAP, Math.max(requested >>> 0, have + Math.min(have, 96 << 20)));
       try {
         mem.grow(Math.ceil((want - have) / 65536));
         heap.refresh(mem);
@@ -297,6 +301,10 @@ export const lauxlib = {
   luaL_requiref: (L: LuaState, name: Uint8Array, open: LuaJsFunction, glb: number): void => luaL_requiref_(L, cstr(name), slotOf(open), glb),
   luaL_checkstack: (L: LuaState, n: number, msg: Uint8Array | null): void => luaL_checkstack_(L, n, msg === null ? 0 : cstr(msg)),
   luaL_newmetatable: (L: LuaState, name: Uint8Array): number => luaL_newmetatable_(L, cstr(name)),
+  /** Pushes "chunk:line:" of the function at `level` (1: the caller of the running C function), or "". */
+  luaL_where: f<(L: LuaState, level: number) => void>("luaL_where"),
+  /** Pushes the value at `i` as Lua's tostring converts it (metamethods included). */
+  luaL_tolstring: (L: LuaState, i: number): void => void f<(L: number, i: number, len: number) => number>("luaL_tolstring")(L, i, 0),
   luaL_ref: f<(L: LuaState, t: number) => number>("luaL_ref"),
   luaL_unref: f<(L: LuaState, t: number, ref: number) => void>("luaL_unref"),
 };
