@@ -56,7 +56,7 @@ function luaToJs(L: LuaState, idx: number, depth: number): unknown {
   if (t === lua.LUA_TNIL) return null;
   if (t === lua.LUA_TBOOLEAN) return lua.lua_toboolean(L, idx);
   if (t === lua.LUA_TNUMBER) return lua.lua_tonumber(L, idx);
-  if (t === lua.LUA_TSTRING) return utf8.decode(lua.lua_tolstring(L, idx)!);
+  if (t === lua.LUA_TSTRING) return utf8.decode(lua.lua_tolstringview(L, idx)!);
   if (t === lua.LUA_TTABLE) {
     const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
     const n = sequenceLength(L, abs);
@@ -72,7 +72,7 @@ function luaToJs(L: LuaState, idx: number, depth: number): unknown {
     const obj: Record<string, unknown> = {};
     lua.lua_pushnil(L);
     while (lua.lua_next(L, abs) !== 0) {
-      const key = lua.lua_type(L, -2) === lua.LUA_TSTRING ? utf8.decode(lua.lua_tolstring(L, -2)!) : lua.lua_type(L, -2) === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -2)) : undefined;
+      const key = lua.lua_type(L, -2) === lua.LUA_TSTRING ? utf8.decode(lua.lua_tolstringview(L, -2)!) : lua.lua_type(L, -2) === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -2)) : undefined;
       if (key === undefined) raise(L, "Cannot serialise table: table key must be a number or string");
       obj[key] = luaToJs(L, -1, depth + 1);
       lua.lua_pop(L, 1);

@@ -208,7 +208,7 @@ export function luaToReply(L: LuaState, idx: number, w: ReplyWriter, depth = 0):
   const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
   switch (lua.lua_type(L, abs)) {
     case lua.LUA_TSTRING: {
-      w.bulk(lua.lua_tolstring(L, abs)!);
+      w.bulk(lua.lua_tolstringview(L, abs)!); // copied at once: a view is enough
       return;
     }
     case lua.LUA_TNUMBER:

@@ -263,8 +263,8 @@ export const lua = {
   lua_toboolean: (L: LuaState, i: number): boolean => f<(L: number, i: number) => number>("lua_toboolean")(L, i) !== 0,
   /** A string's bytes (a copy), or null when the value is neither a string nor a number. */
   lua_tolstring(L: LuaState, i: number): Uint8Array | null {
-    const v = lua_tolstringview(L, i);
-    return v === null ? null : v.slice();
+    const p = lua_tolstring_(L, i, lenCell);
+    return p === 0 ? null : heap.u8.slice(p, p + heap.i32[lenCell >> 2]!);
   },
   lua_tolstringview,
   lua_touserdata: f<(L: LuaState, i: number) => number>("lua_touserdata"),
