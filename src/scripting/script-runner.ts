@@ -106,9 +106,9 @@ function callCommand(L: LuaState, protectedCall: boolean): number {
   // A write wakes the clients blocked on its keys once the script is done (EVAL's own command end).
   const blocking = c.server.blocking;
   if (blocking !== undefined && blocking.waiting > 0 && (entry.flags & CmdFlag.WRITE) !== 0) blocking.wrote(c.db, entry, argv);
-  const bytes = c.reply.bytes();
-  pushReply(L, bytes);
-  if (!protectedCall && bytes[0] === 45) return lua.lua_error(L); // the error table is on top
+  const w = c.reply;
+  pushReply(L, w.buf, w.len);
+  if (!protectedCall && w.len > 0 && w.buf[0] === 45) return lua.lua_error(L); // the error table is on top
   return 1;
 }
 
