@@ -1,7 +1,7 @@
 // The libraries Redis gives its scripts besides Lua's own: cjson (encode/decode), cmsgpack
 // (pack/unpack; BullMQ keeps job options in it) and bit (LuaBitOp's 32-bit operations). They are
 // JavaScript functions on the VM's stack API; tables become arrays when their keys are 1..n.
-import { lua, to_luastring, type LuaJsFunction, type LuaState } from "./lua-wasm.ts";
+import { lauxlib, lua, to_luastring, type LuaJsFunction, type LuaState } from "./lua-wasm.ts";
 
 const utf8 = new TextDecoder();
 const enc = new TextEncoder();
@@ -34,11 +34,11 @@ function sequenceLength(L: LuaState, idx: number): number {
   let max = 0;
   lua.lua_pushnil(L);
   while (lua.lua_next(L, idx) !== 0) {
-    if (lua.lua_type(L, -2) !== lua.LUA_TNUMBER || !lua.lua_isinteger(L, -2) || lua.lua_tointeger(L, -2) < 1) {
+    if (lua.lua_type(L, -2) !== lua.LUA_TNUMBER || !lua.lua_isinteger(L, -2) || lua.lua_tonumber(L, -2) < 1) {
       lua.lua_pop(L, 2);
       return -1;
     }
-    max = Math.max(max, lua.lua_tointeger(L, -2));
+    max = Math.max(max, lua.lua_tonumber(L, -2));
     count++;
     lua.lua_pop(L, 1);
   }
@@ -49,37 +49,47 @@ const NULL_KEY = to_luastring("null");
 /** cjson.null: a light userdata no real pointer equals (Redis's cjson uses NULL). */
 const JSON_NULL = 1;
 
-/** The Lua value at `idx` as JSON-able JavaScript (tables → arrays or objects). */
-function luaToJs(L: LuaState, idx: number, depth: number): unknown {
+/** A JSON string literal as Redis's cjson writes it ("/" escaped too). */
+function jsonString(s: string): string {
+  const j = JSON.stringify(s);
+  return j.indexOf("/") < 0 ? j : j.replace(/\//g, "\\/");
+}
+
+/** The Lua value at `idx` as JSON text (tables with keys 1..n → arrays, other tables → objects). */
+function encodeJson(L: LuaState, idx: number, depth: number): string {
   if (depth > 100) raise(L, "Cannot serialise, excessive nesting (101)");
   const t = lua.lua_type(L, idx);
-  if (t === lua.LUA_TNIL) return null;
-  if (t === lua.LUA_TBOOLEAN) return lua.lua_toboolean(L, idx);
-  if (t === lua.LUA_TNUMBER) return lua.lua_tonumber(L, idx);
-  if (t === lua.LUA_TSTRING) return utf8.decode(lua.lua_tolstringview(L, idx)!);
+  if (t === lua.LUA_TNIL) return "null";
+  if (t === lua.LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
+  if (t === lua.LUA_TNUMBER) return jsonNumber(lua.lua_tonumber(L, idx));
+  if (t === lua.LUA_TSTRING) return jsonString(utf8.decode(lua.lua_tolstringview(L, idx)!));
   if (t === lua.LUA_TTABLE) {
+    lauxlib.luaL_checkstack(L, 3, null);
     const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
     const n = sequenceLength(L, abs);
     if (n > 0) {
-      const arr: unknown[] = [];
+      let out = "[";
       for (let i = 1; i <= n; i++) {
         lua.lua_rawgeti(L, abs, i);
-        arr.push(luaToJs(L, -1, depth + 1));
+        out += (i > 1 ? "," : "") + encodeJson(L, -1, depth + 1);
         lua.lua_pop(L, 1);
       }
-      return arr;
+      return `${out}]`;
     }
-    const obj: Record<string, unknown> = {};
+    let out = "{";
+    let first = true;
     lua.lua_pushnil(L);
     while (lua.lua_next(L, abs) !== 0) {
-      const key = lua.lua_type(L, -2) === lua.LUA_TSTRING ? utf8.decode(lua.lua_tolstringview(L, -2)!) : lua.lua_type(L, -2) === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -2)) : undefined;
+      const kt = lua.lua_type(L, -2);
+      const key = kt === lua.LUA_TSTRING ? utf8.decode(lua.lua_tolstringview(L, -2)!) : kt === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -2)) : undefined;
       if (key === undefined) raise(L, "Cannot serialise table: table key must be a number or string");
-      obj[key] = luaToJs(L, -1, depth + 1);
+      out += `${first ? "" : ","}${jsonString(key)}:${encodeJson(L, -1, depth + 1)}`;
+      first = false;
       lua.lua_pop(L, 1);
     }
-    return obj;
+    return `${out}}`;
   }
-  if (lua.lua_touserdata(L, idx) === JSON_NULL) return null;
+  if (lua.lua_touserdata(L, idx) === JSON_NULL) return "null";
   return raise(L, `Cannot serialise ${t === lua.LUA_TFUNCTION ? "function" : "userdata"}: type not supported`);
 }
 
@@ -113,18 +123,10 @@ function jsonNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(14)));
 }
 
-function stringify(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v === "number") return jsonNumber(v);
-  if (typeof v === "string" || typeof v === "boolean") return JSON.stringify(v).replace(/\//g, "\\/");
-  if (Array.isArray(v)) return `[${v.map(stringify).join(",")}]`;
-  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k).replace(/\//g, "\\/")}:${stringify(x)}`).join(",")}}`;
-}
-
 export function openCjson(L: LuaState): void {
   register(L, "cjson", {
     encode: (L) => {
-      lua.lua_pushstring(L, enc.encode(stringify(luaToJs(L, 1, 0))));
+      lua.lua_pushstring(L, enc.encode(encodeJson(L, 1, 0)));
       return 1;
     },
     decode: (L) => {
@@ -188,7 +190,7 @@ class Packer {
 
 function packValue(L: LuaState, idx: number, p: Packer, depth: number): void {
   const t = lua.lua_type(L, idx);
-  if (t === lua.LUA_TNIL || depth > 16) return p.byte(0xc0);
+  if (t === lua.LUA_TNIL || (t === lua.LUA_TTABLE && depth >= 16)) return p.byte(0xc0); // Redis: LUACMSGPACK_MAX_NESTING
   if (t === lua.LUA_TBOOLEAN) return p.byte(lua.lua_toboolean(L, idx) ? 0xc3 : 0xc2);
   if (t === lua.LUA_TNUMBER) {
     const n = lua.lua_tonumber(L, idx);
@@ -255,68 +257,79 @@ function hasAnyKey(L: LuaState, idx: number): boolean {
   return true;
 }
 
-/** Decodes one msgpack value at `b[pos]`, pushes it; returns the position after it. */
-function unpackValue(L: LuaState, b: Uint8Array, pos: number): number {
-  const dv = new DataView(b.buffer, b.byteOffset, b.length);
-  const need = (n: number): void => {
-    if (pos + n > b.length) raise(L, "Missing bytes in input.");
-  };
-  need(1);
-  const c = b[pos++]!;
-  const str = (n: number): number => {
-    need(n);
-    lua.lua_pushlstring(L, b.subarray(pos, pos + n), n);
-    return pos + n;
-  };
-  const arr = (n: number): number => {
-    lua.lua_createtable(L, n, 0);
-    for (let i = 1; i <= n; i++) {
-      pos = unpackValue(L, b, pos);
-      lua.lua_rawseti(L, -2, i);
-    }
-    return pos;
-  };
-  const map = (n: number): number => {
-    lua.lua_createtable(L, 0, n);
-    for (let i = 0; i < n; i++) {
-      pos = unpackValue(L, b, pos);
-      pos = unpackValue(L, b, pos);
-      lua.lua_rawset(L, -3);
-    }
-    return pos;
-  };
-  if (c < 0x80) return lua.lua_pushinteger(L, c), pos;
-  if (c >= 0xe0) return lua.lua_pushinteger(L, c - 256), pos;
-  if ((c & 0xe0) === 0xa0) return str(c & 0x1f);
-  if ((c & 0xf0) === 0x90) return arr(c & 0x0f);
-  if ((c & 0xf0) === 0x80) return map(c & 0x0f);
-  const u = (size: 1 | 2 | 4): number => {
-    need(size);
-    const v = size === 1 ? dv.getUint8(pos) : size === 2 ? dv.getUint16(pos) : dv.getUint32(pos);
-    pos += size;
-    return v;
-  };
+/** The input of the unpack in progress (one at a time: unpacking never runs Lua code). */
+let inBuf: Uint8Array = new Uint8Array(0);
+let inView: DataView = new DataView(inBuf.buffer);
+let inPos = 0;
+
+function need(L: LuaState, n: number): void {
+  if (inPos + n > inBuf.length) raise(L, "Missing bytes in input.");
+}
+
+function readUint(L: LuaState, size: 1 | 2 | 4): number {
+  need(L, size);
+  const p = inPos;
+  inPos += size;
+  return size === 1 ? inBuf[p]! : size === 2 ? inView.getUint16(p) : inView.getUint32(p);
+}
+
+function unpackStr(L: LuaState, n: number): void {
+  need(L, n);
+  lua.lua_pushlstring(L, inBuf.subarray(inPos, inPos + n), n);
+  inPos += n;
+}
+
+function unpackArray(L: LuaState, n: number): void {
+  lauxlib.luaL_checkstack(L, 2, null);
+  lua.lua_createtable(L, n, 0);
+  for (let i = 1; i <= n; i++) {
+    unpackValue(L);
+    lua.lua_rawseti(L, -2, i);
+  }
+}
+
+function unpackMap(L: LuaState, n: number): void {
+  lauxlib.luaL_checkstack(L, 3, null);
+  lua.lua_createtable(L, 0, n);
+  for (let i = 0; i < n; i++) {
+    unpackValue(L);
+    unpackValue(L);
+    lua.lua_rawset(L, -3);
+  }
+}
+
+/** Decodes one msgpack value at `inBuf[inPos]` and pushes it. */
+function unpackValue(L: LuaState): void {
+  need(L, 1);
+  const c = inBuf[inPos++]!;
+  if (c < 0x80) return lua.lua_pushinteger(L, c);
+  if (c >= 0xe0) return lua.lua_pushinteger(L, c - 256);
+  if ((c & 0xe0) === 0xa0) return unpackStr(L, c & 0x1f);
+  if ((c & 0xf0) === 0x90) return unpackArray(L, c & 0x0f);
+  if ((c & 0xf0) === 0x80) return unpackMap(L, c & 0x0f);
+  const dv = inView;
+  const at = inPos;
   switch (c) {
-    case 0xc0: lua.lua_pushnil(L); return pos;
-    case 0xc2: lua.lua_pushboolean(L, false); return pos;
-    case 0xc3: lua.lua_pushboolean(L, true); return pos;
-    case 0xcc: lua.lua_pushinteger(L, u(1)); return pos;
-    case 0xcd: lua.lua_pushinteger(L, u(2)); return pos;
-    case 0xce: lua.lua_pushinteger(L, u(4)); return pos;
-    case 0xcf: need(8); lua.lua_pushinteger(L, Number(dv.getBigUint64(pos))); return pos + 8;
-    case 0xd0: need(1); lua.lua_pushinteger(L, dv.getInt8(pos)); return pos + 1;
-    case 0xd1: need(2); lua.lua_pushinteger(L, dv.getInt16(pos)); return pos + 2;
-    case 0xd2: need(4); lua.lua_pushinteger(L, dv.getInt32(pos)); return pos + 4;
-    case 0xd3: need(8); lua.lua_pushinteger(L, Number(dv.getBigInt64(pos))); return pos + 8;
-    case 0xca: need(4); lua.lua_pushnumber(L, dv.getFloat32(pos)); return pos + 4;
-    case 0xcb: need(8); lua.lua_pushnumber(L, dv.getFloat64(pos)); return pos + 8;
-    case 0xd9: case 0xc4: return str(u(1));
-    case 0xda: case 0xc5: return str(u(2));
-    case 0xdb: case 0xc6: return str(u(4));
-    case 0xdc: return arr(u(2));
-    case 0xdd: return arr(u(4));
-    case 0xde: return map(u(2));
-    case 0xdf: return map(u(4));
+    case 0xc0: return lua.lua_pushnil(L);
+    case 0xc2: return lua.lua_pushboolean(L, false);
+    case 0xc3: return lua.lua_pushboolean(L, true);
+    case 0xcc: return lua.lua_pushinteger(L, readUint(L, 1));
+    case 0xcd: return lua.lua_pushinteger(L, readUint(L, 2));
+    case 0xce: return lua.lua_pushinteger(L, readUint(L, 4));
+    case 0xcf: need(L, 8); inPos += 8; return lua.lua_pushinteger(L, Number(dv.getBigUint64(at)));
+    case 0xd0: need(L, 1); inPos += 1; return lua.lua_pushinteger(L, dv.getInt8(at));
+    case 0xd1: need(L, 2); inPos += 2; return lua.lua_pushinteger(L, dv.getInt16(at));
+    case 0xd2: need(L, 4); inPos += 4; return lua.lua_pushinteger(L, dv.getInt32(at));
+    case 0xd3: need(L, 8); inPos += 8; return lua.lua_pushinteger(L, Number(dv.getBigInt64(at)));
+    case 0xca: need(L, 4); inPos += 4; return lua.lua_pushnumber(L, dv.getFloat32(at));
+    case 0xcb: need(L, 8); inPos += 8; return lua.lua_pushnumber(L, dv.getFloat64(at));
+    case 0xd9: case 0xc4: return unpackStr(L, readUint(L, 1));
+    case 0xda: case 0xc5: return unpackStr(L, readUint(L, 2));
+    case 0xdb: case 0xc6: return unpackStr(L, readUint(L, 4));
+    case 0xdc: return unpackArray(L, readUint(L, 2));
+    case 0xdd: return unpackArray(L, readUint(L, 4));
+    case 0xde: return unpackMap(L, readUint(L, 2));
+    case 0xdf: return unpackMap(L, readUint(L, 4));
     default: return raise(L, `Bad data format in input.`);
   }
 }
@@ -335,10 +348,13 @@ export function openCmsgpack(L: LuaState): void {
     unpack: (L) => {
       const b = bytesAt(L, 1);
       if (b === undefined) raise(L, "MessagePack unpack needs a string.");
-      let pos = 0;
+      inBuf = b;
+      inView = new DataView(b.buffer, b.byteOffset, b.length);
+      inPos = 0;
       let count = 0;
-      while (pos < b.length) {
-        pos = unpackValue(L, b, pos);
+      while (inPos < b.length) {
+        lauxlib.luaL_checkstack(L, 1, null);
+        unpackValue(L);
         count++;
       }
       return count;

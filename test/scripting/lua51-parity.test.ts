@@ -40,6 +40,10 @@ const SCRIPT: string[][] = [
   E("return cjson.encode({1.5, 3, -2, 10 / 2})", "0"), E("return cjson.encode({a = 0.1})", "0"), E("return cjson.decode('[1.25]')[1] * 4", "0"),
   E("return cmsgpack.unpack(cmsgpack.pack(1.5)) * 2", "0"), E("return cmsgpack.unpack(cmsgpack.pack(-300))", "0"),
   E("return cmsgpack.unpack(cmsgpack.pack(2^40))", "0"),
+  E("local t = {} for i = 1, 100 do t[i] = i end return {cmsgpack.unpack(cmsgpack.pack(unpack(t)))}", "0"),
+  E("local t = {} local c = t for i = 1, 40 do c[1] = {} c = c[1] end return #cmsgpack.pack(t)", "0"),
+  E("return {cmsgpack.unpack(cmsgpack.pack(1, -1, 300, -300, 70000, -70000, 5000000000, 1.5, 'abc', true, false))}", "0"),
+  E("local t = cmsgpack.unpack(cmsgpack.pack({a = {1, 2, {b = 'c'}}, d = 'e'})) return {t.a[3].b, t.d, #t.a}", "0"),
 ];
 
 let pair: ParityPair | undefined;
