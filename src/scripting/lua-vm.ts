@@ -64,6 +64,9 @@ export class LuaVm {
     this.run(`
       dofile = nil; loadfile = nil; print = nil
       unpack = table.unpack
+      -- Source only, as Redis's Lua loads: precompiled chunks (string.dump's) are refused.
+      local lua_load = load
+      load = function(chunk, name) return lua_load(chunk, name, "t") end
       loadstring = load
       table.getn = function(t) return #t end
       math.pow = function(a, b) return a ^ b end

@@ -17,6 +17,8 @@ import { luaToReply, pushReply, pushErrorTable } from "./lua-reply.ts";
 import { ScriptClient } from "./script-client.ts";
 
 const ERR_FIELD = to_luastring("err");
+/** lua_pcall's status for an allocation failure (the VM's heap is capped): no message handler ran. */
+const LUA_ERRMEM = 4;
 const dec = new TextDecoder();
 
 interface Run {
@@ -227,7 +229,9 @@ export function runScript(caller: Client, call: ScriptCall): void {
     v.pushArray(call.keys);
     v.pushArray(call.args);
     const status = lua.lua_pcall(L, 2, 1, top + 1);
-    if (status !== lua.LUA_OK) {
+    if (status === LUA_ERRMEM) {
+      caller.reply.error(`ERR Error running script: not enough memory script: ${call.label}, on ${run.source}:0.`);
+    } else if (status !== lua.LUA_OK) {
       const s = lua.lua_tolstring(L, -1);
       caller.reply.error(s !== null ? dec.decode(s) : "ERR Error running script");
     } else {

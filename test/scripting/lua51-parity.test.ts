@@ -11,6 +11,8 @@ const SCRIPT: string[][] = [
   // 5.1 names
   E("return unpack({1, 2, 3})", "0"), E("return {unpack({1, 2, 3}, 2)}", "0"), E("return table.getn({1, 2, 3, 4})", "0"),
   E("return math.pow(2, 10)", "0"), E("return math.mod(7, 3)", "0"), E("return type(loadstring)", "0"),
+  E("return loadstring('return 1 + 1')()", "0"), E("return type(loadstring(string.dump(function() return 1 end)))", "0"),
+  E("local f = loadstring('return ...') return f(7)", "0"),
   E("return string.format('%5.2f|%d|%s', 3.14159, 42, 'x')", "0"), E("return #string.rep('ab', 3)", "0"),
   E("return select('#', 1, 2, 3)", "0"), E("return {string.byte('ABC', 1, 3)}", "0"), E("return table.concat({1, 2, 3}, ',')", "0"),
   E("local t = {3, 1, 2}; table.sort(t); return t", "0"), E("return tonumber('0x10')", "0"), E("return tonumber('12', 8)", "0"),
