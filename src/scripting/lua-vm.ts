@@ -4,7 +4,7 @@
 //
 // The environment is Redis 7.0's: the base, table, string and math libraries (no os, io,
 // loadfile, dofile), the Lua 5.1 names real scripts use (unpack, loadstring, table.getn,
-// math.pow, math.mod), `redis.*`, cjson, cmsgpack and bit (lua-libs.ts), and protected globals: reading a
+// math.pow, math.mod), `redis.*`, cjson and bit (lua-libs.ts), cmsgpack (lua-cmsgpack.ts), and protected globals: reading a
 // global that does not exist and assigning any raises Redis's errors. KEYS and ARGV are set before
 // each run (as the compiled function's first locals). Scripts are compiled once, keyed by their
 // SHA1 (the script cache).
@@ -13,7 +13,8 @@
 // an integral float as 5.1 does (`5`), but concatenation and string.format's %s print `5.0`;
 // integer replies and redis.call arguments are converted as Redis converts them either way.
 import { lauxlib, lua, lualib, to_luastring, type LuaState } from "./lua-wasm.ts";
-import { openCjson, openCmsgpack, openBit } from "./lua-libs.ts";
+import { openCmsgpack } from "./lua-cmsgpack.ts";
+import { openBit, openCjson } from "./lua-libs.ts";
 
 /**
  * Each script is compiled as a function of (KEYS, ARGV): the prefix declares them as locals on
