@@ -15,9 +15,18 @@ const ERR_NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
 
 /** numkeys of EVAL-family `argv` (index 2) when valid, else undefined. */
 function numKeys(argv: Args): number | undefined {
-  const t = dec.decode(argv[2]!);
-  if (!/^-?\d{1,19}$/.test(t)) return undefined;
-  return Number(t);
+  // Read from the bytes (decoding and a regex cost a third of a µs per EVALSHA): -?\d{1,19}.
+  const b = argv[2]!;
+  const neg = b[0] === 45;
+  const digits = b.length - (neg ? 1 : 0);
+  if (digits < 1 || digits > 19) return undefined;
+  let n = 0;
+  for (let i = neg ? 1 : 0; i < b.length; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
 }
 
 /** Key positions of an EVAL-family call: argv[3 .. 3+numkeys) when numkeys is valid. */

@@ -9,7 +9,7 @@
 // start, so they survive restarts and SIGKILL without a WAL frame of their own.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { lauxlib, lua, to_luastring, type LuaState } from "fengari";
+import { lauxlib, lua, to_luastring, type LuaState } from "./lua-wasm.ts";
 import { fsyncDir } from "../persistence/io.ts";
 import { scriptVm } from "./script-runner.ts";
 

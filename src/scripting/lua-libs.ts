@@ -1,13 +1,13 @@
-// The libraries Redis gives its scripts besides Lua's own: cjson (encode/decode), cmsgpack
-// (pack/unpack; BullMQ keeps job options in it) and bit (LuaBitOp's 32-bit operations). They are
-// JavaScript functions on the VM's stack API; tables become arrays when their keys are 1..n.
-import { lua, to_luastring, type LuaJsFunction, type LuaState } from "fengari";
+// The libraries Redis gives its scripts besides Lua's own: cjson (encode/decode) and bit
+// (LuaBitOp's 32-bit operations), with the helpers lua-cmsgpack.ts shares. They are JavaScript
+// functions on the VM's stack API; tables become arrays when their keys are 1..n.
+import { lauxlib, lua, to_luastring, type LuaJsFunction, type LuaState } from "./lua-wasm.ts";
 
 const utf8 = new TextDecoder();
 const enc = new TextEncoder();
 
 /** A Lua string argument as bytes, or undefined. */
-function bytesAt(L: LuaState, idx: number): Uint8Array | undefined {
+export function bytesAt(L: LuaState, idx: number): Uint8Array | undefined {
   const t = lua.lua_type(L, idx);
   if (t !== lua.LUA_TSTRING && t !== lua.LUA_TNUMBER) return undefined;
   return lua.lua_tolstring(L, idx) ?? undefined;
@@ -19,7 +19,7 @@ export function raise(L: LuaState, msg: string): never {
   return lua.lua_error(L);
 }
 
-function register(L: LuaState, table: string, fns: Record<string, LuaJsFunction>): void {
+export function register(L: LuaState, table: string, fns: Record<string, LuaJsFunction>): void {
   lua.lua_createtable(L, 0, Object.keys(fns).length);
   for (const [name, fn] of Object.entries(fns)) {
     lua.lua_pushjsfunction(L, fn);
@@ -29,16 +29,16 @@ function register(L: LuaState, table: string, fns: Record<string, LuaJsFunction>
 }
 
 /** The array length of the table at `idx` when its keys are exactly 1..n (0 for an empty table), else -1. */
-function sequenceLength(L: LuaState, idx: number): number {
+export function sequenceLength(L: LuaState, idx: number): number {
   let count = 0;
   let max = 0;
   lua.lua_pushnil(L);
   while (lua.lua_next(L, idx) !== 0) {
-    if (lua.lua_type(L, -2) !== lua.LUA_TNUMBER || !lua.lua_isinteger(L, -2) || lua.lua_tointeger(L, -2) < 1) {
+    if (lua.lua_type(L, -2) !== lua.LUA_TNUMBER || !lua.lua_isinteger(L, -2) || lua.lua_tonumber(L, -2) < 1) {
       lua.lua_pop(L, 2);
       return -1;
     }
-    max = Math.max(max, lua.lua_tointeger(L, -2));
+    max = Math.max(max, lua.lua_tonumber(L, -2));
     count++;
     lua.lua_pop(L, 1);
   }
@@ -46,39 +46,50 @@ function sequenceLength(L: LuaState, idx: number): number {
 }
 
 const NULL_KEY = to_luastring("null");
-const JSON_NULL = Symbol("cjson.null");
+/** cjson.null: a light userdata no real pointer equals (Redis's cjson uses NULL). */
+const JSON_NULL = 1;
 
-/** The Lua value at `idx` as JSON-able JavaScript (tables → arrays or objects). */
-function luaToJs(L: LuaState, idx: number, depth: number): unknown {
+/** A JSON string literal as Redis's cjson writes it ("/" escaped too). */
+function jsonString(s: string): string {
+  const j = JSON.stringify(s);
+  return j.indexOf("/") < 0 ? j : j.replace(/\//g, "\\/");
+}
+
+/** The Lua value at `idx` as JSON text (tables with keys 1..n → arrays, other tables → objects). */
+function encodeJson(L: LuaState, idx: number, depth: number): string {
   if (depth > 100) raise(L, "Cannot serialise, excessive nesting (101)");
   const t = lua.lua_type(L, idx);
-  if (t === lua.LUA_TNIL) return null;
-  if (t === lua.LUA_TBOOLEAN) return lua.lua_toboolean(L, idx);
-  if (t === lua.LUA_TNUMBER) return lua.lua_tonumber(L, idx);
-  if (t === lua.LUA_TSTRING) return utf8.decode(lua.lua_tolstring(L, idx)!);
+  if (t === lua.LUA_TNIL) return "null";
+  if (t === lua.LUA_TBOOLEAN) return lua.lua_toboolean(L, idx) ? "true" : "false";
+  if (t === lua.LUA_TNUMBER) return jsonNumber(lua.lua_tonumber(L, idx));
+  if (t === lua.LUA_TSTRING) return jsonString(utf8.decode(lua.lua_tolstringview(L, idx)!));
   if (t === lua.LUA_TTABLE) {
+    lauxlib.luaL_checkstack(L, 3, null);
     const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
     const n = sequenceLength(L, abs);
     if (n > 0) {
-      const arr: unknown[] = [];
+      let out = "[";
       for (let i = 1; i <= n; i++) {
         lua.lua_rawgeti(L, abs, i);
-        arr.push(luaToJs(L, -1, depth + 1));
+        out += (i > 1 ? "," : "") + encodeJson(L, -1, depth + 1);
         lua.lua_pop(L, 1);
       }
-      return arr;
+      return `${out}]`;
     }
-    const obj: Record<string, unknown> = {};
+    let out = "{";
+    let first = true;
     lua.lua_pushnil(L);
     while (lua.lua_next(L, abs) !== 0) {
-      const key = lua.lua_type(L, -2) === lua.LUA_TSTRING ? utf8.decode(lua.lua_tolstring(L, -2)!) : lua.lua_type(L, -2) === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -2)) : undefined;
+      const kt = lua.lua_type(L, -2);
+      const key = kt === lua.LUA_TSTRING ? utf8.decode(lua.lua_tolstringview(L, -2)!) : kt === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -2)) : undefined;
       if (key === undefined) raise(L, "Cannot serialise table: table key must be a number or string");
-      obj[key] = luaToJs(L, -1, depth + 1);
+      out += `${first ? "" : ","}${jsonString(key)}:${encodeJson(L, -1, depth + 1)}`;
+      first = false;
       lua.lua_pop(L, 1);
     }
-    return obj;
+    return `${out}}`;
   }
-  if (lua.lua_touserdata(L, idx) === JSON_NULL) return null;
+  if (lua.lua_touserdata(L, idx) === JSON_NULL) return "null";
   return raise(L, `Cannot serialise ${t === lua.LUA_TFUNCTION ? "function" : "userdata"}: type not supported`);
 }
 
@@ -112,18 +123,10 @@ function jsonNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(14)));
 }
 
-function stringify(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v === "number") return jsonNumber(v);
-  if (typeof v === "string" || typeof v === "boolean") return JSON.stringify(v).replace(/\//g, "\\/");
-  if (Array.isArray(v)) return `[${v.map(stringify).join(",")}]`;
-  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k).replace(/\//g, "\\/")}:${stringify(x)}`).join(",")}}`;
-}
-
 export function openCjson(L: LuaState): void {
   register(L, "cjson", {
     encode: (L) => {
-      lua.lua_pushstring(L, enc.encode(stringify(luaToJs(L, 1, 0))));
+      lua.lua_pushstring(L, enc.encode(encodeJson(L, 1, 0)));
       return 1;
     },
     decode: (L) => {
@@ -143,206 +146,6 @@ export function openCjson(L: LuaState): void {
   lua.lua_pushlightuserdata(L, JSON_NULL);
   lua.lua_setfield(L, -2, NULL_KEY);
   lua.lua_pop(L, 1);
-}
-
-// ---- cmsgpack ---------------------------------------------------------------------------------
-
-class Packer {
-  private buf = new Uint8Array(64);
-  len = 0;
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-  byte(b: number): void {
-    this.room(1);
-    this.buf[this.len++] = b;
-  }
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-  uint(n: number, size: 1 | 2 | 4 | 8): void {
-    this.room(size);
-    const dv = new DataView(this.buf.buffer, this.len, size);
-    if (size === 1) dv.setUint8(0, n);
-    else if (size === 2) dv.setUint16(0, n);
-    else if (size === 4) dv.setUint32(0, n);
-    else dv.setBigUint64(0, BigInt.asUintN(64, BigInt(n)));
-    this.len += size;
-  }
-  double(n: number): void {
-    this.room(9);
-    this.buf[this.len] = 0xcb;
-    new DataView(this.buf.buffer, this.len + 1, 8).setFloat64(0, n);
-    this.len += 9;
-  }
-  result(): Uint8Array {
-    return this.buf.subarray(0, this.len);
-  }
-}
-
-function packValue(L: LuaState, idx: number, p: Packer, depth: number): void {
-  const t = lua.lua_type(L, idx);
-  if (t === lua.LUA_TNIL || depth > 16) return p.byte(0xc0);
-  if (t === lua.LUA_TBOOLEAN) return p.byte(lua.lua_toboolean(L, idx) ? 0xc3 : 0xc2);
-  if (t === lua.LUA_TNUMBER) {
-    const n = lua.lua_tonumber(L, idx);
-    if (!Number.isInteger(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) return p.double(n);
-    if (n >= 0) {
-      if (n < 128) return p.byte(n);
-      if (n < 256) return p.byte(0xcc), p.uint(n, 1);
-      if (n < 65536) return p.byte(0xcd), p.uint(n, 2);
-      if (n < 2 ** 32) return p.byte(0xce), p.uint(n, 4);
-      return p.byte(0xcf), p.uint(n, 8);
-    }
-    if (n >= -32) return p.byte(n & 0xff);
-    if (n >= -128) return p.byte(0xd0), p.uint(n & 0xff, 1);
-    if (n >= -32768) return p.byte(0xd1), p.uint(n & 0xffff, 2);
-    if (n >= -(2 ** 31)) return p.byte(0xd2), p.uint(n >>> 0, 4);
-    return p.byte(0xd3), p.uint(n, 8);
-  }
-  if (t === lua.LUA_TSTRING) {
-    const s = lua.lua_tolstring(L, idx)!;
-    if (s.length < 32) p.byte(0xa0 | s.length);
-    else if (s.length < 256) p.byte(0xd9), p.uint(s.length, 1);
-    else if (s.length < 65536) p.byte(0xda), p.uint(s.length, 2);
-    else p.byte(0xdb), p.uint(s.length, 4);
-    return p.bytes(s);
-  }
-  if (t === lua.LUA_TTABLE) {
-    const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
-    const n = sequenceLength(L, abs);
-    if (n >= 0 && !(n === 0 && hasAnyKey(L, abs))) {
-      if (n < 16) p.byte(0x90 | n);
-      else if (n < 65536) p.byte(0xdc), p.uint(n, 2);
-      else p.byte(0xdd), p.uint(n, 4);
-      for (let i = 1; i <= n; i++) {
-        lua.lua_rawgeti(L, abs, i);
-        packValue(L, -1, p, depth + 1);
-        lua.lua_pop(L, 1);
-      }
-      return;
-    }
-    let count = 0;
-    lua.lua_pushnil(L);
-    while (lua.lua_next(L, abs) !== 0) {
-      count++;
-      lua.lua_pop(L, 1);
-    }
-    if (count < 16) p.byte(0x80 | count);
-    else if (count < 65536) p.byte(0xde), p.uint(count, 2);
-    else p.byte(0xdf), p.uint(count, 4);
-    lua.lua_pushnil(L);
-    while (lua.lua_next(L, abs) !== 0) {
-      packValue(L, -2, p, depth + 1);
-      packValue(L, -1, p, depth + 1);
-      lua.lua_pop(L, 1);
-    }
-    return;
-  }
-  p.byte(0xc0);
-}
-
-function hasAnyKey(L: LuaState, idx: number): boolean {
-  lua.lua_pushnil(L);
-  if (lua.lua_next(L, idx) === 0) return false;
-  lua.lua_pop(L, 2);
-  return true;
-}
-
-/** Decodes one msgpack value at `b[pos]`, pushes it; returns the position after it. */
-function unpackValue(L: LuaState, b: Uint8Array, pos: number): number {
-  const dv = new DataView(b.buffer, b.byteOffset, b.length);
-  const need = (n: number): void => {
-    if (pos + n > b.length) raise(L, "Missing bytes in input.");
-  };
-  need(1);
-  const c = b[pos++]!;
-  const str = (n: number): number => {
-    need(n);
-    lua.lua_pushlstring(L, b.subarray(pos, pos + n), n);
-    return pos + n;
-  };
-  const arr = (n: number): number => {
-    lua.lua_createtable(L, n, 0);
-    for (let i = 1; i <= n; i++) {
-      pos = unpackValue(L, b, pos);
-      lua.lua_rawseti(L, -2, i);
-    }
-    return pos;
-  };
-  const map = (n: number): number => {
-    lua.lua_createtable(L, 0, n);
-    for (let i = 0; i < n; i++) {
-      pos = unpackValue(L, b, pos);
-      pos = unpackValue(L, b, pos);
-      lua.lua_rawset(L, -3);
-    }
-    return pos;
-  };
-  if (c < 0x80) return lua.lua_pushinteger(L, c), pos;
-  if (c >= 0xe0) return lua.lua_pushinteger(L, c - 256), pos;
-  if ((c & 0xe0) === 0xa0) return str(c & 0x1f);
-  if ((c & 0xf0) === 0x90) return arr(c & 0x0f);
-  if ((c & 0xf0) === 0x80) return map(c & 0x0f);
-  const u = (size: 1 | 2 | 4): number => {
-    need(size);
-    const v = size === 1 ? dv.getUint8(pos) : size === 2 ? dv.getUint16(pos) : dv.getUint32(pos);
-    pos += size;
-    return v;
-  };
-  switch (c) {
-    case 0xc0: lua.lua_pushnil(L); return pos;
-    case 0xc2: lua.lua_pushboolean(L, false); return pos;
-    case 0xc3: lua.lua_pushboolean(L, true); return pos;
-    case 0xcc: lua.lua_pushinteger(L, u(1)); return pos;
-    case 0xcd: lua.lua_pushinteger(L, u(2)); return pos;
-    case 0xce: lua.lua_pushinteger(L, u(4)); return pos;
-    case 0xcf: need(8); lua.lua_pushinteger(L, Number(dv.getBigUint64(pos))); return pos + 8;
-    case 0xd0: need(1); lua.lua_pushinteger(L, dv.getInt8(pos)); return pos + 1;
-    case 0xd1: need(2); lua.lua_pushinteger(L, dv.getInt16(pos)); return pos + 2;
-    case 0xd2: need(4); lua.lua_pushinteger(L, dv.getInt32(pos)); return pos + 4;
-    case 0xd3: need(8); lua.lua_pushinteger(L, Number(dv.getBigInt64(pos))); return pos + 8;
-    case 0xca: need(4); lua.lua_pushnumber(L, dv.getFloat32(pos)); return pos + 4;
-    case 0xcb: need(8); lua.lua_pushnumber(L, dv.getFloat64(pos)); return pos + 8;
-    case 0xd9: case 0xc4: return str(u(1));
-    case 0xda: case 0xc5: return str(u(2));
-    case 0xdb: case 0xc6: return str(u(4));
-    case 0xdc: return arr(u(2));
-    case 0xdd: return arr(u(4));
-    case 0xde: return map(u(2));
-    case 0xdf: return map(u(4));
-    default: return raise(L, `Bad data format in input.`);
-  }
-}
-
-export function openCmsgpack(L: LuaState): void {
-  register(L, "cmsgpack", {
-    pack: (L) => {
-      const n = lua.lua_gettop(L);
-      if (n === 0) raise(L, "MessagePack pack needs input.");
-      const p = new Packer();
-      for (let i = 1; i <= n; i++) packValue(L, i, p, 0);
-      const out = p.result();
-      lua.lua_pushlstring(L, out, out.length);
-      return 1;
-    },
-    unpack: (L) => {
-      const b = bytesAt(L, 1);
-      if (b === undefined) raise(L, "MessagePack unpack needs a string.");
-      let pos = 0;
-      let count = 0;
-      while (pos < b.length) {
-        pos = unpackValue(L, b, pos);
-        count++;
-      }
-      return count;
-    },
-  });
 }
 
 // ---- bit (LuaBitOp) ---------------------------------------------------------------------------

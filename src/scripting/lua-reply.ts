@@ -6,7 +6,7 @@
 // boolean, verbatim → {verbatim_string={format=…, string=…}}, big number → {big_number=…}.
 // Lua → Redis (the script's return value): number → integer (truncated), string → bulk, true → 1,
 // false and nil → null, {err=…} → error, {ok=…} → status, other tables → arrays up to the first nil.
-import { lua, to_luastring, type LuaState } from "fengari";
+import { lua, to_luastring, type LuaState } from "./lua-wasm.ts";
 import type { ReplyWriter } from "../protocol/reply-writer.ts";
 
 const ERR = to_luastring("err");
@@ -19,8 +19,11 @@ export function pushErrorTable(L: LuaState, msg: string | Uint8Array): void {
   lua.lua_setfield(L, -2, ERR);
 }
 
+/** Where the reply being pushed ends in its buffer (pushReply reads a writer's buffer in place). */
+let limit = 0;
+
 function lineEnd(b: Uint8Array, p: number): number {
-  while (p + 1 < b.length && !(b[p] === 13 && b[p + 1] === 10)) p++;
+  while (p + 1 < limit && !(b[p] === 13 && b[p + 1] === 10)) p++;
   return p;
 }
 
@@ -127,7 +130,7 @@ function pushAt(L: LuaState, b: Uint8Array, p: number): number {
       return next;
     default:
       pushErrorTable(L, "ERR reply the script could not read");
-      return b.length;
+      return limit;
   }
 }
 
@@ -189,9 +192,10 @@ const formatDouble = (x: number): string => (x === Infinity ? "inf" : x === -Inf
 
 const parseDouble = (s: string): number => (s === "inf" ? Infinity : s === "-inf" ? -Infinity : s === "nan" ? NaN : Number(s));
 
-/** Pushes a command's complete reply (one RESP value) as a Lua value. */
-export function pushReply(L: LuaState, reply: Uint8Array): void {
-  if (reply.length === 0) lua.lua_pushnil(L);
+/** Pushes a command's complete reply (one RESP value, the first `len` bytes of `reply`) as a Lua value. */
+export function pushReply(L: LuaState, reply: Uint8Array, len = reply.length): void {
+  limit = len;
+  if (len === 0) lua.lua_pushnil(L);
   else pushAt(L, reply, 0);
 }
 
@@ -208,7 +212,7 @@ export function luaToReply(L: LuaState, idx: number, w: ReplyWriter, depth = 0):
   const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
   switch (lua.lua_type(L, abs)) {
     case lua.LUA_TSTRING: {
-      w.bulk(lua.lua_tolstring(L, abs)!);
+      w.bulk(lua.lua_tolstringview(L, abs)!); // copied at once: a view is enough
       return;
     }
     case lua.LUA_TNUMBER:

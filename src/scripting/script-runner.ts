@@ -6,7 +6,7 @@
 //
 // One VM per worker. Scripts run synchronously inside the EVAL handler, so there is one current
 // run at a time, held in `run` for the `redis.*` functions.
-import { lua, to_luastring, type LuaState } from "fengari";
+import { lua, to_luastring, type LuaState } from "./lua-wasm.ts";
 import { keyPositions } from "../commands/command-docs.ts";
 import { commandIndex } from "../commands/name-index.ts";
 import { feedMonitors, monitoring } from "../commands/monitor.ts";
@@ -17,6 +17,8 @@ import { luaToReply, pushReply, pushErrorTable } from "./lua-reply.ts";
 import { ScriptClient } from "./script-client.ts";
 
 const ERR_FIELD = to_luastring("err");
+/** lua_pcall's status for an allocation failure (the VM's heap is capped): no message handler ran. */
+const LUA_ERRMEM = 4;
 const dec = new TextDecoder();
 
 interface Run {
@@ -106,9 +108,9 @@ function callCommand(L: LuaState, protectedCall: boolean): number {
   // A write wakes the clients blocked on its keys once the script is done (EVAL's own command end).
   const blocking = c.server.blocking;
   if (blocking !== undefined && blocking.waiting > 0 && (entry.flags & CmdFlag.WRITE) !== 0) blocking.wrote(c.db, entry, argv);
-  const bytes = c.reply.bytes();
-  pushReply(L, bytes);
-  if (!protectedCall && bytes[0] === 45) return lua.lua_error(L); // the error table is on top
+  const w = c.reply;
+  pushReply(L, w.buf, w.len);
+  if (!protectedCall && w.len > 0 && w.buf[0] === 45) return lua.lua_error(L); // the error table is on top
   return 1;
 }
 
@@ -227,7 +229,9 @@ export function runScript(caller: Client, call: ScriptCall): void {
     v.pushArray(call.keys);
     v.pushArray(call.args);
     const status = lua.lua_pcall(L, 2, 1, top + 1);
-    if (status !== lua.LUA_OK) {
+    if (status === LUA_ERRMEM) {
+      caller.reply.error(`ERR Error running script: not enough memory script: ${call.label}, on ${run.source}:0.`);
+    } else if (status !== lua.LUA_OK) {
       const s = lua.lua_tolstring(L, -1);
       caller.reply.error(s !== null ? dec.decode(s) : "ERR Error running script");
     } else {

@@ -1,5 +1,6 @@
-// The parts of fengari (Lua 5.3 in JavaScript, from npm) that src/scripting/ uses. fengari ships
-// no type declarations; its C-style API takes a state `L` and stack indexes.
+// The parts of fengari (Lua 5.3 in JavaScript, from npm; a devDependency) that bench/lua-vm-micro.ts
+// compares with the WebAssembly VM. fengari ships no type declarations; its C-style API takes a
+// state `L` and stack indexes.
 declare module "fengari" {
   /** A Lua state (opaque). */
   export type LuaState = { readonly __lua_state: unique symbol };
