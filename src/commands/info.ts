@@ -7,6 +7,7 @@ import { REDIS_COMPAT_VERSION } from "./server-help.ts";
 import { MEMORY_OVERHEAD_SECTION, memoryOverheadBody } from "./memory-stats.ts";
 import { LATENCY_BUCKETS_SECTION, latencyBucketsBody, latencystatsBody, localHistograms } from "./latency-histogram.ts";
 import type { CommandEntry, ServerContext } from "./types.ts";
+import { scriptVmBytes } from "../scripting/script-runner.ts";
 
 /** Sections in Redis's order, and which of them `INFO` / `INFO default` prints. */
 const SECTIONS = [
@@ -131,6 +132,7 @@ function clientsSection(s: ServerContext): string {
 function memorySection(s: ServerContext): string {
   const st = s.databases.stats();
   const mu = process.memoryUsage();
+  const lua = scriptVmBytes();
   const used = usedMemory(s);
   const buffers = Math.max(0, used - st.memoryBytes); // external memory of database 0 also counts the other databases
   const peak = memoryPeak(s, used);
@@ -146,6 +148,9 @@ function memorySection(s: ServerContext): string {
     ["used_memory_engine", st.memoryBytes],
     ["used_memory_buffers", buffers],
     ["used_memory_js_heap", mu.heapUsed],
+    ["used_memory_lua", lua],
+    ["used_memory_vm_eval", lua],
+    ["used_memory_lua_human", humanBytes(lua)],
     ["maxmemory", maxmemory],
     ["maxmemory_human", humanBytes(maxmemory)],
     ["maxmemory_policy", s.config.get("maxmemory-policy") ?? s.keyspace.policy],

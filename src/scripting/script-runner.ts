@@ -45,6 +45,11 @@ export function scriptVm(): LuaVm {
   return vm;
 }
 
+/** Bytes the Lua heap holds (INFO's used_memory_lua); 0 before the first script made the VM. */
+export function scriptVmBytes(): number {
+  return vm?.usedMemory() ?? 0;
+}
+
 export const sha1hex = (body: Uint8Array): string => new Bun.CryptoHasher("sha1").update(body).digest("hex");
 
 /** Raises a Redis error from inside `redis.call` (a table with `err`, as Redis raises it). */

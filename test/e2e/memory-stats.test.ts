@@ -120,3 +120,26 @@ test("MEMORY DOCTOR's rules: empty below 5 MB, fine, and Redis's issue texts", (
   expect(memoryDoctorReport(figures({ clientsNormal: 300 * 1024 }))).toContain(" * Big client buffers: The clients output buffers in this instance are greater than 200K per client (on average).");
   expect(memoryDoctorReport(figures({ replicas: 1, clientsReplicas: 11 * MB }))).toContain(" * Big replica buffers:");
 });
+
+test("INFO memory reports the Lua heap (used_memory_lua, used_memory_vm_eval) once a script ran, as redis-server names them", async () => {
+  const field = (info: string, name: string): string | undefined => info.match(new RegExp(`^${name}:(.*)$`, "m"))?.[1]?.trim();
+  const ours = await RawClient.connect(pair.ours.port);
+  try {
+    expect(await ours.command("eval", "local t = {} for i = 1, 1000 do t[i] = tostring(i) end return #t", "0")).toBe(1000);
+    const info = String(await ours.command("info", "memory"));
+    expect(Number(field(info, "used_memory_lua"))).toBeGreaterThan(1024);
+    expect(Number(field(info, "used_memory_vm_eval"))).toBe(Number(field(info, "used_memory_lua")));
+    expect(field(info, "used_memory_lua_human")).toMatch(/^\d+(\.\d+)?[BKMG]$/);
+  } finally {
+    ours.close();
+  }
+  if (REDIS_SERVER) {
+    const redis = await connectWithRetry(pair.redisPort);
+    try {
+      const info = String(await redis.command("info", "memory"));
+      for (const name of ["used_memory_lua", "used_memory_vm_eval", "used_memory_lua_human"]) expect(field(info, name)).toBeDefined();
+    } finally {
+      redis.close();
+    }
+  }
+});
