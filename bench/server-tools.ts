@@ -52,9 +52,9 @@ export function startRedis(port: number): Promise<ServerProcess> {
  * fast-cache-server from this checkout (`bun src/cli.ts --port P …`), like the redis-server it is
  * compared with: no WAL, no snapshots, and a fresh temporary `--dir` removed when it stops.
  */
-export async function startFastCache(port: number, extraArgs: string[] = []): Promise<ServerProcess> {
+export async function startFastCache(port: number, extraArgs: string[] = [], bunArgs: string[] = []): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), "fast-cache-bench-"));
-  const cmd = [process.execPath, "src/cli.ts", "--port", String(port), "--appendonly", "no", "--save", "", "--dir", dir, ...extraArgs];
+  const cmd = [process.execPath, ...bunArgs, "src/cli.ts", "--port", String(port), "--appendonly", "no", "--save", "", "--dir", dir, ...extraArgs];
   try {
     const server = await startServer("fast-cache", cmd, port, ROOT);
     const stop = server.stop;

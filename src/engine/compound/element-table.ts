@@ -80,17 +80,23 @@ export class ElementTable extends SlotStore implements LargeValue {
       this.setExpiry(slot, expireAt);
       return false;
     }
-    const need = recordBytes(field.length, v.length);
+    const s = this.addNew(field, v, h);
+    if (expireAt !== 0) this.setExpiry(s, expireAt);
+    return true;
+  }
+
+  /** Adds `field` (hash `h`), which must be absent, with no expiry; returns its slot. */
+  addNew(field: Uint8Array, value: Uint8Array, h: number): number {
+    const need = recordBytes(field.length, value.length);
     const s = this.takeSlot();
     const loc = this.arena.alloc(need);
-    writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, field, v);
+    writeRecord(this.arena.pages[loc >>> OFFSET_BITS]!, (loc & OFFSET_MASK) << 2, field, value);
     this.hashes[s] = h;
     this.locs[s] = loc;
     this.index(s, h);
     this.meta[s] = LIVE;
     this.count++;
-    if (expireAt !== 0) this.setExpiry(s, expireAt);
-    return true;
+    return s;
   }
 
   /** Replaces the value of a live slot, keeping its field and expiry. */

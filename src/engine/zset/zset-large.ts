@@ -4,6 +4,7 @@
 // ids never move (compaction moves only the bytes), so the order stays valid across deletes.
 
 import { lenBytes, readLen } from "../arena.ts";
+import { hashBytes } from "../bytes.ts";
 import { ElementTable } from "../compound/element-table.ts";
 import { PackedWriter } from "../compound/packed.ts";
 import { OFFSET_BITS, OFFSET_MASK } from "../slot-store.ts";
@@ -12,6 +13,7 @@ import { ZOrder, type Before, type MemberOrder } from "./zset-order.ts";
 import { scoreBytes, ZSET_SKIPLIST_TAG } from "./zset-packed.ts";
 
 const serializer = new PackedWriter();
+const NO_VALUE = new Uint8Array(0);
 
 export const SetResult = { Unchanged: 0, Updated: 1, Added: 2 } as const;
 export type SetResult = (typeof SetResult)[keyof typeof SetResult];
@@ -53,7 +55,8 @@ export class ZSetLarge extends ElementTable implements MemberOrder {
 
   /** Sets member → score: Unchanged when it already had that score (== as Redis: -0 is 0). */
   setScore(member: Uint8Array, score: number): SetResult {
-    let s = this.slotOf(member);
+    const h = hashBytes(member);
+    let s = this.slotOf(member, 0, h);
     if (s >= 0) {
       const old = this.scoreBySlot[s]!;
       if (old === score) return SetResult.Unchanged;
@@ -62,8 +65,7 @@ export class ZSetLarge extends ElementTable implements MemberOrder {
       this.order.insert(score, s);
       return SetResult.Updated;
     }
-    this.put(member);
-    s = this.slotOf(member);
+    s = this.addNew(member, NO_VALUE, h);
     this.scoreBySlot[s] = score;
     this.order.insert(score, s);
     return SetResult.Added;

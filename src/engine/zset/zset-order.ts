@@ -28,6 +28,8 @@ export class ZOrder {
   private fen = new Int32Array(2);
   private fenTop = 1;
   private total = 0;
+  /** Bytes of all blocks' typed arrays, kept as they are made and dropped (bytes() is per write). */
+  private blockBytes = 0;
   /** Position found by `locate`: block and index in it. */
   private atBlock = 0;
   private atIndex = 0;
@@ -44,6 +46,7 @@ export class ZOrder {
       this.slots.push(new Int32Array(FIRST_BLOCK));
       this.scores.push(new Float64Array(FIRST_BLOCK));
       this.sizes.push(0);
+      this.blockBytes += FIRST_BLOCK * 12;
       this.rebuild();
     }
     this.locateExact(score, slot);
@@ -164,9 +167,7 @@ export class ZOrder {
   }
 
   bytes(): Bytes {
-    let n = this.fen.byteLength + this.slots.length * 8;
-    for (let b = 0; b < this.slots.length; b++) n += this.slots[b]!.byteLength + this.scores[b]!.byteLength;
-    return n;
+    return this.fen.byteLength + this.slots.length * 8 + this.blockBytes;
   }
 
   /** Consistency check for tests: every block sorted, sizes and ranks agree. */
@@ -189,6 +190,9 @@ export class ZOrder {
       sum += n;
     }
     if (sum !== this.total) errs.push("total");
+    let bytes = 0;
+    for (let b = 0; b < this.slots.length; b++) bytes += this.slots[b]!.byteLength + this.scores[b]!.byteLength;
+    if (bytes !== this.blockBytes) errs.push(`block bytes ${this.blockBytes}, arrays hold ${bytes}`);
     return errs;
   }
 
@@ -247,6 +251,7 @@ export class ZOrder {
     nextIds.set(ids);
     const nextScores = new Float64Array(cap);
     nextScores.set(this.scores[b]!);
+    this.blockBytes += (cap - ids.length) * 12;
     this.slots[b] = nextIds;
     this.scores[b] = nextScores;
   }
@@ -267,6 +272,7 @@ export class ZOrder {
     if (nb === 1) return;
     const n = this.sizes[b]!;
     if (n === 0) {
+      this.blockBytes -= this.slots[b]!.byteLength + this.scores[b]!.byteLength;
       this.slots.splice(b, 1);
       this.scores.splice(b, 1);
       this.sizes.splice(b, 1);
@@ -283,6 +289,8 @@ export class ZOrder {
     sc.set(this.scores[lo]!.subarray(0, this.sizes[lo]!));
     ids.set(this.slots[hi]!.subarray(0, this.sizes[hi]!), this.sizes[lo]!);
     sc.set(this.scores[hi]!.subarray(0, this.sizes[hi]!), this.sizes[lo]!);
+    this.blockBytes += ids.byteLength + sc.byteLength - this.slots[lo]!.byteLength - this.scores[lo]!.byteLength
+      - this.slots[hi]!.byteLength - this.scores[hi]!.byteLength;
     this.slots.splice(lo, 2, ids);
     this.scores.splice(lo, 2, sc);
     this.sizes.splice(lo, 2, total);
@@ -290,6 +298,7 @@ export class ZOrder {
   }
 
   private spliceBlock(at: number, ids: Int32Array, sc: Float64Array, n: number): void {
+    this.blockBytes += ids.byteLength + sc.byteLength;
     this.slots.splice(at, 0, ids);
     this.scores.splice(at, 0, sc);
     this.sizes.splice(at, 0, n);
